@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Retort",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Retort", targets: ["Retort"]),
+        .library(name: "RetortCore", targets: ["RetortCore"]),
+        .executable(name: "retort-bench", targets: ["retort-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // System-library shims: module maps only.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "RetortCore",
+            dependencies: [
+                "CSQLite",
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Retort", dependencies: ["RetortCore"]),
+        .executableTarget(
+            name: "retort-bench",
+            dependencies: ["RetortCore", "CSQLite", "CLibPQ"]
+        ),
+        .testTarget(
+            name: "RetortCoreTests",
+            dependencies: ["RetortCore", "Retort", "CSQLite", "CLibPQ"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// The umbrella module that applications import.
+@_exported import RetortCore

@@ -1,0 +1,114 @@
+/// What Retort knows about one database's SQL: a value with flags that the compiler,
+/// the engine and the migrator consult instead of checking a database's name.
+///
+/// ```swift
+/// engine.dialect.paramStyle          // .questionMark for SQLite, .dollarNumbered for PostgreSQL
+/// engine.dialect.supportsReturning   // true on both (SQLite >= 3.35)
+/// ```
+public struct Dialect: Sendable, Hashable, CustomStringConvertible {
+    /// How positional parameters are spelled in SQL text.
+    public enum ParamStyle: Sendable, Hashable {
+        /// `?`, SQLite.
+        case questionMark
+        /// `$1`, `$2`, …, PostgreSQL.
+        case dollarNumbered
+
+        /// The placeholder for the parameter at 1-based `position`.
+        @inlinable public func placeholder(_ position: Int) -> String {
+            switch self {
+            case .questionMark: return "?"
+            case .dollarNumbered: return "$" + String(position)
+            }
+        }
+    }
+
+    /// `sqlite` or `postgresql`.
+    public let name: String
+    public let paramStyle: ParamStyle
+    /// The most bind parameters one statement may carry.
+    public let maxBindParameters: Int
+    /// The longest identifier the database keeps without truncating.
+    public let maxIdentifierLength: Int
+    public let supportsReturning: Bool
+    /// DDL inside a transaction rolls back with it.
+    public let supportsTransactionalDDL: Bool
+    public let supportsSavepoints: Bool
+    /// `SELECT ... FOR UPDATE`.
+    public let supportsForUpdate: Bool
+    /// Native enum types (`CREATE TYPE ... AS ENUM`).
+    public let supportsNativeEnum: Bool
+    /// `ALTER TABLE ... ALTER COLUMN` and constraint changes in place.
+    public let supportsAlterColumn: Bool
+    /// Comments on tables and columns.
+    public let supportsComments: Bool
+
+    public var description: String { name }
+
+    /// SQLite through libsqlite3.
+    public static let sqlite = Dialect(
+        name: "sqlite", paramStyle: .questionMark, maxBindParameters: 32766, maxIdentifierLength: 1024,
+        supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
+        supportsForUpdate: false, supportsNativeEnum: false, supportsAlterColumn: false,
+        supportsComments: false)
+
+    /// PostgreSQL through libpq.
+    public static let postgresql = Dialect(
+        name: "postgresql", paramStyle: .dollarNumbered, maxBindParameters: 65535, maxIdentifierLength: 63,
+        supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
+        supportsForUpdate: true, supportsNativeEnum: true, supportsAlterColumn: true,
+        supportsComments: true)
+
+    /// Quotes an identifier when it needs it (upper case, spaces, quotes, a leading
+    /// digit, a reserved word), doubling embedded double quotes.
+    ///
+    /// ```swift
+    /// Dialect.postgresql.quoteIdentifier("user")      // "user"  (reserved)
+    /// Dialect.postgresql.quoteIdentifier("authors")   // authors
+    /// ```
+    public func quoteIdentifier(_ name: String) -> String {
+        if IdentifierQuoting.isSafe(name) { return name }
+        return IdentifierQuoting.quote(name)
+    }
+}
+
+/// Identifier quoting shared by both dialects (both use ANSI double quotes).
+public enum IdentifierQuoting {
+    /// Always quotes, doubling embedded quotes.
+    public static func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Lower-case ASCII letters, digits and underscores, not starting with a digit,
+    /// and not a reserved word.
+    public static func isSafe(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(first >= 0x30 && first <= 0x39) else { return false }
+        for c in name.utf8 {
+            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+            if !ok { return false }
+        }
+        return !reservedWords.contains(name)
+    }
+
+    /// SQL words that cannot stand unquoted as identifiers on SQLite or PostgreSQL.
+    public static let reservedWords: Set<String> = [
+        "abort", "action", "add", "after", "all", "alter", "always", "analyse", "analyze", "and", "any", "array",
+        "as", "asc", "asymmetric", "attach", "authorization", "autoincrement", "before", "begin", "between",
+        "binary", "both", "by", "cascade", "case", "cast", "check", "collate", "collation", "column", "commit",
+        "concurrently", "conflict", "constraint", "create", "cross", "current", "current_catalog",
+        "current_date", "current_role", "current_schema", "current_time", "current_timestamp", "current_user",
+        "database", "default", "deferrable", "deferred", "delete", "desc", "detach", "distinct", "do", "drop",
+        "each", "else", "end", "escape", "except", "exclude", "exclusive", "exists", "explain", "fail",
+        "false", "fetch", "filter", "first", "following", "for", "foreign", "freeze", "from", "full",
+        "generated", "glob", "grant", "group", "groups", "having", "if", "ignore", "ilike", "immediate", "in",
+        "index", "indexed", "initially", "inner", "insert", "instead", "intersect", "into", "is", "isnull",
+        "join", "key", "last", "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp",
+        "match", "materialized", "natural", "no", "not", "nothing", "notnull", "null", "nulls", "of", "offset",
+        "on", "only", "or", "order", "others", "outer", "over", "overlaps", "partition", "placing", "plan",
+        "pragma", "preceding", "primary", "query", "raise", "range", "recursive", "references", "regexp",
+        "reindex", "release", "rename", "replace", "restrict", "returning", "right", "rollback", "row", "rows",
+        "savepoint", "select", "session_user", "set", "similar", "some", "symmetric", "table", "temp",
+        "temporary", "then", "ties", "to", "trailing", "transaction", "trigger", "true", "unbounded", "union",
+        "unique", "update", "user", "using", "vacuum", "values", "variadic", "verbose", "view", "virtual",
+        "when", "where", "window", "with", "without",
+    ]
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The DBAPI layer: what Retort needs from a database client library. One
+/// implementation per database (``SQLiteDriver``, ``PostgresDriver``); everything
+/// above this protocol is shared.
+///
+/// Driver connections are used by one thread at a time (the pool hands each to one
+/// ``Connection``), so they need not be thread-safe themselves.
+public protocol DriverConnection: AnyObject {
+    /// Runs one statement with positional parameters and returns a cursor over its
+    /// rows (an empty cursor for statements that return none).
+    ///
+    /// `sql` uses the dialect's paramstyle (`?` or `$1`). Errors are the families of
+    /// `Errors.swift`, carrying `sql`.
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws -> any DriverCursor
+
+    /// Runs one statement once per parameter set (executemany) and returns the total
+    /// number of rows affected. Implementations prepare once and step many times
+    /// (SQLite) or pipeline (PostgreSQL).
+    func executeMany(_ sql: String, _ parameterSets: [[SQLValue]]) throws -> Int
+
+    /// Runs SQL with no parameters and no rows, e.g. `BEGIN` or `SAVEPOINT sp_1`.
+    func executeCommand(_ sql: String) throws
+
+    /// True when the connection still answers (a cheap round trip).
+    func ping() -> Bool
+
+    /// True while the database says a transaction is open on this connection.
+    var inTransaction: Bool { get }
+
+    /// The server's version, e.g. `3.40.1` or `15.18`.
+    var serverVersion: String { get }
+
+    /// Closes the connection; calling it again does nothing.
+    func close()
+}
+
+/// A forward-only cursor over a statement's result rows.
+public protocol DriverCursor: AnyObject {
+    /// Result column names, in order.
+    var columnNames: [String] { get }
+    /// The next row's values, or nil when there are no more (the cursor then releases
+    /// its statement).
+    func next() throws -> [SQLValue]?
+    /// Rows changed by an INSERT, UPDATE or DELETE (-1 when not applicable).
+    var rowsAffected: Int { get }
+    /// The rowid of the last inserted row, on databases that have one (SQLite).
+    var lastInsertRowID: Int64? { get }
+    /// Releases the cursor's statement early; calling it again does nothing.
+    func close()
+}
+
+/// A database client library: opens connections for a URL.
+public protocol Driver: Sendable {
+    /// The dialect spoken through this driver's connections.
+    var dialect: Dialect { get }
+    /// Opens a new connection.
+    func connect() throws -> any DriverConnection
+}
+
+/// A cursor with no rows, for statements that return none.
+final class EmptyCursor: DriverCursor {
+    let columnNames: [String]
+    let rowsAffected: Int
+    let lastInsertRowID: Int64?
+    init(columnNames: [String] = [], rowsAffected: Int = -1, lastInsertRowID: Int64? = nil) {
+        self.columnNames = columnNames
+        self.rowsAffected = rowsAffected
+        self.lastInsertRowID = lastInsertRowID
+    }
+    func next() throws -> [SQLValue]? { nil }
+    func close() {}
+}

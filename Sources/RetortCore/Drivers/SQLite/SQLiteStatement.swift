@@ -1,0 +1,230 @@
+import CSQLite
+import Foundation
+
+/// `SQLITE_TRANSIENT`: SQLite copies the bound bytes before the bind call returns.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// One prepared statement, owned by a connection's cache (or by one cursor when the
+/// cached copy was busy). Finalized when it is dropped.
+final class SQLiteStatement {
+    let handle: OpaquePointer
+    let sql: String
+    /// Set while a cursor is reading from it.
+    var inUse = false
+    /// Recency for the LRU cache.
+    var lastUsed: UInt64 = 0
+    private var finalized = false
+    private var cachedColumnNames: [String]?
+
+    init(_ handle: OpaquePointer, sql: String) {
+        self.handle = handle
+        self.sql = sql
+    }
+
+    deinit { finalize() }
+
+    func finalize() {
+        guard !finalized else { return }
+        finalized = true
+        sqlite3_finalize(handle)
+    }
+
+    var columnNames: [String] {
+        if let names = cachedColumnNames { return names }
+        let count = Int(sqlite3_column_count(handle))
+        let names = (0..<count).map { i -> String in
+            guard let p = sqlite3_column_name(handle, Int32(i)) else { return "column\(i + 1)" }
+            return String(cString: p)
+        }
+        cachedColumnNames = names
+        return names
+    }
+
+    /// Resets the statement and binds `parameters` positionally.
+    func bind(_ parameters: [SQLValue], db: OpaquePointer) throws {
+        sqlite3_reset(handle)
+        let expected = Int(sqlite3_bind_parameter_count(handle))
+        guard expected == parameters.count else {
+            throw InterfaceError(
+                kind: parameters.count < expected ? .missingParameter : .unexpectedParameter,
+                message: "the statement expects \(expected) parameter\(expected == 1 ? "" : "s") "
+                    + "but \(parameters.count) \(parameters.count == 1 ? "was" : "were") given",
+                sql: sql)
+        }
+        for (offset, value) in parameters.enumerated() {
+            let i = Int32(offset + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(handle, i)
+            case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
+            case .real(let v): rc = sqlite3_bind_double(handle, i, v)
+            case .bool(let b): rc = sqlite3_bind_int64(handle, i, b ? 1 : 0)
+            case .text(let s): rc = bindText(s, at: i)
+            case .decimal(let d): rc = bindText(d.description, at: i)
+            case .timestamp(let d): rc = bindText(SQLDateFormat.timestampString(d), at: i)
+            case .uuid(let u): rc = bindText(u.uuidString.lowercased(), at: i)
+            case .blob(let data):
+                rc = data.withUnsafeBytes { raw in
+                    // A zero-length blob still binds a (non-NULL) empty value.
+                    sqlite3_bind_blob64(handle, i, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(raw.count), sqliteTransient)
+                }
+            }
+            if rc != SQLITE_OK { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
+        }
+    }
+
+    private func bindText(_ s: String, at i: Int32) -> Int32 {
+        var s = s
+        return s.withUTF8 { buf -> Int32 in
+            // Explicit length: embedded NUL characters are kept.
+            guard let base = buf.baseAddress, buf.count > 0 else {
+                return sqlite3_bind_text64(handle, i, "", 0, sqliteTransient, UInt8(SQLITE_UTF8))
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+                sqlite3_bind_text64(handle, i, $0, UInt64(buf.count), sqliteTransient, UInt8(SQLITE_UTF8))
+            }
+        }
+    }
+
+    /// Reads the current row's values.
+    @inline(__always)
+    func row(columnCount: Int) -> [SQLValue] {
+        var values = [SQLValue]()
+        values.reserveCapacity(columnCount)
+        for i in 0..<Int32(columnCount) {
+            values.append(column(i))
+        }
+        return values
+    }
+
+    @inline(__always)
+    func column(_ i: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, i) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(handle, i))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(handle, i))
+        case SQLITE_TEXT:
+            guard let p = sqlite3_column_text(handle, i) else { return .text("") }
+            let n = Int(sqlite3_column_bytes(handle, i))
+            let buffer = UnsafeBufferPointer(start: p, count: n)
+            if let s = String(validating: buffer, as: UTF8.self) { return .text(s) }
+            // Not valid UTF-8: hand back the bytes unchanged rather than repair them.
+            return .blob(Data(buffer))
+        case SQLITE_BLOB:
+            let n = Int(sqlite3_column_bytes(handle, i))
+            guard n > 0, let p = sqlite3_column_blob(handle, i) else { return .blob(Data()) }
+            return .blob(Data(bytes: p, count: n))
+        default:
+            return .null
+        }
+    }
+}
+
+/// A bounded least-recently-used cache of prepared statements, keyed by SQL text.
+/// A statement a cursor is still reading is never handed out twice.
+final class SQLiteStatementCache {
+    private var entries: [String: SQLiteStatement] = [:]
+    private let capacity: Int
+    private var tick: UInt64 = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// The cached statement for `sql` if there is one and it is free; marks it in use.
+    func checkout(_ sql: String) -> SQLiteStatement? {
+        guard let s = entries[sql], !s.inUse else { return nil }
+        tick &+= 1
+        s.lastUsed = tick
+        s.inUse = true
+        return s
+    }
+
+    /// Adds a freshly prepared statement (in use). When another statement with the same
+    /// SQL is cached already, the new one stays uncached and is finalized when dropped.
+    func insert(_ statement: SQLiteStatement) {
+        statement.inUse = true
+        tick &+= 1
+        statement.lastUsed = tick
+        guard capacity > 0, entries[statement.sql] == nil else { return }
+        if entries.count >= capacity { evictOne() }
+        entries[statement.sql] = statement
+    }
+
+    func checkin(_ statement: SQLiteStatement) {
+        statement.inUse = false
+        sqlite3_reset(statement.handle)
+        sqlite3_clear_bindings(statement.handle)
+        if entries[statement.sql] !== statement { statement.finalize() }
+    }
+
+    private func evictOne() {
+        var victim: SQLiteStatement?
+        for s in entries.values where !s.inUse {
+            if victim == nil || s.lastUsed < victim!.lastUsed { victim = s }
+        }
+        if let v = victim {
+            entries[v.sql] = nil
+            v.finalize()
+        }
+    }
+
+    func finalizeAll() {
+        for s in entries.values { s.finalize() }
+        entries.removeAll()
+    }
+
+    var count: Int { entries.count }
+}
+
+/// Rows of one SQLite statement, stepped on demand.
+final class SQLiteCursor: DriverCursor {
+    private let connection: SQLiteConnection
+    private var statement: SQLiteStatement?
+    private var firstRowPending: Bool
+    private let columnCount: Int
+    let columnNames: [String]
+    private(set) var rowsAffected: Int = -1
+    private(set) var lastInsertRowID: Int64?
+
+    init(connection: SQLiteConnection, statement: SQLiteStatement, firstRowPending: Bool) {
+        self.connection = connection
+        self.statement = statement
+        self.firstRowPending = firstRowPending
+        self.columnNames = statement.columnNames
+        self.columnCount = columnNames.count
+    }
+
+    deinit { close() }
+
+    func next() throws -> [SQLValue]? {
+        guard let statement else { return nil }
+        guard let db = connection.db else {
+            self.statement = nil
+            throw InterfaceError(kind: .closed, message: "the connection was closed while a result was being read",
+                                 sql: statement.sql)
+        }
+        if firstRowPending {
+            firstRowPending = false
+            return statement.row(columnCount: columnCount)
+        }
+        let rc = sqlite3_step(statement.handle)
+        if rc == SQLITE_ROW { return statement.row(columnCount: columnCount) }
+        if rc == SQLITE_DONE {
+            if sqlite3_stmt_readonly(statement.handle) == 0 {
+                rowsAffected = Int(sqlite3_changes64(db))
+                lastInsertRowID = sqlite3_last_insert_rowid(db)
+            }
+            close()
+            return nil
+        }
+        let error = SQLiteErrors.error(db: db, rc: rc, sql: statement.sql)
+        close()
+        throw error
+    }
+
+    func close() {
+        guard let s = statement else { return }
+        statement = nil
+        if connection.db != nil { connection.release(s) } else { s.finalize() }
+    }
+}
