@@ -154,13 +154,19 @@ final class SQLiteConnection: DriverConnection {
         }
         if let cached = cache.checkout(sql) { return cached }
         var stmt: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
-        let rc = sql.withCString { sqlite3_prepare_v3(db, $0, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail) }
+        var moreSQL = false
+        let rc = sql.withCString { cSQL -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v3(db, cSQL, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
+            // The tail points into this temporary C string: inspect it here.
+            if rc == SQLITE_OK, let tail { moreSQL = SQLiteConnection.hasMoreSQL(tail) }
+            return rc
+        }
         guard rc == SQLITE_OK else {
             sqlite3_finalize(stmt)
             throw SQLiteErrors.error(db: db, rc: rc, sql: sql)
         }
-        if let tail, SQLiteConnection.hasMoreSQL(tail) {
+        if moreSQL {
             sqlite3_finalize(stmt)
             throw ProgrammingError(
                 kind: .other,
