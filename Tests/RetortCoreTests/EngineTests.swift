@@ -171,6 +171,10 @@ final class EngineTests: XCTestCase {
             }
             XCTAssertEqual(extra?.kind, .unexpectedParameter)
             XCTAssertTrue(extra?.message.contains("'c'") ?? false)
+            let twice = assertThrows(InterfaceError.self) {
+                try conn.execute(text("INSERT INTO t VALUES (:a, :b)"), ["a": 1, "b": 2, "a": 3])
+            }
+            XCTAssertTrue(twice?.message.contains("'a' given more than once") ?? false, twice?.message ?? "")
             conn.close()
             conn.close()  // closing twice is fine
             let closed = assertThrows(InterfaceError.self) { try conn.execute(text("SELECT 1")) }

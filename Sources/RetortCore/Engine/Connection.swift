@@ -1,6 +1,3 @@
-/// Named parameters for one execution: `["name": "Ursula", "bio": nil]`.
-public typealias Parameters = [String: (any SQLValueConvertible)?]
-
 /// One database connection checked out of an ``Engine``'s pool, used by one task at a
 /// time. It works SQLAlchemy 2.0's "commit as you go" way: the first statement begins
 /// a transaction, ``commit()`` or ``rollback()`` ends it, and the next statement begins
@@ -84,10 +81,20 @@ public final class Connection {
     @discardableResult
     public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> Result {
         let compiled = try statement.compile(for: dialect)
-        var sets: [[SQLValue]] = []
-        sets.reserveCapacity(parameterSets.count)
-        for p in parameterSets { sets.append(try Connection.bind(compiled, p)) }
-        return try runMany(compiled.sql, sets, compiled: compiled)
+        let conn = try driver(compiled.sql)
+        try autobegin(conn)
+        if let echo = engine.echo {
+            echo.executemany(compiled.sql, compiled: compiled,
+                             sets: try parameterSets.prefix(3).map { try Connection.bind(compiled, $0) },
+                             total: parameterSets.count)
+        }
+        do {
+            return Result(rowCount: try conn.executeMany(compiled.sql, count: parameterSets.count) { i, values in
+                try Connection.bind(compiled, parameterSets[i], into: &values)
+            })
+        } catch {
+            throw handle(error)
+        }
     }
 
     /// Executes a statement once per row of positional values, in the order of the
@@ -126,33 +133,48 @@ public final class Connection {
     /// Resolves a compiled statement's bindings against named parameters.
     static func bind(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> [SQLValue] {
         var values: [SQLValue] = []
+        try bind(compiled, parameters, into: &values)
+        return values
+    }
+
+    /// Appends the values of `compiled`'s bindings to `values` (executemany calls this
+    /// per row with a reused buffer).
+    static func bind(_ compiled: CompiledStatement, _ parameters: Parameters, into values: inout [SQLValue]) throws {
         values.reserveCapacity(compiled.bindings.count)
         for binding in compiled.bindings {
             switch binding {
             case .value(let v):
                 values.append(v)
             case .named(let name):
-                guard let entry = parameters.index(forKey: name) else {
-                    throw InterfaceError(
-                        kind: .missingParameter,
-                        message: "no value for parameter '\(name)'; the statement takes: "
-                            + compiled.parameterNames.joined(separator: ", "),
-                        sql: compiled.sql)
-                }
-                values.append(parameters.values[entry]?.sqlValue ?? .null)
+                guard let v = parameters.sqlValue(for: name) else { throw missingParameter(compiled, name) }
+                values.append(v)
             }
         }
-        // Every expected name was found, so a larger dictionary holds names the statement lacks.
-        if parameters.count > compiled.parameterNames.count {
-            let expected = compiled.parameterNames
-            let extra = parameters.keys.filter { !expected.contains($0) }.sorted()
-            throw InterfaceError(
+        // Every expected name was found, so more entries are extra names or repeated ones.
+        if parameters.count > compiled.parameterNames.count { throw unexpectedParameters(compiled, parameters) }
+    }
+
+    private static func missingParameter(_ compiled: CompiledStatement, _ name: String) -> InterfaceError {
+        InterfaceError(
+            kind: .missingParameter,
+            message: "no value for parameter '\(name)'; the statement takes: " + compiled.parameterNames.joined(separator: ", "),
+            sql: compiled.sql)
+    }
+
+    private static func unexpectedParameters(_ compiled: CompiledStatement, _ parameters: Parameters) -> InterfaceError {
+        let expected = compiled.parameterNames
+        let extra = Array(Set(parameters.names.filter { !expected.contains($0) })).sorted()
+        if extra.isEmpty {
+            return InterfaceError(
                 kind: .unexpectedParameter,
-                message: "unexpected parameter\(extra.count == 1 ? "" : "s") \(extra.map { "'\($0)'" }.joined(separator: ", ")); "
-                    + (expected.isEmpty ? "the statement takes none" : "the statement takes: \(expected.joined(separator: ", "))"),
+                message: "parameter \(parameters.duplicateNames.map { "'\($0)'" }.joined(separator: ", ")) given more than once",
                 sql: compiled.sql)
         }
-        return values
+        return InterfaceError(
+            kind: .unexpectedParameter,
+            message: "unexpected parameter\(extra.count == 1 ? "" : "s") \(extra.map { "'\($0)'" }.joined(separator: ", ")); "
+                + (expected.isEmpty ? "the statement takes none" : "the statement takes: \(expected.joined(separator: ", "))"),
+            sql: compiled.sql)
     }
 
     private func run(_ sql: String, _ values: [SQLValue], compiled: CompiledStatement?) throws -> Result {
@@ -171,7 +193,7 @@ public final class Connection {
     private func runMany(_ sql: String, _ sets: [[SQLValue]], compiled: CompiledStatement?) throws -> Result {
         let conn = try driver(sql)
         try autobegin(conn)
-        engine.echo?.executemany(sql, compiled: compiled, sets: sets)
+        engine.echo?.executemany(sql, compiled: compiled, sets: Array(sets.prefix(3)), total: sets.count)
         do {
             return Result(rowCount: try conn.executeMany(sql, sets))
         } catch {

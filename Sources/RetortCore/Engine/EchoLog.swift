@@ -29,13 +29,13 @@ struct EchoLog: Sendable {
         logger.info("[parameters: \(EchoLog.render(compiled: compiled, values: values))]")
     }
 
-    func executemany(_ sql: String, compiled: CompiledStatement?, sets: [[SQLValue]]) {
+    /// Logs an executemany: the statement, the number of sets and the first few.
+    func executemany(_ sql: String, compiled: CompiledStatement?, sets: [[SQLValue]], total: Int) {
         logger.info("\(sql)")
-        guard let first = sets.first else { return }
-        let shown = sets.prefix(3).map { "(" + EchoLog.render(compiled: compiled, values: $0) + ")" }
-        let more = sets.count > 3 ? " … \(sets.count - 3) more" : ""
-        logger.info("[\(sets.count) parameter sets: \(shown.joined(separator: ", "))\(more)]")
-        _ = first
+        guard !sets.isEmpty else { return }
+        let shown = sets.map { "(" + EchoLog.render(compiled: compiled, values: $0) + ")" }
+        let more = total > sets.count ? " … \(total - sets.count) more" : ""
+        logger.info("[\(total) parameter sets: \(shown.joined(separator: ", "))\(more)]")
     }
 
     static func render(compiled: CompiledStatement?, values: [SQLValue]) -> String {

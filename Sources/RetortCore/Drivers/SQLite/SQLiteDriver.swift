@@ -222,18 +222,27 @@ final class SQLiteConnection: DriverConnection {
     }
 
     func executeMany(_ sql: String, _ parameterSets: [[SQLValue]]) throws -> Int {
-        guard let first = parameterSets.first else { return 0 }
-        let statement = try statement(for: sql, parameterCount: first.count)
+        try executeMany(sql, count: parameterSets.count) { i, values in values = parameterSets[i] }
+    }
+
+    func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
+        guard count > 0 else { return 0 }
+        var values: [SQLValue] = []
+        try fill(0, &values)
+        let statement = try statement(for: sql, parameterCount: values.count)
         defer { cache.checkin(statement) }
         let db = self.db!
         var total = 0
-        for parameters in parameterSets {
-            try statement.bind(parameters, db: db)
+        for i in 0..<count {
+            if i > 0 {
+                values.removeAll(keepingCapacity: true)
+                try fill(i, &values)
+            }
+            try statement.bind(values, db: db)
             var rc = sqlite3_step(statement.handle)
             while rc == SQLITE_ROW { rc = sqlite3_step(statement.handle) }
             guard rc == SQLITE_DONE else { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
             total += Int(sqlite3_changes64(db))
-            sqlite3_reset(statement.handle)
         }
         return total
     }
