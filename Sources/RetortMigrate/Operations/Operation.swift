@@ -124,7 +124,7 @@ public struct AlterColumnSpec: Sendable, Equatable, Hashable {
 }
 
 /// One step of a revision's `upgrade` or `downgrade` list.
-public enum Operation: Sendable, Equatable, Hashable {
+public enum MigrationOperation: Sendable, Equatable, Hashable {
     case createTable(CreateTableSpec)
     case dropTable(name: String)
     case renameTable(name: String, newName: String)

@@ -40,26 +40,26 @@ struct OperationReader {
     }
 
     /// A list of operations, each a one-key mapping `- create_table: {...}`.
-    func operations(_ node: Node, _ what: String) throws -> [Operation] {
+    func operations(_ node: Node, _ what: String) throws -> [MigrationOperation] {
         try yaml.sequence(node, what).map { try operation($0) }
     }
 
-    func operation(_ node: Node) throws -> Operation {
+    func operation(_ node: Node) throws -> MigrationOperation {
         let entries = try yaml.mapping(node, "an operation")
         guard entries.count == 1, let entry = entries.first else {
             throw yaml.error("each operation is a mapping with exactly one key (the operation's name), e.g. "
                              + "'- drop_table: {name: books}'", at: node)
         }
-        guard Operation.keys.contains(entry.key) else {
-            let suggestion = nearest(entry.key, in: Operation.keys).map { "did you mean '\($0)'?" }
+        guard MigrationOperation.keys.contains(entry.key) else {
+            let suggestion = nearest(entry.key, in: MigrationOperation.keys).map { "did you mean '\($0)'?" }
             throw yaml.error("unknown operation '\(entry.key)'", at: entry.keyNode,
-                             hint: suggestion ?? "valid operations: \(Operation.keys.joined(separator: ", "))")
+                             hint: suggestion ?? "valid operations: \(MigrationOperation.keys.joined(separator: ", "))")
         }
         return try operation(entry.key, entry.value)
     }
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    private func operation(_ key: String, _ node: Node) throws -> Operation {
+    private func operation(_ key: String, _ node: Node) throws -> MigrationOperation {
         let e = try yaml.mapping(node, key)
         func allow(_ fields: [String]) throws { try yaml.checkKeys(e, allowed: fields, in: key) }
         func str(_ name: String) throws -> String { try requiredString(e, name, in: key, at: node) }
@@ -129,8 +129,8 @@ struct OperationReader {
             try allow(["name", "table", "type"])
             let typeNode = try required(e, "type", in: key, at: node)
             let raw = try yaml.string(typeNode, "'type' of drop_constraint")
-            guard let t = Operation.ConstraintType(rawValue: raw) else {
-                let valid = Operation.ConstraintType.allCases.map(\.rawValue)
+            guard let t = MigrationOperation.ConstraintType(rawValue: raw) else {
+                let valid = MigrationOperation.ConstraintType.allCases.map(\.rawValue)
                 throw yaml.error("unknown constraint type '\(raw)' in drop_constraint", at: typeNode,
                                  hint: nearest(raw, in: valid).map { "did you mean '\($0)'?" } ?? "valid types: \(valid.joined(separator: ", "))")
             }

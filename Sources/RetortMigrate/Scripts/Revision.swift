@@ -28,8 +28,8 @@ public struct Revision: Sendable, Equatable {
     public var created: String?
     /// False runs the revision outside a transaction (e.g. `CREATE INDEX CONCURRENTLY`).
     public var transactional: Bool
-    public var upgrade: [Operation]
-    public var downgrade: [Operation]
+    public var upgrade: [MigrationOperation]
+    public var downgrade: [MigrationOperation]
     /// The file it was read from (empty for one built in memory).
     public var path: String
     /// SHA-256 of the file with line endings normalised, hex.
@@ -37,7 +37,7 @@ public struct Revision: Sendable, Equatable {
 
     public init(id: String, downRevisions: [String] = [], branchLabels: [String] = [], dependsOn: [String] = [],
                 message: String = "", created: String? = nil, transactional: Bool = true,
-                upgrade: [Operation] = [], downgrade: [Operation] = [], path: String = "", checksum: String = "") {
+                upgrade: [MigrationOperation] = [], downgrade: [MigrationOperation] = [], path: String = "", checksum: String = "") {
         self.id = id
         self.downRevisions = downRevisions
         self.branchLabels = branchLabels
