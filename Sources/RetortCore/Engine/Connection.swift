@@ -257,8 +257,10 @@ public final class Connection {
 
     /// Begins a transaction explicitly (statements also begin one on their own) and
     /// returns a handle to commit or roll it back. Throws when one is already open.
+    ///
+    /// `immediate: true` takes the write lock at once on SQLite (`BEGIN IMMEDIATE`).
     @discardableResult
-    public func begin() throws -> Transaction {
+    public func begin(immediate: Bool = false) throws -> Transaction {
         let conn = try driver(nil)
         if conn.inTransaction {
             throw InterfaceError(
@@ -266,7 +268,8 @@ public final class Connection {
                 message: "a transaction is already open on this connection (statements begin one automatically); "
                     + "commit() or rollback() it first")
         }
-        for sql in try dialect.beginStatements(isolation: isolationLevel == .autocommit ? nil : isolationLevel) {
+        for sql in try dialect.beginStatements(isolation: isolationLevel == .autocommit ? nil : isolationLevel,
+                                               immediate: immediate) {
             try command(sql, on: conn)
         }
         return Transaction(connection: self, epoch: transactionEpoch)
@@ -362,10 +365,11 @@ public final class Connection {
         savepoints.removeSubrange(index...)
     }
 
-    /// Sets the isolation level for transactions begun from now on. `.autocommit`
-    /// stops automatic BEGIN; each statement then commits on its own.
-    public func setIsolationLevel(_ level: IsolationLevel) throws {
-        _ = try dialect.beginStatements(isolation: level)  // validates
+    /// Sets the isolation level for transactions begun from now on (nil: the
+    /// database's default). `.autocommit` stops automatic BEGIN; each statement then
+    /// commits on its own.
+    public func setIsolationLevel(_ level: IsolationLevel?) throws {
+        if let level { _ = try dialect.beginStatements(isolation: level) }  // validates
         if inTransaction {
             throw InterfaceError(kind: .misuse,
                                  message: "cannot change the isolation level inside a transaction; commit or roll back first")

@@ -60,6 +60,9 @@ struct OperationReader {
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
     private func operation(_ key: String, _ node: Node) throws -> MigrationOperation {
+        if key == "execute", case .scalar = node {  // `- execute: SQL`
+            return .execute(sql: try yaml.string(node, "execute"), perDialect: [:])
+        }
         let e = try yaml.mapping(node, key)
         func allow(_ fields: [String]) throws { try yaml.checkKeys(e, allowed: fields, in: key) }
         func str(_ name: String) throws -> String { try requiredString(e, name, in: key, at: node) }
@@ -147,7 +150,6 @@ struct OperationReader {
             if before != nil, after != nil { throw yaml.error("add_enum_value takes 'before' or 'after', not both", at: node) }
             return .addEnumValue(name: try str("name"), value: try str("value"), before: before, after: after)
         case "execute":
-            if case .scalar = node { return .execute(sql: try yaml.string(node, "execute"), perDialect: [:]) }
             try allow(["sql", "sqlite", "postgresql"])
             var per: [String: String] = [:]
             if let s = try optStr("sqlite") { per["sqlite"] = s }

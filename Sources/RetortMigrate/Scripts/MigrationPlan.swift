@@ -53,8 +53,9 @@ extension RevisionGraph {
         return try resolve(base)
     }
 
-    /// The revisions an upgrade to `target` must leave applied.
-    func upgradeTargets(_ target: String, current: Set<String>) throws -> Set<String> {
+    /// The revisions an upgrade to `target` must leave applied (relative targets are
+    /// counted from `current`).
+    public func upgradeTargets(_ target: String, current: Set<String>) throws -> Set<String> {
         if target == "heads" { return Set(heads) }
         if let (base, steps) = RevisionGraph.splitRelative(target), !target.hasSuffix("@head") {
             guard steps > 0 || !base.isEmpty else {
@@ -77,7 +78,12 @@ extension RevisionGraph {
     /// Plans `upgrade target` from the revisions the version table holds.
     public func planUpgrade(from current: Set<String>, to target: String) throws -> [MigrationStep] {
         try checkKnown(current)
-        let targets = try upgradeTargets(target, current: current)
+        return try planUpgrade(from: current, toRevisions: try upgradeTargets(target, current: current))
+    }
+
+    /// Plans an upgrade that leaves `targets` (and all they descend from) applied.
+    public func planUpgrade(from current: Set<String>, toRevisions targets: Set<String>) throws -> [MigrationStep] {
+        try checkKnown(current)
         var applied = ancestors(of: current)
         let wanted = ancestors(of: targets)
         var steps: [MigrationStep] = []
