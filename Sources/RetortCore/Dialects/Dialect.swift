@@ -42,21 +42,35 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     /// Comments on tables and columns.
     public let supportsComments: Bool
 
+    /// The compiler pieces this dialect overrides (SQL, DDL and type compilers).
+    public let compilers: DialectCompilers
+
     public var description: String { name }
+
+    /// Dialects are equal when their names and flags are (the compilers follow the name).
+    public static func == (a: Dialect, b: Dialect) -> Bool {
+        a.name == b.name && a.paramStyle == b.paramStyle && a.maxBindParameters == b.maxBindParameters
+            && a.maxIdentifierLength == b.maxIdentifierLength && a.supportsReturning == b.supportsReturning
+            && a.supportsTransactionalDDL == b.supportsTransactionalDDL && a.supportsSavepoints == b.supportsSavepoints
+            && a.supportsForUpdate == b.supportsForUpdate && a.supportsNativeEnum == b.supportsNativeEnum
+            && a.supportsAlterColumn == b.supportsAlterColumn && a.supportsComments == b.supportsComments
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     /// SQLite through libsqlite3.
     public static let sqlite = Dialect(
         name: "sqlite", paramStyle: .questionMark, maxBindParameters: 32766, maxIdentifierLength: 1024,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: false, supportsNativeEnum: false, supportsAlterColumn: false,
-        supportsComments: false)
+        supportsComments: false, compilers: .sqlite)
 
     /// PostgreSQL through libpq.
     public static let postgresql = Dialect(
         name: "postgresql", paramStyle: .dollarNumbered, maxBindParameters: 65535, maxIdentifierLength: 63,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: true, supportsNativeEnum: true, supportsAlterColumn: true,
-        supportsComments: true)
+        supportsComments: true, compilers: .postgresql)
 
     /// Quotes an identifier when it needs it (upper case, spaces, quotes, a leading
     /// digit, a reserved word), doubling embedded double quotes.

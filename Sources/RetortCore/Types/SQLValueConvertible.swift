@@ -11,7 +11,7 @@ import Foundation
 /// Conversions are lenient where the database representation is (SQLite stores a
 /// `Bool` as 0/1 and a `Date` as text) and strict where a value would change
 /// (`Int16` from 70000 is a ``DataError``, not a wrapped number).
-public protocol SQLValueConvertible {
+public protocol SQLValueConvertible: SQLExpressible {
     /// The value to bind.
     var sqlValue: SQLValue { get }
     /// Converts a value read from the database; throws ``DataError`` when it cannot.

@@ -1,0 +1,199 @@
+/// Turns DDL constructs into SQL, one visit method per construct; dialects override
+/// the constructs they spell differently or lack (`SQLiteDDLCompiler`,
+/// `PostgreSQLDDLCompiler`).
+///
+/// ```swift
+/// try Dialect.postgresql.makeDDLCompiler().visitCreateEnum(CreateEnum("mood", ["ok", "sad"]))
+/// // CREATE TYPE mood AS ENUM ('ok', 'sad')
+/// ```
+///
+/// Expressions inside DDL (CHECK conditions, server defaults, index expressions) are
+/// compiled by the dialect's ``SQLCompiler`` with values written as literals and
+/// columns unqualified.
+public class DDLCompiler {
+    public let dialect: Dialect
+
+    public required init(dialect: Dialect) {
+        self.dialect = dialect
+    }
+
+    // MARK: Constructs
+
+    public func visitCreateTable(_ c: CreateTable) throws -> String {
+        let t = c.table
+        if !t.problems.isEmpty { throw ArgumentError(t.problems.joined(separator: "; ")) }
+        if t.columns.isEmpty { throw ArgumentError("table '\(t.fullName)' has no columns") }
+        var lines: [String] = []
+        for col in t.columns { lines.append(try columnSpecification(col, tableName: t.name)) }
+        if let pk = t.primaryKey { lines.append(try constraintSpecification(.primaryKey(pk))) }
+        for fk in t.foreignKeys where !(fk.name.map(c.omittingForeignKeys.contains) ?? false) {
+            lines.append(try constraintSpecification(.foreignKey(fk)))
+        }
+        for u in t.uniqueConstraints { lines.append(try constraintSpecification(.unique(u))) }
+        for ck in t.checkConstraints { lines.append(try constraintSpecification(.check(ck))) }
+        lines += try enumCheckConstraints(t)
+        return "CREATE TABLE " + (c.ifNotExists ? "IF NOT EXISTS " : "") + qualifiedName(t.name, t.schema)
+            + " (\n    " + lines.joined(separator: ",\n    ") + "\n)"
+    }
+
+    public func visitDropTable(_ d: DropTable) throws -> String {
+        "DROP TABLE " + (d.ifExists ? "IF EXISTS " : "") + qualifiedName(d.table) + (d.cascade ? " CASCADE" : "")
+    }
+
+    public func visitRenameTable(_ r: RenameTable) throws -> String {
+        "ALTER TABLE " + qualifiedName(r.table) + " RENAME TO " + quote(r.newName)
+    }
+
+    public func visitSetTableComment(_ c: SetTableComment) throws -> String {
+        guard dialect.supportsComments else { throw notSupported("COMMENT ON TABLE", "SQLite does not store comments") }
+        return "COMMENT ON TABLE " + qualifiedName(c.table) + " IS " + (try commentLiteral(c.comment))
+    }
+
+    public func visitSetColumnComment(_ c: SetColumnComment) throws -> String {
+        guard dialect.supportsComments else { throw notSupported("COMMENT ON COLUMN", "SQLite does not store comments") }
+        return "COMMENT ON COLUMN " + qualifiedName(c.table) + "." + quote(c.column) + " IS " + (try commentLiteral(c.comment))
+    }
+
+    public func visitCreateIndex(_ c: CreateIndex) throws -> String {
+        let ix = c.index
+        guard let tableName = ix.tableName else {
+            throw ArgumentError("index \(ix.name ?? "(unnamed)") belongs to no table; declare it in a Table or pass on:")
+        }
+        guard let name = ix.name else {
+            throw ArgumentError("an index on '\(tableName)' has no name and the naming convention gives none; name it")
+        }
+        if ix.elements.isEmpty { throw ArgumentError("index '\(name)' has no columns or expressions") }
+        var sql = "CREATE " + (ix.unique ? "UNIQUE " : "") + "INDEX "
+        if c.concurrently { sql += try concurrentlyKeyword() }
+        if c.ifNotExists { sql += "IF NOT EXISTS " }
+        sql += quote(constraintName(name, ix.naming)) + " ON " + qualifiedName(tableName, ix.tableSchema)
+        if let using = ix.postgresqlUsing, let clause = indexMethodClause(using) { sql += clause }
+        sql += " (" + (try ix.elements.map(indexElementSQL).joined(separator: ", ")) + ")"
+        if let p = ix.predicate { sql += " WHERE " + (try literalSQL(p)) }
+        return sql
+    }
+
+    public func visitDropIndex(_ d: DropIndex) throws -> String {
+        var sql = "DROP INDEX "
+        if d.concurrently { sql += try concurrentlyKeyword() }
+        if d.ifExists { sql += "IF EXISTS " }
+        return sql + qualifiedName(d.name, d.table?.schema)
+    }
+
+    public func visitAddConstraint(_ a: AddConstraint) throws -> String {
+        "ALTER TABLE " + qualifiedName(a.table) + " ADD " + (try constraintSpecification(a.constraint))
+    }
+
+    public func visitDropConstraint(_ d: DropConstraint) throws -> String {
+        "ALTER TABLE " + qualifiedName(d.table) + " DROP CONSTRAINT " + (d.ifExists ? "IF EXISTS " : "") + quote(d.name)
+            + (d.cascade ? " CASCADE" : "")
+    }
+
+    public func visitAddColumn(_ a: AddColumn) throws -> String {
+        var spec = try columnSpecification(a.column, tableName: a.table.name)
+        if let ck = try enumCheck(for: a.column, name: enumCheckName(table: a.table.name, column: a.column.name)) {
+            spec += " " + ck
+        }
+        return "ALTER TABLE " + qualifiedName(a.table) + " ADD COLUMN " + spec
+    }
+
+    public func visitDropColumn(_ d: DropColumn) throws -> String {
+        "ALTER TABLE " + qualifiedName(d.table) + " DROP COLUMN " + quote(d.column)
+    }
+
+    public func visitRenameColumn(_ r: RenameColumn) throws -> String {
+        "ALTER TABLE " + qualifiedName(r.table) + " RENAME COLUMN " + quote(r.column) + " TO " + quote(r.newName)
+    }
+
+    /// `ALTER TABLE t ALTER COLUMN c TYPE ... USING ..., ALTER COLUMN c SET NOT NULL, ...`.
+    public func visitAlterColumn(_ a: AlterColumn) throws -> String {
+        guard dialect.supportsAlterColumn else {
+            throw notSupported("ALTER COLUMN", "change the column by rebuilding the table (the migrator does this)")
+        }
+        if !a.altersColumn {
+            guard let comment = a.comment else { throw ArgumentError("AlterColumn of '\(a.column)' changes nothing") }
+            switch comment {
+            case .set(let text): return try visitSetColumnComment(SetColumnComment(a.table, column: a.column, text))
+            case .drop: return try visitSetColumnComment(SetColumnComment(a.table, column: a.column, nil))
+            }
+        }
+        if a.comment != nil {
+            throw ArgumentError(
+                "AlterColumn of '\(a.column)' changes the comment and more, which takes two statements; execute its `statements`")
+        }
+        let col = "ALTER COLUMN " + quote(a.column)
+        var actions: [String] = []
+        if let type = a.type {
+            let typeName = try dialect.typeCompiler.typeName(type)
+            actions.append(col + " TYPE " + typeName + " USING " + (a.using ?? quote(a.column) + "::" + typeName))
+        }
+        if let nullable = a.nullable { actions.append(col + (nullable ? " DROP NOT NULL" : " SET NOT NULL")) }
+        if let d = a.serverDefault {
+            switch d {
+            case .set(let value): actions.append(col + " SET DEFAULT " + (try serverDefaultSQL(value)))
+            case .drop: actions.append(col + " DROP DEFAULT")
+            }
+        }
+        return "ALTER TABLE " + qualifiedName(a.table) + " " + actions.joined(separator: ", ")
+    }
+
+    public func visitCreateEnum(_ c: CreateEnum) throws -> String {
+        guard dialect.supportsNativeEnum else {
+            throw notSupported("CREATE TYPE ... AS ENUM", "enum columns are VARCHAR with a CHECK constraint here")
+        }
+        if c.values.isEmpty { throw ArgumentError("enum '\(c.name)' has no values") }
+        return "CREATE TYPE " + qualifiedName(c.name, c.schema) + " AS ENUM ("
+            + (try c.values.map(literalString).joined(separator: ", ")) + ")"
+    }
+
+    public func visitDropEnum(_ d: DropEnum) throws -> String {
+        guard dialect.supportsNativeEnum else { throw notSupported("DROP TYPE", "enum columns are VARCHAR with a CHECK constraint here") }
+        return "DROP TYPE " + (d.ifExists ? "IF EXISTS " : "") + qualifiedName(d.name, d.schema)
+    }
+
+    public func visitAddEnumValue(_ a: AddEnumValue) throws -> String {
+        guard dialect.supportsNativeEnum else { throw notSupported("ALTER TYPE ... ADD VALUE", "rebuild the table's CHECK constraint") }
+        var sql = "ALTER TYPE " + qualifiedName(a.name, a.schema) + " ADD VALUE " + (try literalString(a.value))
+        if let before = a.before { sql += " BEFORE " + (try literalString(before)) } else if let after = a.after {
+            sql += " AFTER " + (try literalString(after))
+        }
+        return sql
+    }
+
+    // MARK: Dialect hooks
+
+    /// What follows an autoincrementing column's type (PostgreSQL: an identity clause).
+    public func autoincrementClause(_ column: Column) -> String? { nil }
+
+    /// `CONCURRENTLY ` for index DDL (PostgreSQL only).
+    public func concurrentlyKeyword() throws -> String {
+        throw notSupported("CREATE/DROP INDEX CONCURRENTLY")
+    }
+
+    /// ` USING method` for an index (PostgreSQL only; ignored elsewhere).
+    public func indexMethodClause(_ method: String) -> String? { nil }
+
+    /// The query that tells whether a table exists (one row if so), values bound.
+    public func tableExistsQuery(_ table: TableReference) -> CompiledStatement {
+        if let schema = table.schema {
+            return CompiledStatement(
+                sql: "SELECT 1 FROM information_schema.tables WHERE table_schema = \(dialect.paramStyle.placeholder(1)) "
+                    + "AND table_name = \(dialect.paramStyle.placeholder(2))",
+                bindings: [.value(.text(schema)), .value(.text(table.name))])
+        }
+        return CompiledStatement(
+            sql: "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+                + "AND table_name = \(dialect.paramStyle.placeholder(1))",
+            bindings: [.value(.text(table.name))])
+    }
+
+    /// The query that tells whether an enum type exists, where enums are types.
+    public func enumExistsQuery(_ name: String, schema: String?) -> CompiledStatement? { nil }
+
+    /// The error for a construct this dialect lacks.
+    public func notSupported(_ construct: String, _ advice: String = "") -> ProgrammingError {
+        ProgrammingError(
+            kind: .notSupported,
+            message: "\(construct) is not supported by the \(dialect.name) dialect" + (advice.isEmpty ? "" : "; " + advice))
+    }
+}

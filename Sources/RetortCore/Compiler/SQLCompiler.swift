@@ -1,0 +1,312 @@
+import Foundation
+
+/// Turns statements and expressions into SQL text with bound parameters, one visit
+/// method per construct. A dialect subclasses it and overrides the few constructs it
+/// spells differently (see `SQLiteCompiler`, `PostgreSQLCompiler`).
+///
+/// You rarely call it yourself: statements compile through ``Executable/compile(for:)``,
+/// which goes through the compiled-statement cache.
+///
+/// ```swift
+/// let compiled = try select(authors.c.name).where(authors.c.id == 5).compile(for: .postgresql)
+/// compiled.sql        // SELECT authors.name FROM authors WHERE authors.id = $1
+/// compiled.bindings   // [.value(.integer(5))]
+/// ```
+///
+/// A compiler instance compiles one statement; make a new one per statement with
+/// ``Dialect/makeSQLCompiler()``.
+public class SQLCompiler {
+    public let dialect: Dialect
+    package var out = SQLBuffer()
+    /// Compiling a cache template: bound values become slot references.
+    package var templateMode = false
+    /// DDL: values are written as SQL literals instead of bound.
+    package var literalValues = false
+    /// Columns are written `table.column` (false in DDL and for DML targets).
+    package var qualifyColumns = true
+    /// Set when a value had no slot while compiling a template.
+    package var templateIsReusable = true
+
+    /// The FROM identities of the enclosing SELECTs, innermost last; `nil` entries are
+    /// barriers (derived tables and CTE bodies do not correlate).
+    package var enclosingFroms: [Set<FromIdentity>?] = []
+    /// The DML target table.
+    package var dmlTarget: FromIdentity?
+    /// Columns of this element are written unqualified (the DML target, in RETURNING).
+    package var unqualifiedFrom: FromIdentity?
+    /// CTEs met so far: definitions and compiled bodies, in dependency order.
+    package var cteDefinitions: [String: CommonTableExpression] = [:]
+    package var cteOrder: [(name: String, body: SQLBuffer)] = []
+    package var anonymousNames: [UInt64: String] = [:]
+    package var anonymousCounters: [String: Int] = [:]
+
+    public required init(dialect: Dialect) {
+        self.dialect = dialect
+    }
+
+    // MARK: Entry points
+
+    /// Compiles a whole statement (the WITH clause gathered from every CTE it uses).
+    package func compileStatement(_ statement: StatementNode) throws -> CompiledTemplate {
+        out = SQLBuffer()
+        try visitStatement(statement)
+        let body = out
+        if !cteOrder.isEmpty {
+            out = SQLBuffer()
+            try visitWithClause()
+            out.append(" ")
+            out.append(body)
+        }
+        let (sql, bindings) = out.finish(dialect.paramStyle)
+        return CompiledTemplate(sql: sql, bindings: bindings, reusable: templateIsReusable)
+    }
+
+    package func visitStatement(_ statement: StatementNode) throws {
+        switch statement {
+        case .select(let s): try visitSelect(s, context: .topLevel)
+        case .compound(let c): try visitCompound(c, context: .topLevel)
+        case .insert(let i): try visitInsert(i)
+        case .update(let u): try visitUpdate(u)
+        case .delete(let d): try visitDelete(d)
+        }
+    }
+
+    /// Compiles `body` into a separate buffer and returns it (the current output is kept).
+    package func capture(_ body: () throws -> Void) rethrows -> SQLBuffer {
+        let saved = out
+        out = SQLBuffer()
+        defer { out = saved }
+        try body()
+        return out
+    }
+
+    // MARK: Dialect hooks (subclasses override these; the rest lives in extensions)
+
+    /// TRUE, FALSE, NULL, CURRENT_TIMESTAMP, DEFAULT.
+    package func visitKeyword(_ k: SQLKeyword) throws {
+        switch k {
+        case .null: out.append("NULL")
+        case .true: out.append(renderBoolean(true))
+        case .false: out.append(renderBoolean(false))
+        case .currentTimestamp: out.append("CURRENT_TIMESTAMP")
+        case .currentDate: out.append("CURRENT_DATE")
+        case .currentTime: out.append("CURRENT_TIME")
+        case .default: out.append("DEFAULT")
+        }
+    }
+
+    /// `x [NOT] LIKE pattern [ESCAPE 'c']`; case-insensitive as `lower(x) LIKE lower(pattern)`.
+    package func visitLike(
+        _ e: ExpressionNode, pattern: ExpressionNode, caseInsensitive: Bool, negated: Bool, escape: Character?
+    ) throws {
+        if caseInsensitive {
+            out.append("lower(")
+            try visit(e)
+            out.append(negated ? ") NOT LIKE lower(" : ") LIKE lower(")
+            try visit(pattern)
+            out.append(")")
+        } else {
+            try visit(e, .comparison)
+            out.append(negated ? " NOT LIKE " : " LIKE ")
+            try visit(pattern, .comparison)
+        }
+        if let escape { out.append(" ESCAPE " + (try quoteString(String(escape)))) }
+    }
+
+    /// Functions spelled differently per dialect (`now()`, `length()`).
+    package func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
+        try visitFunctionCall(f)
+    }
+
+    /// ` LIMIT ? OFFSET ?`.
+    package func visitLimitOffset(limit: ExpressionNode?, offset: ExpressionNode?) throws {
+        if let limit {
+            out.append(" LIMIT ")
+            try visit(limit)
+        }
+        if let offset {
+            out.append(" OFFSET ")
+            try visit(offset)
+        }
+    }
+
+    /// ` FOR UPDATE [OF t] [NOWAIT | SKIP LOCKED]`.
+    package func visitRowLock(_ lock: RowLock) throws {
+        guard dialect.supportsForUpdate else {
+            throw notSupported("FOR \(lock.strength.rawValue)", "SQLite locks the whole database for a write transaction; drop forUpdate()")
+        }
+        out.append(" FOR " + lock.strength.rawValue)
+        if !lock.of.isEmpty {
+            out.append(" OF ")
+            for (i, f) in lock.of.enumerated() {
+                if i > 0 { out.append(", ") }
+                out.append(try fromName(f))
+            }
+        }
+        if lock.nowait { out.append(" NOWAIT") }
+        if lock.skipLocked { out.append(" SKIP LOCKED") }
+    }
+
+    /// `DISTINCT ON (exprs) ` (PostgreSQL).
+    package func visitDistinctOn(_ exprs: [ExpressionNode]) throws {
+        out.append("DISTINCT ON (")
+        try visitList(exprs)
+        out.append(") ")
+    }
+
+    /// One member of a UNION/INTERSECT/EXCEPT: parenthesised when it has its own ORDER
+    /// BY or LIMIT, or is itself a compound.
+    package func visitCompoundMember(_ q: QueryNode, context: QueryContext) throws {
+        let needsParens: Bool
+        if case .compound = q { needsParens = true } else { needsParens = q.hasOrderOrLimit }
+        if needsParens { out.append("(") }
+        try visitQuery(q, context: context)
+        if needsParens { out.append(")") }
+    }
+
+    /// The join keyword for `kind`.
+    package func joinKeyword(_ kind: JoinKind) throws -> String {
+        switch kind {
+        case .inner: return " JOIN "
+        case .left: return " LEFT OUTER JOIN "
+        case .right: return " RIGHT OUTER JOIN "
+        case .full: return " FULL OUTER JOIN "
+        case .cross: return " CROSS JOIN "
+        }
+    }
+
+    /// `LATERAL ` before a derived table.
+    package func visitLateral() throws { out.append("LATERAL ") }
+
+    /// ` ON CONFLICT ON CONSTRAINT name` (PostgreSQL).
+    package func visitConflictConstraint(_ name: String) throws {
+        out.append(" ON CONFLICT ON CONSTRAINT ")
+        appendIdentifier(name)
+    }
+
+    /// `DELETE ... USING others` for a DELETE whose WHERE mentions other tables.
+    package func visitDeleteUsing(_ froms: [FromNode]) throws {
+        out.append(" USING ")
+        try visitFromList(froms)
+    }
+
+    /// The SELECT of an `INSERT ... SELECT`.
+    package func visitInsertQuery(_ q: QueryNode, hasConflictClause: Bool) throws {
+        try visitQuery(q, context: .insertSource)
+    }
+
+    // MARK: Pieces every construct uses
+
+    /// Writes an identifier, quoted when it needs to be.
+    package func appendIdentifier(_ name: String) {
+        out.append(dialect.quoteIdentifier(name))
+    }
+
+    /// `schema.table` (each part quoted as needed).
+    package func tableName(_ table: Table) -> String {
+        if let schema = table.schema { return dialect.quoteIdentifier(schema) + "." + dialect.quoteIdentifier(table.name) }
+        return dialect.quoteIdentifier(table.name)
+    }
+
+    /// A bound value from the statement's tree.
+    package func visitBind(_ b: BoundValue) throws {
+        if literalValues {
+            out.append(try renderLiteral(b.type.map { dialect.typeCompiler.processBind(b.value, $0) } ?? b.value))
+            return
+        }
+        if templateMode {
+            if b.slot >= 0 {
+                out.appendPlaceholder(.slot(b.slot))
+                return
+            }
+            templateIsReusable = false
+        }
+        out.appendPlaceholder(.constant(b.type.map { dialect.typeCompiler.processBind(b.value, $0) } ?? b.value))
+    }
+
+    /// A value the compiler itself adds (not from the statement's tree).
+    package func appendConstant(_ v: SQLValue) throws {
+        if literalValues { out.append(try renderLiteral(v)) } else { out.appendPlaceholder(.constant(v)) }
+    }
+
+    /// A value written as a SQL literal (DDL cannot take parameters).
+    public func renderLiteral(_ v: SQLValue) throws -> String {
+        switch v {
+        case .null: return "NULL"
+        case .integer(let i): return String(i)
+        case .real(let d):
+            guard d.isFinite else { throw ArgumentError("cannot write the non-finite number \(d) as a SQL literal") }
+            return String(d)
+        case .text(let s): return try quoteString(s)
+        case .bool(let b): return renderBoolean(b)
+        case .decimal(let d): return d.description
+        case .timestamp(let d): return "'" + SQLDateFormat.timestampString(d) + "'"
+        case .uuid(let u): return "'" + u.uuidString.lowercased() + "'"
+        case .blob(let data): return renderBlobLiteral(data)
+        }
+    }
+
+    /// `'text'` with quotes doubled. NUL cannot appear in SQL text.
+    public func quoteString(_ s: String) throws -> String {
+        if s.utf8.contains(0) { throw ArgumentError("a SQL literal cannot contain a NUL character") }
+        return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// TRUE / FALSE as a literal (SQLite: 1 / 0).
+    public func renderBoolean(_ b: Bool) -> String { b ? "true" : "false" }
+
+    /// A blob literal: `X'0102'` (SQLite) / `'\x0102'::bytea` (PostgreSQL).
+    public func renderBlobLiteral(_ data: Data) -> String {
+        "X'" + data.map { String(format: "%02X", $0) }.joined() + "'"
+    }
+
+    /// The error for a construct this dialect lacks, raised before anything reaches the database.
+    package func notSupported(_ construct: String, _ advice: String = "") -> ProgrammingError {
+        ProgrammingError(
+            kind: .notSupported,
+            message: "\(construct) is not supported by the \(dialect.name) dialect" + (advice.isEmpty ? "" : "; " + advice))
+    }
+
+    /// A name for an anonymous alias: `anon_1`, `authors_1`, ... in order of first use.
+    package func aliasName(_ name: AliasName) -> String {
+        switch name {
+        case .named(let n): return n
+        case .anonymous(let id, let base):
+            if let n = anonymousNames[id] { return n }
+            let count = (anonymousCounters[base] ?? 0) + 1
+            anonymousCounters[base] = count
+            let n = base + "_" + String(count)
+            anonymousNames[id] = n
+            return n
+        }
+    }
+}
+
+/// Every statement the SQL compiler (and the cache) handles.
+package enum StatementNode: Sendable, Hashable {
+    case select(Select)
+    case compound(CompoundSelect)
+    case insert(Insert)
+    case update(Update)
+    case delete(Delete)
+
+    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+        switch self {
+        case .select(var s):
+            s.walkBinds(&v)
+            if V.rewrites { self = .select(s) }
+        case .compound(var c):
+            c.walkBinds(&v)
+            if V.rewrites { self = .compound(c) }
+        case .insert(var i):
+            i.walkBinds(&v)
+            if V.rewrites { self = .insert(i) }
+        case .update(var u):
+            u.walkBinds(&v)
+            if V.rewrites { self = .update(u) }
+        case .delete(var d):
+            d.walkBinds(&v)
+            if V.rewrites { self = .delete(d) }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// SQLite's departures from the shared SQL compiler.
+///
+/// - booleans are `1` / `0`; `fn.now()` is `CURRENT_TIMESTAMP`;
+/// - OFFSET needs a LIMIT: `LIMIT -1 OFFSET ?`;
+/// - compound members cannot be parenthesised, so one with its own ORDER BY or LIMIT
+///   becomes `SELECT * FROM (...)`;
+/// - `INSERT ... SELECT ... ON CONFLICT` needs a WHERE clause to parse;
+/// - FOR UPDATE, DISTINCT ON, LATERAL, `ON CONFLICT ON CONSTRAINT` and
+///   `DELETE ... USING` raise ``ProgrammingError`` (`.notSupported`) naming the construct.
+final class SQLiteCompiler: SQLCompiler {
+    override func renderBoolean(_ b: Bool) -> String { b ? "1" : "0" }
+
+    override func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
+        switch known {
+        case .now: out.append("CURRENT_TIMESTAMP")
+        case .charLength:
+            var g = f
+            g.name = "length"
+            try visitFunctionCall(g)
+        default: try visitFunctionCall(f)
+        }
+    }
+
+    override func visitLimitOffset(limit: ExpressionNode?, offset: ExpressionNode?) throws {
+        if let limit {
+            out.append(" LIMIT ")
+            try visit(limit)
+        } else if offset != nil {
+            out.append(" LIMIT -1")
+        }
+        if let offset {
+            out.append(" OFFSET ")
+            try visit(offset)
+        }
+    }
+
+    override func visitDistinctOn(_ exprs: [ExpressionNode]) throws {
+        throw notSupported("DISTINCT ON", "use GROUP BY or a window function instead")
+    }
+
+    override func visitCompoundMember(_ q: QueryNode, context: QueryContext) throws {
+        let wrap: Bool
+        if case .compound = q { wrap = true } else { wrap = q.hasOrderOrLimit }
+        if wrap {
+            out.append("SELECT * FROM (")
+            try visitQuery(q, context: context)
+            out.append(")")
+        } else {
+            try visitQuery(q, context: context)
+        }
+    }
+
+    override func visitLateral() throws {
+        throw notSupported("LATERAL", "use a correlated scalar subquery instead")
+    }
+
+    override func visitConflictConstraint(_ name: String) throws {
+        throw notSupported("ON CONFLICT ON CONSTRAINT", "name the constraint's columns with .columns(...)")
+    }
+
+    override func visitDeleteUsing(_ froms: [FromNode]) throws {
+        throw notSupported("DELETE ... USING", "refer to other tables through a subquery, e.g. where(exists(...))")
+    }
+
+    override func visitInsertQuery(_ q: QueryNode, hasConflictClause: Bool) throws {
+        // "INSERT INTO t SELECT ... FROM x ON CONFLICT" reads ON as a join constraint
+        // unless the SELECT has a WHERE clause.
+        if hasConflictClause, case .select(var s) = q, s.whereClause == nil {
+            s.whereClause = .keyword(.true)
+            try visitQuery(.select(s), context: .insertSource)
+        } else {
+            try visitQuery(q, context: .insertSource)
+        }
+    }
+}

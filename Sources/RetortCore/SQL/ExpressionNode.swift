@@ -1,0 +1,241 @@
+/// The expression tree every SQL expression builds into and the compiler visits: one
+/// small intermediate form, one case per construct.
+///
+/// Equality and hashing are *structural and ignore bound values* (see ``BoundValue``):
+/// two trees that differ only in the values they bind compile to the same SQL, which
+/// is what the compiled-statement cache keys on.
+package indirect enum ExpressionNode: Sendable, Hashable {
+    /// A column of a FROM element, or an unbound `column("name")` (no `from`).
+    case column(ColumnReference)
+    /// A value fixed when the statement was built, always sent as a bound parameter.
+    case bind(BoundValue)
+    /// A parameter supplied by name at execution: `bindparam("id")`.
+    case parameter(name: String, type: SQLType?)
+    /// NULL, TRUE, FALSE and friends.
+    case keyword(SQLKeyword)
+    /// SQL text used verbatim, without parameters: `literalColumn("x")`.
+    case raw(String, type: SQLType?)
+    /// `text("...")` with `:name` parameters, inside an expression.
+    case text(TextClause)
+    case unary(UnaryOperator, ExpressionNode)
+    case binary(BinaryOperator, ExpressionNode, ExpressionNode)
+    /// LIKE / ILIKE with an optional ESCAPE character.
+    case like(ExpressionNode, pattern: ExpressionNode, caseInsensitive: Bool, negated: Bool, escape: Character?)
+    /// AND / OR over any number of terms (none: TRUE for AND, FALSE for OR).
+    case conjunction(Conjunction, [ExpressionNode])
+    /// `x IN (a, b)`; an empty list compiles to a condition that is always false (true when negated).
+    case inList(ExpressionNode, [ExpressionNode], negated: Bool)
+    /// `x IN (SELECT ...)`.
+    case inQuery(ExpressionNode, QueryNode, negated: Bool)
+    case between(ExpressionNode, ExpressionNode, ExpressionNode, negated: Bool)
+    case isNull(ExpressionNode, negated: Bool)
+    case function(FunctionCall)
+    /// `f(...) OVER (...)`.
+    case window(ExpressionNode, WindowSpecification)
+    case caseWhen(CaseExpression)
+    case cast(ExpressionNode, SQLType)
+    case label(ExpressionNode, String)
+    /// `(SELECT ...)` used as a value.
+    case scalarSubquery(QueryNode)
+    case exists(QueryNode, negated: Bool)
+    /// Parentheses the user asked for: `(x)`.
+    case grouping(ExpressionNode)
+    /// `(a, b, c)`.
+    case tuple([ExpressionNode])
+    /// `*` or `table.*`.
+    case star(FromNode?)
+    /// `excluded.column` in an upsert's DO UPDATE.
+    case excluded(String)
+    case collate(ExpressionNode, String)
+    /// A construct that cannot compile; the message is raised as an ``ArgumentError`` by
+    /// the compiler (e.g. a column a table does not have).
+    case invalid(String)
+}
+
+/// A reference to a column through a FROM element.
+package struct ColumnReference: Sendable, Hashable {
+    /// The table, alias, subquery or CTE the column belongs to; nil for `column("x")`.
+    package var from: FromNode?
+    package var name: String
+    package var type: SQLType?
+
+    package init(from: FromNode?, name: String, type: SQLType?) {
+        self.from = from
+        self.name = name
+        self.type = type
+    }
+}
+
+/// A value bound as a parameter, with the type it is processed as.
+///
+/// `==` and `hash(into:)` deliberately ignore ``value`` (and ``slot``): they describe the
+/// statement's *shape*. Compare values through ``value`` directly.
+package struct BoundValue: Sendable, Hashable {
+    package var value: SQLValue
+    package var type: SQLType?
+    /// Set on the copy of a statement compiled into a cache template: which extracted
+    /// value this placeholder takes. -1 elsewhere.
+    package var slot: Int = -1
+
+    package init(_ value: SQLValue, type: SQLType?) {
+        self.value = value
+        self.type = type
+    }
+
+    package static func == (lhs: BoundValue, rhs: BoundValue) -> Bool { lhs.type == rhs.type }
+    package func hash(into hasher: inout Hasher) { hasher.combine(type) }
+}
+
+/// SQL keywords usable as values.
+package enum SQLKeyword: Sendable, Hashable {
+    case null, `true`, `false`, currentTimestamp, currentDate, currentTime, `default`
+}
+
+package enum UnaryOperator: Sendable, Hashable {
+    case not, negative, distinct, bitwiseNot
+}
+
+package enum Conjunction: Sendable, Hashable {
+    case and, or
+}
+
+/// Binary operators, with their SQL spelling and precedence.
+package enum BinaryOperator: Sendable, Hashable {
+    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
+    case isDistinctFrom, isNotDistinctFrom
+    case add, subtract, multiply, divide, modulo, concat
+    case bitwiseAnd, bitwiseOr
+    /// Any other infix operator, spelled verbatim: `op("->>")`.
+    case custom(String)
+
+    /// The SQL spelling (`=`, `<>`... SQLAlchemy spells not-equal `!=`).
+    package var sql: String {
+        switch self {
+        case .equal: return "="
+        case .notEqual: return "!="
+        case .less: return "<"
+        case .lessOrEqual: return "<="
+        case .greater: return ">"
+        case .greaterOrEqual: return ">="
+        case .isDistinctFrom: return "IS DISTINCT FROM"
+        case .isNotDistinctFrom: return "IS NOT DISTINCT FROM"
+        case .add: return "+"
+        case .subtract: return "-"
+        case .multiply: return "*"
+        case .divide: return "/"
+        case .modulo: return "%"
+        case .concat: return "||"
+        case .bitwiseAnd: return "&"
+        case .bitwiseOr: return "|"
+        case .custom(let s): return s
+        }
+    }
+
+    /// The comparison that is this one's negation (`=` for `!=`), for `!` on a comparison.
+    package var negated: BinaryOperator? {
+        switch self {
+        case .equal: return .notEqual
+        case .notEqual: return .equal
+        case .less: return .greaterOrEqual
+        case .lessOrEqual: return .greater
+        case .greater: return .lessOrEqual
+        case .greaterOrEqual: return .less
+        case .isDistinctFrom: return .isNotDistinctFrom
+        case .isNotDistinctFrom: return .isDistinctFrom
+        default: return nil
+        }
+    }
+
+    /// True for the operators that yield a boolean.
+    package var isComparison: Bool { negated != nil }
+
+    /// True when `a op (b op c)` equals `(a op b) op c`, so a right operand with the
+    /// same operator needs no parentheses... only on the left.
+    package var isAssociative: Bool {
+        switch self {
+        case .add, .multiply, .concat, .bitwiseAnd, .bitwiseOr: return true
+        default: return false
+        }
+    }
+
+    package var precedence: Precedence {
+        switch self {
+        case .multiply, .divide, .modulo: return .multiplicative
+        case .add, .subtract: return .additive
+        case .concat: return .concat
+        case .bitwiseAnd, .bitwiseOr: return .bitwise
+        case .custom: return .custom
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .isDistinctFrom, .isNotDistinctFrom:
+            return .comparison
+        }
+    }
+}
+
+/// Operator binding strength, tightest last: a child that binds less tightly than its
+/// parent is parenthesised.
+package enum Precedence: Int, Comparable, Sendable {
+    case lowest = 0
+    case or, and, not
+    case comparison  // = < > IS LIKE IN BETWEEN
+    case bitwise
+    case custom
+    case concat
+    case additive
+    case multiplicative
+    case unary
+    case atom
+
+    package static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// `name(args)` with the aggregate modifiers SQL allows.
+package struct FunctionCall: Sendable, Hashable {
+    package var name: String
+    package var arguments: [ExpressionNode]
+    /// `count(*)`: the argument list is a star.
+    package var star: Bool = false
+    /// `f(DISTINCT ...)`.
+    package var distinct: Bool = false
+    /// `FILTER (WHERE ...)`.
+    package var filter: ExpressionNode? = nil
+    /// `agg(x ORDER BY y)` / `WITHIN GROUP` is not modelled; ORDER BY inside the call.
+    package var orderBy: [OrderingTerm] = []
+    /// The SQL type of the result, when known.
+    package var type: SQLType? = nil
+    /// How the dialect should spell it (e.g. `now()` is `CURRENT_TIMESTAMP` on SQLite).
+    package var known: KnownFunction? = nil
+}
+
+/// Functions whose spelling differs between dialects.
+package enum KnownFunction: Sendable, Hashable {
+    case now, length, random, charLength, groupConcat
+}
+
+/// `CASE [value] WHEN ... THEN ... [ELSE ...] END`.
+package struct CaseExpression: Sendable, Hashable {
+    package var value: ExpressionNode?
+    package var whens: [When]
+    package var otherwise: ExpressionNode?
+
+    package struct When: Sendable, Hashable {
+        package var condition: ExpressionNode
+        package var result: ExpressionNode
+    }
+}
+
+/// `OVER (PARTITION BY ... ORDER BY ... ROWS ...)`.
+package struct WindowSpecification: Sendable, Hashable {
+    package var partitionBy: [ExpressionNode] = []
+    package var orderBy: [OrderingTerm] = []
+    package var frame: WindowFrame? = nil
+}
+
+/// ASC / DESC.
+public enum OrderDirection: Sendable, Hashable {
+    case ascending, descending
+}
+
+/// NULLS FIRST / NULLS LAST.
+public enum NullsOrder: Sendable, Hashable {
+    case first, last
+}

@@ -1,0 +1,255 @@
+/// A SELECT statement, built step by step; each method returns a new value.
+///
+/// ```swift
+/// let q = select(authors.c.name, fn.count(books.c.id).label("books"))
+///     .selectFrom(authors.outerJoin(books))
+///     .where(authors.c.name.like("U%"))
+///     .groupBy(authors.c.name)
+///     .having(fn.count(books.c.id) > 1)
+///     .orderBy(authors.c.name.desc())
+///     .limit(10)
+/// // SELECT authors.name, count(books.id) AS books FROM authors
+/// //   LEFT OUTER JOIN books ON authors.id = books.author_id
+/// //   WHERE authors.name LIKE ? GROUP BY authors.name HAVING count(books.id) > ?
+/// //   ORDER BY authors.name DESC LIMIT ?
+/// ```
+///
+/// The FROM clause comes from the columns and conditions unless ``selectFrom(_:)`` or
+/// ``join(_:on:kind:)`` say otherwise. Inside another query (``scalarSubquery()``,
+/// ``exists()``, `in(select(...))`) a select leaves out the tables the enclosing query
+/// already has — it is correlated — unless ``correlate(_:)`` says which.
+public struct Select: QueryStatement, Sendable, Hashable {
+    package var columns: [ExpressionNode]
+    package var froms: [FromNode] = []
+    package var whereClause: ExpressionNode? = nil
+    package var groupBy: [ExpressionNode] = []
+    package var having: ExpressionNode? = nil
+    package var orderBy: [OrderingTerm] = []
+    package var limit: ExpressionNode? = nil
+    package var offset: ExpressionNode? = nil
+    package var distinctMode: Distinct = .none
+    package var lock: RowLock? = nil
+    package var correlation: Correlation = .auto
+    package var ctes: [CommonTableExpression] = []
+
+    package enum Distinct: Sendable, Hashable {
+        case none, all
+        /// PostgreSQL's `DISTINCT ON (...)`.
+        case on([ExpressionNode])
+    }
+
+    package enum Correlation: Sendable, Hashable {
+        /// Leave out FROM elements the enclosing query has.
+        case auto
+        /// Never correlate.
+        case none
+        /// Correlate exactly these.
+        case only([FromIdentity])
+    }
+
+    package init(columns: [ExpressionNode]) { self.columns = columns }
+
+    public var queryReference: QueryReference { QueryReference(.select(self)) }
+
+    /// Adds a condition, ANDed with any before it.
+    public func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
+        var s = self
+        s.whereClause = s.whereClause.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
+        return s
+    }
+
+    /// Adds a condition written as SQL text (with `:name` parameters).
+    public func `where`(_ condition: TextClause) -> Select { self.where(SQLExpression<Untyped>(.text(condition))) }
+
+    /// Adds columns to the select list.
+    public func addColumns(_ items: any SelectItem...) -> Select {
+        var s = self
+        s.columns += items.flatMap { $0.selectedExpressions.map(\.node) }
+        return s
+    }
+
+    /// Replaces the select list.
+    public func withOnlyColumns(_ items: any SelectItem...) -> Select {
+        var s = self
+        s.columns = items.flatMap { $0.selectedExpressions.map(\.node) }
+        return s
+    }
+
+    /// Adds explicit FROM elements (tables, joins, subqueries).
+    public func selectFrom(_ froms: any FromClause...) -> Select {
+        var s = self
+        s.froms += froms.map(\.fromReference.node)
+        return s
+    }
+
+    /// Joins `target` to the query's leftmost FROM element (its last explicit one, or
+    /// the first table its columns use). Without `on`, the condition comes from foreign keys.
+    ///
+    /// ```swift
+    /// select(authors.c.name, books.c.title).join(books)
+    /// // SELECT authors.name, books.title FROM authors JOIN books ON authors.id = books.author_id
+    /// ```
+    public func join(_ target: some FromClause, kind: JoinKind = .inner) -> Select {
+        joined(target.fromReference.node, on: nil, kind: kind)
+    }
+
+    /// Joins `target` with an explicit condition.
+    public func join<C: SQLLogicalValue>(_ target: some FromClause, on condition: SQLExpression<C>, kind: JoinKind = .inner) -> Select {
+        joined(target.fromReference.node, on: condition.node, kind: kind)
+    }
+
+    /// `LEFT OUTER JOIN` (or `FULL OUTER JOIN` with `full`).
+    public func outerJoin(_ target: some FromClause, full: Bool = false) -> Select {
+        joined(target.fromReference.node, on: nil, kind: full ? .full : .left)
+    }
+
+    /// `LEFT OUTER JOIN ... ON condition` (or FULL with `full`).
+    public func outerJoin<C: SQLLogicalValue>(_ target: some FromClause, on condition: SQLExpression<C>, full: Bool = false) -> Select {
+        joined(target.fromReference.node, on: condition.node, kind: full ? .full : .left)
+    }
+
+    private func joined(_ target: FromNode, on: ExpressionNode?, kind: JoinKind) -> Select {
+        var s = self
+        if let last = s.froms.popLast() {
+            s.froms.append(.join(JoinNode(left: last, right: target, on: on, kind: kind)))
+        } else {
+            var found: [FromNode] = []
+            var seen = Set<FromIdentity>()
+            for c in columns { c.collectFroms(into: &found, seen: &seen) }
+            whereClause?.collectFroms(into: &found, seen: &seen)
+            if let left = found.first(where: { $0.identity != target.identity }) {
+                s.froms.append(.join(JoinNode(left: left, right: target, on: on, kind: kind)))
+            } else {
+                s.froms.append(target)
+            }
+        }
+        return s
+    }
+
+    /// `GROUP BY ...`.
+    public func groupBy(_ items: any SQLExpressible...) -> Select {
+        var s = self
+        s.groupBy += items.map { $0.sqlExpression(as: nil).node }
+        return s
+    }
+
+    /// `HAVING condition`, ANDed with any before it.
+    public func having<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
+        var s = self
+        s.having = s.having.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
+        return s
+    }
+
+    /// `ORDER BY ...`, after any earlier terms.
+    public func orderBy(_ items: any OrderByItem...) -> Select {
+        var s = self
+        s.orderBy += items.map(\.orderingTerm)
+        return s
+    }
+
+    /// `LIMIT n` (bound).
+    public func limit(_ n: Int) -> Select {
+        var s = self
+        s.limit = .bind(BoundValue(.integer(Int64(n)), type: .integer))
+        return s
+    }
+
+    /// `OFFSET n` (bound).
+    public func offset(_ n: Int) -> Select {
+        var s = self
+        s.offset = .bind(BoundValue(.integer(Int64(n)), type: .integer))
+        return s
+    }
+
+    /// `SELECT DISTINCT`.
+    public func distinct() -> Select {
+        var s = self
+        s.distinctMode = .all
+        return s
+    }
+
+    /// `SELECT DISTINCT ON (exprs)` — PostgreSQL only; SQLite raises when compiling.
+    public func distinct(on expressions: [any SQLExpressible]) -> Select {
+        var s = self
+        s.distinctMode = .on(expressions.map { $0.sqlExpression(as: nil).node })
+        return s
+    }
+
+    /// `FOR UPDATE` and its variants — PostgreSQL; SQLite raises a
+    /// ``ProgrammingError`` (`.notSupported`) when compiling.
+    ///
+    /// ```swift
+    /// select(accounts.c.balance).where(accounts.c.id == 1).forUpdate(skipLocked: true)
+    /// // SELECT accounts.balance FROM accounts WHERE accounts.id = $1 FOR UPDATE SKIP LOCKED
+    /// ```
+    public func forUpdate(
+        _ strength: RowLock.Strength = .update, of tables: [any FromClause] = [], nowait: Bool = false, skipLocked: Bool = false
+    ) -> Select {
+        var s = self
+        s.lock = RowLock(strength: strength, of: tables.map(\.fromReference.node), nowait: nowait, skipLocked: skipLocked)
+        return s
+    }
+
+    /// Correlates exactly these FROM elements with the enclosing query.
+    public func correlate(_ froms: any FromClause...) -> Select {
+        var s = self
+        s.correlation = .only(froms.map(\.fromReference.node.identity))
+        return s
+    }
+
+    /// Never correlates: the subquery keeps all its FROM elements.
+    public func noCorrelation() -> Select {
+        var s = self
+        s.correlation = .none
+        return s
+    }
+
+    /// Attaches common table expressions explicitly (CTEs a query references are found
+    /// on their own; this adds ones it does not).
+    public func with(_ ctes: CTE...) -> Select {
+        var s = self
+        s.ctes += ctes.map(\.node)
+        return s
+    }
+}
+
+/// `FOR UPDATE` / `FOR SHARE` locking clause.
+public struct RowLock: Sendable, Hashable {
+    public enum Strength: String, Sendable, Hashable {
+        case update = "UPDATE"
+        case noKeyUpdate = "NO KEY UPDATE"
+        case share = "SHARE"
+        case keyShare = "KEY SHARE"
+    }
+
+    public var strength: Strength
+    package var of: [FromNode]
+    public var nowait: Bool
+    public var skipLocked: Bool
+}
+
+/// `SELECT items...`: columns, expressions, or whole tables.
+///
+/// ```swift
+/// select(authors)                                // SELECT authors.id, authors.name FROM authors
+/// select(authors.c.name.label("author"))         // SELECT authors.name AS author FROM authors
+/// select(star).selectFrom(authors)               // SELECT * FROM authors
+/// ```
+public func select(_ items: any SelectItem...) -> Select {
+    Select(columns: items.flatMap { $0.selectedExpressions.map(\.node) })
+}
+
+/// `SELECT items...` from an array.
+public func select(_ items: [any SelectItem]) -> Select {
+    Select(columns: items.flatMap { $0.selectedExpressions.map(\.node) })
+}
+
+/// `EXISTS (query)`.
+///
+/// ```swift
+/// select(authors.c.name).where(exists(select(books.c.id).where(books.c.author_id == authors.c.id)))
+/// // SELECT authors.name FROM authors WHERE EXISTS (SELECT books.id FROM books WHERE books.author_id = authors.id)
+/// ```
+public func exists(_ query: some QueryStatement) -> SQLExpression<Bool> {
+    SQLExpression(.exists(query.queryNode, negated: false))
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// How unnamed constraints and indexes get names, so that every one of them can be
+/// altered and dropped later. On by default; replace it per ``MetaData``.
+///
+/// Templates use `{table}`, `{column_0}`, `{columns}` (all columns joined by `_`) and
+/// `{referred_table}`; a nil template leaves that kind unnamed.
+///
+/// ```swift
+/// NamingConvention.default.primaryKey    // "pk_{table}"
+/// let metadata = MetaData(namingConvention: .init(index: "idx_{table}_{columns}"))
+/// let bare = MetaData(namingConvention: .none)   // constraints stay unnamed
+/// ```
+public struct NamingConvention: Sendable, Hashable {
+    public var primaryKey: String?
+    public var foreignKey: String?
+    public var unique: String?
+    public var index: String?
+    public var check: String?
+
+    public init(
+        primaryKey: String? = "pk_{table}", foreignKey: String? = "fk_{table}_{column_0}_{referred_table}",
+        unique: String? = "uq_{table}_{columns}", index: String? = "ix_{table}_{columns}",
+        check: String? = "ck_{table}_{columns}"
+    ) {
+        self.primaryKey = primaryKey
+        self.foreignKey = foreignKey
+        self.unique = unique
+        self.index = index
+        self.check = check
+    }
+
+    /// `pk_<table>`, `fk_<table>_<column0>_<referred table>`, `uq_<table>_<columns>`,
+    /// `ix_<table>_<columns>`, `ck_<table>_<columns the condition names>`.
+    public static let `default` = NamingConvention()
+
+    /// No convention: constraints and indexes declared without a name stay unnamed.
+    public static let none = NamingConvention(primaryKey: nil, foreignKey: nil, unique: nil, index: nil, check: nil)
+
+    /// Fills a template.
+    ///
+    /// ```swift
+    /// NamingConvention.render("fk_{table}_{column_0}_{referred_table}", table: "books",
+    ///                         columns: ["author_id"], referredTable: "authors")   // "fk_books_author_id_authors"
+    /// ```
+    public static func render(_ template: String, table: String, columns: [String], referredTable: String? = nil) -> String {
+        var s = template
+        s = s.replacingOccurrences(of: "{table}", with: table)
+        s = s.replacingOccurrences(of: "{column_0}", with: columns.first ?? "")
+        s = s.replacingOccurrences(of: "{columns}", with: columns.joined(separator: "_"))
+        s = s.replacingOccurrences(of: "{referred_table}", with: referredTable ?? "")
+        while s.hasSuffix("_") { s.removeLast() }
+        return s
+    }
+
+    /// Shortens `name` to at most `maxLength` UTF-8 bytes, deterministically: a prefix,
+    /// `_` and eight hex digits of a hash of the whole name. Names that fit are returned
+    /// unchanged.
+    ///
+    /// ```swift
+    /// NamingConvention.truncate(String(repeating: "a", count: 70), maxLength: 63)   // "aaaa…aaa_3c5e1f0b"
+    /// ```
+    public static func truncate(_ name: String, maxLength: Int) -> String {
+        guard name.utf8.count > maxLength, maxLength > 9 else { return name }
+        let suffix = "_" + stableHash(name)
+        var prefix = ""
+        var bytes = 0
+        for ch in name {
+            let n = String(ch).utf8.count
+            if bytes + n > maxLength - suffix.utf8.count { break }
+            prefix.append(ch)
+            bytes += n
+        }
+        return prefix + suffix
+    }
+
+    /// `name` with a hash of `discriminator` appended (to break a collision).
+    package static func disambiguate(_ name: String, discriminator: String) -> String {
+        name + "_" + stableHash(discriminator)
+    }
+
+    /// Eight hex digits of FNV-1a over the UTF-8 bytes: stable across runs and platforms.
+    package static func stableHash(_ s: String) -> String {
+        var h: UInt32 = 0x811C_9DC5
+        for b in s.utf8 {
+            h ^= UInt32(b)
+            h = h &* 0x0100_0193
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+}
