@@ -95,6 +95,17 @@ final class PostgresDriverTests: XCTestCase {
         XCTAssertEqual(try scalar(c, "SELECT $1", [.integer(42)]), .text("42"))
     }
 
+    func testDecimalsAreSentExactly() throws {
+        let texts = ["0", "12.5", "-0.05", "0.000001", "1000", "-98765432109876.54321",
+                     "123456789012345678901234567890.5", "18446744073709551615", "18446744073709551616"]
+        var values = try texts.map { try XCTUnwrap(Decimal(string: $0)) }
+        values.append(Decimal(sign: .plus, exponent: 3, significand: 7))
+        values.append(Decimal(sign: .minus, exponent: -2, significand: 5))
+        let c = try connect(PostgresTestServer.url())
+        for d in values { XCTAssertEqual(try scalar(c, "SELECT $1::numeric", [.decimal(d)]), .decimal(d)) }
+        XCTAssertEqual(try scalar(c, "SELECT $1::numeric", [.decimal(.nan)]), .text("NaN"))
+    }
+
     func testHundredMegabyteBlobRoundTripsWithSaneMemory() throws {
         let c = try connect()
         try c.executeCommand("CREATE TABLE big (id int PRIMARY KEY, b bytea)")
@@ -215,6 +226,18 @@ final class PostgresDriverTests: XCTestCase {
 
         let empty = expectError(ProgrammingError.self) { _ = try c.execute("", []) }
         XCTAssertEqual(empty?.kind, .syntax)
+    }
+
+    func testCopyIsRefusedAndTheConnectionStaysUsable() throws {
+        let c = try connect()
+        try c.executeCommand("CREATE TABLE t (a int)")
+        _ = try c.execute("INSERT INTO t VALUES (1), (2)", [])
+        let copyIn = expectError(ProgrammingError.self) { _ = try c.execute("COPY t FROM STDIN", []) }
+        XCTAssertEqual(copyIn?.kind, .notSupported)
+        let copyOut = expectError(ProgrammingError.self) { try c.executeCommand("COPY t TO STDOUT") }
+        XCTAssertEqual(copyOut?.kind, .notSupported)
+        XCTAssertFalse(c.inTransaction)
+        XCTAssertEqual(try scalar(c, "SELECT count(*) FROM t"), .integer(2))
     }
 
     func testTimeoutAndAbortedTransactionErrors() throws {

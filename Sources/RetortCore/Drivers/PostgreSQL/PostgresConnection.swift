@@ -242,10 +242,16 @@ final class PostgresConnection: DriverConnection {
         return error.code == "0A000" && (error.driverMessage ?? "").contains("cached plan must not change result type")
     }
 
-    /// After `DISCARD ALL` / `DEALLOCATE ALL` the server holds none of our statements.
+    /// After `DISCARD ALL` / `DEALLOCATE [PREPARE] ALL` the server holds none of our
+    /// statements. (A single statement deallocated by name is noticed when it is next
+    /// used: error 26000, handled by ``execute(_:_:)``.)
     private func forgetStatementsIfDiscarded(_ sql: String) {
-        let head = sql.prefix(32).trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-        if head.hasPrefix("DISCARD") || head.hasPrefix("DEALLOCATE") { cache.removeAll() }
+        let words = sql.prefix(40).uppercased()
+            .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == ";" })
+            .prefix(3)
+        guard let verb = words.first, verb == "DISCARD" || verb == "DEALLOCATE" else { return }
+        let rest = Array(words.dropFirst())
+        if rest.first == "ALL" || (verb == "DEALLOCATE" && rest == ["PREPARE", "ALL"]) { cache.removeAll() }
     }
 
     /// The prepared statement for `key`, preparing and describing it on a miss.
@@ -337,10 +343,15 @@ final class PostgresConnection: DriverConnection {
     }
 
     private func leavePipelineMode(_ conn: OpaquePointer) {
-        if PQexitPipelineMode(conn) == 1 || PQstatus(conn) != CONNECTION_OK { return }
-        // Results still queued (an early break): read them off, then leave.
-        while let result = PQgetResult(conn) { PQclear(result) }
-        _ = PQexitPipelineMode(conn)
+        // Normally every result up to the last sync has been read and this succeeds at
+        // once. Should results remain queued, read them off (each query's end with a
+        // nil) until libpq lets go; a sync was always sent, so nothing waits forever.
+        var rounds = 0
+        while PQexitPipelineMode(conn) != 1 {
+            guard PQstatus(conn) == CONNECTION_OK, rounds <= 2 * PostgresConnection.pipelineBatchSize + 2 else { return }
+            rounds += 1
+            while let result = PQgetResult(conn) { PQclear(result) }
+        }
     }
 
     /// Ends a COPY that `execute` started (Retort does not stream COPY data) and
