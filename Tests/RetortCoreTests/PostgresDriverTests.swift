@@ -469,6 +469,12 @@ final class PostgresDriverTests: XCTestCase {
         XCTAssertEqual(try rows(c, "SELECT * FROM t"), [[1, "x"]], "re-prepared after the result type changed")
         try c.executeCommand("DISCARD ALL")
         XCTAssertEqual(try rows(c, "SELECT * FROM t"), [[1, "x"]])
+        _ = try c.execute("DEALLOCATE ALL", [])
+        XCTAssertEqual(try rows(c, "SELECT * FROM t"), [[1, "x"]])
+        // Statements that refuse transaction blocks run through execute as well.
+        _ = try c.execute("CREATE INDEX CONCURRENTLY ix_t_a ON t (a)", [])
+        _ = try c.execute("VACUUM t", [])
+        XCTAssertEqual(try scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_t_a'"), .integer(1))
     }
 
     func testServerNoticesGoToTheLogger() throws {

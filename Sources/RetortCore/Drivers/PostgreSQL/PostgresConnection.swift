@@ -175,6 +175,9 @@ final class PostgresConnection: DriverConnection {
             start = end
         }
         leavePipelineMode(conn)
+        if let p = failure as? ProgrammingError, PostgresConnection.invalidatesCachedStatement(p) {
+            cache.remove(key, deallocate: p.code != "26000")  // prepared afresh next time
+        }
         if let failure { throw failure }
         return total
     }
@@ -246,6 +249,10 @@ final class PostgresConnection: DriverConnection {
     /// statements. (A single statement deallocated by name is noticed when it is next
     /// used: error 26000, handled by ``execute(_:_:)``.)
     private func forgetStatementsIfDiscarded(_ sql: String) {
+        // Cheap test first: this runs after every command.
+        guard let first = sql.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }),
+            first | 0x20 == UInt8(ascii: "d")
+        else { return }
         let words = sql.prefix(40).uppercased()
             .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == ";" })
             .prefix(3)

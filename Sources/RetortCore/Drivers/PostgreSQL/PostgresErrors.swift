@@ -19,7 +19,7 @@ import Foundation
 /// | 25P02 | ``InterfaceError`` misuse (statements sent after an error, before ROLLBACK) |
 /// | other class 25 | ``ProgrammingError`` other (e.g. a statement that cannot run inside a transaction block) |
 /// | 53100 | ``OperationalError`` diskFull |
-/// | classes 53, 54, 55, 58, XX | ``OperationalError`` other (resources, limits, object state, system) |
+/// | other classes 53, 54, 55, 57, 58, XX | ``OperationalError`` other (resources, limits, object state, operator intervention, system) |
 /// | anything else | ``ProgrammingError`` other |
 enum PostgresErrors {
     // libpq's PG_DIAG_* field codes are character macros that Swift does not import.
