@@ -302,9 +302,18 @@ enum LocalCluster {
     static func stop() {
         guard let cluster = PostgresTestServer.Registry.shared.takeCluster() else { return }
         if cluster.postmasterPID > 0, kill(cluster.postmasterPID, SIGQUIT) == 0 {
-            for _ in 0..<250 where kill(cluster.postmasterPID, 0) == 0 { usleep(20_000) }
+            for _ in 0..<250 where isRunning(cluster.postmasterPID) { usleep(20_000) }
         }
         try? FileManager.default.removeItem(atPath: cluster.directory)
+    }
+
+    /// True while `pid` exists and has not exited (an unreaped zombie counts as gone).
+    private static func isRunning(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// Should the test process die without running its exit hooks, a detached shell
