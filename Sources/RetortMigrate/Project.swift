@@ -127,7 +127,7 @@ public final class Project {
 
     private func checkedID(_ given: String?) throws -> String {
         guard let id = given else { return ScriptDirectory.newRevisionID() }
-        guard id.range(of: "^[A-Za-z0-9_]+$", options: .regularExpression) != nil else {
+        guard Revision.isValidID(id) else {
             throw MigrateError("revision id '\(id)' may only hold letters, digits and underscores")
         }
         if graph.revision(id) != nil { throw MigrateError("revision id \(id) already exists") }

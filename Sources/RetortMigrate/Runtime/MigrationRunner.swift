@@ -63,7 +63,13 @@ public final class MigrationRunner {
             // A relative target counts from where the database is now; fix it to revisions.
             let targets = try graph.upgradeTargets(target, current: current)
             plannedSteps = try graph.planUpgrade(from: current, toRevisions: targets).count
-            return try walk(executor, conn) { try self.graph.planUpgrade(from: $0, toRevisions: targets) }
+            // Planned once; planned again only if another migrator moved the version table.
+            var plan: [MigrationStep] = []
+            return try walk(executor, conn) { heads in
+                if plan.first?.headsBefore != heads { plan = try self.graph.planUpgrade(from: heads, toRevisions: targets) }
+                guard !plan.isEmpty else { return [] }
+                return [plan.removeFirst()]
+            }
         }
     }
 
