@@ -7,10 +7,15 @@ let package = Package(
     products: [
         .library(name: "Retort", targets: ["Retort"]),
         .library(name: "RetortCore", targets: ["RetortCore"]),
+        .library(name: "RetortMigrate", targets: ["RetortMigrate"]),
+        .executable(name: "migrator", targets: ["migrator"]),
         .executable(name: "retort-bench", targets: ["retort-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // System-library shims: module maps only.
@@ -33,9 +38,28 @@ let package = Package(
             ]
         ),
         .target(name: "Retort", dependencies: ["RetortCore"]),
+        .target(
+            name: "RetortMigrate",
+            dependencies: [
+                "RetortCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "migrator",
+            dependencies: [
+                "RetortMigrate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "retort-bench",
             dependencies: ["RetortCore", "CSQLite", "CLibPQ"]
+        ),
+        .testTarget(
+            name: "RetortMigrateTests",
+            dependencies: ["RetortMigrate", "RetortCore"]
         ),
         .testTarget(
             name: "RetortCoreTests",

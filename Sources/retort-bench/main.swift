@@ -1,1 +1,28 @@
 import Foundation
+
+// retort-bench: Retort's workloads next to the same work written directly against
+// libsqlite3 / libpq in this process. Prints figures, asserts nothing.
+//
+//   swift run -c release retort-bench            # table
+//   swift run -c release retort-bench --json     # one JSON object per line
+//   RETORT_BENCH_POSTGRES_URL=postgresql://... swift run -c release retort-bench
+//   swift run -c release retort-bench --only core_select   # workloads whose name contains it
+
+let arguments = CommandLine.arguments.dropFirst()
+let json = arguments.contains("--json")
+let only: String? = arguments.firstIndex(of: "--only").flatMap { i in
+    arguments.index(after: i) < arguments.endIndex ? arguments[arguments.index(after: i)] : nil
+}
+let report = Report(json: json, only: only)
+
+do {
+    try CoreBench(report: report).runSQLite()
+    if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
+        try CoreBench(report: report).runPostgres(url: pg)
+    } else if !json {
+        print("(PostgreSQL skipped: set RETORT_BENCH_POSTGRES_URL to include it)")
+    }
+} catch {
+    FileHandle.standardError.write(Data("retort-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -19,6 +19,11 @@ public protocol DriverConnection: AnyObject {
     /// (SQLite) or pipeline (PostgreSQL).
     func executeMany(_ sql: String, _ parameterSets: [[SQLValue]]) throws -> Int
 
+    /// executemany without materialising every parameter set first: `fill(i, &values)`
+    /// writes set `i` into a reused buffer. The default builds the sets and calls
+    /// ``executeMany(_:_:)``; drivers that step a statement per set override it.
+    func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int
+
     /// Runs SQL with no parameters and no rows, e.g. `BEGIN` or `SAVEPOINT sp_1`.
     func executeCommand(_ sql: String) throws
 
@@ -33,6 +38,19 @@ public protocol DriverConnection: AnyObject {
 
     /// Closes the connection; calling it again does nothing.
     func close()
+}
+
+extension DriverConnection {
+    public func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
+        var sets: [[SQLValue]] = []
+        sets.reserveCapacity(count)
+        for i in 0..<count {
+            var values: [SQLValue] = []
+            try fill(i, &values)
+            sets.append(values)
+        }
+        return try executeMany(sql, sets)
+    }
 }
 
 /// A forward-only cursor over a statement's result rows.

@@ -20,20 +20,18 @@ public struct CompiledStatement: Sendable, Hashable {
         case value(SQLValue)
     }
 
-    public var sql: String
+    public let sql: String
     /// One entry per placeholder, in order.
-    public var bindings: [Binding]
+    public let bindings: [Binding]
+    /// The distinct parameter names the statement expects, in first-use order.
+    public let parameterNames: [String]
 
     public init(sql: String, bindings: [Binding] = []) {
         self.sql = sql
         self.bindings = bindings
-    }
-
-    /// The distinct parameter names the statement expects, in first-use order.
-    public var parameterNames: [String] {
         var seen = Set<String>()
-        var out: [String] = []
-        for case .named(let n) in bindings where seen.insert(n).inserted { out.append(n) }
-        return out
+        var names: [String] = []
+        for case .named(let n) in bindings where seen.insert(n).inserted { names.append(n) }
+        self.parameterNames = names
     }
 }

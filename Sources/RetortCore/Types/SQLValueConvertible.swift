@@ -68,6 +68,7 @@ extension Int64: SQLValueConvertible {
 /// Fixed-width integers convert through `Int64`, refusing values out of their range.
 @usableFromInline
 func narrowInteger<T: FixedWidthInteger>(_ value: SQLValue, _ name: String) throws -> T {
+    if value.isNull { throw conversionError(value, name) }
     let wide = try Int64(sqlValue: value)
     guard let v = T(exactly: wide) else {
         throw DataError(message: "value \(wide) is out of range for \(name)")

@@ -154,13 +154,19 @@ final class SQLiteConnection: DriverConnection {
         }
         if let cached = cache.checkout(sql) { return cached }
         var stmt: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
-        let rc = sql.withCString { sqlite3_prepare_v3(db, $0, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail) }
+        var moreSQL = false
+        let rc = sql.withCString { cSQL -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v3(db, cSQL, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
+            // The tail points into this temporary C string: inspect it here.
+            if rc == SQLITE_OK, let tail { moreSQL = SQLiteConnection.hasMoreSQL(tail) }
+            return rc
+        }
         guard rc == SQLITE_OK else {
             sqlite3_finalize(stmt)
             throw SQLiteErrors.error(db: db, rc: rc, sql: sql)
         }
-        if let tail, SQLiteConnection.hasMoreSQL(tail) {
+        if moreSQL {
             sqlite3_finalize(stmt)
             throw ProgrammingError(
                 kind: .other,
@@ -216,18 +222,27 @@ final class SQLiteConnection: DriverConnection {
     }
 
     func executeMany(_ sql: String, _ parameterSets: [[SQLValue]]) throws -> Int {
-        guard let first = parameterSets.first else { return 0 }
-        let statement = try statement(for: sql, parameterCount: first.count)
+        try executeMany(sql, count: parameterSets.count) { i, values in values = parameterSets[i] }
+    }
+
+    func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
+        guard count > 0 else { return 0 }
+        var values: [SQLValue] = []
+        try fill(0, &values)
+        let statement = try statement(for: sql, parameterCount: values.count)
         defer { cache.checkin(statement) }
         let db = self.db!
         var total = 0
-        for parameters in parameterSets {
-            try statement.bind(parameters, db: db)
+        for i in 0..<count {
+            if i > 0 {
+                values.removeAll(keepingCapacity: true)
+                try fill(i, &values)
+            }
+            try statement.bind(values, db: db)
             var rc = sqlite3_step(statement.handle)
             while rc == SQLITE_ROW { rc = sqlite3_step(statement.handle) }
             guard rc == SQLITE_DONE else { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
             total += Int(sqlite3_changes64(db))
-            sqlite3_reset(statement.handle)
         }
         return total
     }

@@ -108,7 +108,8 @@ final class SQLiteStatement {
             guard let p = sqlite3_column_text(handle, i) else { return .text("") }
             let n = Int(sqlite3_column_bytes(handle, i))
             let buffer = UnsafeBufferPointer(start: p, count: n)
-            if let s = String(validating: buffer, as: UTF8.self) { return .text(s) }
+            // _tryFromUTF8 validates without the generic-metadata cost of String(validating:).
+            if let s = String._tryFromUTF8(buffer) { return .text(s) }
             // Not valid UTF-8: hand back the bytes unchanged rather than repair them.
             return .blob(Data(buffer))
         case SQLITE_BLOB:

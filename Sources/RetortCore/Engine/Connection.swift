@@ -1,0 +1,439 @@
+/// One database connection checked out of an ``Engine``'s pool, used by one task at a
+/// time. It works SQLAlchemy 2.0's "commit as you go" way: the first statement begins
+/// a transaction, ``commit()`` or ``rollback()`` ends it, and the next statement begins
+/// another.
+///
+/// ```swift
+/// let conn = try engine.connect()
+/// defer { conn.close() }
+/// try conn.execute(text("INSERT INTO authors (name) VALUES (:name)"), ["name": "Ursula"])
+/// try conn.commit()
+///
+/// let sp = try conn.beginNested()           // SAVEPOINT sp_1
+/// try conn.execute(text("DELETE FROM authors"))
+/// try sp.rollback()                          // ROLLBACK TO SAVEPOINT sp_1; the outer transaction goes on
+/// ```
+///
+/// Closing returns it to the pool rolled back; a connection dropped without closing
+/// is closed when it is deinitialised.
+public final class Connection {
+    public let engine: Engine
+    private var pooled: PooledConnection?
+    private var closed = false
+    /// Set after the server connection was lost; cleared by ``rollback()``.
+    private var invalidated = false
+    /// Savepoint names, innermost last.
+    private var savepoints: [String] = []
+    private var savepointCounter = 0
+    /// Results that may still hold a cursor on this connection; closed with it.
+    private var openResults: [WeakResult] = []
+    /// Bumped whenever the root transaction ends, so stale ``Transaction`` handles know.
+    private(set) var transactionEpoch = 0
+
+    /// The isolation level new transactions on this connection begin with (nil: the
+    /// engine's, else the database's default).
+    public private(set) var isolationLevel: IsolationLevel?
+
+    init(engine: Engine, pooled: PooledConnection) {
+        self.engine = engine
+        self.pooled = pooled
+        self.isolationLevel = engine.isolationLevel
+    }
+
+    deinit { close() }
+
+    /// The dialect of the engine.
+    public var dialect: Dialect { engine.dialect }
+
+    /// True once ``close()`` was called.
+    public var isClosed: Bool { closed }
+
+    /// True while a transaction is open.
+    public var inTransaction: Bool { pooled?.driverConnection.inTransaction ?? false }
+
+    /// True while a savepoint (``beginNested()``) is open.
+    public var inNestedTransaction: Bool { !savepoints.isEmpty }
+
+    /// The database server's version, e.g. `3.40.1` or `15.18`.
+    public func serverVersion() throws -> String { try driver("serverVersion").serverVersion }
+
+    // MARK: Execution
+
+    /// Executes a statement with named parameters and returns its result.
+    ///
+    /// ```swift
+    /// let row = try conn.execute(text("SELECT * FROM authors WHERE id = :id"), ["id": 1]).one()
+    /// ```
+    @discardableResult
+    public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> Result {
+        let compiled = try statement.compile(for: dialect)
+        let values = try Connection.bind(compiled, parameters)
+        return try run(compiled.sql, values, compiled: compiled)
+    }
+
+    /// Executes a statement once per parameter set ("executemany"): one prepared
+    /// statement stepped many times on SQLite, pipelined on PostgreSQL. The result
+    /// carries the total ``Result/rowCount`` and no rows.
+    ///
+    /// ```swift
+    /// try conn.execute(text("INSERT INTO authors (name) VALUES (:name)"), [["name": "Ursula"], ["name": "Octavia"]])
+    /// ```
+    @discardableResult
+    public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> Result {
+        let compiled = try statement.compile(for: dialect)
+        let conn = try driver(compiled.sql)
+        try autobegin(conn)
+        if let echo = engine.echo {
+            echo.executemany(compiled.sql, compiled: compiled,
+                             sets: try parameterSets.prefix(3).map { try Connection.bind(compiled, $0) },
+                             total: parameterSets.count)
+        }
+        do {
+            return Result(rowCount: try conn.executeMany(compiled.sql, count: parameterSets.count) { i, values in
+                try Connection.bind(compiled, parameterSets[i], into: &values)
+            })
+        } catch {
+            throw handle(error)
+        }
+    }
+
+    /// Executes a statement once per row of positional values, in the order of the
+    /// statement's parameters — executemany without building dictionaries.
+    @discardableResult
+    public func executeMany(_ statement: some Executable, positional rows: [[SQLValue]]) throws -> Result {
+        let compiled = try statement.compile(for: dialect)
+        for (i, row) in rows.enumerated() where row.count != compiled.bindings.count {
+            throw InterfaceError(
+                kind: row.count < compiled.bindings.count ? .missingParameter : .unexpectedParameter,
+                message: "parameter set \(i) has \(row.count) values; the statement takes \(compiled.bindings.count)",
+                sql: compiled.sql)
+        }
+        return try runMany(compiled.sql, rows, compiled: compiled)
+    }
+
+    /// Executes SQL exactly as written, in the driver's paramstyle (`?` or `$1`), with
+    /// positional values. The escape hatch beneath ``text(_:)``.
+    @discardableResult
+    public func execDriverSQL(_ sql: String, _ values: [SQLValue] = []) throws -> Result {
+        try run(sql, values, compiled: nil)
+    }
+
+    /// The first column of the first row.
+    public func scalar<T: SQLValueConvertible>(_ statement: some Executable, _ parameters: Parameters = [:],
+                                               as type: T.Type = T.self) throws -> T {
+        try execute(statement, parameters).scalar(T.self)
+    }
+
+    /// The first column of every row.
+    public func scalars<T: SQLValueConvertible>(_ statement: some Executable, _ parameters: Parameters = [:],
+                                                as type: T.Type = SQLValue.self) throws -> ScalarResult<T> {
+        try execute(statement, parameters).scalars(T.self)
+    }
+
+    /// Resolves a compiled statement's bindings against named parameters.
+    static func bind(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> [SQLValue] {
+        var values: [SQLValue] = []
+        try bind(compiled, parameters, into: &values)
+        return values
+    }
+
+    /// Appends the values of `compiled`'s bindings to `values` (executemany calls this
+    /// per row with a reused buffer).
+    static func bind(_ compiled: CompiledStatement, _ parameters: Parameters, into values: inout [SQLValue]) throws {
+        values.reserveCapacity(compiled.bindings.count)
+        for binding in compiled.bindings {
+            switch binding {
+            case .value(let v):
+                values.append(v)
+            case .named(let name):
+                guard let v = parameters.sqlValue(for: name) else { throw missingParameter(compiled, name) }
+                values.append(v)
+            }
+        }
+        // Every expected name was found, so more entries are extra names or repeated ones.
+        if parameters.count > compiled.parameterNames.count { throw unexpectedParameters(compiled, parameters) }
+    }
+
+    private static func missingParameter(_ compiled: CompiledStatement, _ name: String) -> InterfaceError {
+        InterfaceError(
+            kind: .missingParameter,
+            message: "no value for parameter '\(name)'; the statement takes: " + compiled.parameterNames.joined(separator: ", "),
+            sql: compiled.sql)
+    }
+
+    private static func unexpectedParameters(_ compiled: CompiledStatement, _ parameters: Parameters) -> InterfaceError {
+        let expected = compiled.parameterNames
+        let extra = Array(Set(parameters.names.filter { !expected.contains($0) })).sorted()
+        if extra.isEmpty {
+            return InterfaceError(
+                kind: .unexpectedParameter,
+                message: "parameter \(parameters.duplicateNames.map { "'\($0)'" }.joined(separator: ", ")) given more than once",
+                sql: compiled.sql)
+        }
+        return InterfaceError(
+            kind: .unexpectedParameter,
+            message: "unexpected parameter\(extra.count == 1 ? "" : "s") \(extra.map { "'\($0)'" }.joined(separator: ", ")); "
+                + (expected.isEmpty ? "the statement takes none" : "the statement takes: \(expected.joined(separator: ", "))"),
+            sql: compiled.sql)
+    }
+
+    private func run(_ sql: String, _ values: [SQLValue], compiled: CompiledStatement?) throws -> Result {
+        let conn = try driver(sql)
+        try autobegin(conn)
+        engine.echo?.statement(sql, compiled: compiled, values: values)
+        do {
+            let result = Result(cursor: try conn.execute(sql, values))
+            if result.returnsRows { track(result) }
+            return result
+        } catch {
+            throw handle(error)
+        }
+    }
+
+    private func runMany(_ sql: String, _ sets: [[SQLValue]], compiled: CompiledStatement?) throws -> Result {
+        let conn = try driver(sql)
+        try autobegin(conn)
+        engine.echo?.executemany(sql, compiled: compiled, sets: Array(sets.prefix(3)), total: sets.count)
+        do {
+            return Result(rowCount: try conn.executeMany(sql, sets))
+        } catch {
+            throw handle(error)
+        }
+    }
+
+    private func track(_ result: Result) {
+        if openResults.count >= 8 { openResults.removeAll { $0.result?.isOpen != true } }
+        openResults.append(WeakResult(result))
+    }
+
+    /// The live driver connection, or the error that explains why there is none.
+    private func driver(_ sql: String?) throws -> any DriverConnection {
+        if closed {
+            throw InterfaceError(kind: .closed, message: "this connection is closed; get a new one with engine.connect()",
+                                 sql: sql)
+        }
+        if invalidated {
+            throw InterfaceError(
+                kind: .closed,
+                message: "the connection to the database was lost inside a transaction; call rollback() to start again",
+                sql: sql)
+        }
+        if let pooled { return pooled.driverConnection }
+        let fresh = try engine.pool.checkout()
+        pooled = fresh
+        return fresh.driverConnection
+    }
+
+    private func autobegin(_ conn: any DriverConnection) throws {
+        guard isolationLevel != .autocommit, !conn.inTransaction else { return }
+        savepoints.removeAll()
+        for sql in try dialect.beginStatements(isolation: isolationLevel) {
+            try command(sql, on: conn)
+        }
+    }
+
+    private func command(_ sql: String, on conn: any DriverConnection) throws {
+        engine.echo?.statement(sql)
+        do {
+            try conn.executeCommand(sql)
+        } catch {
+            throw handle(error)
+        }
+    }
+
+    /// After a disconnect: drop the dead connection, tell the pool, and remember it
+    /// (the user rolls back to carry on).
+    private func handle(_ error: any Error) -> any Error {
+        if let op = error as? OperationalError, op.kind == .connectionLost, let dead = pooled {
+            pooled = nil
+            invalidated = true
+            engine.pool.checkin(dead, broken: true)
+            engine.pool.invalidateAll()
+        }
+        return error
+    }
+
+    // MARK: Transactions
+
+    /// Begins a transaction explicitly (statements also begin one on their own) and
+    /// returns a handle to commit or roll it back. Throws when one is already open.
+    ///
+    /// `immediate: true` takes the write lock at once on SQLite (`BEGIN IMMEDIATE`).
+    @discardableResult
+    public func begin(immediate: Bool = false) throws -> Transaction {
+        let conn = try driver(nil)
+        if conn.inTransaction {
+            throw InterfaceError(
+                kind: .misuse,
+                message: "a transaction is already open on this connection (statements begin one automatically); "
+                    + "commit() or rollback() it first")
+        }
+        for sql in try dialect.beginStatements(isolation: isolationLevel == .autocommit ? nil : isolationLevel,
+                                               immediate: immediate) {
+            try command(sql, on: conn)
+        }
+        return Transaction(connection: self, epoch: transactionEpoch)
+    }
+
+    /// Runs `body` in a transaction of its own: commits when it returns, rolls back when
+    /// it throws.
+    @discardableResult
+    public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        let tx = try begin()
+        do {
+            let value = try body(self)
+            try tx.commit()
+            return value
+        } catch {
+            try? tx.rollback()
+            throw error
+        }
+    }
+
+    /// Commits the open transaction; does nothing when none is open.
+    public func commit() throws {
+        guard let conn = pooled?.driverConnection, !closed else {
+            if closed { throw InterfaceError(kind: .closed, message: "this connection is closed") }
+            return
+        }
+        if conn.inTransaction { try command("COMMIT", on: conn) }
+        endTransaction()
+    }
+
+    /// Rolls back the open transaction; does nothing when none is open. After a lost
+    /// connection, this also makes the connection usable again.
+    public func rollback() throws {
+        if closed { throw InterfaceError(kind: .closed, message: "this connection is closed") }
+        if invalidated {
+            invalidated = false
+            endTransaction()
+            return
+        }
+        if let conn = pooled?.driverConnection, conn.inTransaction { try command("ROLLBACK", on: conn) }
+        endTransaction()
+    }
+
+    private func endTransaction() {
+        savepoints.removeAll()
+        transactionEpoch &+= 1
+    }
+
+    /// Opens a savepoint (beginning the outer transaction first when needed) and
+    /// returns its handle. Savepoints nest.
+    public func beginNested() throws -> NestedTransaction {
+        let conn = try driver(nil)
+        try autobegin(conn)
+        if !conn.inTransaction { _ = try begin() }
+        savepointCounter += 1
+        let name = "sp_\(savepointCounter)"
+        try command(dialect.savepointSQL(name), on: conn)
+        savepoints.append(name)
+        return NestedTransaction(connection: self, name: name, epoch: transactionEpoch)
+    }
+
+    /// Runs `body` inside a savepoint: released when it returns, rolled back to when it
+    /// throws (the outer transaction goes on either way).
+    @discardableResult
+    public func beginNested<T>(_ body: (Connection) throws -> T) throws -> T {
+        let sp = try beginNested()
+        do {
+            let value = try body(self)
+            try sp.commit()
+            return value
+        } catch {
+            try? sp.rollback()
+            throw error
+        }
+    }
+
+    func releaseSavepoint(_ name: String, epoch: Int) throws {
+        try endSavepoint(name, epoch: epoch, rollback: false)
+    }
+
+    func rollbackSavepoint(_ name: String, epoch: Int) throws {
+        try endSavepoint(name, epoch: epoch, rollback: true)
+    }
+
+    private func endSavepoint(_ name: String, epoch: Int, rollback: Bool) throws {
+        guard epoch == transactionEpoch, let index = savepoints.lastIndex(of: name) else {
+            throw InterfaceError(kind: .noTransaction,
+                                 message: "savepoint \(name) is no longer open (its transaction ended)")
+        }
+        let conn = try driver(nil)
+        if rollback { try command(dialect.rollbackToSavepointSQL(name), on: conn) }
+        try command(dialect.releaseSavepointSQL(name), on: conn)
+        savepoints.removeSubrange(index...)
+    }
+
+    /// Sets the isolation level for transactions begun from now on (nil: the
+    /// database's default). `.autocommit` stops automatic BEGIN; each statement then
+    /// commits on its own.
+    public func setIsolationLevel(_ level: IsolationLevel?) throws {
+        if let level { _ = try dialect.beginStatements(isolation: level) }  // validates
+        if inTransaction {
+            throw InterfaceError(kind: .misuse,
+                                 message: "cannot change the isolation level inside a transaction; commit or roll back first")
+        }
+        isolationLevel = level
+    }
+
+    // MARK: Closing
+
+    /// Rolls back anything uncommitted and returns the connection to the pool. Closing
+    /// twice does nothing.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        for r in openResults { r.result?.closeWithConnection() }
+        openResults.removeAll()
+        guard let record = pooled else { return }
+        pooled = nil
+        var broken = false
+        if record.driverConnection.inTransaction {
+            engine.echo?.statement("ROLLBACK")
+            do { try record.driverConnection.executeCommand("ROLLBACK") } catch { broken = true }
+        }
+        engine.pool.checkin(record, broken: broken)
+    }
+}
+
+final class WeakResult {
+    weak var result: Result?
+    init(_ r: Result) { result = r }
+}
+
+/// A handle on a root transaction from ``Connection/begin()``.
+public struct Transaction {
+    let connection: Connection
+    let epoch: Int
+
+    /// True while this transaction is still the open one.
+    public var isActive: Bool { connection.transactionEpoch == epoch && connection.inTransaction }
+
+    public func commit() throws {
+        guard connection.transactionEpoch == epoch else {
+            throw InterfaceError(kind: .noTransaction, message: "this transaction already ended")
+        }
+        try connection.commit()
+    }
+
+    public func rollback() throws {
+        guard connection.transactionEpoch == epoch else {
+            throw InterfaceError(kind: .noTransaction, message: "this transaction already ended")
+        }
+        try connection.rollback()
+    }
+}
+
+/// A handle on a savepoint from ``Connection/beginNested()``.
+public struct NestedTransaction {
+    let connection: Connection
+    /// The savepoint's name, e.g. `sp_1`.
+    public let name: String
+    let epoch: Int
+
+    /// Releases the savepoint, keeping its work in the outer transaction.
+    public func commit() throws { try connection.releaseSavepoint(name, epoch: epoch) }
+    /// Undoes the work since the savepoint; the outer transaction goes on.
+    public func rollback() throws { try connection.rollbackSavepoint(name, epoch: epoch) }
+}

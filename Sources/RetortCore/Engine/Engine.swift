@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+
+/// The starting point: a database URL, a dialect and a pool of connections. Create
+/// one per database and share it across threads; it connects lazily, on first use.
+///
+/// ```swift
+/// let engine = try createEngine("sqlite:///app.db", echo: true)
+/// try engine.begin { conn in                       // BEGIN … COMMIT (ROLLBACK on throw)
+///     try conn.execute(text("INSERT INTO authors (name) VALUES (:n)"), ["n": "Ursula"])
+/// }
+/// let names = try engine.connect { conn in
+///     try conn.scalars(text("SELECT name FROM authors ORDER BY name"), as: String.self).all()
+/// }
+/// ```
+public final class Engine: Sendable, CustomStringConvertible {
+    /// The URL the engine connects to (its description masks the password).
+    public let url: DatabaseURL
+    /// The SQL dialect of the database.
+    public let dialect: Dialect
+    /// The isolation level connections start with (nil: the database's default).
+    public let isolationLevel: IsolationLevel?
+    let driver: any Driver
+    let pool: ConnectionPool
+    let echo: EchoLog?
+
+    /// Creates an engine; see ``createEngine(_:echo:pool:isolationLevel:logger:)``.
+    public init(url: DatabaseURL, echo: Bool = false, pool options: PoolOptions = PoolOptions(),
+                isolationLevel: IsolationLevel? = nil, logger: Logger? = nil) throws {
+        self.url = url
+        let log = logger ?? Logger(label: "retort.engine")
+        let driver: any Driver
+        switch url.backend {
+        case "sqlite": driver = try SQLiteDriver(url: url)
+        case "postgresql": driver = try PostgresDriver(url: url, logger: log)
+        default:
+            throw ArgumentError("unknown database backend '\(url.backend)'; Retort knows: "
+                                + DatabaseURL.knownSchemes.joined(separator: ", "))
+        }
+        self.driver = driver
+        self.dialect = driver.dialect
+        if let isolationLevel { _ = try driver.dialect.beginStatements(isolation: isolationLevel) }
+        self.isolationLevel = isolationLevel
+        self.pool = ConnectionPool(driver: driver, options: options, singleConnection: url.isMemory)
+        self.echo = echo ? EchoLog(logger: log) : nil
+    }
+
+    public var description: String { "Engine(\(url))" }
+
+    /// Pool counters: connections checked out and idle.
+    public var poolStatus: PoolStatus { pool.status }
+
+    /// The pool's settings (an in-memory SQLite engine has one shared connection).
+    public var poolOptions: PoolOptions { pool.options }
+
+    /// A connection from the pool; ``Connection/close()`` returns it.
+    public func connect() throws -> Connection {
+        Connection(engine: self, pooled: try pool.checkout())
+    }
+
+    /// Runs `body` with a connection and closes it afterwards (rolling back anything
+    /// not committed).
+    @discardableResult
+    public func connect<T>(_ body: (Connection) throws -> T) throws -> T {
+        let conn = try connect()
+        defer { conn.close() }
+        return try body(conn)
+    }
+
+    /// Runs `body` inside a transaction: commits when it returns, rolls back when it throws.
+    @discardableResult
+    public func begin<T>(_ body: (Connection) throws -> T) throws -> T {
+        try connect { conn in try conn.transaction(body) }
+    }
+
+    /// Closes every idle connection; connections in use close when returned. The
+    /// engine stays usable and opens new connections on demand.
+    public func dispose() {
+        pool.dispose()
+    }
+}
+
+/// Creates an ``Engine`` for a database URL.
+///
+/// - Parameters:
+///   - url: `sqlite:///app.db`, `sqlite://` (memory), `postgresql://user:pass@host/db`, …
+///     (see ``DatabaseURL``).
+///   - echo: log every statement and its parameters through swift-log (label
+///     `retort.engine`), masking parameters named like secrets.
+///   - pool: pool size, overflow, timeout, pre-ping and recycle settings.
+///   - isolationLevel: the isolation level connections start with.
+public func createEngine(_ url: String, echo: Bool = false, pool: PoolOptions = PoolOptions(),
+                         isolationLevel: IsolationLevel? = nil, logger: Logger? = nil) throws -> Engine {
+    try Engine(url: DatabaseURL(url), echo: echo, pool: pool, isolationLevel: isolationLevel, logger: logger)
+}

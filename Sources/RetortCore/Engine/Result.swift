@@ -1,0 +1,185 @@
+/// The result of executing a statement: rows streamed from the database on demand,
+/// plus the affected-row count and the last inserted rowid.
+///
+/// A result is read once. ``next()`` and ``forEach(_:)`` stream rows one at a time;
+/// ``all()`` collects them; ``first()``, ``one()`` and ``scalar()`` read what they need
+/// and close the result.
+///
+/// ```swift
+/// let result = try conn.execute(text("SELECT id, name FROM authors ORDER BY id"))
+/// while let row = try result.next() { print(row) }
+///
+/// let count = try conn.execute(text("SELECT count(*) FROM authors")).scalar(Int.self)
+/// let names = try conn.execute(text("SELECT name FROM authors")).scalars(String.self).all()
+/// ```
+public final class Result {
+    private var cursor: (any DriverCursor)?
+    /// Column names and their positions.
+    public let resultColumns: ResultColumns
+    /// Set when the connection closed under an unread result.
+    private var closedWithConnection = false
+    private var rowCountFromExecute: Int
+
+    init(cursor: any DriverCursor) {
+        self.cursor = cursor
+        self.resultColumns = ResultColumns(cursor.columnNames)
+        self.rowCountFromExecute = cursor.rowsAffected
+    }
+
+    init(rowCount: Int) {
+        self.cursor = nil
+        self.resultColumns = ResultColumns([])
+        self.rowCountFromExecute = rowCount
+    }
+
+    deinit { cursor?.close() }
+
+    /// The column names, in order.
+    public var columns: [String] { resultColumns.names }
+
+    /// True when the statement returns rows (a SELECT, or DML with RETURNING).
+    public var returnsRows: Bool { !resultColumns.names.isEmpty }
+
+    /// Rows inserted, updated or deleted (-1 when the statement is not DML). For DML with
+    /// RETURNING, final once the rows have been read.
+    public var rowCount: Int {
+        if let c = cursor, c.rowsAffected >= 0 { return c.rowsAffected }
+        return rowCountFromExecute
+    }
+
+    /// The rowid of the last row inserted, on SQLite. (Use RETURNING on PostgreSQL.)
+    public var lastInsertRowID: Int64? { cursor?.lastInsertRowID ?? savedLastInsertRowID }
+    private var savedLastInsertRowID: Int64?
+
+    /// The next row, or nil at the end. Rows are converted as they are read, not buffered.
+    public func next() throws -> Row? {
+        guard let c = cursor else {
+            if closedWithConnection {
+                throw InterfaceError(kind: .closed,
+                                     message: "the connection this result came from is closed; read results before closing it")
+            }
+            return nil
+        }
+        do {
+            if let values = try c.next() {
+                return Row(values: values, columns: resultColumns)
+            }
+        } catch {
+            close()
+            throw error
+        }
+        close()
+        return nil
+    }
+
+    /// Calls `body` for each remaining row, streaming.
+    public func forEach(_ body: (Row) throws -> Void) throws {
+        while let row = try next() { try body(row) }
+    }
+
+    /// Every remaining row.
+    public func all() throws -> [Row] {
+        var rows: [Row] = []
+        while let row = try next() { rows.append(row) }
+        return rows
+    }
+
+    /// The first row or nil, then closes the result.
+    public func first() throws -> Row? {
+        defer { close() }
+        return try next()
+    }
+
+    /// Exactly one row: throws ``InterfaceError`` (`.noRows` / `.multipleRows`) otherwise.
+    public func one() throws -> Row {
+        guard let row = try oneOrNil() else {
+            throw InterfaceError(kind: .noRows, message: "no row was found when one was required")
+        }
+        return row
+    }
+
+    /// One row or nil; throws ``InterfaceError`` `.multipleRows` when there are more.
+    public func oneOrNil() throws -> Row? {
+        defer { close() }
+        guard let row = try next() else { return nil }
+        if try next() != nil {
+            throw InterfaceError(kind: .multipleRows, message: "multiple rows were found when one or none was required")
+        }
+        return row
+    }
+
+    /// The first column of the first row (nil when there are no rows), then closes.
+    public func scalar() throws -> SQLValue? {
+        try first()?.values.first
+    }
+
+    /// The first column of the first row converted to `T`, then closes. With no rows:
+    /// nil when `T` is optional, else ``InterfaceError`` `.noRows`.
+    public func scalar<T: SQLValueConvertible>(_ type: T.Type) throws -> T {
+        guard let value = try scalar() else {
+            if let none = try? T(sqlValue: .null) { return none }
+            throw InterfaceError(kind: .noRows, message: "no row was found when a scalar \(T.self) was required")
+        }
+        return try T(sqlValue: value)
+    }
+
+    /// The first column of each row, converted to `T`.
+    public func scalars<T: SQLValueConvertible>(_ type: T.Type = SQLValue.self) -> ScalarResult<T> {
+        ScalarResult(self)
+    }
+
+    /// Each row as a column name → value dictionary.
+    public func mappings() -> MappingResult { MappingResult(self) }
+
+    /// True while rows may remain to be read.
+    var isOpen: Bool { cursor != nil }
+
+    /// Called by the connection when it closes before this result was read to the end.
+    func closeWithConnection() {
+        guard cursor != nil else { return }
+        close()
+        closedWithConnection = true
+    }
+
+    /// Releases the cursor; remaining rows are discarded.
+    public func close() {
+        guard let c = cursor else { return }
+        savedLastInsertRowID = c.lastInsertRowID
+        if c.rowsAffected >= 0 { rowCountFromExecute = c.rowsAffected }
+        c.close()
+        cursor = nil
+    }
+}
+
+/// The first column of each row of a ``Result``, converted to `T`.
+public struct ScalarResult<T: SQLValueConvertible> {
+    let result: Result
+    init(_ result: Result) { self.result = result }
+
+    public func next() throws -> T? {
+        guard let row = try result.next() else { return nil }
+        return try T(sqlValue: row.values.first ?? .null)
+    }
+    public func all() throws -> [T] {
+        var out: [T] = []
+        while let v = try next() { out.append(v) }
+        return out
+    }
+    public func first() throws -> T? {
+        defer { result.close() }
+        return try next()
+    }
+    public func one() throws -> T { try T(sqlValue: result.one().values.first ?? .null) }
+    public func oneOrNil() throws -> T? { try result.oneOrNil().map { try T(sqlValue: $0.values.first ?? .null) } }
+}
+
+/// Each row of a ``Result`` as a `[String: SQLValue]`.
+public struct MappingResult {
+    let result: Result
+    init(_ result: Result) { self.result = result }
+
+    public func next() throws -> [String: SQLValue]? { try result.next()?.mapping }
+    public func all() throws -> [[String: SQLValue]] { try result.all().map(\.mapping) }
+    public func first() throws -> [String: SQLValue]? { try result.first()?.mapping }
+    public func one() throws -> [String: SQLValue] { try result.one().mapping }
+}

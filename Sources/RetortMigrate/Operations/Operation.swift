@@ -1,0 +1,188 @@
+/// A column as revision files and metadata JSON spell it:
+/// `{name: title, type: string(200), nullable: false}`.
+public struct ColumnSpec: Sendable, Equatable, Hashable {
+    public var name: String
+    /// A compact type name (`integer`, `string(200)`, `numeric(10,2)`, `enum(book_format)`, …).
+    public var type: String
+    public var nullable: Bool
+    public var primaryKey: Bool
+    /// nil: the default (true for a lone integer primary key).
+    public var autoincrement: Bool?
+    /// SQL text as it would follow DEFAULT.
+    public var serverDefault: String?
+    public var comment: String?
+
+    public init(name: String, type: String, nullable: Bool = true, primaryKey: Bool = false,
+                autoincrement: Bool? = nil, serverDefault: String? = nil, comment: String? = nil) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+        self.primaryKey = primaryKey
+        self.autoincrement = autoincrement
+        self.serverDefault = serverDefault
+        self.comment = comment
+    }
+}
+
+/// A named list of columns: a primary key or a unique constraint.
+public struct ConstraintSpec: Sendable, Equatable, Hashable {
+    public var name: String?
+    public var columns: [String]
+    public init(name: String?, columns: [String]) {
+        self.name = name
+        self.columns = columns
+    }
+}
+
+public struct ForeignKeySpec: Sendable, Equatable, Hashable {
+    public var name: String?
+    public var columns: [String]
+    public var refTable: String
+    public var refColumns: [String]
+    public var onDelete: String?
+    public var onUpdate: String?
+    public init(name: String?, columns: [String], refTable: String, refColumns: [String],
+                onDelete: String? = nil, onUpdate: String? = nil) {
+        self.name = name
+        self.columns = columns
+        self.refTable = refTable
+        self.refColumns = refColumns
+        self.onDelete = onDelete
+        self.onUpdate = onUpdate
+    }
+}
+
+public struct CheckSpec: Sendable, Equatable, Hashable {
+    public var name: String?
+    public var condition: String
+    public init(name: String?, condition: String) {
+        self.name = name
+        self.condition = condition
+    }
+}
+
+public struct IndexSpec: Sendable, Equatable, Hashable {
+    public var name: String
+    public var table: String
+    public var columns: [String]
+    /// SQL expressions, for an expression index (instead of `columns`).
+    public var expressions: [String]
+    public var unique: Bool
+    /// A partial index's predicate.
+    public var whereClause: String?
+    public init(name: String, table: String, columns: [String] = [], expressions: [String] = [],
+                unique: Bool = false, whereClause: String? = nil) {
+        self.name = name
+        self.table = table
+        self.columns = columns
+        self.expressions = expressions
+        self.unique = unique
+        self.whereClause = whereClause
+    }
+}
+
+public struct CreateTableSpec: Sendable, Equatable, Hashable {
+    public var name: String
+    public var columns: [ColumnSpec]
+    public var primaryKey: ConstraintSpec?
+    public var foreignKeys: [ForeignKeySpec]
+    public var uniqueConstraints: [ConstraintSpec]
+    public var checkConstraints: [CheckSpec]
+    public var comment: String?
+    public init(name: String, columns: [ColumnSpec], primaryKey: ConstraintSpec? = nil, foreignKeys: [ForeignKeySpec] = [],
+                uniqueConstraints: [ConstraintSpec] = [], checkConstraints: [CheckSpec] = [], comment: String? = nil) {
+        self.name = name
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.foreignKeys = foreignKeys
+        self.uniqueConstraints = uniqueConstraints
+        self.checkConstraints = checkConstraints
+        self.comment = comment
+    }
+}
+
+/// `alter_column`: each optional field that is set is a change; `existing_*` carry what
+/// the column was, which reversing (and SQLite's table rebuild) needs.
+public struct AlterColumnSpec: Sendable, Equatable, Hashable {
+    public var table: String
+    public var column: String
+    public var nullable: Bool?
+    public var type: String?
+    /// `.some(nil)` drops the default.
+    public var serverDefault: String??
+    public var newName: String?
+    public var comment: String??
+    public var existingType: String?
+    public var existingNullable: Bool?
+    public var existingServerDefault: String?
+    /// PostgreSQL's `USING` expression for a type change.
+    public var using: String?
+    public init(table: String, column: String) {
+        self.table = table
+        self.column = column
+    }
+}
+
+/// One step of a revision's `upgrade` or `downgrade` list.
+public enum MigrationOperation: Sendable, Equatable, Hashable {
+    case createTable(CreateTableSpec)
+    case dropTable(name: String)
+    case renameTable(name: String, newName: String)
+    case addColumn(table: String, column: ColumnSpec)
+    case dropColumn(table: String, column: String)
+    case alterColumn(AlterColumnSpec)
+    case createIndex(IndexSpec)
+    case dropIndex(name: String, table: String?)
+    case createUniqueConstraint(name: String, table: String, columns: [String])
+    case createForeignKey(table: String, ForeignKeySpec)
+    case createCheckConstraint(name: String, table: String, condition: String)
+    case createPrimaryKey(name: String, table: String, columns: [String])
+    case dropConstraint(name: String, table: String, type: ConstraintType)
+    case createEnum(name: String, values: [String])
+    case dropEnum(name: String)
+    case addEnumValue(name: String, value: String, before: String?, after: String?)
+    /// SQL for every dialect, or per dialect (`sqlite:` / `postgresql:`); a dialect with
+    /// no entry skips the step.
+    case execute(sql: String?, perDialect: [String: String])
+    case bulkInsert(table: String, rows: [[String: BulkValue]])
+
+    public enum ConstraintType: String, Sendable, CaseIterable {
+        case primaryKey = "primary_key", foreignKey = "foreign_key", unique, check
+    }
+
+    /// The operation's key in a revision file.
+    public var key: String {
+        switch self {
+        case .createTable: return "create_table"
+        case .dropTable: return "drop_table"
+        case .renameTable: return "rename_table"
+        case .addColumn: return "add_column"
+        case .dropColumn: return "drop_column"
+        case .alterColumn: return "alter_column"
+        case .createIndex: return "create_index"
+        case .dropIndex: return "drop_index"
+        case .createUniqueConstraint: return "create_unique_constraint"
+        case .createForeignKey: return "create_foreign_key"
+        case .createCheckConstraint: return "create_check_constraint"
+        case .createPrimaryKey: return "create_primary_key"
+        case .dropConstraint: return "drop_constraint"
+        case .createEnum: return "create_enum"
+        case .dropEnum: return "drop_enum"
+        case .addEnumValue: return "add_enum_value"
+        case .execute: return "execute"
+        case .bulkInsert: return "bulk_insert"
+        }
+    }
+
+    /// Every operation key a revision file may use.
+    public static let keys = [
+        "create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column", "create_index",
+        "drop_index", "create_unique_constraint", "create_foreign_key", "create_check_constraint",
+        "create_primary_key", "drop_constraint", "create_enum", "drop_enum", "add_enum_value", "execute", "bulk_insert",
+    ]
+}
+
+/// A value in a `bulk_insert` row, as YAML gives it.
+public enum BulkValue: Sendable, Equatable, Hashable {
+    case null, bool(Bool), int(Int64), double(Double), string(String)
+}

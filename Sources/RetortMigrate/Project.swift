@@ -1,0 +1,135 @@
+import Foundation
+import RetortCore
+
+/// A migrator project: its config, its revision files and its database, and the
+/// commands the CLI offers, as functions (the `migrator` executable only parses and
+/// prints).
+public final class Project {
+    public let config: MigratorConfig
+    public let scripts: ScriptDirectory
+    private var engineStorage: Engine?
+
+    /// Loads `configPath` and the revision files it points at.
+    public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        config = try MigratorConfig.load(path: configPath, environment: environment)
+        scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check)
+    }
+
+    public var graph: RevisionGraph { scripts.graph }
+
+    /// The engine for the configured database (connects on first use).
+    public func engine() throws -> Engine {
+        if let e = engineStorage { return e }
+        let e = try createEngine(config.database)
+        engineStorage = e
+        return e
+    }
+
+    public func runner() throws -> MigrationRunner {
+        MigrationRunner(config: config, scripts: scripts, engine: try engine(), applier: CoreOperationApplier())
+    }
+
+    /// Writes a new config and an empty versions folder: `migrator init DIR`.
+    public static func initialize(directory: String, configPath: String) throws -> [String] {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: configPath) {
+            throw MigrateError("\(configPath) already exists", hint: "remove it first, or pass -c with another path")
+        }
+        let versions = (directory as NSString).appendingPathComponent("versions")
+        if fm.fileExists(atPath: versions),
+           !(try fm.contentsOfDirectory(atPath: versions)).isEmpty {
+            throw MigrateError("\(versions) already exists and is not empty")
+        }
+        try fm.createDirectory(atPath: versions, withIntermediateDirectories: true)
+        let configFolder = (configPath as NSString).deletingLastPathComponent
+        let relative = configFolder.isEmpty || !directory.hasPrefix("/") ? directory : directory
+        let text = """
+            # migrator configuration; see README.md.
+            database: ${DATABASE_URL:-sqlite:///app.db}   # ${VAR} and ${VAR:-default} are expanded
+            script_location: \(RevisionWriter.scalar(relative))
+            # manifest: MyModels                        # the Swift module that declares the models
+            version_table: migrator_version
+            transaction: per_migration                  # or: all
+            compare: {types: true, server_defaults: true}
+            exclude_tables: []
+            postgresql: {lock_timeout: 10s, statement_timeout: null}
+
+            """
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        return [configPath, versions]
+    }
+
+    // MARK: Writing revisions
+
+    /// Writes an empty revision to fill in: `migrator revision -m MSG`.
+    @discardableResult
+    public func newRevision(message: String, head: String? = nil, splice: Bool = false, branchLabels: [String] = [],
+                            dependsOn: [String] = [], revisionID: String? = nil, upgrade: [MigrationOperation] = [],
+                            downgrade: [MigrationOperation] = [], headerComments: [String] = [], date: Date = Date())
+        throws -> (Revision, String)
+    {
+        let parents: [String]
+        switch head {
+        case nil:
+            parents = graph.heads.isEmpty ? [] : [try graph.singleHead()]
+        case "base"?:
+            parents = []
+        case let h?:
+            let resolved = try graph.resolve(h)
+            if !graph.heads.contains(resolved), !splice {
+                throw MigrateError("\(resolved) is not a head", hint: "pass --splice to start a new branch from it")
+            }
+            parents = [resolved]
+        }
+        let id = try checkedID(revisionID)
+        let revision = Revision(
+            id: id, downRevisions: parents, branchLabels: branchLabels, dependsOn: try dependsOn.map { try graph.resolve($0) },
+            message: message, created: ScriptDirectory.timestamp(date), upgrade: upgrade, downgrade: downgrade)
+        let path = try scripts.write(revision, date: date, headerComments: headerComments)
+        return (revision, path)
+    }
+
+    /// Writes a merge point of `revisions` (`heads` for every head): `migrator merge`.
+    @discardableResult
+    public func merge(_ revisions: [String], message: String, revisionID: String? = nil, date: Date = Date())
+        throws -> (Revision, String)
+    {
+        let parents = revisions == ["heads"] ? graph.heads : try revisions.map { try graph.resolve($0) }
+        guard Set(parents).count >= 2 else {
+            throw MigrateError("a merge needs at least two revisions; there \(parents.count == 1 ? "is only one head" : "are none")",
+                               hint: "nothing to merge")
+        }
+        let revision = Revision(id: try checkedID(revisionID), downRevisions: Array(Set(parents)).sorted(), message: message,
+                                created: ScriptDirectory.timestamp(date))
+        return (revision, try scripts.write(revision, date: date))
+    }
+
+    private func checkedID(_ given: String?) throws -> String {
+        guard let id = given else { return ScriptDirectory.newRevisionID() }
+        guard id.range(of: "^[A-Za-z0-9_]+$", options: .regularExpression) != nil else {
+            throw MigrateError("revision id '\(id)' may only hold letters, digits and underscores")
+        }
+        if graph.revision(id) != nil { throw MigrateError("revision id \(id) already exists") }
+        return id
+    }
+
+    /// The file of a revision, for `show` and `edit`.
+    public func revisionPath(_ name: String) throws -> String {
+        guard let r = graph.revision(try graph.resolve(name)) else { throw MigrateError("unknown revision '\(name)'") }
+        return r.path
+    }
+}
+
+/// Compact type names, validated when revision files are read.
+enum TypeNames {
+    static let known = ["integer", "bigint", "smallint", "string", "text", "boolean", "float", "double", "numeric",
+                        "date", "datetime", "time", "binary", "json", "uuid", "enum", "sql"]
+
+    static func check(_ name: String) throws {
+        let base = name.split(separator: "(", maxSplits: 1).first.map(String.init) ?? name
+        guard known.contains(base) else {
+            throw MigrateError("unknown type name '\(name)'",
+                               hint: nearest(base, in: known).map { "did you mean '\($0)'?" } ?? "valid types: \(known.joined(separator: ", "))")
+        }
+    }
+}

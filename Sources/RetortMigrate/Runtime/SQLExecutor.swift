@@ -1,0 +1,84 @@
+import Foundation
+import RetortCore
+
+/// Where a migration's SQL goes: a live connection, or an offline script.
+public protocol SQLExecutor: AnyObject {
+    var dialect: Dialect { get }
+    /// Runs (or writes) one statement.
+    func execute(_ statement: some Executable, _ parameters: Parameters) throws
+    /// The live connection, when there is one (offline scripts have none).
+    var connection: Connection? { get }
+    func begin() throws
+    func commit() throws
+    func rollback() throws
+}
+
+/// Runs statements on a connection.
+public final class LiveExecutor: SQLExecutor {
+    public let connection: Connection?
+    private let conn: Connection
+    /// SQLite takes its write lock at BEGIN, which is the migration lock there.
+    private let immediate: Bool
+
+    public init(_ conn: Connection, immediate: Bool) {
+        self.connection = conn
+        self.conn = conn
+        self.immediate = immediate
+    }
+
+    public var dialect: Dialect { conn.dialect }
+
+    public func execute(_ statement: some Executable, _ parameters: Parameters) throws {
+        try conn.execute(statement, parameters)
+    }
+
+    public func begin() throws {
+        if conn.inTransaction { try conn.commit() }
+        do {
+            try conn.begin(immediate: immediate)
+        } catch let error as OperationalError where error.kind == .locked {
+            throw MigrateError("could not acquire the migration lock: another process is writing to the database",
+                               hint: "wait for it to finish, or raise the URL's timeout= option")
+        }
+    }
+
+    public func commit() throws { try conn.commit() }
+    public func rollback() throws { try conn.rollback() }
+}
+
+/// Writes statements as an SQL script with values inlined as literals, for
+/// `migrator upgrade --sql`.
+public final class OfflineExecutor: SQLExecutor {
+    public let dialect: Dialect
+    public private(set) var script = ""
+    public var connection: Connection? { nil }
+
+    public init(dialect: Dialect) { self.dialect = dialect }
+
+    public func execute(_ statement: some Executable, _ parameters: Parameters) throws {
+        let compiled = try statement.compile(for: dialect)
+        var values: [SQLValue] = []
+        for b in compiled.bindings {
+            switch b {
+            case .value(let v): values.append(v)
+            case .named(let n):
+                guard let v = parameters[n] else {
+                    throw MigrateError("offline SQL: no value for parameter '\(n)' in \(compiled.sql)")
+                }
+                values.append(v?.sqlValue ?? .null)
+            }
+        }
+        write(dialect.inline(compiled.sql, values))
+    }
+
+    public func comment(_ text: String) { script += "-- \(text)\n" }
+
+    private func write(_ sql: String) {
+        script += sql
+        script += sql.hasSuffix(";") ? "\n\n" : ";\n\n"
+    }
+
+    public func begin() throws { write("BEGIN") }
+    public func commit() throws { write("COMMIT") }
+    public func rollback() throws { write("ROLLBACK") }
+}

@@ -1,0 +1,119 @@
+import Crypto
+import Foundation
+import Yams
+
+/// One revision file: its place in the graph and its upgrade and downgrade steps.
+///
+/// ```yaml
+/// revision: 3f2a9c1b7d4e
+/// down_revision: null            # null (a base), a revision id, or a list (a merge)
+/// branch_labels: []
+/// depends_on: []
+/// message: create authors
+/// created: 2026-11-21T12:00:00Z
+/// transactional: true
+/// upgrade:
+///   - create_table: {...}
+/// downgrade:
+///   - drop_table: {name: authors}
+/// ```
+public struct Revision: Sendable, Equatable {
+    public var id: String
+    /// The parents: none for a base, one usually, several for a merge point.
+    public var downRevisions: [String]
+    public var branchLabels: [String]
+    /// Revisions that must be applied first without being parents.
+    public var dependsOn: [String]
+    public var message: String
+    public var created: String?
+    /// False runs the revision outside a transaction (e.g. `CREATE INDEX CONCURRENTLY`).
+    public var transactional: Bool
+    public var upgrade: [MigrationOperation]
+    public var downgrade: [MigrationOperation]
+    /// The file it was read from (empty for one built in memory).
+    public var path: String
+    /// SHA-256 of the file with line endings normalised, hex.
+    public var checksum: String
+
+    public init(id: String, downRevisions: [String] = [], branchLabels: [String] = [], dependsOn: [String] = [],
+                message: String = "", created: String? = nil, transactional: Bool = true,
+                upgrade: [MigrationOperation] = [], downgrade: [MigrationOperation] = [], path: String = "", checksum: String = "") {
+        self.id = id
+        self.downRevisions = downRevisions
+        self.branchLabels = branchLabels
+        self.dependsOn = dependsOn
+        self.message = message
+        self.created = created
+        self.transactional = transactional
+        self.upgrade = upgrade
+        self.downgrade = downgrade
+        self.path = path
+        self.checksum = checksum
+    }
+
+    public var isMergePoint: Bool { downRevisions.count > 1 }
+    public var isBase: Bool { downRevisions.isEmpty }
+
+    static let fields = ["revision", "down_revision", "branch_labels", "depends_on", "message", "created",
+                         "transactional", "upgrade", "downgrade"]
+
+    /// Reads a revision file. `checkType` validates compact type names.
+    public static func read(path: String, checkType: @escaping (String) throws -> Void = { _ in }) throws -> Revision {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw MigrateError("cannot read revision file: \(error.localizedDescription)", at: .init(file: path))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw MigrateError("the revision file is not UTF-8 text", at: .init(file: path))
+        }
+        var revision = try parse(text, file: path, checkType: checkType)
+        revision.checksum = checksum(of: text)
+        return revision
+    }
+
+    /// SHA-256 of `text` with CRLF and CR line endings turned into LF.
+    public static func checksum(of text: String) -> String {
+        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        return SHA256.hash(data: Data(normalised.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Parses revision YAML; errors name `file`, line and column.
+    public static func parse(_ text: String, file: String, checkType: @escaping (String) throws -> Void = { _ in })
+        throws -> Revision
+    {
+        let yaml = YAMLReader(file: file)
+        let root = try yaml.parse(text)
+        let entries = try yaml.mapping(root, "a revision file")
+        try yaml.checkKeys(entries, allowed: fields, in: "the revision file")
+        func field(_ name: String) -> Node? { entries.first { $0.key == name }?.value }
+
+        guard let idNode = field("revision"), let id = try yaml.optionalString(idNode, "'revision'") else {
+            throw yaml.error("the revision file has no 'revision' id", at: root)
+        }
+        guard id.range(of: "^[A-Za-z0-9_]+$", options: .regularExpression) != nil else {
+            throw yaml.error("revision id '\(id)' may only hold letters, digits and underscores", at: idNode)
+        }
+        guard let down = field("down_revision") else {
+            throw yaml.error("the revision file has no 'down_revision' (write 'down_revision: null' for a first revision)",
+                             at: root)
+        }
+        let reader = OperationReader(yaml: yaml, checkType: checkType)
+        var revision = Revision(
+            id: id,
+            downRevisions: try yaml.stringList(down, "'down_revision'"),
+            branchLabels: try yaml.stringList(field("branch_labels"), "'branch_labels'"),
+            dependsOn: try yaml.stringList(field("depends_on"), "'depends_on'"),
+            message: try yaml.optionalString(field("message"), "'message'") ?? "",
+            created: try yaml.optionalString(field("created"), "'created'"),
+            transactional: try field("transactional").map { try yaml.bool($0, "'transactional'") } ?? true,
+            path: file)
+        if revision.downRevisions.contains(id) {
+            throw yaml.error("revision \(id) names itself as its down_revision", at: down)
+        }
+        if let up = field("upgrade") { revision.upgrade = try reader.operations(up, "'upgrade'") }
+        if let downgrade = field("downgrade") { revision.downgrade = try reader.operations(downgrade, "'downgrade'") }
+        return revision
+    }
+}

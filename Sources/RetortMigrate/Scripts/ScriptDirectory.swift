@@ -1,0 +1,85 @@
+import Foundation
+
+/// The folder of revision files (`<script_location>/versions/*.yaml`) and the graph
+/// they form.
+public struct ScriptDirectory: Sendable {
+    public let versionsPath: String
+    public let graph: RevisionGraph
+
+    /// Reads every `.yaml` file in `versionsPath`. `checkType` validates type names.
+    public init(versionsPath: String, checkType: @escaping (String) throws -> Void = { _ in }) throws {
+        self.versionsPath = versionsPath
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: versionsPath, isDirectory: &isDir), isDir.boolValue else {
+            throw MigrateError("the versions folder \(versionsPath) does not exist",
+                               hint: "create it with `migrator init`, or fix script_location in the config")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: versionsPath)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .sorted()
+        let revisions = try names.map {
+            try Revision.read(path: (versionsPath as NSString).appendingPathComponent($0), checkType: checkType)
+        }
+        graph = try RevisionGraph(revisions)
+    }
+
+    /// A new revision id: 12 lowercase hex characters.
+    public static func newRevisionID() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<12).map { _ in String(Int.random(in: 0..<16, using: &g), radix: 16) }.joined()
+    }
+
+    /// `<YYYYMMDD>_<revision>_<slug of message>.yaml`.
+    public static func fileName(for revision: Revision, date: Date) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let c = cal.dateComponents([.year, .month, .day], from: date)
+        let day = String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
+        let slug = slugify(revision.message)
+        return "\(day)_\(revision.id)" + (slug.isEmpty ? "" : "_\(slug)") + ".yaml"
+    }
+
+    static func slugify(_ message: String) -> String {
+        var out = ""
+        var lastUnderscore = false
+        for ch in message.lowercased().unicodeScalars {
+            if (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") {
+                out.unicodeScalars.append(ch)
+                lastUnderscore = false
+            } else if !lastUnderscore, !out.isEmpty {
+                out += "_"
+                lastUnderscore = true
+            }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        return String(out.prefix(40))
+    }
+
+    /// Writes `revision` as a new file; refuses an id already in the graph.
+    @discardableResult
+    public func write(_ revision: Revision, date: Date = Date(), headerComments: [String] = []) throws -> String {
+        if graph.revision(revision.id) != nil {
+            throw MigrateError("revision id \(revision.id) already exists", hint: "choose another --rev-id")
+        }
+        let path = (versionsPath as NSString).appendingPathComponent(ScriptDirectory.fileName(for: revision, date: date))
+        let text = RevisionWriter.render(revision, headerComments: headerComments)
+        // Check that what we write reads back as the same revision.
+        var reread = try Revision.parse(text, file: path)
+        reread.path = revision.path
+        reread.checksum = revision.checksum
+        guard reread == revision else {
+            throw MigrateError("internal error: the rendered revision \(revision.id) does not read back as written",
+                               hint: "please report this with the revision's operations")
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// An ISO-8601 UTC timestamp for `created:`.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Yams
+
+/// Reads a YAML document field by field, turning every problem into a
+/// ``MigrateError`` that names the file, line and column, the field, and (for an
+/// unknown field) the nearest valid one.
+struct YAMLReader {
+    let file: String
+
+    /// Parses `text` into its root node.
+    func parse(_ text: String) throws -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw MigrateError("the file is empty", at: .init(file: file, line: 1))
+            }
+            return node
+        } catch let error as YamlError {
+            throw MigrateError(YAMLReader.describe(error), at: YAMLReader.location(of: error, file: file))
+        }
+    }
+
+    private static func location(of error: YamlError, file: String) -> MigrateError.Location {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return .init(file: file, line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(_, let context):
+            return .init(file: file, line: context.mark.line, column: context.mark.column)
+        default:
+            return .init(file: file)
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+             .composer(let context, let problem, _, _):
+            let ctx = context.map { " (\($0.text))" } ?? ""
+            return "malformed YAML: \(problem)\(ctx)"
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "malformed YAML: the key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping"
+        default:
+            return "malformed YAML: \(error)"
+        }
+    }
+
+    func location(_ node: Node) -> MigrateError.Location {
+        .init(file: file, line: node.mark?.line, column: node.mark?.column)
+    }
+
+    func error(_ message: String, at node: Node, hint: String? = nil) -> MigrateError {
+        MigrateError(message, at: location(node), hint: hint)
+    }
+
+    /// The node as a mapping with string keys; `what` names it in messages.
+    func mapping(_ node: Node, _ what: String) throws -> [(key: String, keyNode: Node, value: Node)] {
+        guard case .mapping(let m) = node else {
+            throw error("\(what) must be a mapping of field: value", at: node)
+        }
+        return try m.map { pair in
+            guard let key = pair.key.string else { throw error("\(what) has a key that is not text", at: pair.key) }
+            return (key, pair.key, pair.value)
+        }
+    }
+
+    /// Checks that every key is one of `allowed`, suggesting the nearest.
+    func checkKeys(_ entries: [(key: String, keyNode: Node, value: Node)], allowed: [String], in what: String) throws {
+        for e in entries where !allowed.contains(e.key) {
+            let suggestion = nearest(e.key, in: allowed).map { "did you mean '\($0)'?" }
+            throw error("unknown field '\(e.key)' in \(what)", at: e.keyNode,
+                        hint: suggestion ?? "valid fields: \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    func isNull(_ node: Node) -> Bool {
+        if case .scalar(let s) = node { return s.tag.rawValue == Tag.Name.null.rawValue || (s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)) }
+        return false
+    }
+
+    func string(_ node: Node, _ what: String) throws -> String {
+        guard case .scalar(let s) = node, !isNull(node) else {
+            throw error("\(what) must be text", at: node)
+        }
+        return s.string
+    }
+
+    func optionalString(_ node: Node?, _ what: String) throws -> String? {
+        guard let node, !isNull(node) else { return nil }
+        return try string(node, what)
+    }
+
+    func bool(_ node: Node, _ what: String) throws -> Bool {
+        guard let b = node.bool else { throw error("\(what) must be true or false", at: node) }
+        return b
+    }
+
+    func int(_ node: Node, _ what: String) throws -> Int {
+        guard let i = node.int else { throw error("\(what) must be a whole number", at: node) }
+        return i
+    }
+
+    /// A list of strings; a single string counts as a list of one.
+    func stringList(_ node: Node?, _ what: String) throws -> [String] {
+        guard let node, !isNull(node) else { return [] }
+        if case .sequence(let seq) = node { return try seq.map { try string($0, "each entry of \(what)") } }
+        return [try string(node, what)]
+    }
+
+    func sequence(_ node: Node, _ what: String) throws -> [Node] {
+        if isNull(node) { return [] }
+        guard case .sequence(let seq) = node else { throw error("\(what) must be a list", at: node) }
+        return Array(seq)
+    }
+}

@@ -1,0 +1,276 @@
+import ArgumentParser
+import Foundation
+import RetortCore
+import RetortMigrate
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a migrator.yaml and an empty versions folder.")
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "The folder for revision files (it gets a versions/ subfolder).") var directory: String
+
+    func run() throws {
+        try guarded {
+            for path in try Project.initialize(directory: directory, configPath: options.config) { say("created \(path)") }
+        }
+    }
+}
+
+struct RevisionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revision", abstract: "Write a new revision file.")
+    @OptionGroup var options: ConfigOption
+    @Option(name: [.short, .long], help: "What the revision does.") var message: String
+    @Option(help: "The head (or, with --splice, any revision) to build on; 'base' starts a new root.") var head: String?
+    @Flag(help: "Allow --head to name a revision that is not a head (starting a branch).") var splice = false
+    @Option(name: .customLong("branch-label"), help: "A label for the new branch.") var branchLabels: [String] = []
+    @Option(name: .customLong("depends-on"), parsing: .upToNextOption, help: "Revisions this one depends on.") var dependsOn: [String] = []
+    @Option(name: .customLong("rev-id"), help: "Use this id instead of a random one.") var revID: String?
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let (_, path) = try project.newRevision(message: message, head: head, splice: splice, branchLabels: branchLabels,
+                                                    dependsOn: dependsOn, revisionID: revID)
+            say("created \(path)")
+        }
+    }
+}
+
+struct Upgrade: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply revisions up to TARGET (head, heads, +N, REV, LABEL@head, ...).")
+    @OptionGroup var options: ConfigOption
+    @Argument(parsing: .allUnrecognized, help: "head, heads, +N, REV, REV+N, LABEL@head, LABEL@+N; with --sql also START:END.")
+    var targets: [String]
+    @Flag(help: "Print the SQL instead of running it; nothing connects.") var sql = false
+    @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
+
+    func run() throws {
+        try guarded {
+            let target = try single(targets)
+            let project = try Project(configPath: options.config)
+            let runner = try project.runner()
+            if sql {
+                print(try runner.offlineUpgrade(target), terminator: "")
+                return
+            }
+            try migrate(runner) { try runner.upgrade(to: target, allowEdited: allowEdited) }
+        }
+    }
+}
+
+struct Downgrade: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Unapply revisions down to TARGET (-N, REV, base, ...).")
+    @OptionGroup var options: ConfigOption
+    // .allUnrecognized, so that `-1` is a target rather than an unknown option.
+    @Argument(parsing: .allUnrecognized, help: "-N, REV, REV-N, LABEL@-N, base; with --sql a range START:END.")
+    var targets: [String]
+    @Flag(help: "Print the SQL instead of running it; nothing connects.") var sql = false
+
+    func run() throws {
+        try guarded {
+            let target = try single(targets)
+            let project = try Project(configPath: options.config)
+            let runner = try project.runner()
+            if sql {
+                print(try runner.offlineDowngrade(target), terminator: "")
+                return
+            }
+            try migrate(runner) { try runner.downgrade(to: target) }
+        }
+    }
+}
+
+/// The one target an upgrade or downgrade takes.
+func single(_ targets: [String]) throws -> String {
+    guard targets.count == 1, let t = targets.first else {
+        throw MigrateError(targets.isEmpty ? "missing the target revision (e.g. head, +1, -1, base)"
+                                           : "one target revision, not \(targets.count): \(targets.joined(separator: " "))")
+    }
+    if t.hasPrefix("--") { throw MigrateError("unknown option \(t)", hint: "see --help") }
+    return t
+}
+
+/// Runs an upgrade or downgrade, printing a line per step, a counter when many run,
+/// and a summary.
+func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throws {
+    var count = 0
+    runner.onStep = { report in
+        count += 1
+        let total = runner.plannedSteps
+        say((total > 3 ? "[\(count)/\(total)] " : "") + report.line)
+    }
+    let started = Date()
+    let steps = try body()
+    let ms = Int(Date().timeIntervalSince(started) * 1000)
+    if steps.isEmpty {
+        say("nothing to do: the database is at \(try describe(runner.current()))")
+    } else {
+        say("\(steps.count) revision\(steps.count == 1 ? "" : "s") \(steps[0].step.isUpgrade ? "applied" : "unapplied") in \(ms) ms; "
+            + "now at \(try describe(runner.current()))")
+    }
+}
+
+func describe(_ heads: Set<String>) -> String {
+    heads.isEmpty ? "base" : heads.sorted().joined(separator: ", ")
+}
+
+struct Current: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the revision(s) the database is at.")
+    @OptionGroup var options: ConfigOption
+    @Flag(name: .shortAndLong, help: "Show details.") var verbose = false
+    @Option(help: "text or json") var format: OutputFormat = .text
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let current = try project.runner().current()
+            let report = HistoryReport(graph: project.graph)
+            let revisions = current.sorted().compactMap { project.graph.revision($0) }
+            if format == .json {
+                print(report.json(revisions, current: current))
+            } else if current.isEmpty {
+                say("base (no revision applied)")
+            } else {
+                for id in current.sorted() {
+                    guard let r = project.graph.revision(id) else {
+                        say("\(id) (not in the scripts)")
+                        continue
+                    }
+                    say(verbose ? report.verbose(r, current: current) : report.line(r, current: current))
+                }
+            }
+        }
+    }
+}
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List revisions, newest first.")
+    @OptionGroup var options: ConfigOption
+    @Option(name: [.customShort("r"), .long], help: "START:END, e.g. base:head, -3:, ae10:") var rev: String?
+    @Flag(name: .shortAndLong, help: "Show details.") var verbose = false
+    @Flag(name: .customLong("indicate-current"), help: "Mark the revision(s) the database is at.") var indicateCurrent = false
+    @Option(help: "text or json") var format: OutputFormat = .text
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let current = indicateCurrent || rev?.contains("current") == true ? try project.runner().current() : []
+            let report = HistoryReport(graph: project.graph)
+            let revisions = try report.revisions(in: rev, current: current)
+            if format == .json {
+                print(report.json(revisions, current: current))
+            } else {
+                for r in revisions { say(verbose ? report.verbose(r, current: current) : report.line(r, current: current)) }
+            }
+        }
+    }
+}
+
+struct Heads: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the heads of the revision graph.")
+    @OptionGroup var options: ConfigOption
+    @Flag(name: .shortAndLong) var verbose = false
+    @Option(help: "text or json") var format: OutputFormat = .text
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let report = HistoryReport(graph: project.graph)
+            let revisions = project.graph.heads.compactMap { project.graph.revision($0) }
+            if format == .json {
+                print(report.json(revisions, current: []))
+            } else {
+                for r in revisions { say(verbose ? report.verbose(r) : report.line(r)) }
+            }
+        }
+    }
+}
+
+struct Branches: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the revisions where history branches.")
+    @OptionGroup var options: ConfigOption
+    @Flag(name: .shortAndLong) var verbose = false
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let report = HistoryReport(graph: project.graph)
+            for r in try report.revisions(in: nil, current: []) where report.line(r).contains("(branchpoint)") {
+                say(verbose ? report.verbose(r) : report.line(r))
+                for child in project.graph.revisions.values.filter({ $0.downRevisions.contains(r.id) }).sorted(by: { $0.id < $1.id }) {
+                    say("    -> \(child.id), \(child.message)")
+                }
+            }
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one revision and its file.")
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "A revision id, prefix, label or 'head'.") var revision: String
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let path = try project.revisionPath(revision)
+            let r = project.graph.revision(try project.graph.resolve(revision))!
+            say(HistoryReport(graph: project.graph).verbose(r))
+            print(try String(contentsOfFile: path, encoding: .utf8), terminator: "")
+        }
+    }
+}
+
+struct Stamp: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Set the version table to REV... without running migrations.")
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "Revisions (or 'base', 'head', 'heads').") var revisions: [String]
+    @Flag(help: "Delete every row of the version table first, even unknown revisions.") var purge = false
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let runner = try project.runner()
+            let names = revisions == ["heads"] ? project.graph.heads : revisions
+            try runner.stamp(names, purge: purge)
+            say("stamped: now at \(describe(try runner.current()))")
+        }
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a revision that merges REVS ('heads' for every head).")
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "The revisions to merge, or 'heads'.") var revisions: [String]
+    @Option(name: [.short, .long]) var message: String
+    @Option(name: .customLong("rev-id")) var revID: String?
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let (_, path) = try project.merge(revisions, message: message, revisionID: revID)
+            say("created \(path)")
+        }
+    }
+}
+
+struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Open a revision file in $EDITOR.")
+    @OptionGroup var options: ConfigOption
+    @Argument var revision: String
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let path = try project.revisionPath(revision)
+            guard let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty else {
+                throw MigrateError("$EDITOR is not set", hint: "set it, or open \(path) yourself")
+            }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "\(editor) \"$0\"", path]
+            try p.run()
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { throw MigrateError("\(editor) exited with status \(p.terminationStatus)") }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import RetortMigrate
+import XCTest
+
+final class RevisionFileTests: XCTestCase {
+    func everyOperation() -> [MigrationOperation] {
+        var alter = AlterColumnSpec(table: "books", column: "title")
+        alter.nullable = false
+        alter.type = "string(300)"
+        alter.serverDefault = .some(nil)
+        alter.existingType = "string(200)"
+        alter.existingNullable = true
+        alter.existingServerDefault = "'untitled'"
+        alter.using = "title::varchar(300)"
+        return [
+            .createTable(CreateTableSpec(
+                name: "books",
+                columns: [ColumnSpec(name: "id", type: "integer", nullable: false, primaryKey: true),
+                          ColumnSpec(name: "title", type: "string(200)", nullable: false, serverDefault: "'untitled'", comment: "the title: # not a comment"),
+                          ColumnSpec(name: "author_id", type: "integer", nullable: false)],
+                primaryKey: ConstraintSpec(name: "pk_books", columns: ["id"]),
+                foreignKeys: [ForeignKeySpec(name: "fk_books_author_id_authors", columns: ["author_id"], refTable: "authors",
+                                             refColumns: ["id"], onDelete: "CASCADE")],
+                uniqueConstraints: [ConstraintSpec(name: "uq_books_title", columns: ["title"])],
+                checkConstraints: [CheckSpec(name: "ck_books_title", condition: "length(title) > 0")],
+                comment: "Books, \"quoted\"")),
+            .dropTable(name: "old"),
+            .renameTable(name: "a", newName: "b"),
+            .addColumn(table: "books", column: ColumnSpec(name: "pages", type: "integer")),
+            .dropColumn(table: "books", column: "pages"),
+            .alterColumn(alter),
+            .createIndex(IndexSpec(name: "ix_books_title", table: "books", columns: ["title"], unique: true, whereClause: "title <> ''")),
+            .createIndex(IndexSpec(name: "ix_books_lower", table: "books", expressions: ["lower(title)"])),
+            .dropIndex(name: "ix_old", table: "books"),
+            .createUniqueConstraint(name: "uq_x", table: "books", columns: ["a", "b"]),
+            .createForeignKey(table: "books", ForeignKeySpec(name: "fk_y", columns: ["x"], refTable: "t", refColumns: ["id"], onUpdate: "SET NULL")),
+            .createCheckConstraint(name: "ck_z", table: "books", condition: "pages > 0"),
+            .createPrimaryKey(name: "pk_t", table: "t", columns: ["a"]),
+            .dropConstraint(name: "uq_x", table: "books", type: .unique),
+            .createEnum(name: "book_format", values: ["hardcover", "paperback", "yes"]),
+            .dropEnum(name: "book_format"),
+            .addEnumValue(name: "book_format", value: "ebook", before: nil, after: "paperback"),
+            .execute(sql: "UPDATE books SET title = 'x: y'", perDialect: [:]),
+            .execute(sql: nil, perDialect: ["sqlite": "SELECT 1", "postgresql": "SELECT 2"]),
+            .bulkInsert(table: "tags", rows: [["id": .int(1), "name": .string("null"), "weight": .double(1.5), "ok": .bool(true), "n": .null]]),
+        ]
+    }
+
+    func testEveryOperationRoundTripsThroughYAML() throws {
+        let revision = Revision(id: "3f2a9c1b7d4e", downRevisions: ["aaaa", "bbbb"], branchLabels: ["main"], dependsOn: ["cccc"],
+                                message: "create: books & more", created: "2026-11-21T12:00:00Z", transactional: false,
+                                upgrade: everyOperation(), downgrade: [.dropTable(name: "books")])
+        let text = RevisionWriter.render(revision)
+        var back = try Revision.parse(text, file: "x.yaml")
+        back.path = ""
+        XCTAssertEqual(back, revision, text)
+    }
+
+    func testMalformedYAMLNamesFileLineAndColumn() {
+        let text = "revision: abc\ndown_revision: null\nupgrade:\n  - drop_table: {name: [unclosed\n"
+        XCTAssertThrowsError(try Revision.parse(text, file: "versions/x.yaml")) { error in
+            let d = "\(error)"
+            XCTAssertTrue(d.hasPrefix("versions/x.yaml:"), d)
+            XCTAssertTrue(d.contains("malformed YAML"), d)
+        }
+    }
+
+    func testUnknownOperationAndFieldSuggestTheNearest() {
+        let op = "revision: abc\ndown_revision: null\nupgrade:\n  - create_tabel: {name: x}\n"
+        XCTAssertThrowsError(try Revision.parse(op, file: "r.yaml")) { error in
+            XCTAssertEqual("\(error)", "r.yaml:4:5: unknown operation 'create_tabel'; did you mean 'create_table'?")
+        }
+        let field = "revision: abc\ndown_revision: null\nupgrade:\n  - drop_table: {nmae: x}\n"
+        XCTAssertThrowsError(try Revision.parse(field, file: "r.yaml")) { error in
+            XCTAssertEqual("\(error)", "r.yaml:4:18: unknown field 'nmae' in drop_table; did you mean 'name'?")
+        }
+        let top = "revison: abc\ndown_revision: null\n"
+        XCTAssertThrowsError(try Revision.parse(top, file: "r.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("did you mean 'revision'?"), "\(error)")
+        }
+        let missing = "revision: abc\ndown_revision: null\nupgrade:\n  - add_column: {table: books}\n"
+        XCTAssertThrowsError(try Revision.parse(missing, file: "r.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("missing its required field 'column'"), "\(error)")
+        }
+        let badType = "revision: abc\ndown_revision: null\nupgrade:\n  - add_column: {table: b, column: {name: c, type: strng}}\n"
+        XCTAssertThrowsError(try Revision.parse(badType, file: "r.yaml", checkType: { name in
+            if name != "integer" { throw MigrateError("unknown type name '\(name)'", hint: "did you mean 'string'?") }
+        })) { error in
+            XCTAssertEqual("\(error)", "r.yaml:4:52: unknown type name 'strng'; did you mean 'string'?")
+        }
+    }
+
+    func testChecksumIgnoresLineEndings() {
+        let lf = "revision: a\ndown_revision: null\n"
+        XCTAssertEqual(Revision.checksum(of: lf), Revision.checksum(of: lf.replacingOccurrences(of: "\n", with: "\r\n")))
+        XCTAssertNotEqual(Revision.checksum(of: lf), Revision.checksum(of: lf + "# edited\n"))
+    }
+
+    func testFileNamesAndIDs() {
+        let r = Revision(id: "3f2a9c1b7d4e", message: "Add tags & book_tags!")
+        XCTAssertEqual(ScriptDirectory.fileName(for: r, date: Date(timeIntervalSince1970: 1_795_262_400)),
+                       "20261121_3f2a9c1b7d4e_add_tags_book_tags.yaml")
+        let id = ScriptDirectory.newRevisionID()
+        XCTAssertNotNil(id.range(of: "^[0-9a-f]{12}$", options: .regularExpression))
+    }
+
+    func testConfigExpandsEnvironmentAndValidates() throws {
+        let text = """
+            database: ${DATABASE_URL:-sqlite:///example.db}
+            script_location: migrations-example
+            manifest: ExampleModels
+            version_table: migrator_version
+            transaction: all
+            compare: {types: true, server_defaults: false}
+            exclude_tables: [spatial_*]
+            postgresql: {lock_timeout: 10s, statement_timeout: 500ms}
+            """
+        let c = try MigratorConfig.parse(text, path: "/proj/migrator.yaml", environment: [:])
+        XCTAssertEqual(c.database, "sqlite:///example.db")
+        XCTAssertEqual(c.scriptLocation, "/proj/migrations-example")
+        XCTAssertEqual(c.versionsDirectory, "/proj/migrations-example/versions")
+        XCTAssertEqual(c.transaction, .all)
+        XCTAssertFalse(c.compareServerDefaults)
+        XCTAssertEqual(c.excludeTables, ["spatial_*"])
+        XCTAssertEqual(c.lockTimeout, 10)
+        XCTAssertEqual(c.statementTimeout, 0.5)
+        let env = try MigratorConfig.parse(text, path: "migrator.yaml", environment: ["DATABASE_URL": "postgresql://h/db"])
+        XCTAssertEqual(env.database, "postgresql://h/db")
+        XCTAssertThrowsError(try MigratorConfig.parse("database: ${NOPE}\n", path: "m.yaml", environment: [:])) {
+            XCTAssertTrue("\($0)".contains("environment variable NOPE is not set"), "\($0)")
+        }
+        XCTAssertThrowsError(try MigratorConfig.parse("database: x\ntransaction: some\n", path: "m.yaml", environment: [:])) {
+            XCTAssertEqual("\($0)", "m.yaml:2:14: unknown transaction mode 'some'; use per_migration or all")
+        }
+    }
+}
