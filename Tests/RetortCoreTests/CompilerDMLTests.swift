@@ -87,8 +87,8 @@ final class CompilerDMLTests: XCTestCase {
         let c = try a.insert().compile(for: .sqlite, parameterNames: ["name", "email"])
         XCTAssertEqual(c.sql, "INSERT INTO authors (name, email) VALUES (?, ?)")
         XCTAssertEqual(c.bindings, [.named("name"), .named("email")])
-        let all = try a.insert().compile(for: .postgresql)
-        XCTAssertEqual(all.sql, "INSERT INTO authors (name, email, born, active) VALUES ($1, $2, $3, $4)")
+        let none = try a.insert().compile(for: .postgresql)
+        XCTAssertEqual(none.sql, "INSERT INTO authors DEFAULT VALUES")
         XCTAssertThrowsError(try a.insert().compile(for: .sqlite, parameterNames: ["bogus"]))
     }
 
@@ -99,7 +99,8 @@ final class CompilerDMLTests: XCTestCase {
         let p = t.insert().prepareParameters(["d": day], for: .sqlite)
         XCTAssertEqual(p["d"]??.sqlValue, .text("1970-01-01"))
         XCTAssertEqual(p["k"]??.sqlValue, .text("z"))
-        XCTAssertNil(p["id"] as Any?)
+        XCTAssertEqual(p.names, ["d", "k"])
+        XCTAssertEqual(try t.insert().compile(for: .sqlite).sql, "INSERT INTO t (k) VALUES (?)")
     }
 
     // MARK: Upsert
