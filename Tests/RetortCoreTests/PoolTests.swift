@@ -35,13 +35,16 @@ final class PoolTests: XCTestCase {
     }
 
     func testPrePingReplacesATerminatedPostgresConnection() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL(), pool: PoolOptions(size: 2, prePing: true))
+        let url = try PostgresTestServer.freshDatabaseURL()
+        let engine = try createEngine(url, pool: PoolOptions(size: 2, prePing: true))
         defer { engine.dispose() }
         let pid = try engine.connect { try $0.scalar(text("SELECT pg_backend_pid()"), as: Int.self) }
-        try engine.connect { killer in
-            // The pooled connection is idle; this connection is a second one.
-            XCTAssertNotEqual(try killer.scalar(text("SELECT pg_backend_pid()"), as: Int.self), pid)
-            XCTAssertEqual(try killer.scalar(text("SELECT pg_terminate_backend(:pid)"), ["pid": pid], as: Bool.self), true)
+        XCTAssertEqual(engine.poolStatus.idle, 1)
+        // The pooled connection is idle; another engine's connection kills it.
+        let killer = try createEngine(url)
+        defer { killer.dispose() }
+        try killer.connect { conn in
+            XCTAssertEqual(try conn.scalar(text("SELECT pg_terminate_backend(:pid)"), ["pid": pid], as: Bool.self), true)
         }
         Thread.sleep(forTimeInterval: 0.1)
         // Checkout pings, finds the dead connection, and hands out a fresh one.
@@ -57,7 +60,8 @@ final class PoolTests: XCTestCase {
         let conn = try engine.connect()
         defer { conn.close() }
         let pid = try conn.scalar(text("SELECT pg_backend_pid()"), as: Int.self)
-        try engine.connect { killer in
+        try engine.connect { killer in  // a second pooled connection: `conn` is still checked out
+            XCTAssertNotEqual(try killer.scalar(text("SELECT pg_backend_pid()"), as: Int.self), pid)
             _ = try killer.execute(text("SELECT pg_terminate_backend(:pid)"), ["pid": pid])
         }
         Thread.sleep(forTimeInterval: 0.1)
