@@ -293,7 +293,7 @@ final class ExecutionRoundTripTests: XCTestCase {
             var rng = SystemRandomNumberGenerator()
             let pieces = ["'", "''", "\"", "--", ";", "\\", "%", "_", "😀", "é", "$1", "?", ":name", "/*", "*/", "\n", "\t", "DROP TABLE strings", " "]
             let acceptsNUL = engine.dialect.name == "sqlite"
-            try engine.begin { conn in
+            try engine.connect { conn in
                 for i in 0..<1500 {
                     var s = (0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
                     if i % 100 == 0 { s += "\u{0}x" }
@@ -306,6 +306,7 @@ final class ExecutionRoundTripTests: XCTestCase {
                     XCTAssertEqual(try conn.scalar(select(t.c.s).where(t.c.id == id), as: String.self), s)
                     XCTAssertEqual(try conn.scalar(select(fn.count()).selectFrom(t).where(t.c.s == s && t.c.id == id), as: Int.self), 1)
                 }
+                try conn.commit()
                 XCTAssertTrue(try MetaData.exists(t, on: conn))
             }
         }
