@@ -107,6 +107,8 @@ extension SQLCompiler {
                 guard let level else { break }
                 enclosing.formUnion(level)
             }
+            // As in SQLAlchemy, a subquery over a single FROM element never auto-correlates.
+            guard froms.count > 1 else { return froms }
             removable = enclosing
         }
         let kept = froms.filter { f in
@@ -213,8 +215,13 @@ extension SQLCompiler {
                     .binary(.equal, l.columnNode(parent), right.columnNode(child))
                 })
             }
-            // left refers to right (skip a self-reference already found)
-            if leftTable !== rightTable {
+            // left refers to right; for a table joined to itself this is the other direction
+            // of the same keys, which makes the join ambiguous.
+            if leftTable === rightTable, !conditions.isEmpty {
+                throw ArgumentError(
+                    "joining '\(leftTable.fullName)' to itself can follow its foreign key either way; pass on: to say which")
+            }
+            do {
                 for fk in leftTable.foreignKeys where fk.refers(to: rightTable) {
                     conditions.append(zip(fk.columns, fk.referredColumns).map { child, parent in
                         .binary(.equal, right.columnNode(parent), l.columnNode(child))

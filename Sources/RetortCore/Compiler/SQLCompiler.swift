@@ -210,7 +210,7 @@ public class SQLCompiler {
 
     /// A bound value from the statement's tree.
     package func visitBind(_ b: BoundValue) throws {
-        if literalValues {
+        if literalValues || b.inline {
             out.append(try renderLiteral(b.type.map { dialect.typeCompiler.processBind(b.value, $0) } ?? b.value))
             return
         }

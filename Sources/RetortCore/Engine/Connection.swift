@@ -66,6 +66,12 @@ public final class Connection {
     /// ```
     @discardableResult
     public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> Result {
+        if !parameters.isEmpty, let shaped = statement as? any ParameterizedExecutable {
+            // INSERT/UPDATE without values: the parameters' names decide the SQL.
+            let prepared = shaped.prepareParameters(parameters, for: dialect)
+            let compiled = try shaped.compile(for: dialect, parameterNames: Set(prepared.names))
+            return try run(compiled.sql, try Connection.bind(compiled, prepared), compiled: compiled)
+        }
         let compiled = try statement.compile(for: dialect)
         let values = try Connection.bind(compiled, parameters)
         return try run(compiled.sql, values, compiled: compiled)
@@ -80,7 +86,16 @@ public final class Connection {
     /// ```
     @discardableResult
     public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> Result {
-        let compiled = try statement.compile(for: dialect)
+        var parameterSets = parameterSets
+        let compiled: CompiledStatement
+        if let shaped = statement as? any ParameterizedExecutable, let first = parameterSets.first {
+            // INSERT/UPDATE without values: the first set's names decide the SQL;
+            // each set gets its client-side defaults and type conversions.
+            parameterSets = parameterSets.map { shaped.prepareParameters($0, for: dialect) }
+            compiled = try shaped.compile(for: dialect, parameterNames: Set((parameterSets.first ?? first).names))
+        } else {
+            compiled = try statement.compile(for: dialect)
+        }
         let conn = try driver(compiled.sql)
         try autobegin(conn)
         if let echo = engine.echo {

@@ -124,7 +124,10 @@ extension ExpressionNode {
         case .unary(.not, _): return .not
         case .unary: return .unary
         case .label(let e, _): return e.precedence
-        case .text, .raw: return .lowest
+        case .text: return .lowest
+        case .raw(let sql, _):
+            // A single token (`1`, `'%'`, `x`) needs no parentheses; anything longer may.
+            return sql.contains(" ") ? .lowest : .atom
         default: return .atom
         }
     }

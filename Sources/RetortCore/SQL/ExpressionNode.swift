@@ -69,21 +69,49 @@ package struct ColumnReference: Sendable, Hashable {
 /// A value bound as a parameter, with the type it is processed as.
 ///
 /// `==` and `hash(into:)` deliberately ignore ``value`` (and ``slot``): they describe the
-/// statement's *shape*. Compare values through ``value`` directly.
+/// statement's *shape*. Compare values through ``value`` directly. An ``inline`` value
+/// is written into the SQL as a literal (where SQL needs a constant, like the predicate
+/// of an ON CONFLICT target), so it *is* part of the shape.
 package struct BoundValue: Sendable, Hashable {
     package var value: SQLValue
     package var type: SQLType?
     /// Set on the copy of a statement compiled into a cache template: which extracted
     /// value this placeholder takes. -1 elsewhere.
     package var slot: Int = -1
+    /// Written as a literal rather than bound.
+    package var inline: Bool = false
 
     package init(_ value: SQLValue, type: SQLType?) {
         self.value = value
         self.type = type
     }
 
-    package static func == (lhs: BoundValue, rhs: BoundValue) -> Bool { lhs.type == rhs.type }
-    package func hash(into hasher: inout Hasher) { hasher.combine(type) }
+    package static func == (lhs: BoundValue, rhs: BoundValue) -> Bool {
+        lhs.type == rhs.type && lhs.inline == rhs.inline && (!lhs.inline || lhs.value == rhs.value)
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(inline)
+        if inline { hasher.combine(value) }
+    }
+}
+
+/// Marks every bound value of a tree to be written inline, as a literal.
+package struct InlineMarker: BindVisitor {
+    package static var rewrites: Bool { true }
+    package init() {}
+    package mutating func visit(_ value: inout BoundValue) { value.inline = true }
+}
+
+extension ExpressionNode {
+    /// The same tree with its values written as literals.
+    package var inlined: ExpressionNode {
+        var copy = self
+        var marker = InlineMarker()
+        copy.walkBinds(&marker)
+        return copy
+    }
 }
 
 /// SQL keywords usable as values.

@@ -150,9 +150,11 @@ public struct ConflictTarget: Sendable, Hashable {
     /// `ON CONFLICT (a, b)`.
     public static func columns(_ names: String...) -> ConflictTarget { ConflictTarget(columns: names, predicate: nil, constraint: nil) }
 
-    /// `ON CONFLICT (a) WHERE predicate`, for a partial unique index.
+    /// `ON CONFLICT (a) WHERE predicate`, for a partial unique index. The predicate's
+    /// values are written as literals: the database must match it against the index's
+    /// own predicate when planning.
     public static func columns<P>(_ names: [String], where predicate: SQLExpression<P>) -> ConflictTarget {
-        ConflictTarget(columns: names, predicate: predicate.node, constraint: nil)
+        ConflictTarget(columns: names, predicate: predicate.node.inlined, constraint: nil)
     }
 
     /// `ON CONFLICT ON CONSTRAINT name` — PostgreSQL only.

@@ -78,3 +78,25 @@ extension ExpressionNode {
         }
     }
 }
+
+/// `text("...")` conditions combine with expressions: `text("age > :min") && authors.c.active`.
+extension TextClause {
+    /// `text AND condition` (the text is parenthesised).
+    public static func && <R: SQLLogicalValue>(lhs: TextClause, rhs: SQLExpression<R>) -> SQLExpression<Bool> {
+        SQLExpression(ExpressionNode.conjoin(.and, [.text(lhs), rhs.node]))
+    }
+    /// `condition AND text`.
+    public static func && <L: SQLLogicalValue>(lhs: SQLExpression<L>, rhs: TextClause) -> SQLExpression<Bool> {
+        SQLExpression(ExpressionNode.conjoin(.and, [lhs.node, .text(rhs)]))
+    }
+    /// `text OR condition`.
+    public static func || <R: SQLLogicalValue>(lhs: TextClause, rhs: SQLExpression<R>) -> SQLExpression<Bool> {
+        SQLExpression(ExpressionNode.conjoin(.or, [.text(lhs), rhs.node]))
+    }
+    /// `condition OR text`.
+    public static func || <L: SQLLogicalValue>(lhs: SQLExpression<L>, rhs: TextClause) -> SQLExpression<Bool> {
+        SQLExpression(ExpressionNode.conjoin(.or, [lhs.node, .text(rhs)]))
+    }
+    /// The text as a condition expression.
+    public var condition: SQLExpression<Untyped> { SQLExpression(.text(self)) }
+}

@@ -17,19 +17,22 @@ public protocol ParameterizedExecutable: Executable {
     func compile(for dialect: Dialect, parameterNames: Set<String>) throws -> CompiledStatement
     /// One parameter set made ready: client-side defaults added for missing columns,
     /// values converted by their column's type.
-    func prepareParameters(
-        _ parameters: [String: (any SQLValueConvertible)?], for dialect: Dialect
-    ) -> [String: (any SQLValueConvertible)?]
+    func prepareParameters(_ parameters: Parameters, for dialect: Dialect) -> Parameters
 }
 
 extension Insert: ParameterizedExecutable {
     /// Compiles through the ``StatementCache``. Client-side defaults of columns the
-    /// statement leaves out are added first (generators run now). Without values, every
-    /// column except an autoincrementing one becomes a named parameter.
+    /// statement leaves out are added first (generators run now). Without values (and
+    /// so without parameters) the row is all defaults: the client-side ones, else
+    /// `DEFAULT VALUES`.
     public func compile(for dialect: Dialect) throws -> CompiledStatement {
         if rows.isEmpty, query == nil {
-            let names = table.columns.filter { !$0.autoincrement }.map(\.name)
-            return try compile(for: dialect, parameterNames: Set(names))
+            let defaulted = table.columns.filter { $0.defaultValue != nil }
+            guard !defaulted.isEmpty else { return try StatementCache.shared.compile(.insert(self), dialect) }
+            var s = self
+            s.columnNames = defaulted.map(\.name)
+            s.rows = [defaulted.map { .bind(BoundValue($0.defaultValue?.make() ?? .null, type: $0.type)) }]
+            return try StatementCache.shared.compile(.insert(s), dialect)
         }
         return try StatementCache.shared.compile(.insert(withClientDefaults()), dialect)
     }
@@ -48,17 +51,15 @@ extension Insert: ParameterizedExecutable {
         return try StatementCache.shared.compile(.insert(s), dialect)
     }
 
-    public func prepareParameters(
-        _ parameters: [String: (any SQLValueConvertible)?], for dialect: Dialect
-    ) -> [String: (any SQLValueConvertible)?] {
+    public func prepareParameters(_ parameters: Parameters, for dialect: Dialect) -> Parameters {
         guard rows.isEmpty, query == nil else { return parameters }
         var out = parameters
         let types = dialect.typeCompiler
         for c in table.columns {
             if let entry = parameters[c.name] {
-                out[c.name] = types.processBind(entry?.sqlValue ?? .null, c.type)
+                out[c.name] = .some(types.processBind(entry?.sqlValue ?? .null, c.type))
             } else if let d = c.defaultValue {
-                out[c.name] = types.processBind(d.make(), c.type)
+                out[c.name] = .some(types.processBind(d.make(), c.type))
             }
         }
         return out
@@ -104,13 +105,13 @@ extension Update: ParameterizedExecutable {
         return try StatementCache.shared.compile(.update(s), dialect)
     }
 
-    public func prepareParameters(
-        _ parameters: [String: (any SQLValueConvertible)?], for dialect: Dialect
-    ) -> [String: (any SQLValueConvertible)?] {
+    public func prepareParameters(_ parameters: Parameters, for dialect: Dialect) -> Parameters {
         guard let table = target.underlyingTable else { return parameters }
         var out = parameters
-        for (k, v) in parameters {
-            if let c = table.column(named: k) { out[k] = dialect.typeCompiler.processBind(v?.sqlValue ?? .null, c.type) }
+        for (name, value) in parameters {
+            if let c = table.column(named: name) {
+                out[name] = .some(dialect.typeCompiler.processBind(value?.sqlValue ?? .null, c.type))
+            }
         }
         return out
     }

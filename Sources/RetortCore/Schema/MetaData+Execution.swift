@@ -1,0 +1,72 @@
+/// Creating and dropping a ``MetaData``'s schema on a database.
+///
+/// ```swift
+/// let engine = try createEngine("sqlite:///app.db")
+/// try metadata.createAll(engine)        // CREATE TABLE for each table not there yet, in FK order
+/// try metadata.dropAll(engine)          // DROP TABLE in reverse order
+/// ```
+///
+/// With `checkFirst` (the default) tables, and PostgreSQL enum types, that already
+/// exist are left alone (one existence query each, values bound). Everything runs in
+/// one transaction: both databases roll DDL back with it.
+extension MetaData {
+    /// Creates the tables (and enum types, comments, indexes) that do not exist yet.
+    public func createAll(_ engine: Engine, checkFirst: Bool = true, tables: [Table]? = nil) throws {
+        try engine.begin { conn in try createAll(conn, checkFirst: checkFirst, tables: tables) }
+    }
+
+    /// Creates the tables on `conn`, inside its current transaction.
+    public func createAll(_ conn: Connection, checkFirst: Bool = true, tables: [Table]? = nil) throws {
+        let dialect = conn.dialect
+        var wanted = tables ?? self.tables
+        if checkFirst { wanted = try wanted.filter { try !MetaData.exists($0, on: conn) } }
+        guard !wanted.isEmpty else { return }
+        for statement in try createStatements(for: dialect, only: wanted) {
+            if checkFirst, let e = statement as? CreateEnum, try MetaData.enumExists(e.name, schema: e.schema, on: conn) {
+                continue
+            }
+            try conn.execute(statement)
+        }
+    }
+
+    /// Drops the tables (then their enum types) that exist.
+    public func dropAll(_ engine: Engine, checkFirst: Bool = true, tables: [Table]? = nil) throws {
+        try engine.begin { conn in try dropAll(conn, checkFirst: checkFirst, tables: tables) }
+    }
+
+    /// Drops the tables on `conn`, inside its current transaction.
+    public func dropAll(_ conn: Connection, checkFirst: Bool = true, tables: [Table]? = nil) throws {
+        let dialect = conn.dialect
+        var wanted = tables ?? self.tables
+        if checkFirst { wanted = try wanted.filter { try MetaData.exists($0, on: conn) } }
+        guard !wanted.isEmpty else { return }
+        for statement in try dropStatements(for: dialect, only: wanted) {
+            if checkFirst, let e = statement as? DropEnum, try !MetaData.enumExists(e.name, schema: e.schema, on: conn) {
+                continue
+            }
+            try conn.execute(statement)
+        }
+    }
+
+    /// True when `table` exists on the connection's database.
+    public static func exists(_ table: Table, on conn: Connection) throws -> Bool {
+        let q = conn.dialect.makeDDLCompiler().tableExistsQuery(TableReference(table))
+        return try conn.execDriverSQL(q.sql, q.boundValues).first() != nil
+    }
+
+    /// True when an enum type exists (always false where enums are not types).
+    static func enumExists(_ name: String, schema: String?, on conn: Connection) throws -> Bool {
+        guard let q = conn.dialect.makeDDLCompiler().enumExistsQuery(name, schema: schema) else { return false }
+        return try conn.execDriverSQL(q.sql, q.boundValues).first() != nil
+    }
+}
+
+extension CompiledStatement {
+    /// The values of a statement whose bindings are all values (no named parameters).
+    var boundValues: [SQLValue] {
+        bindings.map { b in
+            if case .value(let v) = b { return v }
+            return .null
+        }
+    }
+}
