@@ -1,3 +1,4 @@
+import Foundation
 import RetortCore
 
 /// Applies migration operations by compiling them with RetortCore's DDL compiler. On
@@ -71,6 +72,15 @@ public struct CoreOperationApplier: OperationApplier {
         case .renameTable(let name, let newName):
             try run(RenameTable(TableReference(name), to: newName))
         case .addColumn(let table, let spec):
+            // SQLite's ADD COLUMN refuses a non-constant default (CURRENT_TIMESTAMP): rebuild.
+            if rebuilds, let d = spec.serverDefault, !CoreOperationApplier.isConstant(d) {
+                let newType = try type(spec.type)
+                try TableRebuild(table: table, applier: self).run(executor) {
+                    $0.columns.append(ReflectedColumn(name: spec.name, type: newType, nullable: spec.nullable,
+                                                      serverDefault: d, autoincrement: false))
+                }
+                return
+            }
             try run(AddColumn(TableReference(table), try column(spec)))
             if dialect.supportsComments, let c = spec.comment {
                 try run(SetColumnComment(TableReference(table), column: spec.name, c))
@@ -153,6 +163,14 @@ public struct CoreOperationApplier: OperationApplier {
                 try executor.execute(text(sql), params)
             }
         }
+    }
+
+    /// A literal default: a number, a quoted string, NULL, TRUE or FALSE.
+    static func isConstant(_ sql: String) -> Bool {
+        let t = sql.trimmingCharacters(in: .whitespaces)
+        if Double(t) != nil || ["NULL", "TRUE", "FALSE"].contains(t.uppercased()) { return true }
+        guard t.count >= 2, t.hasPrefix("'"), t.hasSuffix("'") else { return false }
+        return !t.dropFirst().dropLast().replacingOccurrences(of: "''", with: "").contains("'")
     }
 
     private func alterColumn(_ spec: AlterColumnSpec, executor: any SQLExecutor) throws {
