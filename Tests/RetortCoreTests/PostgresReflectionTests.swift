@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RetortTestSupport
 import XCTest
 
 @testable import RetortCore

@@ -33,6 +33,12 @@ struct PostgresReflector: SchemaReflector {
                          as: String.self).all()
     }
 
+    func canonicalDefault(_ sql: String) -> String { PostgresCanonicalSQL.serverDefault(sql) ?? "NULL" }
+    func canonicalIndexElement(_ sql: String) -> String {
+        PostgresCanonicalSQL.expression(sql, columnTypes: [:], keepParentheses: true)
+    }
+    func canonicalCondition(_ sql: String) -> String { PostgresCanonicalSQL.expression(sql, columnTypes: [:]) }
+
     /// How many times reflection starts over when a table it is reading is dropped
     /// under it.
     static let attempts = 5
