@@ -139,11 +139,7 @@ final class OperationTests: XCTestCase {
     }
 
     func testEveryOperationOnPostgreSQL() throws {
-        do {
-            try checkEveryOperation(try createEngine(PostgresTestServer.freshDatabaseURL()))
-        } catch let e as ProgrammingError where e.message.contains("branch pg-reflection") {
-            throw XCTSkip("waiting for PostgreSQL reflection")  // removed when pg-reflection lands
-        }
+        try checkEveryOperation(try createEngine(PostgresTestServer.freshDatabaseURL()))
     }
 
     func testSQLiteRebuildRefusesForeignKeyViolations() throws {

@@ -202,14 +202,16 @@ public protocol SchemaReflector: Sendable {
     /// A server default in the spelling ``reflect(_:schema:only:exclude:)`` reports, given
     /// the SQL our DDL wrote after DEFAULT.
     func canonicalDefault(_ sql: String) -> String
-    /// An index expression or predicate in the spelling reflection reports.
-    func canonicalExpression(_ sql: String) -> String
+    /// An index expression element in the spelling reflection reports, given the SQL
+    /// our DDL wrote.
+    func canonicalIndexElement(_ sql: String) -> String
+    /// A partial-index predicate or CHECK condition in the spelling reflection reports.
+    func canonicalCondition(_ sql: String) -> String
 }
 
 extension SchemaReflector {
-    /// Strips parentheses that wrap the whole of `sql` (our DDL adds them around index
-    /// expressions; databases differ in whether they keep them).
-    public func canonicalExpression(_ sql: String) -> String {
+    /// Strips parentheses that wrap the whole of `sql`.
+    public func strippingEnclosingParentheses(_ sql: String) -> String {
         var s = sql.trimmingCharacters(in: .whitespaces)
         while s.hasPrefix("("), s.hasSuffix(")") {
             let parser = SQLiteSchemaParser(s)

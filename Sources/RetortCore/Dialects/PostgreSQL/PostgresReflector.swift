@@ -34,9 +34,7 @@ struct PostgresReflector: SchemaReflector {
     }
 
     func canonicalDefault(_ sql: String) -> String { PostgresCanonicalSQL.serverDefault(sql) ?? "NULL" }
-    func canonicalIndexElement(_ sql: String) -> String {
-        PostgresCanonicalSQL.expression(sql, columnTypes: [:], keepParentheses: true)
-    }
+    func canonicalIndexElement(_ sql: String) -> String { PostgresCanonicalSQL.expression(sql, columnTypes: [:]) }
     func canonicalCondition(_ sql: String) -> String { PostgresCanonicalSQL.expression(sql, columnTypes: [:]) }
 
     /// How many times reflection starts over when a table it is reading is dropped
