@@ -141,16 +141,18 @@ public final class Project {
     }
 }
 
-/// Compact type names, validated when revision files are read.
+/// Compact type names, validated when revision files are read (with Core's parser;
+/// an enum's values live in its create_enum operation).
 enum TypeNames {
-    static let known = ["integer", "bigint", "smallint", "string", "text", "boolean", "float", "double", "numeric",
-                        "date", "datetime", "time", "binary", "json", "uuid", "enum", "sql"]
-
     static func check(_ name: String) throws {
-        let base = name.split(separator: "(", maxSplits: 1).first.map(String.init) ?? name
-        guard known.contains(base) else {
-            throw MigrateError("unknown type name '\(name)'",
-                               hint: nearest(base, in: known).map { "did you mean '\($0)'?" } ?? "valid types: \(known.joined(separator: ", "))")
+        do {
+            _ = try SQLType(name: name)
+        } catch let e as ArgumentError {
+            let base = name.split(separator: "(", maxSplits: 1).first.map(String.init) ?? name
+            let valid = SQLType.validNames.map { $0.split(separator: "(").first.map(String.init) ?? $0 }
+            throw MigrateError(e.message.components(separatedBy: "; valid").first ?? e.message,
+                               hint: nearest(base, in: valid).map { "did you mean '\($0)'?" }
+                                   ?? "valid type names: \(SQLType.validNames.joined(separator: ", "))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 // retort-bench: Retort's workloads next to the same work written directly against
 // libsqlite3 / libpq in this process. Prints figures, asserts nothing.
@@ -17,9 +18,13 @@ let report = Report(json: json, only: only)
 
 do {
     try CoreBench(report: report).runSQLite()
+    let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
+    try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
+    try? FileManager.default.removeItem(atPath: reflectionFile)
     try MigratorBench(report: report).run()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
+        try ReflectionBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
     } else if !json {
         print("(PostgreSQL skipped: set RETORT_BENCH_POSTGRES_URL to include it)")
     }

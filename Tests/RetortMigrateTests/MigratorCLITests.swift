@@ -233,6 +233,49 @@ final class MigratorCLITests: XCTestCase {
         XCTAssertEqual(down.stderr.split(separator: "\n").count, 1)
     }
 
+    func testTransactionAllRollsBackTheWholeWalk() throws {
+        let (dir, db) = try makeProject()
+        var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: all")
+        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+        try writeRevision(dir, "d", """
+            revision: dddd00000004
+            down_revision: cccc00000003
+            message: broken
+            upgrade:
+              - execute: SELECT * FROM no_such_table
+            downgrade: []
+            """)
+        let up = try runMigrator(["upgrade", "head"], in: dir)
+        XCTAssertEqual(up.status, 1)
+        XCTAssertTrue(up.stderr.contains("no such table: no_such_table"), up.stderr)
+        XCTAssertEqual(try runMigrator(["current"], in: dir).stdout, "base (no revision applied)\n", "one transaction: all or nothing")
+        XCTAssertFalse(try tables(db).contains("authors"))
+        XCTAssertEqual(try runMigrator(["upgrade", "cccc"], in: dir).status, 0)
+        XCTAssertTrue(try runMigrator(["current"], in: dir).stdout.contains("cccc00000003"))
+    }
+
+    func testNonTransactionalRevisionOnPostgreSQL() throws {
+        let (dir, db) = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
+        try writeRevision(dir, "d", """
+            revision: dddd00000004
+            down_revision: cccc00000003
+            message: concurrent index
+            transactional: false
+            upgrade:
+              - execute: CREATE INDEX CONCURRENTLY ix_books_pages ON books (pages)
+            downgrade:
+              - execute: DROP INDEX CONCURRENTLY ix_books_pages
+            """)
+        let up = try runMigrator(["upgrade", "head"], in: dir)
+        XCTAssertEqual(up.status, 0, up.stderr)
+        let engine = try createEngine(db)
+        XCTAssertEqual(try Inspector(engine).indexes("books").map(\.name), ["ix_books_pages"])
+        XCTAssertEqual(try runMigrator(["downgrade", "-1"], in: dir).status, 0)
+        XCTAssertEqual(try Inspector(engine).indexes("books").map(\.name), [])
+        engine.dispose()
+    }
+
     func testTwoProcessesAtOnceApplyEachRevisionOnce() throws {
         try twoProcessesAtOnce(try makeProject())
     }
