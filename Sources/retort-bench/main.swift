@@ -17,6 +17,7 @@ let report = Report(json: json, only: only)
 
 do {
     try CoreBench(report: report).runSQLite()
+    try CoreSQLBench(report: report).runSQLite()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
     } else if !json {

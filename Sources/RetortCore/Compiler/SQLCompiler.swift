@@ -17,7 +17,7 @@ import Foundation
 /// ``Dialect/makeSQLCompiler()``.
 public class SQLCompiler {
     public let dialect: Dialect
-    package var out = SQLBuffer()
+    @exclusivity(unchecked) package var out = SQLBuffer()
     /// Compiling a cache template: bound values become slot references.
     package var templateMode = false
     /// DDL: values are written as SQL literals instead of bound.

@@ -235,13 +235,17 @@ public struct RowLock: Sendable, Hashable {
 /// select(authors.c.name.label("author"))         // SELECT authors.name AS author FROM authors
 /// select(star).selectFrom(authors)               // SELECT * FROM authors
 /// ```
-public func select(_ items: any SelectItem...) -> Select {
-    Select(columns: items.flatMap { $0.selectedExpressions.map(\.node) })
+public func select<each Item: SelectItem>(_ items: repeat each Item) -> Select {
+    var list = SelectList()
+    for item in repeat each items { item.appendColumns(to: &list) }
+    return Select(columns: list.nodes)
 }
 
 /// `SELECT items...` from an array.
 public func select(_ items: [any SelectItem]) -> Select {
-    Select(columns: items.flatMap { $0.selectedExpressions.map(\.node) })
+    var list = SelectList()
+    for item in items { item.appendColumns(to: &list) }
+    return Select(columns: list.nodes)
 }
 
 /// `EXISTS (query)`.

@@ -201,6 +201,21 @@ public final class Table: FromClause, Sendable, Hashable, CustomStringConvertibl
         columnPositions[name].map { columns[$0] }
     }
 
+    /// The position of the column named `name` (a short scan for small tables: faster
+    /// than hashing the name).
+    package func position(of name: String) -> Int? {
+        if columns.count <= 12 {
+            for i in columns.indices where columns[i].name == name { return i }
+            return nil
+        }
+        return columnPositions[name]
+    }
+
+    /// The expression node of the column at `position`.
+    package func columnNode(at position: Int) -> ExpressionNode {
+        .column(ColumnReference(from: .table(self), name: columns[position].name, type: columns[position].type, position: position))
+    }
+
     /// The column the database numbers automatically, if any.
     public var autoincrementColumn: Column? { columns.first { $0.autoincrement } }
 
