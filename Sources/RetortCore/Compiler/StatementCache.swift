@@ -50,6 +50,7 @@ public final class StatementCache: @unchecked Sendable {
     private var misses = 0
     private var _capacity: Int
 
+    /// A cache of its own (the shared one serves `compile(for:)`).
     public init(capacity: Int) { _capacity = max(1, capacity) }
 
     /// The most shapes kept (at least 1).

@@ -106,6 +106,7 @@ public struct ColumnCollection: Sendable {
 
     public subscript(dynamicMember name: String) -> SQLExpression<Untyped> { self[name] }
 
+    /// The column named `name` (any name, e.g. `c["first name"]`).
     public subscript(_ name: String) -> SQLExpression<Untyped> { SQLExpression(from.columnNode(name)) }
 
     /// A typed column: `books.c.typed("pages", Int.self)`.

@@ -215,6 +215,7 @@ public struct Select: QueryStatement, Sendable, Hashable {
 
 /// `FOR UPDATE` / `FOR SHARE` locking clause.
 public struct RowLock: Sendable, Hashable {
+    /// `FOR UPDATE`, `FOR NO KEY UPDATE`, `FOR SHARE`, `FOR KEY SHARE`.
     public enum Strength: String, Sendable, Hashable {
         case update = "UPDATE"
         case noKeyUpdate = "NO KEY UPDATE"
@@ -222,9 +223,12 @@ public struct RowLock: Sendable, Hashable {
         case keyShare = "KEY SHARE"
     }
 
+    /// The lock's strength.
     public var strength: Strength
     package var of: [FromNode]
+    /// `NOWAIT`: fail instead of waiting for a locked row.
     public var nowait: Bool
+    /// `SKIP LOCKED`: leave out rows another transaction holds.
     public var skipLocked: Bool
 }
 

@@ -18,16 +18,24 @@
 /// listed in ``problems`` and raised as an ``ArgumentError`` when the table's DDL is
 /// compiled.
 public final class Table: FromClause, Sendable, Hashable, CustomStringConvertible {
+    /// The table's name, used exactly as given.
     public let name: String
+    /// The schema, when not the database's default.
     public let schema: String?
     /// The columns, in declaration order (primary-key columns are non-nullable and
     /// have ``Column/autoincrement`` resolved).
     public let columns: [Column]
+    /// The primary key, named.
     public let primaryKey: PrimaryKeyConstraint?
+    /// The foreign keys (the column shortcuts included), named.
     public let foreignKeys: [ForeignKeyConstraint]
+    /// The unique constraints (single-column `unique: true` included), named.
     public let uniqueConstraints: [UniqueConstraint]
+    /// The check constraints, named.
     public let checkConstraints: [CheckConstraint]
+    /// The indexes (single-column `index: true` included), named.
     public let indexes: [Index]
+    /// The table's comment (`COMMENT ON TABLE` on PostgreSQL).
     public let comment: String?
     /// What is wrong with the declaration, if anything; compiling its DDL throws these.
     public let problems: [String]
