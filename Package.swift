@@ -57,13 +57,19 @@ let package = Package(
             name: "retort-bench",
             dependencies: ["RetortCore", "CSQLite", "CLibPQ"]
         ),
+        // Shared by the test targets: the throwaway PostgreSQL server.
+        .target(
+            name: "RetortTestSupport",
+            dependencies: ["RetortCore", "CLibPQ"],
+            path: "Tests/RetortTestSupport"
+        ),
         .testTarget(
             name: "RetortMigrateTests",
-            dependencies: ["RetortMigrate", "RetortCore"]
+            dependencies: ["RetortMigrate", "RetortCore", "RetortTestSupport"]
         ),
         .testTarget(
             name: "RetortCoreTests",
-            dependencies: ["RetortCore", "Retort", "CSQLite", "CLibPQ"]
+            dependencies: ["RetortCore", "Retort", "CSQLite", "CLibPQ", "RetortTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -26,7 +26,28 @@ public final class Project {
     }
 
     public func runner() throws -> MigrationRunner {
-        MigrationRunner(config: config, scripts: scripts, engine: try engine(), applier: CoreOperationApplier())
+        MigrationRunner(config: config, scripts: scripts, engine: try engine(), applier: CoreOperationApplier(enums: enums))
+    }
+
+    /// The enum types the revisions declare, with their values (later revisions'
+    /// additions included), for type names like `enum(book_format)`.
+    public var enums: [String: [String]] {
+        var out: [String: [String]] = [:]
+        for id in graph.order {
+            for op in graph.revisions[id]!.upgrade {
+                switch op {
+                case .createEnum(let name, let values): out[name] = values
+                case .addEnumValue(let name, let value, let before, let after):
+                    var values = out[name] ?? []
+                    if let b = before, let i = values.firstIndex(of: b) { values.insert(value, at: i) }
+                    else if let a = after, let i = values.firstIndex(of: a) { values.insert(value, at: i + 1) }
+                    else { values.append(value) }
+                    out[name] = values
+                default: break
+                }
+            }
+        }
+        return out
     }
 
     /// Writes a new config and an empty versions folder: `migrator init DIR`.
@@ -106,7 +127,7 @@ public final class Project {
 
     private func checkedID(_ given: String?) throws -> String {
         guard let id = given else { return ScriptDirectory.newRevisionID() }
-        guard id.range(of: "^[A-Za-z0-9_]+$", options: .regularExpression) != nil else {
+        guard Revision.isValidID(id) else {
             throw MigrateError("revision id '\(id)' may only hold letters, digits and underscores")
         }
         if graph.revision(id) != nil { throw MigrateError("revision id \(id) already exists") }

@@ -18,6 +18,7 @@ let report = Report(json: json, only: only)
 do {
     try CoreBench(report: report).runSQLite()
     try CoreSQLBench(report: report).runSQLite()
+    try MigratorBench(report: report).run()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
     } else if !json {

@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RetortTestSupport
 import XCTest
 
 final class PoolTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RetortTestSupport
 import XCTest
 
 /// End to end through the real `migrator` binary, on a real SQLite file.
@@ -49,9 +50,7 @@ final class MigratorCLITests: XCTestCase {
     func tables(_ db: String) throws -> [String] {
         let engine = try createEngine(db)
         defer { engine.dispose() }
-        return try engine.connect { conn in
-            try conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"), as: String.self).all()
-        }
+        return try Inspector(engine, excluding: []).tableNames().sorted()
     }
 
     func testUpgradeDowngradeCurrentHistoryStamp() throws {
@@ -235,7 +234,66 @@ final class MigratorCLITests: XCTestCase {
     }
 
     func testTwoProcessesAtOnceApplyEachRevisionOnce() throws {
-        let (dir, db) = try makeProject()
+        try twoProcessesAtOnce(try makeProject())
+    }
+
+    func testPostgreSQLUpgradeDowngradeAndTwoProcessesAtOnce() throws {
+        let project = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
+        let up = try runMigrator(["upgrade", "head"], in: project.dir)
+        XCTAssertEqual(up.status, 0, up.stderr)
+        XCTAssertEqual(try tables(project.db), ["authors", "books", "migrator_history", "migrator_version"])
+        let base = try runMigrator(["downgrade", "base"], in: project.dir)
+        XCTAssertEqual(base.status, 0, base.stderr)
+        XCTAssertEqual(try tables(project.db), ["migrator_history", "migrator_version"])
+        try twoProcessesAtOnce(project)
+    }
+
+    func testPostgreSQLFailureHalfwayAndConnectionErrors() throws {
+        let (dir, db) = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
+        try writeRevision(dir, "d", """
+            revision: dddd00000004
+            down_revision: cccc00000003
+            message: broken
+            upgrade:
+              - execute: CREATE TABLE tags (id INTEGER PRIMARY KEY)
+              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
+              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
+            downgrade: []
+            """)
+        let up = try runMigrator(["upgrade", "head"], in: dir)
+        XCTAssertEqual(up.status, 1)
+        XCTAssertTrue(up.stderr.contains("revision dddd00000004, upgrade step 3 (execute) failed"), up.stderr)
+        XCTAssertEqual(up.stderr.split(separator: "\n").count, 1)
+        XCTAssertTrue(try runMigrator(["current"], in: dir).stdout.contains("cccc00000003"))
+        XCTAssertFalse(try tables(db).contains("tags"))
+
+        var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
+        let wrong = try XCTUnwrap(PostgresTestServer.passwordURL(password: "not-it"))
+        config = config.replacingOccurrences(of: db, with: wrong)
+        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+        let auth = try runMigrator(["current"], in: dir)
+        XCTAssertEqual(auth.status, 1)
+        XCTAssertTrue(auth.stderr.contains("password authentication failed"), auth.stderr)
+        XCTAssertFalse(auth.stderr.contains("not-it"))
+        XCTAssertEqual(auth.stderr.split(separator: "\n").count, 1, auth.stderr)
+        config = config.replacingOccurrences(of: wrong, with: "postgresql://postgres@127.0.0.1:1/postgres")
+        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+        let down = try runMigrator(["current"], in: dir)
+        XCTAssertEqual(down.status, 1)
+        XCTAssertTrue(down.stderr.contains("could not connect"), down.stderr)
+        XCTAssertEqual(down.stderr.split(separator: "\n").count, 1, down.stderr)
+    }
+
+    func twoProcessesAtOnce(_ project: (dir: String, db: String)) throws {
+        let (dir, db) = project
+        // Count only what the two processes apply.
+        let before = try createEngine(db)
+        try before.begin { conn in
+            if try Inspector(conn, excluding: []).tableNames().contains("migrator_history") {
+                try conn.execute(text("DELETE FROM migrator_history"))
+            }
+        }
+        before.dispose()
         let a = try startMigrator(["upgrade", "head"], in: dir)
         let b = try startMigrator(["upgrade", "head"], in: dir)
         let ra = a.wait(), rb = b.wait()

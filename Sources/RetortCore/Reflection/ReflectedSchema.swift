@@ -1,3 +1,5 @@
+import Foundation
+
 /// What reflection reads back about one column.
 public struct ReflectedColumn: Sendable, Hashable {
     public var name: String
@@ -197,4 +199,25 @@ public protocol SchemaReflector: Sendable {
     func reflect(_ conn: Connection, schema: String?, only: Set<String>?, exclude: Set<String>) throws -> ReflectedSchema
     /// The schemas on the database besides the system ones (empty where there are none).
     func schemaNames(_ conn: Connection) throws -> [String]
+    /// A server default in the spelling ``reflect(_:schema:only:exclude:)`` reports, given
+    /// the SQL our DDL wrote after DEFAULT.
+    func canonicalDefault(_ sql: String) -> String
+    /// An index expression element in the spelling reflection reports, given the SQL
+    /// our DDL wrote.
+    func canonicalIndexElement(_ sql: String) -> String
+    /// A partial-index predicate or CHECK condition in the spelling reflection reports.
+    func canonicalCondition(_ sql: String) -> String
+}
+
+extension SchemaReflector {
+    /// Strips parentheses that wrap the whole of `sql`.
+    public func strippingEnclosingParentheses(_ sql: String) -> String {
+        var s = sql.trimmingCharacters(in: .whitespaces)
+        while s.hasPrefix("("), s.hasSuffix(")") {
+            let parser = SQLiteSchemaParser(s)
+            guard parser.matching(0) == parser.tokens.count - 1 else { break }
+            s = String(s.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+        }
+        return s
+    }
 }

@@ -1,27 +1,212 @@
+import Foundation
 import RetortCore
 
-/// Applies migration operations by compiling them with RetortCore.
+/// Applies migration operations by compiling them with RetortCore's DDL compiler. On
+/// a dialect that cannot alter columns or constraints in place (SQLite), those
+/// operations rebuild the table (see ``TableRebuild``).
 public struct CoreOperationApplier: OperationApplier {
-    public init() {}
+    /// Enum types by name with their values, as the revision files declare them.
+    public let enums: [String: [String]]
+
+    public init(enums: [String: [String]] = [:]) {
+        self.enums = enums
+    }
+
+    func type(_ name: String) throws -> SQLType {
+        do {
+            return try SQLType(name: name, enums: enums)
+        } catch let e as ArgumentError {
+            throw MigrateError(e.message)
+        }
+    }
+
+    func column(_ c: ColumnSpec) throws -> Column {
+        Column(c.name, try type(c.type), nullable: c.nullable, primaryKey: c.primaryKey, autoincrement: c.autoincrement,
+               serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
+    }
+
+    /// A Core table for a create_table operation, in a metadata of its own (names the
+    /// revision leaves out follow the default naming convention).
+    func table(_ spec: CreateTableSpec) throws -> Table {
+        var elements: [any TableElement] = try spec.columns.map(column)
+        if let pk = spec.primaryKey {
+            elements.append(PrimaryKeyConstraint(columns: pk.columns, name: pk.name))
+        }
+        for fk in spec.foreignKeys { elements.append(foreignKey(fk)) }
+        for u in spec.uniqueConstraints { elements.append(UniqueConstraint(columns: u.columns, name: u.name)) }
+        for ck in spec.checkConstraints { elements.append(CheckConstraint(ck.condition, name: ck.name)) }
+        return Table(spec.name, MetaData(), elements: elements, comment: spec.comment)
+    }
+
+    func foreignKey(_ fk: ForeignKeySpec) -> ForeignKeyConstraint {
+        ForeignKeyConstraint(fk.columns, references: fk.refTable, fk.refColumns, name: fk.name,
+                             onDelete: fk.onDelete.flatMap(ReferentialAction.init(sql:)),
+                             onUpdate: fk.onUpdate.flatMap(ReferentialAction.init(sql:)))
+    }
+
+    func index(_ spec: IndexSpec) -> Index {
+        var ix = spec.columns.isEmpty
+            ? Index(expressions: spec.expressions.map { text($0) }, name: spec.name, unique: spec.unique)
+            : Index(columns: spec.columns, name: spec.name, unique: spec.unique)
+        if let w = spec.whereClause { ix = ix.where(w) }
+        return ix
+    }
 
     public func apply(_ operation: MigrationOperation, on executor: any SQLExecutor) throws {
         let dialect = executor.dialect
+        let rebuilds = dialect.altersByRebuildingTables
+        func run(_ statement: some Executable) throws { try executor.execute(statement, [:]) }
+
         switch operation {
+        case .createTable(let spec):
+            let t = try table(spec)
+            try run(CreateTable(t))
+            if dialect.supportsComments {
+                if let c = spec.comment { try run(SetTableComment(TableReference(spec.name), c)) }
+                for c in spec.columns where c.comment != nil {
+                    try run(SetColumnComment(TableReference(spec.name), column: c.name, c.comment))
+                }
+            }
+        case .dropTable(let name):
+            try run(DropTable(TableReference(name)))
+        case .renameTable(let name, let newName):
+            try run(RenameTable(TableReference(name), to: newName))
+        case .addColumn(let table, let spec):
+            // SQLite's ADD COLUMN refuses a non-constant default (CURRENT_TIMESTAMP): rebuild.
+            if rebuilds, let d = spec.serverDefault, !CoreOperationApplier.isConstant(d) {
+                let newType = try type(spec.type)
+                try TableRebuild(table: table, applier: self).run(executor) {
+                    $0.columns.append(ReflectedColumn(name: spec.name, type: newType, nullable: spec.nullable,
+                                                      serverDefault: d, autoincrement: false))
+                }
+                return
+            }
+            try run(AddColumn(TableReference(table), try column(spec)))
+            if dialect.supportsComments, let c = spec.comment {
+                try run(SetColumnComment(TableReference(table), column: spec.name, c))
+            }
+        case .dropColumn(let table, let name):
+            if rebuilds, try TableRebuild.columnIsConstrained(name, in: table, executor: executor) {
+                try TableRebuild(table: table, applier: self).run(executor) { $0.dropColumn(name) }
+            } else {
+                try run(DropColumn(TableReference(table), name))
+            }
+        case .alterColumn(let spec):
+            try alterColumn(spec, executor: executor)
+        case .createIndex(let spec):
+            try run(CreateIndex(index(spec), on: TableReference(spec.table)))
+        case .dropIndex(let name, let table):
+            try run(DropIndex(name, table: table.map { TableReference($0) }))
+        case .createUniqueConstraint(let name, let table, let columns):
+            if rebuilds {
+                try TableRebuild(table: table, applier: self).run(executor) {
+                    $0.uniqueConstraints.append(ReflectedUniqueConstraint(name: name, columns: columns))
+                }
+            } else {
+                try run(AddConstraint(TableReference(table), .unique(UniqueConstraint(columns: columns, name: name))))
+            }
+        case .createForeignKey(let table, let fk):
+            if rebuilds {
+                try TableRebuild(table: table, applier: self).run(executor) {
+                    $0.foreignKeys.append(ReflectedForeignKey(
+                        name: fk.name, columns: fk.columns, referredTable: fk.refTable, referredColumns: fk.refColumns,
+                        onDelete: fk.onDelete.flatMap(ReferentialAction.init(sql:)),
+                        onUpdate: fk.onUpdate.flatMap(ReferentialAction.init(sql:))))
+                }
+            } else {
+                try run(AddConstraint(TableReference(table), .foreignKey(foreignKey(fk))))
+            }
+        case .createCheckConstraint(let name, let table, let condition):
+            if rebuilds {
+                try TableRebuild(table: table, applier: self).run(executor) {
+                    $0.checkConstraints.append(ReflectedCheckConstraint(name: name, condition: condition))
+                }
+            } else {
+                try run(AddConstraint(TableReference(table), .check(CheckConstraint(condition, name: name))))
+            }
+        case .createPrimaryKey(let name, let table, let columns):
+            if rebuilds {
+                try TableRebuild(table: table, applier: self).run(executor) {
+                    $0.primaryKey = ReflectedPrimaryKey(name: name, columns: columns)
+                }
+            } else {
+                try run(AddConstraint(TableReference(table), .primaryKey(PrimaryKeyConstraint(columns: columns, name: name))))
+            }
+        case .dropConstraint(let name, let table, let type):
+            if rebuilds {
+                try TableRebuild(table: table, applier: self).run(executor) { t in
+                    try t.dropConstraint(name, type: type, table: table)
+                }
+            } else {
+                try run(DropConstraint(name, on: TableReference(table), kind: type.coreKind))
+            }
+        case .createEnum(let name, let values):
+            if dialect.supportsNativeEnum { try run(CreateEnum(name, values)) }
+        case .dropEnum(let name):
+            if dialect.supportsNativeEnum { try run(DropEnum(name)) }
+        case .addEnumValue(let name, let value, let before, let after):
+            guard dialect.supportsNativeEnum else {
+                throw MigrateError("add_enum_value on \(dialect.name) means widening each column's CHECK constraint",
+                                   hint: "drop and recreate the check constraint of the enum's columns with the new list of values")
+            }
+            try run(AddEnumValue(name, value, before: before, after: after))
         case .execute(let sql, let perDialect):
             guard let statement = perDialect[dialect.name] ?? sql else { return }  // nothing for this dialect
-            try executor.execute(RawSQL(statement), [:])
+            try run(RawSQL(statement))
         case .bulkInsert(let table, let rows):
             for row in rows {
                 let names = row.keys.sorted()
-                let sql = "INSERT INTO \(dialect.quoteIdentifier(table)) ("
-                    + names.map(dialect.quoteIdentifier).joined(separator: ", ") + ") VALUES ("
-                    + names.map { ":" + "p_\($0.utf8.map { String($0, radix: 16) }.joined())" }.joined(separator: ", ") + ")"
                 var params = Parameters()
-                for n in names { params["p_\(n.utf8.map { String($0, radix: 16) }.joined())"] = row[n]!.sqlValue }
+                for (i, n) in names.enumerated() { params["p\(i)"] = row[n]!.sqlValue }
+                let sql = "INSERT INTO \(dialect.quoteIdentifier(table)) (" + names.map(dialect.quoteIdentifier).joined(separator: ", ")
+                    + ") VALUES (" + names.indices.map { ":p\($0)" }.joined(separator: ", ") + ")"
                 try executor.execute(text(sql), params)
             }
-        default:
-            throw MigrateError("\(operation.key) cannot be applied yet: the DDL compiler is not wired in")
+        }
+    }
+
+    /// A literal default: a number, a quoted string, NULL, TRUE or FALSE.
+    static func isConstant(_ sql: String) -> Bool {
+        let t = sql.trimmingCharacters(in: .whitespaces)
+        if Double(t) != nil || ["NULL", "TRUE", "FALSE"].contains(t.uppercased()) { return true }
+        guard t.count >= 2, t.hasPrefix("'"), t.hasSuffix("'") else { return false }
+        return !t.dropFirst().dropLast().replacingOccurrences(of: "''", with: "").contains("'")
+    }
+
+    private func alterColumn(_ spec: AlterColumnSpec, executor: any SQLExecutor) throws {
+        let dialect = executor.dialect
+        let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil
+        if dialect.altersByRebuildingTables {
+            if changesDefinition {
+                let newType = try spec.type.map(type)
+                let renamed = spec.newName.map { [$0: spec.column] } ?? [:]
+                try TableRebuild(table: spec.table, applier: self).run(executor, renamed: renamed) { t in
+                    try t.alterColumn(spec.column, type: newType, nullable: spec.nullable, serverDefault: spec.serverDefault,
+                                      newName: spec.newName, table: spec.table)
+                }
+            } else if let newName = spec.newName {
+                try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
+            }
+            return  // SQLite keeps no comments
+        }
+        let alter = AlterColumn(
+            TableReference(spec.table), spec.column, nullable: spec.nullable, type: try spec.type.map(type), using: spec.using,
+            serverDefault: spec.serverDefault.map { $0.map { .set(.sql($0)) } ?? .drop },
+            comment: spec.comment.map { $0.map { .set($0) } ?? .drop }, existingType: try spec.existingType.map(type))
+        for statement in alter.statements { try executor.execute(statement, [:]) }
+        if let newName = spec.newName {
+            try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
+        }
+    }
+}
+
+extension MigrationOperation.ConstraintType {
+    var coreKind: ConstraintKind {
+        switch self {
+        case .primaryKey: return .primaryKey
+        case .foreignKey: return .foreignKey
+        case .unique: return .unique
+        case .check: return .check
         }
     }
 }

@@ -173,9 +173,9 @@ struct OperationReader {
     private func bulkValue(_ node: Node) -> BulkValue {
         if yaml.isNull(node) { return .null }
         if case .scalar(let s) = node, s.style != .plain { return .string(s.string) }
-        if let b = node.bool { return .bool(b) }
-        if let i = node.int { return .int(Int64(i)) }
-        if let d = node.float { return .double(d) }
+        if let b = yaml.boolValue(node) { return .bool(b) }
+        if let i = yaml.intValue(node) { return .int(Int64(i)) }
+        if let d = yaml.doubleValue(node) { return .double(d) }
         return .string(node.string ?? "")
     }
 
@@ -271,17 +271,12 @@ struct OperationReader {
             throw yaml.error("\(what) declares column '\(c.name)' twice", at: node)
         }
         let pk = try field(e, "primary_key").flatMap { yaml.isNull($0) ? nil : try constraint($0, what: "primary_key of \(name)") }
+        func list(_ key: String) throws -> [Node] { try field(e, key).map { try yaml.sequence($0, "'\(key)' of \(what)") } ?? [] }
         return CreateTableSpec(
             name: name, columns: columns, primaryKey: pk,
-            foreignKeys: try yaml.sequence(field(e, "foreign_keys") ?? Node("", Tag(.null)), "foreign_keys").map {
-                try foreignKey($0, what: "a foreign key of \(name)")
-            },
-            uniqueConstraints: try yaml.sequence(field(e, "unique_constraints") ?? Node("", Tag(.null)), "unique_constraints").map {
-                try constraint($0, what: "a unique constraint of \(name)")
-            },
-            checkConstraints: try yaml.sequence(field(e, "check_constraints") ?? Node("", Tag(.null)), "check_constraints").map {
-                try check($0, what: "a check constraint of \(name)")
-            },
+            foreignKeys: try list("foreign_keys").map { try foreignKey($0, what: "a foreign key of \(name)") },
+            uniqueConstraints: try list("unique_constraints").map { try constraint($0, what: "a unique constraint of \(name)") },
+            checkConstraints: try list("check_constraints").map { try check($0, what: "a check constraint of \(name)") },
             comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what)"))
     }
 }

@@ -63,7 +63,13 @@ public final class MigrationRunner {
             // A relative target counts from where the database is now; fix it to revisions.
             let targets = try graph.upgradeTargets(target, current: current)
             plannedSteps = try graph.planUpgrade(from: current, toRevisions: targets).count
-            return try walk(executor, conn) { try self.graph.planUpgrade(from: $0, toRevisions: targets) }
+            // Planned once; planned again only if another migrator moved the version table.
+            var plan: [MigrationStep] = []
+            return try walk(executor, conn) { heads in
+                if plan.first?.headsBefore != heads { plan = try self.graph.planUpgrade(from: heads, toRevisions: targets) }
+                guard !plan.isEmpty else { return [] }
+                return [plan.removeFirst()]
+            }
         }
     }
 
@@ -120,6 +126,9 @@ public final class MigrationRunner {
             try conn.commit()
             let locked = try acquireLock(conn)
             defer { if locked { releaseLock(conn) } }
+            let fk = engine.dialect.migrationForeignKeyHandling
+            try conn.executeOutsideTransaction(fk.before)
+            defer { try? conn.rollback(); try? conn.executeOutsideTransaction(fk.after) }
             try executor.begin()
             for stmt in store.createStatements { try executor.execute(stmt, [:]) }
             try executor.commit()
@@ -162,13 +171,17 @@ public final class MigrationRunner {
                     try conn.setIsolationLevel(previousIsolation)
                     if all { try executor.begin() }
                 } else if !all {
+                    try checkForeignKeys(conn, after: step)
                     try executor.commit()
                 }
                 let report = StepReport(step: step, milliseconds: ms)
                 reports.append(report)
                 onStep(report)
             }
-            if all { try executor.commit() }
+            if all {
+                if let last = reports.last { try checkForeignKeys(conn, after: last.step) }
+                try executor.commit()
+            }
         } catch {
             try? executor.rollback()
             throw error
@@ -194,6 +207,20 @@ public final class MigrationRunner {
         for (stmt, params) in store.transition(from: step.headsBefore, to: step.headsAfter) {
             try executor.execute(stmt, params)
         }
+    }
+
+    /// Fails (and so rolls back) when the revision left rows whose foreign keys point
+    /// at nothing — checked here where the database only checks them on request.
+    private func checkForeignKeys(_ conn: Connection, after step: MigrationStep) throws {
+        guard let query = engine.dialect.migrationForeignKeyHandling.check else { return }
+        let rows = try conn.execute(query).all()
+        guard let first = rows.first else { return }
+        let table = (try? first.get(0, as: String.self)) ?? "?"
+        let parent = (try? first.get(2, as: String.self)) ?? "?"
+        let rowid = (try? first.get(1, as: Int?.self)).flatMap { $0 }.map { " (rowid \($0))" } ?? ""
+        throw MigrateError("revision \(step.revision.id) leaves \(rows.count) row\(rows.count == 1 ? "" : "s") violating foreign keys: "
+                           + "table \(table)\(rowid) refers to a missing row of \(parent)",
+                           at: .init(file: step.revision.path), hint: "nothing of the revision was applied")
     }
 
     /// Refuses to go on when an applied revision's file changed since it was applied.

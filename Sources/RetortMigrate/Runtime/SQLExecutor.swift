@@ -82,3 +82,16 @@ public final class OfflineExecutor: SQLExecutor {
     public func commit() throws { write("COMMIT") }
     public func rollback() throws { write("ROLLBACK") }
 }
+
+extension Connection {
+    /// Runs statements that must not be inside a transaction (SQLite ignores
+    /// `PRAGMA foreign_keys` there), committing whatever is open first.
+    public func executeOutsideTransaction(_ statements: [String]) throws {
+        guard !statements.isEmpty else { return }
+        try commit()
+        let previous = isolationLevel
+        try setIsolationLevel(.autocommit)
+        defer { try? setIsolationLevel(previous) }
+        for sql in statements { try execute(RawSQL(sql)) }
+    }
+}

@@ -84,14 +84,17 @@ extension RevisionGraph {
     /// Plans an upgrade that leaves `targets` (and all they descend from) applied.
     public func planUpgrade(from current: Set<String>, toRevisions targets: Set<String>) throws -> [MigrationStep] {
         try checkKnown(current)
-        var applied = ancestors(of: current)
+        let applied = ancestors(of: current)
         let wanted = ancestors(of: targets)
         var steps: [MigrationStep] = []
-        var heads = current
+        var heads = self.heads(ofApplied: applied)
         for id in ordered(wanted.subtracting(applied)) {
-            applied.insert(id)
-            let after = self.heads(ofApplied: applied)
-            steps.append(MigrationStep(revision: revisions[id]!, isUpgrade: true, headsBefore: heads, headsAfter: after))
+            // Applied in order, so everything it descends from is applied: it replaces
+            // those of its parents and dependencies that were heads.
+            let r = revisions[id]!
+            var after = heads.subtracting(r.downRevisions).subtracting(r.dependsOn)
+            after.insert(id)
+            steps.append(MigrationStep(revision: r, isUpgrade: true, headsBefore: heads, headsAfter: after))
             heads = after
         }
         return steps
@@ -105,7 +108,14 @@ extension RevisionGraph {
         var steps: [MigrationStep] = []
         func unapply(_ id: String) {
             applied.remove(id)
-            let after = self.heads(ofApplied: applied)
+            // Its parents and dependencies become heads unless something else applied needs them.
+            let r = revisions[id]!
+            var after = heads
+            after.remove(id)
+            for p in r.downRevisions + r.dependsOn where applied.contains(p)
+                && !(children[p] ?? []).contains(where: applied.contains) && !(dependents[p] ?? []).contains(where: applied.contains) {
+                after.insert(p)
+            }
             steps.append(MigrationStep(revision: revisions[id]!, isUpgrade: false, headsBefore: heads, headsAfter: after))
             heads = after
         }

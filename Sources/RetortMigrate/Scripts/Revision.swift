@@ -54,6 +54,11 @@ public struct Revision: Sendable, Equatable {
     public var isMergePoint: Bool { downRevisions.count > 1 }
     public var isBase: Bool { downRevisions.isEmpty }
 
+    /// Letters, digits and underscores.
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+    }
+
     static let fields = ["revision", "down_revision", "branch_labels", "depends_on", "message", "created",
                          "transactional", "upgrade", "downgrade"]
 
@@ -75,8 +80,27 @@ public struct Revision: Sendable, Equatable {
 
     /// SHA-256 of `text` with CRLF and CR line endings turned into LF.
     public static func checksum(of text: String) -> String {
-        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        return SHA256.hash(data: Data(normalised.utf8)).map { String(format: "%02x", $0) }.joined()
+        // CRLF and lone CR become LF (byte by byte: Foundation's replacing was the slow part).
+        var normalised: [UInt8] = []
+        normalised.reserveCapacity(text.utf8.count)
+        var afterCR = false
+        for b in text.utf8 {
+            if b == 0x0D {
+                normalised.append(0x0A)
+                afterCR = true
+                continue
+            }
+            if !(b == 0x0A && afterCR) { normalised.append(b) }
+            afterCR = false
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: normalised) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Parses revision YAML; errors name `file`, line and column.
@@ -92,7 +116,7 @@ public struct Revision: Sendable, Equatable {
         guard let idNode = field("revision"), let id = try yaml.optionalString(idNode, "'revision'") else {
             throw yaml.error("the revision file has no 'revision' id", at: root)
         }
-        guard id.range(of: "^[A-Za-z0-9_]+$", options: .regularExpression) != nil else {
+        guard Revision.isValidID(id) else {
             throw yaml.error("revision id '\(id)' may only hold letters, digits and underscores", at: idNode)
         }
         guard let down = field("down_revision") else {

@@ -10,7 +10,9 @@ struct YAMLReader {
     /// Parses `text` into its root node.
     func parse(_ text: String) throws -> Node {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver tags every scalar as text: Yams' default resolver runs a
+            // regular expression per scalar, which was most of the time `migrator current` took.
+            guard let node = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
                 throw MigrateError("the file is empty", at: .init(file: file, line: 1))
             }
             return node
@@ -65,15 +67,41 @@ struct YAMLReader {
     /// Checks that every key is one of `allowed`, suggesting the nearest.
     func checkKeys(_ entries: [(key: String, keyNode: Node, value: Node)], allowed: [String], in what: String) throws {
         for e in entries where !allowed.contains(e.key) {
+            if e.key.hasSuffix(")"), !e.key.contains("(") {
+                throw error("unknown field '\(e.key)' in \(what)", at: e.keyNode,
+                            hint: "a comma inside {...} splits the mapping: quote values that contain commas, e.g. type: \"numeric(10,2)\"")
+            }
             let suggestion = nearest(e.key, in: allowed).map { "did you mean '\($0)'?" }
             throw error("unknown field '\(e.key)' in \(what)", at: e.keyNode,
                         hint: suggestion ?? "valid fields: \(allowed.joined(separator: ", "))")
         }
     }
 
+    /// The text of an unquoted scalar (where YAML reads `true` or `12` as non-text).
+    private func plain(_ node: Node) -> String? {
+        if case .scalar(let s) = node, s.style == .plain { return s.string }
+        return nil
+    }
+
     func isNull(_ node: Node) -> Bool {
-        if case .scalar(let s) = node { return s.tag.rawValue == Tag.Name.null.rawValue || (s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)) }
-        return false
+        guard let p = plain(node) else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(p)
+    }
+
+    /// `true`/`false` (and YAML's yes/no/on/off), unquoted.
+    func boolValue(_ node: Node) -> Bool? {
+        switch plain(node)?.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
+    }
+
+    func intValue(_ node: Node) -> Int? { plain(node).flatMap { Int($0.replacingOccurrences(of: "_", with: "")) } }
+
+    func doubleValue(_ node: Node) -> Double? {
+        guard let p = plain(node), p.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else { return nil }
+        return Double(p)
     }
 
     func string(_ node: Node, _ what: String) throws -> String {
@@ -89,12 +117,12 @@ struct YAMLReader {
     }
 
     func bool(_ node: Node, _ what: String) throws -> Bool {
-        guard let b = node.bool else { throw error("\(what) must be true or false", at: node) }
+        guard let b = boolValue(node) else { throw error("\(what) must be true or false", at: node) }
         return b
     }
 
     func int(_ node: Node, _ what: String) throws -> Int {
-        guard let i = node.int else { throw error("\(what) must be a whole number", at: node) }
+        guard let i = intValue(node) else { throw error("\(what) must be a whole number", at: node) }
         return i
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RetortTestSupport
 import XCTest
 
 /// A fresh SQLite file in a temporary directory, removed when the process ends.

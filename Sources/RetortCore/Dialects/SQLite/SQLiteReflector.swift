@@ -7,6 +7,11 @@ import Foundation
 struct SQLiteReflector: SchemaReflector {
     func schemaNames(_ conn: Connection) throws -> [String] { [] }
 
+    func canonicalDefault(_ sql: String) -> String { SQLiteReflector.canonicalDefault(sql) }
+    /// SQLite stores CREATE INDEX as written; our DDL wraps expressions in parentheses.
+    func canonicalIndexElement(_ sql: String) -> String { strippingEnclosingParentheses(sql) }
+    func canonicalCondition(_ sql: String) -> String { sql.trimmingCharacters(in: .whitespaces) }
+
     func reflect(_ conn: Connection, schema: String?, only: Set<String>?, exclude: Set<String>) throws -> ReflectedSchema {
         let master = schema.map { IdentifierQuoting.quote($0) + ".sqlite_master" } ?? "sqlite_master"
         let prefix = schema.map { IdentifierQuoting.quote($0) + "." } ?? ""
@@ -128,7 +133,7 @@ struct SQLiteReflector: SchemaReflector {
                 if let column = entry.1 {
                     elements.append(.column(column))
                 } else if let text = parsedIndex?.elements[safe: i] {
-                    elements.append(.expression(text))
+                    elements.append(.expression(canonicalIndexElement(text)))
                 } else {
                     tables[table]!.problems.append("could not read expression \(i + 1) of index \(name)")
                 }

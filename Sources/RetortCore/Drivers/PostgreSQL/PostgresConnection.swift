@@ -390,7 +390,7 @@ final class PostgresNoticeSink {
         let level: Logger.Level
         switch severity {
         case "WARNING": level = .warning
-        case "NOTICE": level = .notice
+        case "NOTICE": level = .debug  // "table does not exist, skipping": detail, not news
         case "INFO": level = .info
         default: level = .debug  // LOG, DEBUG1…DEBUG5
         }

@@ -1,6 +1,7 @@
 import CLibPQ
 import Foundation
 import RetortCore
+import RetortTestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -22,23 +23,23 @@ import Darwin
 /// ask for a server are skipped; with `RETORT_REQUIRE_POSTGRES=1` they fail instead.
 /// This support code talks to the server through libpq directly, not through the
 /// Engine, so that it does not depend on the code it helps to test.
-enum PostgresTestServer {
+public enum PostgresTestServer {
     /// The role whose password ``passwordURL(password:)`` tests against.
-    static let passwordRole = "retort_pw"
+    public static let passwordRole = "retort_pw"
     /// That role's password.
-    static let rolePassword = "s3cret"
+    public static let rolePassword = "s3cret"
 
     /// URL of a ready server (trust auth over a unix socket), started once per test process.
     /// Throws XCTSkip with a message saying why when no PostgreSQL is available,
     /// or a failing error when RETORT_REQUIRE_POSTGRES=1 and none is available.
-    static func url() throws -> String {
+    public static func url() throws -> String {
         try server().url
     }
 
     /// A URL using TCP on 127.0.0.1 with password auth (scram-sha-256) for role
     /// `retort_pw` whose password is `s3cret`, so tests can check wrong-password
     /// errors. Nil when using RETORT_TEST_POSTGRES_URL.
-    static func passwordURL(password: String) throws -> String? {
+    public static func passwordURL(password: String) throws -> String? {
         let server = try server()
         guard !server.external, let port = server.tcpPort else { return nil }
         let encoded = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password
@@ -46,7 +47,7 @@ enum PostgresTestServer {
     }
 
     /// Creates a fresh empty database with a unique name and returns its URL (for test isolation).
-    static func freshDatabaseURL() throws -> String {
+    public static func freshDatabaseURL() throws -> String {
         let server = try server()
         let name = "retort_test_\(getpid())_\(Registry.shared.nextNumber())"
         try runAdmin(server, "CREATE DATABASE \(name)")
@@ -231,7 +232,7 @@ enum PostgresTestServer {
 
 /// A throwaway cluster in a temporary directory, run as the `postgres` OS user when
 /// the tests run as root (PostgreSQL refuses to run as root).
-enum LocalCluster {
+public enum LocalCluster {
     /// No server can be started here: the tests are skipped.
     struct Unavailable: Error {
         let reason: String
@@ -409,7 +410,7 @@ enum LocalCluster {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

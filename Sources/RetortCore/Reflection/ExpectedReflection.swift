@@ -1,0 +1,84 @@
+extension ReflectedTable {
+    /// What reflection will read back for `table` once its DDL has run on `dialect`:
+    /// the declared table in the database's own terms. Comparing this with what the
+    /// Inspector returns is how round trips (and autogenerate) find real differences
+    /// and ignore what a database cannot say:
+    ///
+    /// - SQLite keeps no comments and no time zone flag (`datetime(timezone)` reads back
+    ///   as `datetime`); an enum is a `VARCHAR` sized to its longest value plus a named
+    ///   CHECK; any lone `INTEGER` primary key is the rowid, so it reads as autoincrement.
+    /// - Server defaults are compared in the reflector's canonical spelling.
+    /// - CHECK conditions are compared by name (databases rewrite their text).
+    public init(expecting table: Table, dialect: Dialect) throws {
+        let ddl = dialect.makeDDLCompiler()
+        let reflector = dialect.reflector
+        var columns: [ReflectedColumn] = []
+        var checks: [ReflectedCheckConstraint] = []
+        let pk = table.primaryKey?.columns ?? []
+        for c in table.columns {
+            var type = c.type
+            if !dialect.supportsNativeEnum, let e = c.type.enumDefinition {
+                type = .string(e.values.map(\.count).max() ?? 0)
+                if let check = try ddl.enumCheck(for: c, name: table.enumCheckNames[c.name]) {
+                    checks.append(ReflectedCheckConstraint(name: table.enumCheckNames[c.name], condition: check))
+                }
+            }
+            if c.autoincrement, !dialect.supportsNativeEnum, type.isInteger { type = .integer }
+            if !dialect.supportsComments, case .datetime = type { type = .datetime(timezone: false) }
+            let rowid = !dialect.supportsNativeEnum && pk == [c.name] && type == .integer
+            let autoincrement = c.autoincrement || rowid
+            columns.append(ReflectedColumn(
+                name: c.name, type: type, nullable: c.nullable,
+                serverDefault: autoincrement ? nil : try c.serverDefault.map { reflector.canonicalDefault(try ddl.serverDefaultSQL($0)) },
+                autoincrement: autoincrement,
+                comment: dialect.supportsComments ? c.comment : nil))
+        }
+        for ck in table.checkConstraints {
+            checks.append(ReflectedCheckConstraint(name: ck.name, condition: try ck.conditionSQL(for: dialect)))
+        }
+        self.init(
+            name: table.name, schema: table.schema, columns: columns,
+            primaryKey: table.primaryKey.map { ReflectedPrimaryKey(name: $0.name, columns: $0.columns) },
+            foreignKeys: table.foreignKeys.map {
+                ReflectedForeignKey(
+                    name: $0.name, columns: $0.columns, referredSchema: $0.referredSchema, referredTable: $0.referredTable,
+                    referredColumns: $0.referredColumns, onDelete: $0.onDelete == .noAction ? nil : $0.onDelete,
+                    onUpdate: $0.onUpdate == .noAction ? nil : $0.onUpdate, deferrable: $0.deferrable ?? false,
+                    initiallyDeferred: $0.initially == .deferred)
+            },
+            indexes: try table.indexes.map { ix in
+                let elements: [ReflectedIndexElement] = try ix.elements.map { node in
+                    if case .column(let ref) = node { return .column(ref.name) }
+                    return .expression(reflector.canonicalIndexElement(try ddl.indexElementSQL(node)))
+                }
+                return ReflectedIndex(name: ix.name ?? "", elements: elements, unique: ix.unique,
+                                      predicate: try ix.whereSQL(for: dialect).map(reflector.canonicalCondition))
+            },
+            uniqueConstraints: table.uniqueConstraints.map { ReflectedUniqueConstraint(name: $0.name, columns: $0.columns) },
+            checkConstraints: checks,
+            comment: dialect.supportsComments ? table.comment : nil)
+    }
+
+    /// This table with everything a comparison should ignore taken out: CHECK
+    /// conditions (compared by name), expression and predicate spelling left as is.
+    /// Lists are put in a stable order.
+    public var comparable: ReflectedTable {
+        var t = self
+        t.checkConstraints = checkConstraints.map { ReflectedCheckConstraint(name: $0.name, condition: "") }
+            .sorted { ($0.name ?? "") < ($1.name ?? "") }
+        t.foreignKeys.sort { ($0.name ?? "", $0.columns.joined(separator: ",")) < ($1.name ?? "", $1.columns.joined(separator: ",")) }
+        t.uniqueConstraints.sort { ($0.name ?? "", $0.columns.joined(separator: ",")) < ($1.name ?? "", $1.columns.joined(separator: ",")) }
+        // Whether an expression element keeps its parentheses differs by database and
+        // by expression (`lower(x)` loses them on PostgreSQL, `(a + b)` keeps them).
+        t.indexes = indexes.map { ix in
+            var ix = ix
+            ix.elements = ix.elements.map {
+                if case .expression(let sql) = $0 { return .expression(SQLiteReflector().strippingEnclosingParentheses(sql)) }
+                return $0
+            }
+            return ix
+        }.sorted { $0.name < $1.name }
+        t.problems = []
+        return t
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import RetortCore
+import RetortMigrate
+import RetortTestSupport
+import XCTest
+
+/// The repository's own migrator.yaml and migrations-example, on both databases.
+final class ExampleMigrationsTests: XCTestCase {
+    var configPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("migrator.yaml").path
+    }
+
+    func check(_ url: String) throws {
+        let project = try Project(configPath: configPath, environment: ["DATABASE_URL": url])
+        let runner = try project.runner()
+        let steps = try runner.upgrade(to: "head")
+        XCTAssertEqual(steps.count, project.graph.revisions.count)
+        XCTAssertEqual(try runner.current(), Set(project.graph.heads))
+        let engine = try project.engine()
+        let schema = try Inspector(engine).reflect()
+        XCTAssertEqual(schema.tables.map(\.name).sorted(), ["authors", "book_tags", "books", "tags"])
+        let books = try XCTUnwrap(schema.table("books"))
+        XCTAssertEqual(books.column(named: "price")?.type, .numeric(precision: 10, scale: 2))
+        XCTAssertEqual(books.column(named: "in_print")?.nullable, false)
+        XCTAssertEqual(Set(books.checkConstraints.compactMap(\.name)), ["ck_books_pages"])
+        XCTAssertEqual(books.foreignKeys.first?.onDelete, .cascade)
+        try engine.begin { conn in
+            try conn.execute(text("INSERT INTO authors (name, email) VALUES ('Ursula', 'u@example.org')"))
+            let bad = try? conn.beginNested { c in try c.execute(text("INSERT INTO books (title, author_id, pages) VALUES ('x', 1, 0)")) }
+            XCTAssertNil(bad, "the check constraint holds")
+        }
+        try runner.downgrade(to: "base")
+        XCTAssertEqual(try Inspector(engine).tableNames(), [])
+        engine.dispose()
+    }
+
+    func testExampleOnSQLite() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString.prefix(8)).db").path
+        try check("sqlite:///" + path)
+    }
+
+    func testExampleOnPostgreSQL() throws {
+        try check(try PostgresTestServer.freshDatabaseURL())
+    }
+}
