@@ -18,6 +18,7 @@ let report = Report(json: json, only: only)
 
 do {
     try CoreBench(report: report).runSQLite()
+    try CoreSQLBench(report: report).runSQLite()
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try? FileManager.default.removeItem(atPath: reflectionFile)

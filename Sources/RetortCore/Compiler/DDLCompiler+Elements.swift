@@ -119,6 +119,7 @@ extension DDLCompiler {
         return quote(name)
     }
 
+    /// `schema.name` of a table reference.
     public func qualifiedName(_ table: TableReference) -> String { qualifiedName(table.name, table.schema) }
 
     /// A constraint or index name as created: a conventional name longer than the

@@ -11,14 +11,17 @@
 /// compiled by the dialect's ``SQLCompiler`` with values written as literals and
 /// columns unqualified.
 public class DDLCompiler {
+    /// The dialect this compiler writes for.
     public let dialect: Dialect
 
+    /// A compiler for `dialect` (use ``Dialect/makeDDLCompiler()``).
     public required init(dialect: Dialect) {
         self.dialect = dialect
     }
 
     // MARK: Constructs
 
+    /// `CREATE TABLE name (columns, constraints)`.
     public func visitCreateTable(_ c: CreateTable) throws -> String {
         let t = c.table
         if !t.problems.isEmpty { throw ArgumentError(t.problems.joined(separator: "; ")) }
@@ -36,24 +39,29 @@ public class DDLCompiler {
             + " (\n    " + lines.joined(separator: ",\n    ") + "\n)"
     }
 
+    /// `DROP TABLE [IF EXISTS] name [CASCADE]`.
     public func visitDropTable(_ d: DropTable) throws -> String {
         "DROP TABLE " + (d.ifExists ? "IF EXISTS " : "") + qualifiedName(d.table) + (d.cascade ? " CASCADE" : "")
     }
 
+    /// `ALTER TABLE name RENAME TO new`.
     public func visitRenameTable(_ r: RenameTable) throws -> String {
         "ALTER TABLE " + qualifiedName(r.table) + " RENAME TO " + quote(r.newName)
     }
 
+    /// `COMMENT ON TABLE name IS '...'`.
     public func visitSetTableComment(_ c: SetTableComment) throws -> String {
         guard dialect.supportsComments else { throw notSupported("COMMENT ON TABLE", "SQLite does not store comments") }
         return "COMMENT ON TABLE " + qualifiedName(c.table) + " IS " + (try commentLiteral(c.comment))
     }
 
+    /// `COMMENT ON COLUMN table.column IS '...'`.
     public func visitSetColumnComment(_ c: SetColumnComment) throws -> String {
         guard dialect.supportsComments else { throw notSupported("COMMENT ON COLUMN", "SQLite does not store comments") }
         return "COMMENT ON COLUMN " + qualifiedName(c.table) + "." + quote(c.column) + " IS " + (try commentLiteral(c.comment))
     }
 
+    /// `CREATE [UNIQUE] INDEX name ON table (elements) [WHERE ...]`.
     public func visitCreateIndex(_ c: CreateIndex) throws -> String {
         let ix = c.index
         guard let tableName = ix.tableName else {
@@ -73,6 +81,7 @@ public class DDLCompiler {
         return sql
     }
 
+    /// `DROP INDEX [IF EXISTS] name`.
     public func visitDropIndex(_ d: DropIndex) throws -> String {
         var sql = "DROP INDEX "
         if d.concurrently { sql += try concurrentlyKeyword() }
@@ -80,15 +89,18 @@ public class DDLCompiler {
         return sql + qualifiedName(d.name, d.table?.schema)
     }
 
+    /// `ALTER TABLE table ADD CONSTRAINT name ...`.
     public func visitAddConstraint(_ a: AddConstraint) throws -> String {
         "ALTER TABLE " + qualifiedName(a.table) + " ADD " + (try constraintSpecification(a.constraint))
     }
 
+    /// `ALTER TABLE table DROP CONSTRAINT name`.
     public func visitDropConstraint(_ d: DropConstraint) throws -> String {
         "ALTER TABLE " + qualifiedName(d.table) + " DROP CONSTRAINT " + (d.ifExists ? "IF EXISTS " : "") + quote(d.name)
             + (d.cascade ? " CASCADE" : "")
     }
 
+    /// `ALTER TABLE table ADD COLUMN spec`.
     public func visitAddColumn(_ a: AddColumn) throws -> String {
         var spec = try columnSpecification(a.column, tableName: a.table.name)
         if let ck = try enumCheck(for: a.column, name: enumCheckName(table: a.table.name, column: a.column.name)) {
@@ -97,10 +109,12 @@ public class DDLCompiler {
         return "ALTER TABLE " + qualifiedName(a.table) + " ADD COLUMN " + spec
     }
 
+    /// `ALTER TABLE table DROP COLUMN column`.
     public func visitDropColumn(_ d: DropColumn) throws -> String {
         "ALTER TABLE " + qualifiedName(d.table) + " DROP COLUMN " + quote(d.column)
     }
 
+    /// `ALTER TABLE table RENAME COLUMN a TO b`.
     public func visitRenameColumn(_ r: RenameColumn) throws -> String {
         "ALTER TABLE " + qualifiedName(r.table) + " RENAME COLUMN " + quote(r.column) + " TO " + quote(r.newName)
     }
@@ -137,6 +151,7 @@ public class DDLCompiler {
         return "ALTER TABLE " + qualifiedName(a.table) + " " + actions.joined(separator: ", ")
     }
 
+    /// `CREATE TYPE name AS ENUM ('a', 'b')`.
     public func visitCreateEnum(_ c: CreateEnum) throws -> String {
         guard dialect.supportsNativeEnum else {
             throw notSupported("CREATE TYPE ... AS ENUM", "enum columns are VARCHAR with a CHECK constraint here")
@@ -146,11 +161,13 @@ public class DDLCompiler {
             + (try c.values.map(literalString).joined(separator: ", ")) + ")"
     }
 
+    /// `DROP TYPE [IF EXISTS] name`.
     public func visitDropEnum(_ d: DropEnum) throws -> String {
         guard dialect.supportsNativeEnum else { throw notSupported("DROP TYPE", "enum columns are VARCHAR with a CHECK constraint here") }
         return "DROP TYPE " + (d.ifExists ? "IF EXISTS " : "") + qualifiedName(d.name, d.schema)
     }
 
+    /// `ALTER TYPE name ADD VALUE 'v' [BEFORE|AFTER 'w']`.
     public func visitAddEnumValue(_ a: AddEnumValue) throws -> String {
         guard dialect.supportsNativeEnum else { throw notSupported("ALTER TYPE ... ADD VALUE", "rebuild the table's CHECK constraint") }
         var sql = "ALTER TYPE " + qualifiedName(a.name, a.schema) + " ADD VALUE " + (try literalString(a.value))

@@ -57,6 +57,18 @@ package struct CompiledTemplate: Sendable {
     /// False when the compiler met a bound value it could not slot (a value outside the
     /// statement's tree); such a template is compiled afresh every time.
     package let reusable: Bool
+    /// One more than the highest slot the template reads.
+    package let slotCount: Int
+
+    package init(sql: String, bindings: [TemplateBinding], reusable: Bool) {
+        self.sql = sql
+        self.bindings = bindings
+        self.reusable = reusable
+        var highest = -1
+        for case .slot(let i) in bindings { highest = max(highest, i) }
+        self.slotCount = highest + 1
+    }
+
 
     /// The compiled statement for one set of values (from ``BindExtractor``).
     package func instantiate(_ values: [BoundValue], _ dialect: Dialect) -> CompiledStatement {

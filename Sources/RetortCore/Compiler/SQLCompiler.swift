@@ -16,8 +16,9 @@ import Foundation
 /// A compiler instance compiles one statement; make a new one per statement with
 /// ``Dialect/makeSQLCompiler()``.
 public class SQLCompiler {
+    /// The dialect this compiler writes for.
     public let dialect: Dialect
-    package var out = SQLBuffer()
+    @exclusivity(unchecked) package var out = SQLBuffer()
     /// Compiling a cache template: bound values become slot references.
     package var templateMode = false
     /// DDL: values are written as SQL literals instead of bound.
@@ -40,6 +41,7 @@ public class SQLCompiler {
     package var anonymousNames: [UInt64: String] = [:]
     package var anonymousCounters: [String: Int] = [:]
 
+    /// A compiler for `dialect` (use ``Dialect/makeSQLCompiler()``).
     public required init(dialect: Dialect) {
         self.dialect = dialect
     }

@@ -22,7 +22,16 @@ public final class StatementCache: @unchecked Sendable {
 
     private struct Key: Hashable {
         let dialect: String
-        let statement: StatementNode
+        var statement: StatementNode
+
+        static func == (a: Key, b: Key) -> Bool { a.dialect == b.dialect && a.statement == b.statement }
+
+        /// A shallow hash of the shape (see ``StatementNode/shapeHash(into:)``); `==`
+        /// does the exact comparison.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(dialect)
+            statement.shapeHash(into: &hasher)
+        }
     }
 
     private final class Entry {
@@ -41,6 +50,7 @@ public final class StatementCache: @unchecked Sendable {
     private var misses = 0
     private var _capacity: Int
 
+    /// A cache of its own (the shared one serves `compile(for:)`).
     public init(capacity: Int) { _capacity = max(1, capacity) }
 
     /// The most shapes kept (at least 1).
@@ -65,7 +75,7 @@ public final class StatementCache: @unchecked Sendable {
 
     /// Compiles `statement` for `dialect`, through the cache.
     package func compile(_ statement: StatementNode, _ dialect: Dialect) throws -> CompiledStatement {
-        let key = Key(dialect: dialect.name, statement: statement)
+        var key = Key(dialect: dialect.name, statement: statement)
         lock.lock()
         if let entry = entries[key] {
             clock &+= 1
@@ -74,9 +84,12 @@ public final class StatementCache: @unchecked Sendable {
             let template = entry.template
             lock.unlock()
             var extractor = BindExtractor()
-            var copy = statement
-            copy.walkBinds(&extractor)
-            return template.instantiate(extractor.values, dialect)
+            key.statement.walkBinds(&extractor)
+            if extractor.values.count >= template.slotCount {
+                return template.instantiate(extractor.values, dialect)
+            }
+            // Cannot happen for equal shapes; never index out of range if it does.
+            return try StatementCache.compileUncached(statement, dialect)
         }
         misses += 1
         lock.unlock()

@@ -12,6 +12,7 @@ public class TypeCompiler: @unchecked Sendable {
     /// The dialect's quoting, for enum type names.
     public let quoteIdentifier: @Sendable (String) -> String
 
+    /// A type compiler quoting enum type names with `quoteIdentifier`.
     public required init(quoteIdentifier: @escaping @Sendable (String) -> String) {
         self.quoteIdentifier = quoteIdentifier
     }
@@ -45,14 +46,23 @@ public class TypeCompiler: @unchecked Sendable {
     /// The spelling of an autoincrementing column's type.
     public func autoincrementTypeName(_ type: SQLType) throws -> String { try typeName(type) }
 
+    /// `INTEGER`.
     public func visitInteger() -> String { "INTEGER" }
+    /// `BIGINT`.
     public func visitBigint() -> String { "BIGINT" }
+    /// `SMALLINT`.
     public func visitSmallint() -> String { "SMALLINT" }
+    /// `VARCHAR(N)`, or `VARCHAR` without a length.
     public func visitString(_ length: Int?) -> String { length.map { "VARCHAR(\($0))" } ?? "VARCHAR" }
+    /// `TEXT`.
     public func visitText() -> String { "TEXT" }
+    /// `BOOLEAN`.
     public func visitBoolean() -> String { "BOOLEAN" }
+    /// Single precision: `FLOAT` (SQLite) / `REAL` (PostgreSQL).
     public func visitFloat() -> String { "FLOAT" }
+    /// Double precision: `REAL` (SQLite) / `DOUBLE PRECISION` (PostgreSQL).
     public func visitDouble() -> String { "DOUBLE PRECISION" }
+    /// `NUMERIC(P, S)`.
     public func visitNumeric(_ precision: Int?, _ scale: Int?) -> String {
         switch (precision, scale) {
         case (let p?, let s?): return "NUMERIC(\(p), \(s))"
@@ -60,11 +70,17 @@ public class TypeCompiler: @unchecked Sendable {
         default: return "NUMERIC"
         }
     }
+    /// `DATE`.
     public func visitDate() -> String { "DATE" }
+    /// `DATE`.
     public func visitDatetime(timezone: Bool) -> String { timezone ? "TIMESTAMP WITH TIME ZONE" : "TIMESTAMP WITHOUT TIME ZONE" }
+    /// `TIME`.
     public func visitTime() -> String { "TIME" }
+    /// `BLOB` (SQLite) / `BYTEA` (PostgreSQL).
     public func visitBinary() -> String { "BLOB" }
+    /// `JSON` (SQLite) / `JSONB` (PostgreSQL).
     public func visitJSON() -> String { "JSON" }
+    /// `CHAR(36)` (SQLite) / `UUID` (PostgreSQL).
     public func visitUUID() -> String { "UUID" }
     /// A native enum is its type name; without native enums, a VARCHAR as long as the
     /// longest value (the DDL compiler adds the CHECK).

@@ -6,10 +6,14 @@
 /// try Dialect.postgresql.typeCompiler.typeName(.json) // "JSONB"
 /// ```
 public struct DialectCompilers: Sendable {
+    /// Makes the dialect's SQL compiler (one per statement).
     public let makeSQLCompiler: @Sendable (Dialect) -> SQLCompiler
+    /// Makes the dialect's DDL compiler (one per statement).
     public let makeDDLCompiler: @Sendable (Dialect) -> DDLCompiler
+    /// The dialect's type compiler (stateless, shared).
     public let typeCompiler: TypeCompiler
 
+    /// A dialect's compiler pieces.
     public init(
         makeSQLCompiler: @escaping @Sendable (Dialect) -> SQLCompiler,
         makeDDLCompiler: @escaping @Sendable (Dialect) -> DDLCompiler,

@@ -9,15 +9,25 @@
 /// -price                              // -books.price
 /// ```
 extension SQLExpression where Value: SQLNumericValue {
+    /// Addition: `a + b`.
     public static func + (lhs: SQLExpression, rhs: Value) -> SQLExpression { arithmetic(.add, lhs.node, rhs) }
+    /// Subtraction: `a - b`.
     public static func - (lhs: SQLExpression, rhs: Value) -> SQLExpression { arithmetic(.subtract, lhs.node, rhs) }
+    /// Multiplication: `a * b`.
     public static func * (lhs: SQLExpression, rhs: Value) -> SQLExpression { arithmetic(.multiply, lhs.node, rhs) }
+    /// Division: `a / b`.
     public static func / (lhs: SQLExpression, rhs: Value) -> SQLExpression { arithmetic(.divide, lhs.node, rhs) }
+    /// Remainder: `a % b`.
     public static func % (lhs: SQLExpression, rhs: Value) -> SQLExpression { arithmetic(.modulo, lhs.node, rhs) }
+    /// Addition: `a + b`.
     public static func + (lhs: SQLExpression, rhs: SQLExpression) -> SQLExpression { SQLExpression(.binary(.add, lhs.node, rhs.node)) }
+    /// Subtraction: `a - b`.
     public static func - (lhs: SQLExpression, rhs: SQLExpression) -> SQLExpression { SQLExpression(.binary(.subtract, lhs.node, rhs.node)) }
+    /// Multiplication: `a * b`.
     public static func * (lhs: SQLExpression, rhs: SQLExpression) -> SQLExpression { SQLExpression(.binary(.multiply, lhs.node, rhs.node)) }
+    /// Division: `a / b`.
     public static func / (lhs: SQLExpression, rhs: SQLExpression) -> SQLExpression { SQLExpression(.binary(.divide, lhs.node, rhs.node)) }
+    /// Remainder: `a % b`.
     public static func % (lhs: SQLExpression, rhs: SQLExpression) -> SQLExpression { SQLExpression(.binary(.modulo, lhs.node, rhs.node)) }
     /// `-x`.
     public static prefix func - (operand: SQLExpression) -> SQLExpression { SQLExpression(.unary(.negative, operand.node)) }
@@ -37,18 +47,26 @@ extension SQLExpression where Value == Untyped {
     public static func + <T: SQLValueConvertible>(lhs: SQLExpression, rhs: T) -> SQLExpression {
         SQLExpression(.binary(lhs.node.additionOperator(with: rhs.sqlValue), lhs.node, .bind(BoundValue(rhs.sqlValue, type: lhs.node.sqlType))))
     }
+    /// Subtraction: `a - b`.
     public static func - <T: SQLValueConvertible>(lhs: SQLExpression, rhs: T) -> SQLExpression { arithmeticUntyped(.subtract, lhs.node, rhs) }
+    /// Multiplication: `a * b`.
     public static func * <T: SQLValueConvertible>(lhs: SQLExpression, rhs: T) -> SQLExpression { arithmeticUntyped(.multiply, lhs.node, rhs) }
+    /// Division: `a / b`.
     public static func / <T: SQLValueConvertible>(lhs: SQLExpression, rhs: T) -> SQLExpression { arithmeticUntyped(.divide, lhs.node, rhs) }
+    /// Remainder: `a % b`.
     public static func % <T: SQLValueConvertible>(lhs: SQLExpression, rhs: T) -> SQLExpression { arithmeticUntyped(.modulo, lhs.node, rhs) }
     /// `+`, or `||` when the left side is a textual column.
     public static func + <V>(lhs: SQLExpression, rhs: SQLExpression<V>) -> SQLExpression {
         let op: BinaryOperator = (lhs.node.sqlType?.isTextual ?? false) || (rhs.node.sqlType?.isTextual ?? false) ? .concat : .add
         return SQLExpression(.binary(op, lhs.node, rhs.node))
     }
+    /// Subtraction: `a - b`.
     public static func - <V>(lhs: SQLExpression, rhs: SQLExpression<V>) -> SQLExpression { SQLExpression(.binary(.subtract, lhs.node, rhs.node)) }
+    /// Multiplication: `a * b`.
     public static func * <V>(lhs: SQLExpression, rhs: SQLExpression<V>) -> SQLExpression { SQLExpression(.binary(.multiply, lhs.node, rhs.node)) }
+    /// Division: `a / b`.
     public static func / <V>(lhs: SQLExpression, rhs: SQLExpression<V>) -> SQLExpression { SQLExpression(.binary(.divide, lhs.node, rhs.node)) }
+    /// Remainder: `a % b`.
     public static func % <V>(lhs: SQLExpression, rhs: SQLExpression<V>) -> SQLExpression { SQLExpression(.binary(.modulo, lhs.node, rhs.node)) }
     /// `-x`.
     public static prefix func - (operand: SQLExpression) -> SQLExpression { SQLExpression(.unary(.negative, operand.node)) }

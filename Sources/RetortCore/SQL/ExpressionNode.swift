@@ -53,16 +53,34 @@ package indirect enum ExpressionNode: Sendable, Hashable {
 }
 
 /// A reference to a column through a FROM element.
+///
+/// A column of a table is identified by the table and its position, so comparing
+/// and hashing (the statement cache does both on every execution) touch no strings.
 package struct ColumnReference: Sendable, Hashable {
     /// The table, alias, subquery or CTE the column belongs to; nil for `column("x")`.
     package var from: FromNode?
     package var name: String
     package var type: SQLType?
+    /// The column's position in its table (-1 when not a table's column).
+    package var position: Int
 
-    package init(from: FromNode?, name: String, type: SQLType?) {
+    package init(from: FromNode?, name: String, type: SQLType?, position: Int = -1) {
         self.from = from
         self.name = name
         self.type = type
+        self.position = position
+    }
+
+    package static func == (a: ColumnReference, b: ColumnReference) -> Bool {
+        guard a.position == b.position, a.from == b.from else { return false }
+        // A table's column is its position: the name and type follow from the table.
+        return a.position >= 0 || (a.name == b.name && a.type == b.type)
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(from)
+        hasher.combine(position)
+        if position < 0 { hasher.combine(name) }
     }
 }
 

@@ -22,6 +22,7 @@ extension FromClause {
     /// All columns of this element, for `select(table)`.
     public var selectedExpressions: [SQLExpression<Untyped>] {
         let from = fromReference.node
+        if case .table(let t) = from { return t.columns.indices.map { SQLExpression(t.columnNode(at: $0)) } }
         guard let cols = from.exportedColumns else { return [SQLExpression(.star(from))] }
         return cols.map { SQLExpression(.column(ColumnReference(from: from, name: $0.name, type: $0.type))) }
     }
@@ -105,6 +106,7 @@ public struct ColumnCollection: Sendable {
 
     public subscript(dynamicMember name: String) -> SQLExpression<Untyped> { self[name] }
 
+    /// The column named `name` (any name, e.g. `c["first name"]`).
     public subscript(_ name: String) -> SQLExpression<Untyped> { SQLExpression(from.columnNode(name)) }
 
     /// A typed column: `books.c.typed("pages", Int.self)`.
@@ -124,7 +126,7 @@ extension FromNode {
     /// A column of this element, or an `.invalid` node naming the columns it has.
     package func columnNode(_ name: String) -> ExpressionNode {
         if case .table(let t) = self {
-            if let c = t.column(named: name) { return .column(ColumnReference(from: self, name: name, type: c.type)) }
+            if let i = t.position(of: name) { return t.columnNode(at: i) }
             return .invalid(
                 "table '\(t.fullName)' has no column '\(name)'; its columns are: "
                     + t.columns.map(\.name).joined(separator: ", "))

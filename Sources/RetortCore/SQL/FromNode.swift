@@ -2,16 +2,16 @@ import Foundation
 
 /// What a FROM clause is built of: tables, aliases, subqueries, CTE references and
 /// joins. Like ``ExpressionNode`` its equality is structural and ignores bound values.
-package indirect enum FromNode: Sendable, Hashable {
+package enum FromNode: Sendable, Hashable {
     case table(Table)
     /// `authors AS a`.
-    case alias(FromNode, AliasName)
+    indirect case alias(FromNode, AliasName)
     /// `(SELECT ...) AS name`, optionally LATERAL.
-    case subquery(QueryNode, AliasName, lateral: Bool)
+    indirect case subquery(QueryNode, AliasName, lateral: Bool)
     /// A reference to a common table expression, rendered by name; its definition is
     /// hoisted into the statement's WITH clause.
-    case cte(CommonTableExpression)
-    case join(JoinNode)
+    indirect case cte(CommonTableExpression)
+    indirect case join(JoinNode)
 
     /// What identifies this element within one statement: a table by identity, the
     /// others by the name they are rendered with.

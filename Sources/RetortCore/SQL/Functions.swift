@@ -15,6 +15,7 @@ public let fn = SQLFunctions()
 /// The function namespace behind ``fn``.
 @dynamicMemberLookup
 public struct SQLFunctions: Sendable {
+    /// The namespace; use the shared ``fn``.
     public init() {}
 
     /// Any function by name: `fn.json_extract(...)`.
@@ -91,6 +92,7 @@ public struct SQLFunctions: Sendable {
 
 /// A function name waiting for its arguments: `fn.json_extract(doc, "$.a")`.
 public struct SQLFunctionName: Sendable {
+    /// The function's name, as it is written in SQL.
     public let name: String
 
     /// Calls the function; values are bound parameters.
@@ -136,10 +138,12 @@ extension SQLExpression {
 /// A window frame: `ROWS BETWEEN 2 PRECEDING AND CURRENT ROW`. Offsets are integers
 /// written into the SQL.
 public struct WindowFrame: Sendable, Hashable {
+    /// `ROWS`, `RANGE` or `GROUPS`.
     public enum Unit: String, Sendable, Hashable {
         case rows = "ROWS", range = "RANGE", groups = "GROUPS"
     }
 
+    /// One end of a frame: `UNBOUNDED PRECEDING`, `2 PRECEDING`, `CURRENT ROW`, ...
     public enum Bound: Sendable, Hashable {
         case unboundedPreceding
         case preceding(Int)
@@ -158,8 +162,11 @@ public struct WindowFrame: Sendable, Hashable {
         }
     }
 
+    /// What the frame counts.
     public var unit: Unit
+    /// Where the frame starts.
     public var start: Bound
+    /// Where it ends (nil: the start alone, `ROWS start`).
     public var end: Bound?
 
     /// `ROWS BETWEEN start AND end` (or `ROWS start` without an end).

@@ -179,5 +179,6 @@ public let excluded = ExcludedColumns()
 @dynamicMemberLookup
 public struct ExcludedColumns: Sendable {
     public subscript(dynamicMember name: String) -> SQLExpression<Untyped> { self[name] }
+    /// `excluded.name` for any column name.
     public subscript(_ name: String) -> SQLExpression<Untyped> { SQLExpression(.excluded(name)) }
 }

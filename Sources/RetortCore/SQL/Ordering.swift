@@ -6,7 +6,9 @@
 /// ```
 public struct OrderingTerm: OrderByItem, Sendable, Hashable {
     package var expression: ExpressionNode
+    /// `ASC` / `DESC`, or nil for the database's default.
     public var direction: OrderDirection?
+    /// `NULLS FIRST` / `NULLS LAST`, or nil for the database's default.
     public var nulls: NullsOrder?
 
     package init(_ expression: ExpressionNode, direction: OrderDirection?, nulls: NullsOrder?) {

@@ -100,6 +100,7 @@ public struct Subquery: FromClause, Sendable {
 public struct CTE: FromClause, Sendable {
     package let node: CommonTableExpression
     public var fromReference: FromReference { FromReference(.cte(node)) }
+    /// The CTE's name in the WITH clause.
     public var name: String { node.name }
 
     /// The CTE with its query extended by `UNION ALL recursivePart`.
@@ -123,6 +124,7 @@ public struct CTE: FromClause, Sendable {
 /// // SELECT authors.name FROM authors UNION SELECT editors.name FROM editors ORDER BY name LIMIT ?
 /// ```
 public struct CompoundSelect: QueryStatement, Sendable, Hashable {
+    /// The set operation joining the selects.
     public enum Operator: String, Sendable, Hashable {
         case union = "UNION"
         case unionAll = "UNION ALL"

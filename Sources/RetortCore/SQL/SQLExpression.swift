@@ -21,6 +21,7 @@ public struct SQLExpression<Value>: SQLExpressible, SelectItem, OrderByItem, Sen
 
     public func sqlExpression(as type: SQLType?) -> SQLExpression<Untyped> { SQLExpression<Untyped>(node) }
     public var selectedExpressions: [SQLExpression<Untyped>] { [SQLExpression<Untyped>(node)] }
+    public func appendColumns(to list: inout SelectList) { list.nodes.append(node) }
     public var orderingTerm: OrderingTerm { OrderingTerm(node, direction: nil, nulls: nil) }
 
     /// The same expression with a different phantom type (no SQL change): use it to
@@ -87,6 +88,21 @@ extension TextClause: SQLExpressible {
 /// alias or subquery (all of its columns).
 public protocol SelectItem {
     var selectedExpressions: [SQLExpression<Untyped>] { get }
+    /// Appends the item's columns to `list` (what `select(...)` calls; an expression
+    /// appends itself without building an array).
+    func appendColumns(to list: inout SelectList)
+}
+
+extension SelectItem {
+    public func appendColumns(to list: inout SelectList) {
+        for e in selectedExpressions { list.nodes.append(e.node) }
+    }
+}
+
+/// The columns of a select list being gathered by ``select(_:)``.
+public struct SelectList {
+    package var nodes: [ExpressionNode] = []
+    package init() {}
 }
 
 /// A term of ORDER BY: an expression, optionally with a direction and NULLS placement.

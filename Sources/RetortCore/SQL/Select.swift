@@ -215,6 +215,7 @@ public struct Select: QueryStatement, Sendable, Hashable {
 
 /// `FOR UPDATE` / `FOR SHARE` locking clause.
 public struct RowLock: Sendable, Hashable {
+    /// `FOR UPDATE`, `FOR NO KEY UPDATE`, `FOR SHARE`, `FOR KEY SHARE`.
     public enum Strength: String, Sendable, Hashable {
         case update = "UPDATE"
         case noKeyUpdate = "NO KEY UPDATE"
@@ -222,9 +223,12 @@ public struct RowLock: Sendable, Hashable {
         case keyShare = "KEY SHARE"
     }
 
+    /// The lock's strength.
     public var strength: Strength
     package var of: [FromNode]
+    /// `NOWAIT`: fail instead of waiting for a locked row.
     public var nowait: Bool
+    /// `SKIP LOCKED`: leave out rows another transaction holds.
     public var skipLocked: Bool
 }
 
@@ -235,13 +239,17 @@ public struct RowLock: Sendable, Hashable {
 /// select(authors.c.name.label("author"))         // SELECT authors.name AS author FROM authors
 /// select(star).selectFrom(authors)               // SELECT * FROM authors
 /// ```
-public func select(_ items: any SelectItem...) -> Select {
-    Select(columns: items.flatMap { $0.selectedExpressions.map(\.node) })
+public func select<each Item: SelectItem>(_ items: repeat each Item) -> Select {
+    var list = SelectList()
+    for item in repeat each items { item.appendColumns(to: &list) }
+    return Select(columns: list.nodes)
 }
 
 /// `SELECT items...` from an array.
 public func select(_ items: [any SelectItem]) -> Select {
-    Select(columns: items.flatMap { $0.selectedExpressions.map(\.node) })
+    var list = SelectList()
+    for item in items { item.appendColumns(to: &list) }
+    return Select(columns: list.nodes)
 }
 
 /// `EXISTS (query)`.

@@ -17,7 +17,9 @@
 /// // )
 /// ```
 public struct Column: TableElement, Sendable {
+    /// The column's name, used exactly as given (quoted in SQL when it needs to be).
     public var name: String
+    /// The column's type.
     public var type: SQLType
     /// NULL allowed. Defaults to true, false for primary-key columns.
     public var nullable: Bool
@@ -39,10 +41,14 @@ public struct Column: TableElement, Sendable {
     public var index: Bool
     /// The shortcut foreign key: `"authors.id"` (or `"schema.authors.id"`).
     public var foreignKey: String?
+    /// ON DELETE action of the shortcut foreign key.
     public var onDelete: ReferentialAction?
+    /// ON UPDATE action of the shortcut foreign key.
     public var onUpdate: ReferentialAction?
+    /// The column's comment (`COMMENT ON COLUMN` on PostgreSQL).
     public var comment: String?
 
+    /// Declares a column; see the type's documentation for each option.
     public init(
         _ name: String, _ type: SQLType, nullable: Bool? = nil, primaryKey: Bool = false,
         autoincrement: Bool? = nil, default defaultValue: ColumnDefault? = nil,

@@ -21,10 +21,13 @@ package enum ConstraintNaming: Sendable, Hashable {
 public struct PrimaryKeyConstraint: TableElement, Sendable, Hashable {
     /// The name; set by the naming convention when the table is built if none was given.
     public package(set) var name: String?
+    /// The columns, by name, in order.
     public var columns: [String]
     package var naming: ConstraintNaming
 
+    /// Over the named columns.
     public init(_ columns: String..., name: String? = nil) { self.init(columns: columns, name: name) }
+    /// Over the columns of an array.
     public init(columns: [String], name: String? = nil) {
         self.columns = columns
         self.name = name
@@ -40,15 +43,23 @@ public struct PrimaryKeyConstraint: TableElement, Sendable, Hashable {
 /// // CONSTRAINT fk_child_a_parent FOREIGN KEY (a, b) REFERENCES parent (x, y) DEFERRABLE INITIALLY DEFERRED
 /// ```
 public struct ForeignKeyConstraint: TableElement, Sendable, Hashable {
+    /// The name; set by the naming convention when the table is built if none was given.
     public package(set) var name: String?
+    /// The columns, by name, in order.
     public var columns: [String]
+    /// The table referred to, by name.
     public var referredTable: String
+    /// The referred table's schema, when not the default.
     public var referredSchema: String?
+    /// The referred columns, in the order of ``columns``.
     public var referredColumns: [String]
+    /// `ON DELETE` action.
     public var onDelete: ReferentialAction?
+    /// `ON UPDATE` action.
     public var onUpdate: ReferentialAction?
     /// `DEFERRABLE` (true) / `NOT DEFERRABLE` (false) / not stated (nil).
     public var deferrable: Bool?
+    /// `INITIALLY DEFERRED` / `INITIALLY IMMEDIATE`.
     public var initially: Initially?
     package var naming: ConstraintNaming
 
@@ -58,6 +69,7 @@ public struct ForeignKeyConstraint: TableElement, Sendable, Hashable {
         case immediate = "IMMEDIATE"
     }
 
+    /// A foreign key from `columns` to `referredColumns` of `referredTable`.
     public init(
         _ columns: [String], references referredTable: String, _ referredColumns: [String],
         referredSchema: String? = nil, name: String? = nil, onDelete: ReferentialAction? = nil,
@@ -106,11 +118,15 @@ public struct ForeignKeyConstraint: TableElement, Sendable, Hashable {
 /// UniqueConstraint("title", "author_id")   // CONSTRAINT uq_books_title_author_id UNIQUE (title, author_id)
 /// ```
 public struct UniqueConstraint: TableElement, Sendable, Hashable {
+    /// The name; set by the naming convention when the table is built if none was given.
     public package(set) var name: String?
+    /// The columns, by name, in order.
     public var columns: [String]
     package var naming: ConstraintNaming
 
+    /// Over the named columns.
     public init(_ columns: String..., name: String? = nil) { self.init(columns: columns, name: name) }
+    /// Over the columns of an array.
     public init(columns: [String], name: String? = nil) {
         self.columns = columns
         self.name = name
@@ -126,6 +142,7 @@ public struct UniqueConstraint: TableElement, Sendable, Hashable {
 /// CheckConstraint(column("pages") > 0, name: "ck_books_pages_positive")
 /// ```
 public struct CheckConstraint: TableElement, Sendable, Hashable {
+    /// The name; set by the naming convention when the table is built if none was given.
     public package(set) var name: String?
     package var condition: ExpressionNode
     package var naming: ConstraintNaming

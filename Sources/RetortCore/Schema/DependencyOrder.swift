@@ -13,6 +13,7 @@ public struct DependencyOrder: Sendable {
     /// Every table, each after the tables it refers to (cycles aside), otherwise in
     /// declaration order.
     public let tables: [Table]
+    /// Each foreign-key cycle among the tables.
     public let cycles: [ForeignKeyCycle]
 
     /// Names of the foreign keys that close cycles, by table name.
@@ -25,7 +26,9 @@ public struct DependencyOrder: Sendable {
 
 /// Tables that refer to each other in a loop, and the foreign keys that form it.
 public struct ForeignKeyCycle: Sendable, CustomStringConvertible {
+    /// The tables in the cycle.
     public let tables: [Table]
+    /// The foreign keys that form it, with their tables.
     public let foreignKeys: [(table: Table, foreignKey: ForeignKeyConstraint)]
 
     public var description: String {

@@ -15,6 +15,7 @@ public struct Index: TableElement, Sendable, Hashable {
     public package(set) var name: String?
     /// Column references (`.column` without a table) and expressions, in order.
     package var elements: [ExpressionNode]
+    /// `CREATE UNIQUE INDEX`.
     public var unique: Bool
     /// The partial-index predicate.
     package var predicate: ExpressionNode?

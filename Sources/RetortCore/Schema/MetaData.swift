@@ -17,6 +17,7 @@ import Foundation
 ///
 /// Thread-safe: tables may be declared from any thread.
 public final class MetaData: @unchecked Sendable {
+    /// How unnamed constraints and indexes are named.
     public let namingConvention: NamingConvention
     /// The schema tables are created in when they name none (nil: the database's default).
     public let schema: String?
@@ -26,6 +27,7 @@ public final class MetaData: @unchecked Sendable {
     /// Constraint and index names in use → the table that owns each.
     private var claimedNames: [String: String] = [:]
 
+    /// An empty collection of tables.
     public init(namingConvention: NamingConvention = .default, schema: String? = nil) {
         self.namingConvention = namingConvention
         self.schema = schema

@@ -12,12 +12,18 @@ import Foundation
 /// let bare = MetaData(namingConvention: .none)   // constraints stay unnamed
 /// ```
 public struct NamingConvention: Sendable, Hashable {
+    /// Template for primary keys, e.g. `pk_{table}`.
     public var primaryKey: String?
+    /// Template for foreign keys, e.g. `fk_{table}_{column_0}_{referred_table}`.
     public var foreignKey: String?
+    /// Template for unique constraints, e.g. `uq_{table}_{columns}`.
     public var unique: String?
+    /// Template for indexes, e.g. `ix_{table}_{columns}`.
     public var index: String?
+    /// Template for check constraints, e.g. `ck_{table}_{columns}`.
     public var check: String?
 
+    /// A convention with the given templates (each defaults to the standard one).
     public init(
         primaryKey: String? = "pk_{table}", foreignKey: String? = "fk_{table}_{column_0}_{referred_table}",
         unique: String? = "uq_{table}_{columns}", index: String? = "ix_{table}_{columns}",

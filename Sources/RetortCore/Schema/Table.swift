@@ -18,16 +18,24 @@
 /// listed in ``problems`` and raised as an ``ArgumentError`` when the table's DDL is
 /// compiled.
 public final class Table: FromClause, Sendable, Hashable, CustomStringConvertible {
+    /// The table's name, used exactly as given.
     public let name: String
+    /// The schema, when not the database's default.
     public let schema: String?
     /// The columns, in declaration order (primary-key columns are non-nullable and
     /// have ``Column/autoincrement`` resolved).
     public let columns: [Column]
+    /// The primary key, named.
     public let primaryKey: PrimaryKeyConstraint?
+    /// The foreign keys (the column shortcuts included), named.
     public let foreignKeys: [ForeignKeyConstraint]
+    /// The unique constraints (single-column `unique: true` included), named.
     public let uniqueConstraints: [UniqueConstraint]
+    /// The check constraints, named.
     public let checkConstraints: [CheckConstraint]
+    /// The indexes (single-column `index: true` included), named.
     public let indexes: [Index]
+    /// The table's comment (`COMMENT ON TABLE` on PostgreSQL).
     public let comment: String?
     /// What is wrong with the declaration, if anything; compiling its DDL throws these.
     public let problems: [String]
@@ -199,6 +207,21 @@ public final class Table: FromClause, Sendable, Hashable, CustomStringConvertibl
     /// The column named `name`.
     public func column(named name: String) -> Column? {
         columnPositions[name].map { columns[$0] }
+    }
+
+    /// The position of the column named `name` (a short scan for small tables: faster
+    /// than hashing the name).
+    package func position(of name: String) -> Int? {
+        if columns.count <= 12 {
+            for i in columns.indices where columns[i].name == name { return i }
+            return nil
+        }
+        return columnPositions[name]
+    }
+
+    /// The expression node of the column at `position`.
+    package func columnNode(at position: Int) -> ExpressionNode {
+        .column(ColumnReference(from: .table(self), name: columns[position].name, type: columns[position].type, position: position))
     }
 
     /// The column the database numbers automatically, if any.

@@ -5,9 +5,12 @@
 /// // ALTER TABLE books ADD CONSTRAINT fk_books_author_id_authors FOREIGN KEY (author_id) REFERENCES authors (id)
 /// ```
 public struct AddConstraint: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The constraint to add; it needs a name to be dropped later.
     public var constraint: TableConstraint
 
+    /// `ALTER TABLE table ADD CONSTRAINT ...`.
     public init(_ table: TableReference, _ constraint: TableConstraint) {
         self.table = table
         self.constraint = constraint
@@ -18,12 +21,18 @@ public struct AddConstraint: DDLStatement {
 
 /// `ALTER TABLE t DROP CONSTRAINT name` (PostgreSQL; SQLite needs a table rebuild).
 public struct DropConstraint: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The name of the object.
     public var name: String
+    /// The kind of constraint, when known (informational; the SQL does not need it).
     public var kind: ConstraintKind?
+    /// Adds `IF EXISTS`: no error when the object is missing.
     public var ifExists: Bool
+    /// Adds `CASCADE`: dependent objects go too (PostgreSQL).
     public var cascade: Bool
 
+    /// `ALTER TABLE table DROP CONSTRAINT name`.
     public init(_ name: String, on table: TableReference, kind: ConstraintKind? = nil, ifExists: Bool = false, cascade: Bool = false) {
         self.table = table
         self.name = name
@@ -42,9 +51,12 @@ public struct DropConstraint: DDLStatement {
 /// // ALTER TABLE books ADD COLUMN pages INTEGER DEFAULT 0
 /// ```
 public struct AddColumn: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The column to add, as it would be declared in a table.
     public var column: Column
 
+    /// `ALTER TABLE table ADD COLUMN ...`.
     public init(_ table: TableReference, _ column: Column) {
         self.table = table
         self.column = column
@@ -55,9 +67,12 @@ public struct AddColumn: DDLStatement {
 
 /// `ALTER TABLE t DROP COLUMN c`.
 public struct DropColumn: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The column, by name.
     public var column: String
 
+    /// `ALTER TABLE table DROP COLUMN column`.
     public init(_ table: TableReference, _ column: String) {
         self.table = table
         self.column = column
@@ -68,10 +83,14 @@ public struct DropColumn: DDLStatement {
 
 /// `ALTER TABLE t RENAME COLUMN a TO b`.
 public struct RenameColumn: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The column, by name.
     public var column: String
+    /// The new name.
     public var newName: String
 
+    /// `ALTER TABLE table RENAME COLUMN column TO newName`.
     public init(_ table: TableReference, _ column: String, to newName: String) {
         self.table = table
         self.column = column
@@ -92,13 +111,19 @@ public struct RenameColumn: DDLStatement {
 /// A comment change is its own statement (`COMMENT ON COLUMN`): alone it compiles to
 /// that; with other changes use ``statements`` to get both.
 public struct AlterColumn: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The column, by name.
     public var column: String
+    /// New nullability: `SET NOT NULL` (false) or `DROP NOT NULL` (true); nil leaves it.
     public var nullable: Bool?
+    /// New type (`ALTER COLUMN ... TYPE`); nil leaves it.
     public var type: SQLType?
     /// The `USING` expression for a type change (default: `column::TYPE`).
     public var using: String?
+    /// New server default (`SET DEFAULT` / `DROP DEFAULT`); nil leaves it.
     public var serverDefault: Change<ServerDefault>?
+    /// New comment (`COMMENT ON COLUMN`); nil leaves it.
     public var comment: Change<String>?
     /// What the column is now, for messages and for dialects that need it.
     public var existingType: SQLType?
@@ -109,6 +134,7 @@ public struct AlterColumn: DDLStatement {
         case drop
     }
 
+    /// Changes to `column` of `table`; only the non-nil ones are made.
     public init(
         _ table: TableReference, _ column: String, nullable: Bool? = nil, type: SQLType? = nil, using: String? = nil,
         serverDefault: Change<ServerDefault>? = nil, comment: Change<String>? = nil, existingType: SQLType? = nil
@@ -148,10 +174,14 @@ public struct AlterColumn: DDLStatement {
 
 /// `CREATE TYPE name AS ENUM (...)` (PostgreSQL; SQLite has no enum types).
 public struct CreateEnum: DDLStatement {
+    /// The name of the object.
     public var name: String
+    /// The enum's values, in order.
     public var values: [String]
+    /// The schema, when not the default one.
     public var schema: String?
 
+    /// `CREATE TYPE name AS ENUM (values...)`.
     public init(_ name: String, _ values: [String], schema: String? = nil) {
         self.name = name
         self.values = values
@@ -163,10 +193,14 @@ public struct CreateEnum: DDLStatement {
 
 /// `DROP TYPE [IF EXISTS] name` (PostgreSQL).
 public struct DropEnum: DDLStatement {
+    /// The name of the object.
     public var name: String
+    /// The schema, when not the default one.
     public var schema: String?
+    /// Adds `IF EXISTS`: no error when the object is missing.
     public var ifExists: Bool
 
+    /// `DROP TYPE name`.
     public init(_ name: String, schema: String? = nil, ifExists: Bool = false) {
         self.name = name
         self.schema = schema
@@ -178,12 +212,18 @@ public struct DropEnum: DDLStatement {
 
 /// `ALTER TYPE name ADD VALUE 'v' [BEFORE 'x' | AFTER 'y']` (PostgreSQL).
 public struct AddEnumValue: DDLStatement {
+    /// The name of the object.
     public var name: String
+    /// The value to add.
     public var value: String
+    /// Adds the value before this one (`BEFORE`).
     public var before: String?
+    /// Adds the value after this one (`AFTER`).
     public var after: String?
+    /// The schema, when not the default one.
     public var schema: String?
 
+    /// `ALTER TYPE name ADD VALUE value`.
     public init(_ name: String, _ value: String, before: String? = nil, after: String? = nil, schema: String? = nil) {
         self.name = name
         self.value = value

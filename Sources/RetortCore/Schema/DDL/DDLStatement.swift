@@ -23,9 +23,12 @@ extension DDLStatement {
 
 /// A table named in an ALTER statement: its name and optional schema.
 public struct TableReference: Sendable, Hashable, ExpressibleByStringLiteral {
+    /// The table's name.
     public var name: String
+    /// The schema, when not the default one.
     public var schema: String?
 
+    /// A table by name, optionally in a schema.
     public init(_ name: String, schema: String? = nil) {
         self.name = name
         self.schema = schema

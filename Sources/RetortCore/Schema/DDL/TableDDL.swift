@@ -15,12 +15,15 @@
 /// may still be inserted). Comments and indexes are separate statements
 /// (`SetTableComment`, `CreateIndex`); ``MetaData/createAll(_:checkFirst:)`` issues them.
 public struct CreateTable: DDLStatement {
+    /// The table to create.
     public let table: Table
+    /// Adds `IF NOT EXISTS`: no error when the object is already there.
     public var ifNotExists: Bool
     /// Foreign keys left out (by name) because they are added later with
     /// `AddConstraint` to break a dependency cycle.
     public var omittingForeignKeys: Set<String>
 
+    /// `CREATE TABLE` for `table`.
     public init(_ table: Table, ifNotExists: Bool = false, omittingForeignKeys: Set<String> = []) {
         self.table = table
         self.ifNotExists = ifNotExists
@@ -32,17 +35,21 @@ public struct CreateTable: DDLStatement {
 
 /// `DROP TABLE [IF EXISTS] name [CASCADE]`.
 public struct DropTable: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// Adds `IF EXISTS`: no error when the object is missing.
     public var ifExists: Bool
     /// Also drops dependent objects (PostgreSQL).
     public var cascade: Bool
 
+    /// `DROP TABLE` by name.
     public init(_ table: TableReference, ifExists: Bool = false, cascade: Bool = false) {
         self.table = table
         self.ifExists = ifExists
         self.cascade = cascade
     }
 
+    /// `DROP TABLE` for a declared table.
     public init(_ table: Table, ifExists: Bool = false, cascade: Bool = false) {
         self.init(TableReference(table), ifExists: ifExists, cascade: cascade)
     }
@@ -52,9 +59,12 @@ public struct DropTable: DDLStatement {
 
 /// `ALTER TABLE old RENAME TO new`.
 public struct RenameTable: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The new name.
     public var newName: String
 
+    /// `ALTER TABLE table RENAME TO newName`.
     public init(_ table: TableReference, to newName: String) {
         self.table = table
         self.newName = newName
@@ -65,9 +75,12 @@ public struct RenameTable: DDLStatement {
 
 /// `COMMENT ON TABLE t IS '...'` (PostgreSQL; nil removes the comment).
 public struct SetTableComment: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The comment; nil removes it (`IS NULL`).
     public var comment: String?
 
+    /// `COMMENT ON TABLE table IS comment`.
     public init(_ table: TableReference, _ comment: String?) {
         self.table = table
         self.comment = comment
@@ -78,10 +91,14 @@ public struct SetTableComment: DDLStatement {
 
 /// `COMMENT ON COLUMN t.c IS '...'` (PostgreSQL; nil removes the comment).
 public struct SetColumnComment: DDLStatement {
+    /// The table the statement changes.
     public var table: TableReference
+    /// The column, by name.
     public var column: String
+    /// The comment; nil removes it (`IS NULL`).
     public var comment: String?
 
+    /// `COMMENT ON COLUMN table.column IS comment`.
     public init(_ table: TableReference, column: String, _ comment: String?) {
         self.table = table
         self.column = column
@@ -98,7 +115,9 @@ public struct SetColumnComment: DDLStatement {
 /// // CREATE UNIQUE INDEX ix_authors_email ON authors (email)
 /// ```
 public struct CreateIndex: DDLStatement {
+    /// The index to create (with its table set).
     public var index: Index
+    /// Adds `IF NOT EXISTS`: no error when the object is already there.
     public var ifNotExists: Bool
     /// `CONCURRENTLY` (PostgreSQL; cannot run inside a transaction).
     public var concurrently: Bool
@@ -120,12 +139,16 @@ public struct CreateIndex: DDLStatement {
 
 /// `DROP INDEX [IF EXISTS] name`.
 public struct DropIndex: DDLStatement {
+    /// The index's name.
     public var name: String
     /// The index's table (SQLite and PostgreSQL do not need it; kept for the migrator).
     public var table: TableReference?
+    /// Adds `IF EXISTS`: no error when the object is missing.
     public var ifExists: Bool
+    /// `CONCURRENTLY` (PostgreSQL; cannot run inside a transaction).
     public var concurrently: Bool
 
+    /// `DROP INDEX name`.
     public init(_ name: String, table: TableReference? = nil, ifExists: Bool = false, concurrently: Bool = false) {
         self.name = name
         self.table = table
