@@ -47,6 +47,20 @@ final class MigratorCLITests: XCTestCase {
         return (dir, db)
     }
 
+    /// A revision whose third step adds a column the second already added.
+    func writeBrokenRevision(_ dir: String) throws {
+        try writeRevision(dir, "d", """
+            revision: dddd00000004
+            down_revision: cccc00000003
+            message: broken
+            upgrade:
+              - execute: CREATE TABLE tags (id INTEGER PRIMARY KEY)
+              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
+              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
+            downgrade: []
+            """)
+    }
+
     func tables(_ db: String) throws -> [String] {
         let engine = try createEngine(db)
         defer { engine.dispose() }
@@ -164,16 +178,7 @@ final class MigratorCLITests: XCTestCase {
 
     func testFailureHalfwayLeavesThePreviousRevision() throws {
         let (dir, db) = try makeProject()
-        try writeRevision(dir, "d", """
-            revision: dddd00000004
-            down_revision: cccc00000003
-            message: broken
-            upgrade:
-              - execute: CREATE TABLE tags (id INTEGER PRIMARY KEY)
-              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
-              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
-            downgrade: []
-            """)
+        try writeBrokenRevision(dir)
         let up = try runMigrator(["upgrade", "head"], in: dir)
         XCTAssertEqual(up.status, 1)
         XCTAssertTrue(up.stderr.hasPrefix("migrator: error: "), up.stderr)
@@ -293,16 +298,7 @@ final class MigratorCLITests: XCTestCase {
 
     func testPostgreSQLFailureHalfwayAndConnectionErrors() throws {
         let (dir, db) = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
-        try writeRevision(dir, "d", """
-            revision: dddd00000004
-            down_revision: cccc00000003
-            message: broken
-            upgrade:
-              - execute: CREATE TABLE tags (id INTEGER PRIMARY KEY)
-              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
-              - execute: ALTER TABLE books ADD COLUMN isbn VARCHAR(13)
-            downgrade: []
-            """)
+        try writeBrokenRevision(dir)
         let up = try runMigrator(["upgrade", "head"], in: dir)
         XCTAssertEqual(up.status, 1)
         XCTAssertTrue(up.stderr.contains("revision dddd00000004, upgrade step 3 (execute) failed"), up.stderr)

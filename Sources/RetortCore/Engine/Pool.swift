@@ -154,18 +154,14 @@ final class ConnectionPool: @unchecked Sendable {
     /// closed now, checked-out ones when they come back.
     func invalidateAll() {
         guard !singleConnection else { return }
-        condition.lock()
-        generation += 1
-        let doomed = idle
-        idle.removeAll()
-        open -= doomed.count
-        condition.broadcast()
-        condition.unlock()
-        for r in doomed { r.driverConnection.close() }
+        retireAll()
     }
 
     /// Closes every idle connection; checked-out ones close when returned.
-    func dispose() {
+    func dispose() { retireAll() }
+
+    /// Starts a new generation: idle connections close now, older checked-out ones on return.
+    private func retireAll() {
         condition.lock()
         generation += 1
         let doomed = idle

@@ -14,8 +14,8 @@ struct SQLiteReflector: SchemaReflector {
 
     func reflect(_ conn: Connection, schema: String?, only: Set<String>?, exclude: Set<String>) throws -> ReflectedSchema {
         let master = schema.map { IdentifierQuoting.quote($0) + ".sqlite_master" } ?? "sqlite_master"
-        let prefix = schema.map { IdentifierQuoting.quote($0) + "." } ?? ""
-        _ = prefix
+        // Table-valued PRAGMAs take the schema as a second argument.
+        let schemaArgument = schema.map { ", '" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? ""
         func wanted(_ name: String) -> Bool {
             !name.hasPrefix("sqlite_") && !exclude.contains(name) && (only?.contains(name) ?? true)
         }
@@ -54,7 +54,7 @@ struct SQLiteReflector: SchemaReflector {
         var declaredTypes: [String: [String: String]] = [:]
         let cols = try conn.execute(text(
             "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden FROM \(master) m "
-            + "JOIN pragma_table_xinfo(m.name\(schema.map { ", '\($0.replacingOccurrences(of: "'", with: "''"))'" } ?? "")) p "
+            + "JOIN pragma_table_xinfo(m.name\(schemaArgument)) p "
             + "WHERE m.type = 'table' ORDER BY m.name, p.cid"))
         while let row = try cols.next() {
             let table: String = try row.get(0)
@@ -87,7 +87,7 @@ struct SQLiteReflector: SchemaReflector {
         var fkRows: [String: [Int: (table: String, from: [String], to: [String], onUpdate: String, onDelete: String)]] = [:]
         let fks = try conn.execute(text(
             "SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete FROM \(master) m "
-            + "JOIN pragma_foreign_key_list(m.name\(schema.map { ", '\($0.replacingOccurrences(of: "'", with: "''"))'" } ?? "")) f "
+            + "JOIN pragma_foreign_key_list(m.name\(schemaArgument)) f "
             + "WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq"))
         while let row = try fks.next() {
             let table: String = try row.get(0)
@@ -115,14 +115,14 @@ struct SQLiteReflector: SchemaReflector {
         // Indexes (created with CREATE INDEX) with their columns, in two queries.
         var indexColumns: [String: [(Int, String?)]] = [:]
         let ixcols = try conn.execute(text(
-            "SELECT il.name, ix.seqno, ix.name FROM \(master) m JOIN pragma_index_list(m.name) il "
-            + "JOIN pragma_index_xinfo(il.name) ix WHERE m.type = 'table' AND ix.key = 1 ORDER BY il.name, ix.seqno"))
+            "SELECT il.name, ix.seqno, ix.name FROM \(master) m JOIN pragma_index_list(m.name\(schemaArgument)) il "
+            + "JOIN pragma_index_xinfo(il.name\(schemaArgument)) ix WHERE m.type = 'table' AND ix.key = 1 ORDER BY il.name, ix.seqno"))
         while let row = try ixcols.next() {
             indexColumns[try row.get(0), default: []].append((try row.get(1), try row.get(2, as: String?.self)))
         }
         let ixlist = try conn.execute(text(
             "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial FROM \(master) m "
-            + "JOIN pragma_index_list(m.name) il WHERE m.type = 'table' ORDER BY m.name, il.name"))
+            + "JOIN pragma_index_list(m.name\(schemaArgument)) il WHERE m.type = 'table' ORDER BY m.name, il.name"))
         while let row = try ixlist.next() {
             let table: String = try row.get(0)
             guard tables[table] != nil, try row.get(3, as: String.self) == "c" else { continue }
