@@ -38,10 +38,15 @@ extension ExpressionNode {
         case .bind(var b):
             v.visit(&b)
             if V.rewrites { self = .bind(b) }
-        case .column(var r):
-            guard r.from != nil else { return }
-            r.from!.walkBinds(&v)
-            if V.rewrites { self = .column(r) }
+        case .column(let r):
+            // A table's column (the common case) holds no values: nothing to copy.
+            guard var from = r.from, from.mayHoldValues else { return }
+            from.walkBinds(&v)
+            if V.rewrites {
+                var changed = r
+                changed.from = from
+                self = .column(changed)
+            }
         case .parameter, .keyword, .raw, .text, .excluded, .invalid:
             return
         case .unary(let op, var e):
@@ -108,9 +113,9 @@ extension ExpressionNode {
         case .tuple(var items):
             items.walkBinds(&v)
             if V.rewrites { self = .tuple(items) }
-        case .star(var from):
-            guard from != nil else { return }
-            from!.walkBinds(&v)
+        case .star(let star):
+            guard var from = star, from.mayHoldValues else { return }
+            from.walkBinds(&v)
             if V.rewrites { self = .star(from) }
         case .collate(var e, let c):
             e.walkBinds(&v)
@@ -156,6 +161,12 @@ extension FunctionCall {
 }
 
 extension FromNode {
+    /// False for a plain table, which binds nothing.
+    package var mayHoldValues: Bool {
+        if case .table = self { return false }
+        return true
+    }
+
     package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
         switch self {
         case .table:

@@ -284,8 +284,9 @@ public class SQLCompiler {
     }
 }
 
-/// Every statement the SQL compiler (and the cache) handles.
-package enum StatementNode: Sendable, Hashable {
+/// Every statement the SQL compiler (and the cache) handles. Boxed, so the cache's
+/// key and the compiler share one copy.
+package indirect enum StatementNode: Sendable, Hashable {
     case select(Select)
     case compound(CompoundSelect)
     case insert(Insert)

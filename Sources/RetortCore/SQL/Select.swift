@@ -18,6 +18,10 @@
 /// ``join(_:on:kind:)`` say otherwise. Inside another query (``scalarSubquery()``,
 /// ``exists()``, `in(select(...))`) a select leaves out the tables the enclosing query
 /// already has — it is correlated — unless ``correlate(_:)`` says which.
+///
+/// Equality (`==`) compares statements by *shape*: two selects that differ only in
+/// the values they bind are equal. That is what the compiled-statement cache needs;
+/// compare compiled bindings to compare values.
 public struct Select: QueryStatement, Sendable, Hashable {
     package var columns: [ExpressionNode]
     package var froms: [FromNode] = []

@@ -87,7 +87,7 @@ public enum ColumnDefault: Sendable, ExpressibleByIntegerLiteral, ExpressibleByF
     case generator(@Sendable () -> SQLValue)
 
     /// A closure producing the value, called for each row inserted.
-    public static func generate(_ make: @escaping @Sendable () -> some SQLValueConvertible) -> ColumnDefault {
+    public static func generate(_ make: @escaping @Sendable () -> any SQLValueConvertible) -> ColumnDefault {
         .generator { make().sqlValue }
     }
 

@@ -45,6 +45,8 @@ public final class Table: FromClause, Sendable, Hashable, CustomStringConvertibl
     private let columnPositions: [String: Int]
 
     /// Declares a table and registers it in `metadata` (replacing a table of the same name).
+    /// The result may be ignored: the table stays reachable as `metadata["name"]`.
+    @discardableResult
     public convenience init(
         _ name: String, _ metadata: MetaData, _ elements: any TableElement..., schema: String? = nil, comment: String? = nil
     ) {
@@ -52,6 +54,7 @@ public final class Table: FromClause, Sendable, Hashable, CustomStringConvertibl
     }
 
     /// Declares a table from an array of elements (for code that builds tables, like the migrator).
+    @discardableResult
     public init(
         _ name: String, _ metadata: MetaData, elements: [any TableElement], schema: String? = nil, comment: String? = nil
     ) {
