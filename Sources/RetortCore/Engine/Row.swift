@@ -2,20 +2,27 @@
 public final class ResultColumns: Sendable {
     /// Column names in order (duplicates possible, e.g. `SELECT a.id, b.id`).
     public let names: [String]
-    private let positions: [String: Int]
+    /// Built only for wide results; a handful of names is scanned faster than hashed,
+    /// and building the table cost more than the lookups it saved on one-row queries.
+    private let positions: [String: Int]?
 
     init(_ names: [String]) {
         self.names = names
-        var positions: [String: Int] = [:]
-        positions.reserveCapacity(names.count)
-        for (i, n) in names.enumerated() where positions[n] == nil { positions[n] = i }
-        self.positions = positions
+        if names.count > 12 {
+            var positions: [String: Int] = [:]
+            positions.reserveCapacity(names.count)
+            for (i, n) in names.enumerated() where positions[n] == nil { positions[n] = i }
+            self.positions = positions
+        } else {
+            self.positions = nil
+        }
     }
 
     /// The position of the first column named `name`.
-    @inlinable public func index(of name: String) -> Int? { lookup(name) }
-
-    @usableFromInline func lookup(_ name: String) -> Int? { positions[name] }
+    public func index(of name: String) -> Int? {
+        if let positions { return positions[name] }
+        return names.firstIndex(of: name)
+    }
 }
 
 /// One row of a result: values by position or by column name.
