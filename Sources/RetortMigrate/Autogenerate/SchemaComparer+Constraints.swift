@@ -63,6 +63,12 @@ extension CompareState {
         }
         for fk in newFKs {
             guard let decl = table.foreignKeys.first(where: { $0.name == fk.name }), let n = decl.name else { continue }
+            if liveFKs.contains(where: { $0.name == nil && $0.columns == fk.columns && $0.referredTable == fk.referredTable }) {
+                // A second key over the same columns would not replace the unnamed one.
+                notes.append("\(name) has an unnamed foreign key (\(fk.columns.joined(separator: ", "))) -> \(fk.referredTable) "
+                    + "that differs from the models' \(n); replace it by hand")
+                continue
+            }
             phases.createForeignKeys.append(SchemaChange(
                 .addForeignKey, table: name,
                 summary: "added foreign key \(n) on \(name) (\(fk.columns.joined(separator: ", "))) -> "

@@ -20,6 +20,7 @@ import RetortCore
 /// dropped columns, created constraints and indexes, created foreign keys; dropped
 /// tables (reverse foreign-key order) and dropped enum types last.
 public struct SchemaComparer: Sendable {
+    /// The database's dialect: what reflection reports for a declared table depends on it.
     public var dialect: Dialect
     /// Compare column types (config `compare: {types: ...}`).
     public var compareTypes: Bool
@@ -28,6 +29,7 @@ public struct SchemaComparer: Sendable {
     /// Table names or glob patterns (`*`, `?`) left alone on both sides.
     public var excludeTables: [String]
 
+    /// A comparer for `dialect`; the options mirror migrator.yaml's `compare:` and `exclude_tables:`.
     public init(dialect: Dialect, compareTypes: Bool = true, compareServerDefaults: Bool = true, excludeTables: [String] = []) {
         self.dialect = dialect
         self.compareTypes = compareTypes

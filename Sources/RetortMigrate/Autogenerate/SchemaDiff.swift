@@ -24,12 +24,15 @@ public struct SchemaChange: Sendable, Equatable {
         case addEnum = "add_enum", addEnumValue = "add_enum_value", removeEnum = "remove_enum"
     }
 
+    /// What kind of difference.
     public var kind: Kind
     /// The table concerned (nil for an enum type).
     public var table: String?
     /// One line a person reads: `changed books.pages: type integer -> bigint`.
     public var summary: String
+    /// The operations that bring the database to the models.
     public var upgrade: [MigrationOperation]
+    /// The operations that undo ``upgrade``, in the order they run.
     public var downgrade: [MigrationOperation]
     /// Set when upgrading throws data away (a dropped table or column, a narrowing type
     /// change): the text of the revision file's warning.
@@ -55,6 +58,7 @@ public struct SchemaChange: Sendable, Equatable {
 /// for line in diff.summaryLines { print(line) }
 /// ```
 public struct SchemaDiff: Sendable, Equatable {
+    /// The differences, in the order their upgrade operations run.
     public var changes: [SchemaChange]
     /// Differences no operation can express (e.g. an unnamed constraint on SQLite that
     /// the models no longer declare); reported, not acted on.
@@ -101,11 +105,15 @@ public struct SchemaDiff: Sendable, Equatable {
 /// A possible rename autogenerate asks about: a table lost `from` and gained `to`
 /// with an identical definition.
 public struct RenameCandidate: Sendable, Equatable {
+    /// A renamed table or a renamed column.
     public enum Kind: Sendable, Equatable { case table, column }
+    /// Whether a table or a column.
     public var kind: Kind
     /// The table (its new name, for a table rename).
     public var table: String
+    /// The name that disappeared.
     public var from: String
+    /// The name that appeared.
     public var to: String
     /// The definition both share: `string(200), not null`, or the column list of a table.
     public var definition: String
