@@ -350,7 +350,9 @@ struct CompareState {
             up.newName = new.name
             var down = AlterColumnSpec(table: name, column: new.name)
             down.newName = old.name
-            phases.columns.append(SchemaChange(
+            // Renames run before the drops, so that dropped indexes and constraints are
+            // recreated on downgrade under the new names, before the rename is undone.
+            phases.renames.append(SchemaChange(
                 .renameColumn, table: name, summary: "renamed column \(name).\(old.name) to \(name).\(new.name)",
                 upgrade: [.alterColumn(up)], downgrade: [.alterColumn(down)]))
             gained.remove(at: i)
