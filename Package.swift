@@ -55,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "retort-bench",
-            dependencies: ["RetortCore", "CSQLite", "CLibPQ"]
+            dependencies: ["RetortCore", "RetortMigrate", "CSQLite", "CLibPQ"]
         ),
         // Shared by the test targets: the throwaway PostgreSQL server.
         .target(

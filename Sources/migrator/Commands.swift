@@ -24,9 +24,22 @@ struct RevisionCommand: ParsableCommand {
     @Option(name: .customLong("branch-label"), help: "A label for the new branch.") var branchLabels: [String] = []
     @Option(name: .customLong("depends-on"), parsing: .upToNextOption, help: "Revisions this one depends on.") var dependsOn: [String] = []
     @Option(name: .customLong("rev-id"), help: "Use this id instead of a random one.") var revID: String?
+    @Flag(help: "Fill the revision with the differences between the models and the database.") var autogenerate = false
+    @Option(help: "With --autogenerate: read the models from this metadata JSON file.") var metadata: String?
+    @Option(name: .customLong("rename"), help: "With --autogenerate: table.old=new (a column) or old=new (a table) is a rename.")
+    var renames: [String] = []
 
     func run() throws {
         try guarded {
+            if autogenerate {
+                guard head == nil, !splice, branchLabels.isEmpty, dependsOn.isEmpty else {
+                    throw MigrateError("--autogenerate builds on the current head; it does not take --head, --splice, --branch-label or --depends-on")
+                }
+                return try runAutogenerate()
+            }
+            if metadata != nil || !renames.isEmpty {
+                throw MigrateError("--metadata and --rename go with --autogenerate")
+            }
             let project = try Project(configPath: options.config)
             let (_, path) = try project.newRevision(message: message, head: head, splice: splice, branchLabels: branchLabels,
                                                     dependsOn: dependsOn, revisionID: revID)

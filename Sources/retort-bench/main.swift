@@ -21,11 +21,13 @@ do {
     try CoreSQLBench(report: report).runSQLite()
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
+    try AutogenerateBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try? FileManager.default.removeItem(atPath: reflectionFile)
     try MigratorBench(report: report).run()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
         try ReflectionBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
+        try AutogenerateBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
     } else if !json {
         print("(PostgreSQL skipped: set RETORT_BENCH_POSTGRES_URL to include it)")
     }

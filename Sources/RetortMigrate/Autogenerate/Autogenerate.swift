@@ -1,0 +1,87 @@
+import Foundation
+import RetortCore
+
+/// Where the database stands against the revision files, as `check` and
+/// `revision --autogenerate` need it.
+public enum HeadStatus: Sendable, Equatable {
+    /// At the single head, or no revisions exist and none is applied.
+    case atHead
+    /// The database is at `current`, the scripts' head is `head`.
+    case notAtHead(current: Set<String>, head: String)
+    /// The scripts have several heads (merge them first).
+    case severalHeads([String])
+}
+
+/// Autogenerate and `check`: the models against the live database.
+///
+/// ```swift
+/// let project = try Project(configPath: "migrator.yaml")
+/// let models = try MetadataJSON.read(contentsOf: "models.json")
+/// let diff = try project.compare(models)                      // what `migrator check` reports
+/// if let (revision, path) = try project.autogenerate(message: "add tags", metadata: models) {
+///     print("created \(path)")                                // else: "No changes detected"
+/// }
+/// ```
+extension Project {
+    /// Whether the database is at the scripts' single head.
+    public func headStatus() throws -> HeadStatus {
+        let heads = graph.heads
+        if heads.count > 1 { return .severalHeads(heads.sorted()) }
+        let current = try runner().current()
+        guard let head = heads.first else {
+            return current.isEmpty ? .atHead : .notAtHead(current: current, head: "base")
+        }
+        return current == [head] ? .atHead : .notAtHead(current: current, head: head)
+    }
+
+    /// Throws the message `check` and `revision --autogenerate` give unless the
+    /// database is at head.
+    public func requireAtHead() throws {
+        switch try headStatus() {
+        case .atHead:
+            return
+        case .severalHeads(let heads):
+            throw MigrateError("the scripts have several heads (\(heads.joined(separator: ", ")))",
+                               hint: "merge them with `migrator merge heads -m MSG`, then upgrade")
+        case .notAtHead(let current, let head):
+            throw MigrateError("the database is not at head: it is at \(current.isEmpty ? "base" : current.sorted().joined(separator: ", ")), "
+                                   + "the head is \(head)",
+                               hint: "run `migrator upgrade head` first")
+        }
+    }
+
+    /// The comparer this project's config asks for (`compare:`, `exclude_tables:`).
+    public func comparer(for dialect: Dialect) -> SchemaComparer {
+        SchemaComparer(dialect: dialect, compareTypes: config.compareTypes, compareServerDefaults: config.compareServerDefaults,
+                       excludeTables: config.excludeTables)
+    }
+
+    /// The differences between `metadata` and the database (the migrator's own tables
+    /// left out).
+    public func compare(_ metadata: MetaData, rename: (RenameCandidate) throws -> Bool = { _ in false }) throws -> SchemaDiff {
+        let engine = try engine()
+        let own = Set(VersionStore(versionTable: config.versionTable, dialect: engine.dialect).ownTables)
+        return try engine.connect { conn in
+            let schema = try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect()
+            return try comparer(for: conn.dialect).compare(metadata, with: schema, rename: rename)
+        }
+    }
+
+    /// `migrator revision --autogenerate`: writes a revision with the operations that
+    /// bring the database to `metadata` and a downgrade that undoes them, with a header
+    /// warning of data loss where there is any. Returns nil, writing nothing, when
+    /// there are no changes. Refuses unless the database is at head.
+    public func autogenerate(message: String, metadata: MetaData, revisionID: String? = nil, date: Date = Date(),
+                             rename: (RenameCandidate) throws -> Bool = { _ in false })
+        throws -> (diff: SchemaDiff, revision: Revision, path: String)?
+    {
+        try requireAtHead()
+        let diff = try compare(metadata, rename: rename)
+        guard !diff.isEmpty else { return nil }
+        var header = diff.headerComments
+        if !diff.notes.isEmpty { header += ["Not handled (do it by hand):"] + diff.notes.map { "  - " + $0 } }
+        let (revision, path) = try newRevision(message: message, revisionID: revisionID, upgrade: diff.upgrade,
+                                               downgrade: diff.downgrade, headerComments: header, date: date)
+        return (diff, revision, path)
+    }
+}

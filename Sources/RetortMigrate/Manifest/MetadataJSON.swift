@@ -1,0 +1,278 @@
+import Foundation
+import RetortCore
+
+/// The metadata JSON of DESIGN.md (`retort-metadata/1`): the models a manifest
+/// declares, as a file that `migrator check --metadata FILE` and
+/// `migrator revision --autogenerate --metadata FILE` read.
+///
+/// ```swift
+/// let metadata = try MetadataJSON.read(contentsOf: "models.json")
+/// let text = MetadataJSON.render(metadata)        // back to JSON, stable key order
+/// ```
+///
+/// ```json
+/// {"format": "retort-metadata/1",
+///  "enums": [{"name": "book_format", "values": ["hardcover", "ebook"]}],
+///  "tables": [{"name": "books",
+///              "columns": [{"name": "id", "type": "integer", "primary_key": true},
+///                          {"name": "format", "type": "enum(book_format)"}]}]}
+/// ```
+///
+/// Absent optional fields mean their defaults; an unknown field is an error naming it
+/// and where it was found.
+public enum MetadataJSON {
+    /// The `format` value this version reads and writes.
+    public static let format = "retort-metadata/1"
+
+    // MARK: Reading
+
+    /// Reads the metadata JSON file at `path`.
+    public static func read(contentsOf path: String) throws -> MetaData {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MigrateError("cannot read the metadata file \(path)",
+                               hint: "check the path given to --metadata (it is relative to the current directory)")
+        }
+        return try parse(data, file: path)
+    }
+
+    /// Parses metadata JSON into a Core ``MetaData`` (names the JSON leaves out follow the
+    /// default naming convention). `file` is used in error messages.
+    public static func parse(_ data: Data, file: String = "metadata JSON") throws -> MetaData {
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw MigrateError("\(file) is not valid JSON: \(error.localizedDescription)",
+                               hint: "`migrator metadata` prints a valid example")
+        }
+        let r = Reader(file: file)
+        let top = try r.object(root, "the document", allowed: ["format", "enums", "tables"])
+        let format = try r.string(top["format"], "'format'")
+        guard format == MetadataJSON.format else {
+            throw MigrateError("\(file): 'format' is '\(format)'; this migrator reads '\(MetadataJSON.format)'")
+        }
+        var enums: [String: [String]] = [:]
+        for (i, e) in try r.array(top["enums"], "'enums'").enumerated() {
+            let where_ = "enums[\(i)]"
+            let o = try r.object(e, where_, allowed: ["name", "values"])
+            enums[try r.string(o["name"], "\(where_).name")] = try r.strings(o["values"], "\(where_).values")
+        }
+        let metadata = MetaData()
+        for (i, t) in try r.array(top["tables"], "'tables'").enumerated() {
+            try table(t, at: "tables[\(i)]", enums: enums, reader: r, into: metadata)
+        }
+        return metadata
+    }
+
+    private static func table(_ value: Any, at place: String, enums: [String: [String]], reader r: Reader,
+                              into metadata: MetaData) throws {
+        let o = try r.object(value, place, allowed: ["name", "comment", "columns", "primary_key", "foreign_keys",
+                                                      "unique_constraints", "check_constraints", "indexes"])
+        let name = try r.string(o["name"], "\(place).name")
+        let at = "table '\(name)'"
+        var elements: [any TableElement] = []
+        for (i, c) in try r.array(o["columns"], "\(at) columns").enumerated() {
+            let cw = "\(at) columns[\(i)]"
+            let co = try r.object(c, cw, allowed: ["name", "type", "nullable", "primary_key", "autoincrement",
+                                                   "server_default", "comment"])
+            let typeName = try r.string(co["type"], "\(cw).type")
+            let type: SQLType
+            do {
+                type = try SQLType(name: typeName, enums: enums)
+            } catch let e as ArgumentError {
+                throw MigrateError("\(r.file): \(cw): \(e.message)")
+            }
+            if let def = type.enumDefinition, def.values.isEmpty {
+                throw MigrateError("\(r.file): \(cw) has type \(typeName), but 'enums' does not declare '\(def.name)'",
+                                   hint: "add {\"name\": \"\(def.name)\", \"values\": [...]} to 'enums'")
+            }
+            elements.append(Column(
+                try r.string(co["name"], "\(cw).name"), type, nullable: try r.optionalBool(co["nullable"], "\(cw).nullable") ?? true,
+                primaryKey: try r.optionalBool(co["primary_key"], "\(cw).primary_key") ?? false,
+                autoincrement: try r.optionalBool(co["autoincrement"], "\(cw).autoincrement"),
+                serverDefault: try r.optionalString(co["server_default"], "\(cw).server_default").map { .sql($0) },
+                comment: try r.optionalString(co["comment"], "\(cw).comment")))
+        }
+        if let pk = o["primary_key"], !(pk is NSNull) {
+            let po = try r.object(pk, "\(at) primary_key", allowed: ["name", "columns"])
+            elements.append(PrimaryKeyConstraint(columns: try r.strings(po["columns"], "\(at) primary_key.columns"),
+                                                 name: try r.optionalString(po["name"], "\(at) primary_key.name")))
+        }
+        for (i, f) in try r.array(o["foreign_keys"], "\(at) foreign_keys").enumerated() {
+            let fw = "\(at) foreign_keys[\(i)]"
+            let fo = try r.object(f, fw, allowed: ["name", "columns", "ref_table", "ref_columns", "on_delete", "on_update"])
+            func action(_ key: String) throws -> ReferentialAction? {
+                guard let s = try r.optionalString(fo[key], "\(fw).\(key)") else { return nil }
+                guard let a = ReferentialAction(sql: s) else {
+                    throw MigrateError("\(r.file): \(fw).\(key) is '\(s)'",
+                                       hint: "use one of " + ReferentialAction.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return a
+            }
+            elements.append(ForeignKeyConstraint(
+                try r.strings(fo["columns"], "\(fw).columns"), references: try r.string(fo["ref_table"], "\(fw).ref_table"),
+                try r.strings(fo["ref_columns"], "\(fw).ref_columns"), name: try r.optionalString(fo["name"], "\(fw).name"),
+                onDelete: try action("on_delete"), onUpdate: try action("on_update")))
+        }
+        for (i, u) in try r.array(o["unique_constraints"], "\(at) unique_constraints").enumerated() {
+            let uw = "\(at) unique_constraints[\(i)]"
+            let uo = try r.object(u, uw, allowed: ["name", "columns"])
+            elements.append(UniqueConstraint(columns: try r.strings(uo["columns"], "\(uw).columns"),
+                                             name: try r.optionalString(uo["name"], "\(uw).name")))
+        }
+        for (i, c) in try r.array(o["check_constraints"], "\(at) check_constraints").enumerated() {
+            let kw = "\(at) check_constraints[\(i)]"
+            let ko = try r.object(c, kw, allowed: ["name", "condition"])
+            elements.append(CheckConstraint(try r.string(ko["condition"], "\(kw).condition"),
+                                            name: try r.optionalString(ko["name"], "\(kw).name")))
+        }
+        for (i, x) in try r.array(o["indexes"], "\(at) indexes").enumerated() {
+            let iw = "\(at) indexes[\(i)]"
+            let io = try r.object(x, iw, allowed: ["name", "columns", "expressions", "unique", "where"])
+            let name = try r.optionalString(io["name"], "\(iw).name")
+            let unique = try r.optionalBool(io["unique"], "\(iw).unique") ?? false
+            let columns = try r.strings(io["columns"], "\(iw).columns")
+            let expressions = try r.strings(io["expressions"], "\(iw).expressions")
+            guard columns.isEmpty != expressions.isEmpty else {
+                throw MigrateError("\(r.file): \(iw) needs either 'columns' or 'expressions' (not both)")
+            }
+            var ix = columns.isEmpty
+                ? Index(expressions: expressions.map { text($0) }, name: name, unique: unique)
+                : Index(columns: columns, name: name, unique: unique)
+            if let w = try r.optionalString(io["where"], "\(iw).where") { ix = ix.where(w) }
+            elements.append(ix)
+        }
+        let t = Table(name, metadata, elements: elements, comment: try r.optionalString(o["comment"], "\(at) comment"))
+        if let problem = t.problems.first {
+            throw MigrateError("\(r.file): \(problem)")
+        }
+    }
+
+    /// Reads JSON values, naming the place of any mistake.
+    private struct Reader {
+        let file: String
+
+        func fail(_ message: String) -> MigrateError { MigrateError("\(file): \(message)") }
+
+        func object(_ v: Any?, _ place: String, allowed: [String]) throws -> [String: Any] {
+            guard let o = v as? [String: Any] else { throw fail("\(place) should be an object") }
+            let unknown = o.keys.filter { !allowed.contains($0) }.sorted()
+            if !unknown.isEmpty {
+                let hint = unknown.compactMap { u in nearest(u, in: allowed).map { "'\(u)': did you mean '\($0)'?" } }
+                throw MigrateError("\(file): \(place) has unknown field\(unknown.count == 1 ? "" : "s") "
+                                       + unknown.map { "'\($0)'" }.joined(separator: ", "),
+                                   hint: hint.isEmpty ? "allowed fields: \(allowed.joined(separator: ", "))"
+                                                      : hint.joined(separator: "; "))
+            }
+            return o
+        }
+        func array(_ v: Any?, _ place: String) throws -> [Any] {
+            guard let v, !(v is NSNull) else { return [] }
+            guard let a = v as? [Any] else { throw fail("\(place) should be a list") }
+            return a
+        }
+        func string(_ v: Any?, _ place: String) throws -> String {
+            guard let s = try optionalString(v, place) else { throw fail("\(place) is missing") }
+            return s
+        }
+        func optionalString(_ v: Any?, _ place: String) throws -> String? {
+            guard let v, !(v is NSNull) else { return nil }
+            guard let s = v as? String else { throw fail("\(place) should be a string") }
+            return s
+        }
+        func strings(_ v: Any?, _ place: String) throws -> [String] {
+            try array(v, place).enumerated().map { i, s in
+                guard let s = s as? String else { throw fail("\(place)[\(i)] should be a string") }
+                return s
+            }
+        }
+        func optionalBool(_ v: Any?, _ place: String) throws -> Bool? {
+            guard let v, !(v is NSNull) else { return nil }
+            guard let b = v as? Bool, !(v is String) else { throw fail("\(place) should be true or false") }
+            return b
+        }
+    }
+
+    // MARK: Writing
+
+    /// Renders `metadata` as metadata JSON, keys in the order DESIGN.md shows, fields
+    /// at their defaults left out. Expression defaults, checks and indexes are written as
+    /// the SQL `dialect` gives them (SQL text given as text is written as it is).
+    ///
+    /// ```swift
+    /// let m = MetaData()
+    /// Table("tags", m, Column("id", .integer, primaryKey: true), Column("name", .string(50), nullable: false))
+    /// print(MetadataJSON.render(m))
+    /// // {"format": "retort-metadata/1", "enums": [], "tables": [{"name": "tags", "comment": null, "columns": [...
+    /// ```
+    public static func render(_ metadata: MetaData, dialect: Dialect = .postgresql) -> String {
+        var tables: [String] = []
+        for t in metadata.tables {
+            var columns: [String] = []
+            for c in t.columns {
+                var f: [(String, String)] = [("name", q(c.name)), ("type", q(c.type.name)), ("nullable", "\(c.nullable)")]
+                if c.primaryKey { f.append(("primary_key", "true")) }
+                if let a = c.autoincrementSetting { f.append(("autoincrement", "\(a)")) }
+                if let d = c.serverDefault { f.append(("server_default", q((try? d.sql(for: dialect)) ?? ""))) }
+                if let cm = c.comment { f.append(("comment", q(cm))) }
+                columns.append(obj(f))
+            }
+            var f: [(String, String)] = [("name", q(t.name)), ("comment", t.comment.map(q) ?? "null"),
+                                         ("columns", list(columns, indent: "        "))]
+            if let pk = t.primaryKey {
+                f.append(("primary_key", obj([("name", pk.name.map(q) ?? "null"), ("columns", strs(pk.columns))])))
+            }
+            f.append(("foreign_keys", list(t.foreignKeys.map { fk in
+                var ff: [(String, String)] = [("name", fk.name.map(q) ?? "null"), ("columns", strs(fk.columns)),
+                                              ("ref_table", q(fk.referredTable)), ("ref_columns", strs(fk.referredColumns))]
+                if let a = fk.onDelete { ff.append(("on_delete", q(a.rawValue))) }
+                if let a = fk.onUpdate { ff.append(("on_update", q(a.rawValue))) }
+                return obj(ff)
+            }, indent: "        ")))
+            f.append(("unique_constraints", list(t.uniqueConstraints.map {
+                obj([("name", $0.name.map(q) ?? "null"), ("columns", strs($0.columns))])
+            }, indent: "        ")))
+            f.append(("check_constraints", list(t.checkConstraints.map {
+                obj([("name", $0.name.map(q) ?? "null"),
+                     ("condition", q($0.sqlText ?? (try? $0.conditionSQL(for: dialect)) ?? ""))])
+            }, indent: "        ")))
+            f.append(("indexes", list(t.indexes.map { ix in
+                var ff: [(String, String)] = [("name", ix.name.map(q) ?? "null")]
+                if let cols = ix.columnNames { ff.append(("columns", strs(cols))) }
+                else { ff.append(("expressions", strs((try? ix.elementSQL(for: dialect)) ?? []))) }
+                ff.append(("unique", "\(ix.unique)"))
+                if let w = try? ix.whereSQL(for: dialect) { ff.append(("where", q(w))) }
+                return obj(ff)
+            }, indent: "        ")))
+            tables.append("{\n      " + f.map { "\(q($0.0)): \($0.1)" }.joined(separator: ",\n      ") + "\n    }")
+        }
+        let enums = metadata.enums.map { obj([("name", q($0.name)), ("values", strs($0.values))]) }
+        return "{\n  \"format\": \(q(format)),\n  \"enums\": " + list(enums, indent: "    ") + ",\n  \"tables\": "
+            + list(tables, indent: "    ") + "\n}\n"
+    }
+
+    private static func obj(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\(q($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+    private static func list(_ items: [String], indent: String) -> String {
+        items.isEmpty ? "[]" : "[\n" + items.map { indent + $0 }.joined(separator: ",\n") + "\n" + indent.dropLast(2) + "]"
+    }
+    private static func strs(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ", ") + "]" }
+
+    /// A JSON string literal.
+    static func q(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import RetortCore
+import RetortMigrate
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exit 0 when the database is at head and matches the models; 1 with every difference otherwise.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "Read the models from this metadata JSON file instead of building the manifest module.") var metadata: String?
+    @Option(help: "text or json") var format: OutputFormat = .text
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let models = try loadModels(metadata, project: project)
+            try project.requireAtHead()
+            let diff = try project.compare(models)
+            if format == .json {
+                print(diff.json())
+            } else if diff.isEmpty {
+                say("The database matches the models (\(diff.notes.isEmpty ? "no differences" : "notes below")).")
+                for n in diff.notes { say("note: " + n) }
+            } else {
+                say("The database does not match the models: \(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")
+                for line in diff.summaryLines { say("  " + line) }
+                say("Run `migrator revision --autogenerate -m MSG` to write a revision for them.")
+            }
+            if !diff.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+/// The models: `--metadata FILE.json`, or (not yet available) the manifest module.
+func loadModels(_ metadataPath: String?, project: Project) throws -> MetaData {
+    if let metadataPath { return try MetadataJSON.read(contentsOf: metadataPath) }
+    throw MigrateError(
+        "reading the models from the manifest module\(project.config.manifest.map { " (\($0))" } ?? "") is not available yet",
+        hint: "pass --metadata FILE.json with the models as metadata JSON (format retort-metadata/1)")
+}
+
+/// Answers rename questions: from `--rename` values, else by asking on a terminal,
+/// else no.
+final class RenameAnswers {
+    let given: [String]
+    private(set) var used = Set<String>()
+    init(_ given: [String]) throws {
+        for g in given where !g.contains("=") {
+            throw MigrateError("--rename \(g): write it as table.old=new for a column or old_table=new_table for a table")
+        }
+        self.given = given
+    }
+
+    func answer(_ candidate: RenameCandidate) -> Bool {
+        if let g = given.first(where: candidate.matches) {
+            used.insert(g)
+            return true
+        }
+        guard isatty(0) != 0 else { return false }
+        FileHandle.standardOutput.write(Data((candidate.question + " ").utf8))
+        let reply = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return reply == "y" || reply == "yes"
+    }
+
+    var unused: [String] { given.filter { !used.contains($0) } }
+}
+
+extension RevisionCommand {
+    /// `revision --autogenerate`.
+    func runAutogenerate() throws {
+        let project = try Project(configPath: options.config)
+        let models = try loadModels(metadata, project: project)
+        let answers = try RenameAnswers(renames)
+        guard let (diff, _, path) = try project.autogenerate(message: message, metadata: models, revisionID: revID,
+                                                             rename: answers.answer) else {
+            say("No changes detected")
+            return
+        }
+        for u in answers.unused { say("warning: --rename \(u) matched no dropped and added pair with the same definition") }
+        for line in diff.summaryLines { say("  " + line) }
+        if !diff.headerComments.isEmpty { say("WARNING: the revision may lose data; review it before upgrading") }
+        say("created \(path)")
+    }
+}
