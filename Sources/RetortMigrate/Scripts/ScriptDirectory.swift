@@ -17,8 +17,15 @@ public struct ScriptDirectory: Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: versionsPath)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
             .sorted()
+        // Type names repeat across columns and files: check each spelling once.
+        var valid = Set<String>()
+        let checkOnce: (String) throws -> Void = { name in
+            if valid.contains(name) { return }
+            try checkType(name)
+            valid.insert(name)
+        }
         let revisions = try names.map {
-            try Revision.read(path: (versionsPath as NSString).appendingPathComponent($0), checkType: checkType)
+            try Revision.read(path: (versionsPath as NSString).appendingPathComponent($0), checkType: checkOnce)
         }
         graph = try RevisionGraph(revisions)
     }
