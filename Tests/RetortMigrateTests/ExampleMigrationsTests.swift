@@ -17,6 +17,11 @@ final class ExampleMigrationsTests: XCTestCase {
         let steps = try runner.upgrade(to: "head")
         XCTAssertEqual(steps.count, project.graph.revisions.count)
         XCTAssertEqual(try runner.current(), Set(project.graph.heads))
+        // The models of migrations-example/metadata.json match: no phantom differences.
+        let models = try MetadataJSON.read(contentsOf: URL(fileURLWithPath: configPath).deletingLastPathComponent()
+            .appendingPathComponent("migrations-example/metadata.json").path)
+        let diff = try project.compare(models)
+        XCTAssertTrue(diff.isEmpty, diff.changes.map(\.summary).joined(separator: "; "))
         let engine = try project.engine()
         let schema = try Inspector(engine).reflect()
         XCTAssertEqual(schema.tables.map(\.name).sorted(), ["authors", "book_tags", "books", "tags"])
