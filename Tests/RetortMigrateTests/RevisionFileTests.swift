@@ -48,7 +48,7 @@ final class RevisionFileTests: XCTestCase {
 
     func testEveryOperationRoundTripsThroughYAML() throws {
         let revision = Revision(id: "3f2a9c1b7d4e", downRevisions: ["aaaa", "bbbb"], branchLabels: ["main"], dependsOn: ["cccc"],
-                                message: "create: books & more", created: "2026-11-21T12:00:00Z", transactional: false,
+                                message: "create: books & more\n\u{7F}\t\"x\" é", created: "2026-11-21T12:00:00Z", transactional: false,
                                 upgrade: everyOperation(), downgrade: [.dropTable(name: "books")])
         let text = RevisionWriter.render(revision)
         var back = try Revision.parse(text, file: "x.yaml")

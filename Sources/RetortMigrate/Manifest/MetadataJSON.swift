@@ -259,7 +259,7 @@ public enum MetadataJSON {
     }
     private static func strs(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ", ") + "]" }
 
-    /// A JSON string literal.
+    /// A JSON string literal (also a valid YAML double-quoted scalar).
     static func q(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
@@ -270,7 +270,8 @@ public enum MetadataJSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+                // 0x7F too: JSON allows it raw, but YAML (RevisionWriter shares this) does not.
+                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
             }
         }
         return out + "\""

@@ -143,19 +143,7 @@ public enum RevisionWriter {
     /// A YAML scalar: plain when that reads back as the same string, double-quoted otherwise.
     public static func scalar(_ s: String) -> String {
         if isPlainSafe(s) { return s }
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\x%02X", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        return MetadataJSON.q(s)  // JSON's escapes are YAML's too
     }
 
     private static func isPlainSafe(_ s: String) -> Bool {
