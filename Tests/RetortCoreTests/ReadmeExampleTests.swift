@@ -40,3 +40,34 @@ final class ReadmeExampleTests: XCTestCase {
         XCTAssertEqual(duplicateColumns, ["email"])
     }
 }
+
+/// The README's expression-language example, run as written.
+final class ReadmeExpressionExampleTests: XCTestCase {
+    func testExpressionExample() throws {
+        let metadata = MetaData()
+        let authors = Table("authors", metadata,
+            Column("id", .integer, primaryKey: true),
+            Column("name", .string(100), nullable: false),
+            Column("email", .string(255), unique: true))
+        let books = Table("books", metadata,
+            Column("id", .integer, primaryKey: true),
+            Column("title", .string(200), nullable: false),
+            Column("author_id", .integer, nullable: false, foreignKey: "authors.id", onDelete: .cascade))
+
+        let engine = try createEngine("sqlite://")
+        try metadata.createAll(engine)                      // CREATE TABLE authors (...), books (...)
+        try engine.begin { conn in
+            try conn.execute(authors.insert(), [["name": "Ursula", "email": "u@example.org"], ["name": "Octavia", "email": nil]])
+            try conn.execute(books.insert(), [["title": "The Dispossessed", "author_id": 1], ["title": "Kindred", "author_id": 2]])
+        }
+        let query = select(authors.c.name, books.c.title)
+            .selectFrom(authors.join(books))                // ON inferred from the foreign key
+            .where(authors.c.name.like("U%"))
+            .orderBy(books.c.title)
+        let rows = try engine.connect { try $0.execute(query).all() }
+        XCTAssertEqual(rows.map { $0.values }, [["Ursula", "The Dispossessed"]])
+        XCTAssertEqual(try query.compile(for: .postgresql).sql,
+                       "SELECT authors.name, books.title FROM authors JOIN books ON authors.id = books.author_id "
+                       + "WHERE authors.name LIKE $1 ORDER BY books.title")
+    }
+}
