@@ -57,16 +57,9 @@ struct Upgrade: ParsableCommand {
     @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
 
     func run() throws {
-        try guarded {
-            let target = try single(targets)
-            let project = try Project(configPath: options.config)
-            let runner = try project.runner()
-            if sql {
-                print(try runner.offlineUpgrade(target), terminator: "")
-                return
-            }
-            try migrate(runner) { try runner.upgrade(to: target, allowEdited: allowEdited) }
-        }
+        try walk(targets, config: options.config, sql: sql,
+                 offline: { try $0.offlineUpgrade($1) },
+                 online: { try $0.upgrade(to: $1, allowEdited: allowEdited) })
     }
 }
 
@@ -79,15 +72,23 @@ struct Downgrade: ParsableCommand {
     @Flag(help: "Print the SQL instead of running it; nothing connects.") var sql = false
 
     func run() throws {
-        try guarded {
-            let target = try single(targets)
-            let project = try Project(configPath: options.config)
-            let runner = try project.runner()
-            if sql {
-                print(try runner.offlineDowngrade(target), terminator: "")
-                return
-            }
-            try migrate(runner) { try runner.downgrade(to: target) }
+        try walk(targets, config: options.config, sql: sql,
+                 offline: { try $0.offlineDowngrade($1) },
+                 online: { try $0.downgrade(to: $1) })
+    }
+}
+
+/// What upgrade and downgrade share: one target, then the offline script or the run.
+func walk(_ targets: [String], config: String, sql: Bool,
+          offline: (MigrationRunner, String) throws -> String,
+          online: (MigrationRunner, String) throws -> [StepReport]) throws {
+    try guarded {
+        let target = try single(targets)
+        let runner = try Project(configPath: config).runner()
+        if sql {
+            print(try offline(runner, target), terminator: "")
+        } else {
+            try migrate(runner) { try online(runner, target) }
         }
     }
 }

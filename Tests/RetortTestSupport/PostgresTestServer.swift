@@ -1,7 +1,6 @@
 import CLibPQ
 import Foundation
 import RetortCore
-import RetortTestSupport
 import XCTest
 
 #if canImport(Glibc)

@@ -41,6 +41,11 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     public let supportsAlterColumn: Bool
     /// Comments on tables and columns.
     public let supportsComments: Bool
+    /// A lone `INTEGER` primary key is the table's rowid and numbers itself (SQLite),
+    /// whatever was declared about autoincrement.
+    public let integerPrimaryKeyIsRowID: Bool
+    /// A timestamp type remembers whether it has a time zone (SQLite's DATETIME does not).
+    public let typesKeepTimeZone: Bool
 
     /// The compiler pieces this dialect overrides (SQL, DDL and type compilers).
     public let compilers: DialectCompilers
@@ -54,6 +59,7 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
             && a.supportsTransactionalDDL == b.supportsTransactionalDDL && a.supportsSavepoints == b.supportsSavepoints
             && a.supportsForUpdate == b.supportsForUpdate && a.supportsNativeEnum == b.supportsNativeEnum
             && a.supportsAlterColumn == b.supportsAlterColumn && a.supportsComments == b.supportsComments
+            && a.integerPrimaryKeyIsRowID == b.integerPrimaryKeyIsRowID && a.typesKeepTimeZone == b.typesKeepTimeZone
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
@@ -63,14 +69,14 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
         name: "sqlite", paramStyle: .questionMark, maxBindParameters: 32766, maxIdentifierLength: 1024,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: false, supportsNativeEnum: false, supportsAlterColumn: false,
-        supportsComments: false, compilers: .sqlite)
+        supportsComments: false, integerPrimaryKeyIsRowID: true, typesKeepTimeZone: false, compilers: .sqlite)
 
     /// PostgreSQL through libpq.
     public static let postgresql = Dialect(
         name: "postgresql", paramStyle: .dollarNumbered, maxBindParameters: 65535, maxIdentifierLength: 63,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: true, supportsNativeEnum: true, supportsAlterColumn: true,
-        supportsComments: true, compilers: .postgresql)
+        supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true, compilers: .postgresql)
 
     /// Quotes an identifier when it needs it (upper case, spaces, quotes, a leading
     /// digit, a reserved word), doubling embedded double quotes.

@@ -23,9 +23,10 @@ extension ReflectedTable {
                     checks.append(ReflectedCheckConstraint(name: table.enumCheckNames[c.name], condition: check))
                 }
             }
-            if c.autoincrement, !dialect.supportsNativeEnum, type.isInteger { type = .integer }
-            if !dialect.supportsComments, case .datetime = type { type = .datetime(timezone: false) }
-            let rowid = !dialect.supportsNativeEnum && pk == [c.name] && type == .integer
+            // An autoincrementing key is spelled INTEGER where that makes it the rowid.
+            if c.autoincrement, dialect.integerPrimaryKeyIsRowID, type.isInteger { type = .integer }
+            if !dialect.typesKeepTimeZone, case .datetime = type { type = .datetime(timezone: false) }
+            let rowid = dialect.integerPrimaryKeyIsRowID && pk == [c.name] && type == .integer
             let autoincrement = c.autoincrement || rowid
             columns.append(ReflectedColumn(
                 name: c.name, type: type, nullable: c.nullable,
@@ -73,7 +74,7 @@ extension ReflectedTable {
         t.indexes = indexes.map { ix in
             var ix = ix
             ix.elements = ix.elements.map {
-                if case .expression(let sql) = $0 { return .expression(SQLiteReflector().strippingEnclosingParentheses(sql)) }
+                if case .expression(let sql) = $0 { return .expression(strippingEnclosingParentheses(sql)) }
                 return $0
             }
             return ix

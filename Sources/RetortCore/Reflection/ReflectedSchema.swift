@@ -209,15 +209,13 @@ public protocol SchemaReflector: Sendable {
     func canonicalCondition(_ sql: String) -> String
 }
 
-extension SchemaReflector {
-    /// Strips parentheses that wrap the whole of `sql`.
-    public func strippingEnclosingParentheses(_ sql: String) -> String {
-        var s = sql.trimmingCharacters(in: .whitespaces)
-        while s.hasPrefix("("), s.hasSuffix(")") {
-            let parser = SQLiteSchemaParser(s)
-            guard parser.matching(0) == parser.tokens.count - 1 else { break }
-            s = String(s.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-        }
-        return s
+/// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`).
+func strippingEnclosingParentheses(_ sql: String) -> String {
+    var s = sql.trimmingCharacters(in: .whitespaces)
+    while s.hasPrefix("("), s.hasSuffix(")") {
+        let parser = SQLiteSchemaParser(s)  // a general SQL tokenizer, despite its home
+        guard parser.matching(0) == parser.tokens.count - 1 else { break }
+        s = String(s.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
     }
+    return s
 }

@@ -146,7 +146,7 @@ public final class MigrationRunner {
         do {
             while true {
                 if !all { try executor.begin() }
-                let heads = try store.heads(conn)
+                let heads = try store.heads(conn, knownToExist: true)
                 guard let step = try plan(heads).first else {
                     if !all { try executor.commit() }
                     break

@@ -37,9 +37,10 @@ public struct VersionStore: Sendable {
         ]
     }
 
-    /// The current heads; empty when the table does not exist yet.
-    public func heads(_ conn: Connection) throws -> Set<String> {
-        guard try tableExists(conn, versionTable) else { return [] }
+    /// The current heads; empty when the table does not exist yet. `knownToExist` skips
+    /// the catalog query (the runner made the table before walking revisions).
+    public func heads(_ conn: Connection, knownToExist: Bool = false) throws -> Set<String> {
+        guard try knownToExist || tableExists(conn, versionTable) else { return [] }
         return Set(try conn.scalars(text("SELECT version_num FROM \(v)"), as: String.self).all())
     }
 
