@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Retort", targets: ["Retort"]),
         .library(name: "RetortCore", targets: ["RetortCore"]),
+        .library(name: "RetortORM", targets: ["RetortORM"]),
         .library(name: "RetortMigrate", targets: ["RetortMigrate"]),
         .executable(name: "migrator", targets: ["migrator"]),
         .executable(name: "retort-bench", targets: ["retort-bench"]),
@@ -37,7 +38,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Retort", dependencies: ["RetortCore"]),
+        .target(name: "RetortORM", dependencies: ["RetortCore"]),
+        .target(name: "Retort", dependencies: ["RetortCore", "RetortORM"]),
         .target(
             name: "RetortMigrate",
             dependencies: [

@@ -1,0 +1,139 @@
+import RetortCore
+
+// The contract between the `@Model` macro (RetortMacros, which writes conformances) and
+// the ORM runtime (Session, identity map, unit of work, which reads them). Users never
+// write these members by hand; `@Model` generates all of them.
+
+/// A `final class` mapped to one table. `@Model(table:)` writes the conformance.
+///
+/// ```swift
+/// @Model(table: "authors")
+/// final class Author {
+///     @Column(primaryKey: true) var id: Int?
+///     @Column(.string(100)) var name: String
+///     var email: String?                 // every stored property is a column...
+///     @Transient var scratch = 0         // ...unless it is @Transient
+///     init(name: String, email: String? = nil) { self.name = name; self.email = email }
+/// }
+/// ```
+///
+/// Mapped properties are numbered 0..<n in the order of `mapping.table.columns`; every
+/// index below is such a number.
+public protocol Model: AnyObject {
+    /// Typed column expressions, one per mapped property, named as the property:
+    /// `Author.columns.name` is a `SQLExpression<String>`.
+    associatedtype Columns: ModelColumns
+
+    /// The table and how the mapped properties line up with its columns. Built once
+    /// (a `static let` in the generated code); the table is registered in the model's
+    /// `MetaData` (``ModelRegistry/metadata`` unless `@Model(metadata:)` names another)
+    /// the first time this is read.
+    static var mapping: ModelMapping { get }
+
+    /// The typed columns of the model's own table.
+    static var columns: Columns { get }
+
+    /// A new instance from a result row: reads the mapped properties in index order
+    /// from `decoder` (which may start part-way along the row when a query selects
+    /// several models). Transient properties take their declared initial values.
+    init(_decoding decoder: inout ModelDecoder) throws
+
+    /// The value of mapped property `index`, as bound to SQL.
+    func _value(at index: Int) -> SQLValue
+
+    /// Sets mapped property `index` from a database value (a RETURNING'd key, a server
+    /// default, a refresh) without recording a change.
+    func _setValue(_ value: SQLValue, at index: Int) throws
+
+    /// The ORM's bookkeeping for this instance (session, identity, state, changes).
+    var _state: ModelState { get }
+}
+
+/// The typed columns of a model over one FROM element: the model's table, or an alias
+/// of it (`aliased(Author.self)`).
+public protocol ModelColumns: Sendable {
+    init(_ source: any FromClause)
+}
+
+/// How a model's stored properties map to its table.
+public struct ModelMapping: Sendable {
+    /// The mapped table.
+    public let table: Table
+    /// The Swift property name of each mapped property, in column order.
+    public let propertyNames: [String]
+    /// The indices of the primary-key columns, in primary-key order.
+    public let primaryKey: [Int]
+    /// The index of the column filled by the database on insert (autoincrement), if any.
+    public let autoincrement: Int?
+
+    public init(table: Table, propertyNames: [String]) {
+        precondition(propertyNames.count == table.columns.count, "one property name per column")
+        self.table = table
+        self.propertyNames = propertyNames
+        let names = table.columns.map(\.name)
+        self.primaryKey = (table.primaryKey?.columns ?? []).compactMap { names.firstIndex(of: $0) }
+        self.autoincrement = table.columns.firstIndex { $0.autoincrement }
+    }
+
+    /// The index of the mapped property named `property`.
+    public func index(ofProperty property: String) -> Int? { propertyNames.firstIndex(of: property) }
+}
+
+/// Where `@Model` classes register their tables unless they name another `MetaData`.
+public enum ModelRegistry {
+    /// The default `MetaData` of models: `try ModelRegistry.metadata.createAll(engine)`.
+    public static let metadata = MetaData()
+}
+
+extension MetaData {
+    /// Registers the tables of `models` (reading `mapping` is what registers a table;
+    /// Swift has no load-time hook). Returns self, for `let metadata = ModelRegistry
+    /// .metadata.including(Author.self, Book.self)` in a manifest module.
+    @discardableResult
+    public func including(_ models: any Model.Type...) -> MetaData {
+        for m in models { _ = m.mapping }
+        return self
+    }
+}
+
+/// Reads the mapped properties of one model from a row, left to right.
+public struct ModelDecoder {
+    public let row: Row
+    public var index: Int
+
+    public init(row: Row, offset: Int = 0) {
+        self.row = row
+        self.index = offset
+    }
+
+    /// The next column's value as `T`.
+    @inlinable
+    public mutating func decode<T: SQLValueConvertible>(_ type: T.Type = T.self) throws -> T {
+        defer { index += 1 }
+        return try T(sqlValue: row[index])
+    }
+
+    /// The next raw value.
+    @inlinable
+    public mutating func next() -> SQLValue {
+        defer { index += 1 }
+        return row[index]
+    }
+}
+
+/// The ORM's per-instance bookkeeping. `@Model` stores one in every instance
+/// (`let _state = ModelState()`) and calls `willRead` / `willWrite` from the accessors
+/// it writes for mapped properties.
+public final class ModelState {
+    public init() {}
+
+    /// Called by a mapped property's getter before it reads its storage (an expired
+    /// instance loads itself here).
+    @inlinable
+    public func willRead<M: Model>(_ object: M, _ index: Int) {}
+
+    /// Called by a mapped property's setter before it writes its storage (records the
+    /// change for the next flush).
+    @inlinable
+    public func willWrite<M: Model>(_ object: M, _ index: Int) {}
+}
