@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "RetortCore", targets: ["RetortCore"]),
         .library(name: "RetortORM", targets: ["RetortORM"]),
         .library(name: "RetortMigrate", targets: ["RetortMigrate"]),
+        // The manifest module of migrations-example (a library product, as every
+        // manifest module must be: migrator links it into a small program).
+        .library(name: "ExampleModels", targets: ["ExampleModels"]),
         .executable(name: "migrator", targets: ["migrator"]),
         .executable(name: "retort-bench", targets: ["retort-bench"]),
     ],
@@ -48,6 +51,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "ExampleModels", dependencies: ["RetortCore"], path: "migrations-example/Models"),
         .executableTarget(
             name: "migrator",
             dependencies: [
@@ -67,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RetortMigrateTests",
-            dependencies: ["RetortMigrate", "RetortCore", "RetortTestSupport"]
+            dependencies: ["RetortMigrate", "RetortCore", "RetortTestSupport", "ExampleModels"]
         ),
         .testTarget(
             name: "RetortCoreTests",

@@ -17,6 +17,16 @@ public final class Project {
 
     public var graph: RevisionGraph { scripts.graph }
 
+    /// The manifest module that `manifest:` names; an error saying what to do when the
+    /// config names none.
+    public func manifestModule() throws -> ManifestModule {
+        guard let name = config.manifest, !name.isEmpty else {
+            throw MigrateError("\(config.path) names no manifest module, so there are no models to read",
+                               hint: "add `manifest: MyModels` (a library target declaring `public let metadata`), or pass --metadata FILE.json")
+        }
+        return try ManifestModule(module: name, configPath: config.path)
+    }
+
     /// The engine for the configured database (connects on first use).
     public func engine() throws -> Engine {
         if let e = engineStorage { return e }

@@ -37,12 +37,36 @@ struct Check: ParsableCommand {
     }
 }
 
-/// The models: `--metadata FILE.json`, or (not yet available) the manifest module.
+/// The models: `--metadata FILE.json`, or the manifest module that migrator.yaml names
+/// (built and printed, or read from its cache; progress goes to stderr).
 func loadModels(_ metadataPath: String?, project: Project) throws -> MetaData {
     if let metadataPath { return try MetadataJSON.read(contentsOf: metadataPath) }
-    throw MigrateError(
-        "reading the models from the manifest module\(project.config.manifest.map { " (\($0))" } ?? "") is not available yet",
-        hint: "pass --metadata FILE.json with the models as metadata JSON (format retort-metadata/1)")
+    return try project.manifestModule().load(progress: note)
+}
+
+/// A progress line on stderr, so that stdout stays the command's own output.
+func note(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+struct MetadataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metadata",
+        abstract: "Print the models of the manifest module as metadata JSON (retort-metadata/1).",
+        discussion: """
+            Builds a small program that links the module named by `manifest:` in migrator.yaml and \
+            prints its `metadata`; the result is cached under .build/migrator until the module's \
+            sources or the package change. Save the output for `--metadata FILE.json`.
+            """)
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        try guarded {
+            let project = try Project(configPath: options.config)
+            let (json, _) = try project.manifestModule().metadataJSON(progress: note)
+            print(json, terminator: json.hasSuffix("\n") ? "" : "\n")
+        }
+    }
 }
 
 /// Answers rename questions: from `--rename` values, else by asking on a terminal,

@@ -3,6 +3,7 @@ import RetortCore
 import RetortMigrate
 import RetortTestSupport
 import XCTest
+import ExampleModels
 
 /// The repository's own migrator.yaml and migrations-example, on both databases.
 final class ExampleMigrationsTests: XCTestCase {
@@ -17,11 +18,12 @@ final class ExampleMigrationsTests: XCTestCase {
         let steps = try runner.upgrade(to: "head")
         XCTAssertEqual(steps.count, project.graph.revisions.count)
         XCTAssertEqual(try runner.current(), Set(project.graph.heads))
-        // The models of migrations-example/metadata.json match: no phantom differences.
-        let models = try MetadataJSON.read(contentsOf: URL(fileURLWithPath: configPath).deletingLastPathComponent()
-            .appendingPathComponent("migrations-example/metadata.json").path)
-        let diff = try project.compare(models)
+        // The models of the ExampleModels module, and the same as metadata JSON, match: no
+        // phantom differences.
+        let diff = try project.compare(ExampleModels.metadata)
         XCTAssertTrue(diff.isEmpty, diff.changes.map(\.summary).joined(separator: "; "))
+        let fromJSON = try project.compare(try MetadataJSON.read(contentsOf: metadataJSONPath))
+        XCTAssertTrue(fromJSON.isEmpty, fromJSON.changes.map(\.summary).joined(separator: "; "))
         let engine = try project.engine()
         let schema = try Inspector(engine).reflect()
         XCTAssertEqual(schema.tables.map(\.name).sorted(), ["authors", "book_tags", "books", "tags"])
@@ -38,6 +40,17 @@ final class ExampleMigrationsTests: XCTestCase {
         try runner.downgrade(to: "base")
         XCTAssertEqual(try Inspector(engine).tableNames(), [])
         engine.dispose()
+    }
+
+    var metadataJSONPath: String {
+        URL(fileURLWithPath: configPath).deletingLastPathComponent().appendingPathComponent("migrations-example/metadata.json").path
+    }
+
+    /// migrations-example/metadata.json is exactly what `migrator metadata` prints for
+    /// ExampleModels (regenerate it with `swift run migrator metadata > migrations-example/metadata.json`).
+    func testMetadataJSONIsTheModulesRendering() throws {
+        let file = try String(contentsOfFile: metadataJSONPath, encoding: .utf8)
+        XCTAssertEqual(file, ExampleModels.metadata.metadataJSON())
     }
 
     func testExampleOnSQLite() throws {

@@ -195,85 +195,11 @@ public enum MetadataJSON {
 
     // MARK: Writing
 
-    /// Renders `metadata` as metadata JSON, keys in the order DESIGN.md shows, fields
-    /// at their defaults left out. Expression defaults, checks and indexes are written as
-    /// the SQL `dialect` gives them (SQL text given as text is written as it is).
-    ///
-    /// ```swift
-    /// let m = MetaData()
-    /// Table("tags", m, Column("id", .integer, primaryKey: true), Column("name", .string(50), nullable: false))
-    /// print(MetadataJSON.render(m))
-    /// // {"format": "retort-metadata/1", "enums": [], "tables": [{"name": "tags", "comment": null, "columns": [...
-    /// ```
+    /// Renders `metadata` as metadata JSON (``RetortCore/MetaData/metadataJSON(dialect:)``).
     public static func render(_ metadata: MetaData, dialect: Dialect = .postgresql) -> String {
-        var tables: [String] = []
-        for t in metadata.tables {
-            var columns: [String] = []
-            for c in t.columns {
-                var f: [(String, String)] = [("name", q(c.name)), ("type", q(c.type.name)), ("nullable", "\(c.nullable)")]
-                if c.primaryKey { f.append(("primary_key", "true")) }
-                if let a = c.autoincrementSetting { f.append(("autoincrement", "\(a)")) }
-                if let d = c.serverDefault { f.append(("server_default", q((try? d.sql(for: dialect)) ?? ""))) }
-                if let cm = c.comment { f.append(("comment", q(cm))) }
-                columns.append(obj(f))
-            }
-            var f: [(String, String)] = [("name", q(t.name)), ("comment", t.comment.map(q) ?? "null"),
-                                         ("columns", list(columns, indent: "        "))]
-            if let pk = t.primaryKey {
-                f.append(("primary_key", obj([("name", pk.name.map(q) ?? "null"), ("columns", strs(pk.columns))])))
-            }
-            f.append(("foreign_keys", list(t.foreignKeys.map { fk in
-                var ff: [(String, String)] = [("name", fk.name.map(q) ?? "null"), ("columns", strs(fk.columns)),
-                                              ("ref_table", q(fk.referredTable)), ("ref_columns", strs(fk.referredColumns))]
-                if let a = fk.onDelete { ff.append(("on_delete", q(a.rawValue))) }
-                if let a = fk.onUpdate { ff.append(("on_update", q(a.rawValue))) }
-                return obj(ff)
-            }, indent: "        ")))
-            f.append(("unique_constraints", list(t.uniqueConstraints.map {
-                obj([("name", $0.name.map(q) ?? "null"), ("columns", strs($0.columns))])
-            }, indent: "        ")))
-            f.append(("check_constraints", list(t.checkConstraints.map {
-                obj([("name", $0.name.map(q) ?? "null"),
-                     ("condition", q($0.sqlText ?? (try? $0.conditionSQL(for: dialect)) ?? ""))])
-            }, indent: "        ")))
-            f.append(("indexes", list(t.indexes.map { ix in
-                var ff: [(String, String)] = [("name", ix.name.map(q) ?? "null")]
-                if let cols = ix.columnNames { ff.append(("columns", strs(cols))) }
-                else { ff.append(("expressions", strs((try? ix.elementSQL(for: dialect)) ?? []))) }
-                ff.append(("unique", "\(ix.unique)"))
-                if let w = try? ix.whereSQL(for: dialect) { ff.append(("where", q(w))) }
-                return obj(ff)
-            }, indent: "        ")))
-            tables.append("{\n      " + f.map { "\(q($0.0)): \($0.1)" }.joined(separator: ",\n      ") + "\n    }")
-        }
-        let enums = metadata.enums.map { obj([("name", q($0.name)), ("values", strs($0.values))]) }
-        return "{\n  \"format\": \(q(format)),\n  \"enums\": " + list(enums, indent: "    ") + ",\n  \"tables\": "
-            + list(tables, indent: "    ") + "\n}\n"
+        metadata.metadataJSON(dialect: dialect)
     }
-
-    private static func obj(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\(q($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
-    }
-    private static func list(_ items: [String], indent: String) -> String {
-        items.isEmpty ? "[]" : "[\n" + items.map { indent + $0 }.joined(separator: ",\n") + "\n" + indent.dropLast(2) + "]"
-    }
-    private static func strs(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ", ") + "]" }
 
     /// A JSON string literal (also a valid YAML double-quoted scalar).
-    static func q(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                // 0x7F too: JSON allows it raw, but YAML (RevisionWriter shares this) does not.
-                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func q(_ s: String) -> String { JSONText.quote(s) }
 }
