@@ -82,6 +82,31 @@ struct MigratorBench {
         report.line("migrator_current", seconds: currentSeconds, rows: 1, raw: nil)
     }
 
+    /// `migrator_manifest_warm`: what reading the models from an unchanged (cached)
+    /// manifest module adds to a command — `migrator metadata` on this repository's
+    /// ExampleModels against `migrator heads` (same config and scripts, no models).
+    /// Run from the repository root; the first (cold) build is not timed.
+    func runManifest() throws {
+        guard report.wants("migrator_manifest_warm") else { return }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("migrator").path
+        let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        guard FileManager.default.isExecutableFile(atPath: binary),
+              FileManager.default.fileExists(atPath: root.appendingPathComponent("migrations-example/Models").path)
+        else {
+            print("(migrator_manifest_warm skipped: run from the repository root after building the migrator)")
+            return
+        }
+        _ = try timeProcess(binary, ["metadata"], in: root)  // cold: builds the dump program once
+        var warm = Double.infinity, baseline = Double.infinity
+        for _ in 0..<7 {
+            warm = min(warm, try timeProcess(binary, ["metadata"], in: root))
+            baseline = min(baseline, try timeProcess(binary, ["heads"], in: root))
+        }
+        report.line("migrator_heads_baseline", seconds: baseline, rows: 1, raw: nil)
+        report.line("migrator_manifest_warm", seconds: warm, rows: 1, raw: nil,
+                    extra: ["added_s": report.fmt(warm - baseline, 3)])
+    }
+
     /// Runs the binary with posix_spawn (Foundation's Process adds tens of milliseconds
     /// of its own) and returns the wall-clock seconds; output goes to /dev/null.
     private func timeProcess(_ binary: String, _ args: [String], in dir: URL) throws -> Double {

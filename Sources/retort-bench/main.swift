@@ -24,6 +24,7 @@ do {
     try AutogenerateBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try? FileManager.default.removeItem(atPath: reflectionFile)
     try MigratorBench(report: report).run()
+    try MigratorBench(report: report).runManifest()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
         try ReflectionBench(report: report).run(prefix: "pg_", engine: createEngine(pg))

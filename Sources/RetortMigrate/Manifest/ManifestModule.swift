@@ -75,10 +75,10 @@ public struct ManifestModule: Sendable {
         let fm = FileManager.default
         let sources = try sourceDirectory(progress: progress)
         let key = try cacheKey(sources: sources)
-        let jsonPath = cacheDirectory + "/\(module).json"
-        let keyPath = cacheDirectory + "/\(module).key"
-        if let stored = try? String(contentsOfFile: keyPath, encoding: .utf8), stored == key,
-           let json = try? String(contentsOfFile: jsonPath, encoding: .utf8) {
+        // One file per key, so that two migrator builds (a debug and a release one, say)
+        // do not keep evicting each other's entry; older entries are pruned.
+        let jsonPath = cacheDirectory + "/\(module)-\(key.prefix(24)).json"
+        if let json = try? String(contentsOfFile: jsonPath, encoding: .utf8) {
             return (json, .cache)
         }
         progress("Building the manifest module \(module) (\(relative(sources)))...")
@@ -95,7 +95,7 @@ public struct ManifestModule: Sendable {
         _ = try MetadataJSON.parse(Data(json.utf8), file: "the metadata JSON printed by \(module)")
         try fm.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
         try json.write(toFile: jsonPath, atomically: true, encoding: .utf8)
-        try key.write(toFile: keyPath, atomically: true, encoding: .utf8)
+        pruneCache(keeping: 4)
         return (json, .built)
     }
 
@@ -262,6 +262,15 @@ public struct ManifestModule: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Removes all but the `keeping` newest cached JSON files of this module.
+    private func pruneCache(keeping: Int) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: cacheDirectory) else { return }
+        let mine = names.filter { $0.hasPrefix(module + "-") && $0.hasSuffix(".json") }.map { cacheDirectory + "/" + $0 }
+        let dated = mine.map { ($0, ((try? fm.attributesOfItem(atPath: $0))?[.modificationDate] as? Date) ?? .distantPast) }
+        for (path, _) in dated.sorted(by: { $0.1 > $1.1 }).dropFirst(keeping) { try? fm.removeItem(atPath: path) }
+    }
 
     private func relative(_ path: String) -> String {
         path.hasPrefix(packageRoot + "/") ? String(path.dropFirst(packageRoot.count + 1)) : path
