@@ -57,12 +57,13 @@ final class Book {
     }
 }
 
+/// Public, so that the generated members' access is checked too.
 @Model(table: "book_tags", PrimaryKeyConstraint("book_id", "tag"), Index("tag", name: "ix_tag_lookup"))
-final class BookTag {
-    @Column(foreignKey: "books.id", onDelete: .cascade) var bookId: Int
-    @Column(name: "tag") var tagName: String
+public final class BookTag {
+    @Column(foreignKey: "books.id", onDelete: .cascade) public var bookId: Int
+    @Column(name: "tag") public var tagName: String
 
-    init(bookId: Int, tagName: String) {
+    public init(bookId: Int, tagName: String) {
         self.bookId = bookId
         self.tagName = tagName
     }
@@ -95,6 +96,7 @@ final class Sample {
     var mood: Mood
     var email: Email
     @Column(autoincrement: false) var sequence: Int = 0
+    @Column(default: .generate { "note-" + String(Int.random(in: 1000...9999)) }) var note: String?
     var created = Date(timeIntervalSince1970: 1_700_000_000)
     @Transient var loadedAt = "never"
 
