@@ -81,7 +81,9 @@ struct ModelDeclaration {
             case "table": table = argument.expression
             case "schema": schema = argument.expression
             case "comment": comment = argument.expression
-            case "metadata": metadata = argument.expression
+            case "metadata":
+                // `metadata: nil` is the default: the registry.
+                metadata = argument.expression.is(NilLiteralExprSyntax.self) ? nil : argument.expression
             default: elements.append(argument.expression)
             }
         }
@@ -92,6 +94,12 @@ struct ModelDeclaration {
     private mutating func readMembers(_ block: MemberBlockSyntax) {
         var columnOwners: [String: String] = [:]
         for member in block.members {
+            if let conditional = member.decl.as(IfConfigDeclSyntax.self), ModelDeclaration.declaresStoredProperty(conditional) {
+                problems.append(Problem(
+                    conditional, "conditionalProperty",
+                    "stored properties inside #if cannot be mapped: a model maps one table whatever the build; move them out of #if, or mark them @Transient"))
+                continue
+            }
             guard let variable = member.decl.as(VariableDeclSyntax.self) else { continue }
             guard let property = readProperty(variable) else { continue }
             if let other = columnOwners[property.columnName] {
@@ -232,6 +240,28 @@ struct ModelDeclaration {
             let name = binding.pattern.as(IdentifierPatternSyntax.self)?.identifier.text
         else { return nil }
         return properties.firstIndex { $0.name == name }
+    }
+
+    /// True when an `#if` block declares a stored instance property in one of its clauses.
+    static func declaresStoredProperty(_ conditional: IfConfigDeclSyntax) -> Bool {
+        for clause in conditional.clauses {
+            guard case .decls(let members) = clause.elements else { continue }
+            for member in members {
+                guard let v = member.decl.as(VariableDeclSyntax.self),
+                    !v.modifiers.contains(where: { [.keyword(.static), .keyword(.class)].contains($0.name.tokenKind) }),
+                    v.attribute(named: "Transient") == nil
+                else { continue }
+                let stored = v.bindings.allSatisfy { binding in
+                    guard let accessors = binding.accessorBlock?.accessors else { return true }
+                    if case .accessors(let list) = accessors {
+                        return list.allSatisfy { [.keyword(.willSet), .keyword(.didSet)].contains($0.accessorSpecifier.tokenKind) }
+                    }
+                    return false
+                }
+                if stored { return true }
+            }
+        }
+        return false
     }
 
     static func accessPrefix(_ modifiers: DeclModifierListSyntax) -> String {

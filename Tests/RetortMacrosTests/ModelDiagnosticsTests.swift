@@ -229,6 +229,31 @@ final class ModelDiagnosticsTests: XCTestCase {
             macroSpecs: modelMacros)
     }
 
+    func testStoredPropertiesInsideIfConfigAreRefused() {
+        assertMacroExpansion(
+            """
+            @Model(table: "flags")
+            final class Flag {
+                var id: Int?
+                #if DEBUG
+                var trace: String = ""
+                #endif
+            }
+            """,
+            expandedSource: """
+            final class Flag {
+                var id: Int?
+                #if DEBUG
+                var trace: String = ""
+                #endif
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(message: "stored properties inside #if cannot be mapped: a model maps one table whatever the build; move them out of #if, or mark them @Transient", line: 4, column: 5)
+            ],
+            macroSpecs: modelMacros)
+    }
+
     func testGenericClassIsRefused() {
         assertMacroExpansion(
             """
