@@ -211,7 +211,8 @@ struct ModelDeclaration {
     // MARK: Primary key
 
     /// An explicit key (a `@Column(primaryKey: true)` or a `PrimaryKeyConstraint`
-    /// argument) wins; else a property named `id` is the key; else it is a problem.
+    /// argument) wins; else a property named `id` is the key, unless it says
+    /// `primaryKey: false`; else it is a problem.
     private mutating func resolvePrimaryKey(_ classDecl: ClassDeclSyntax) {
         guard problems.isEmpty else { return }
         if properties.contains(where: \.primaryKey) { return }
@@ -221,7 +222,7 @@ struct ModelDeclaration {
             return callee == "PrimaryKeyConstraint" || callee.hasSuffix(".PrimaryKeyConstraint")
         }
         if hasConstraint { return }
-        if let i = properties.firstIndex(where: { $0.name == "id" }) {
+        if let i = properties.firstIndex(where: { $0.bareName == "id" && $0.options.primaryKey == nil }) {
             properties[i].primaryKey = true
             return
         }

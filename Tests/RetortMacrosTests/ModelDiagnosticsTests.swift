@@ -116,6 +116,27 @@ final class ModelDiagnosticsTests: XCTestCase {
             macroSpecs: modelMacros)
     }
 
+    func testAnIdThatSaysItIsNoKeyIsNoKey() {
+        assertMacroExpansion(
+            """
+            @Model(table: "events")
+            final class Event {
+                @Column(primaryKey: false) var id: Int
+            }
+            """,
+            expandedSource: """
+            final class Event {
+                var id: Int
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "'Event' has no primary key: add a property 'id', mark one @Column(primaryKey: true), or pass PrimaryKeyConstraint(...) to @Model",
+                    line: 2, column: 13)
+            ],
+            macroSpecs: modelMacros)
+    }
+
     func testUnsupportedPropertyTypesAreRefusedAtTheirType() {
         assertMacroExpansion(
             """
