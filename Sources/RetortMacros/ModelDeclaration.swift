@@ -40,6 +40,10 @@ struct ModelDeclaration {
         var bareName: String { ModelDeclaration.bare(name) }
     }
 
+    /// The private storage of mapped property `name`: `_$name`. (`_name` would collide
+    /// with the members `Model` requires, `_state` for a property `state`.)
+    static func storageName(_ name: String) -> String { "_$" + bare(name) }
+
     static func bare(_ name: String) -> String {
         name.hasPrefix("`") && name.hasSuffix("`") && name.count > 1 ? String(name.dropFirst().dropLast()) : name
     }

@@ -103,13 +103,12 @@ struct ModelCode {
             "\(access)let \($0.name): RetortCore.SQLExpression<\($0.type.swiftType)>"
         }
         let assignments = model.properties.map {
-            "\($0.name) = c.typed(\"\($0.columnName)\", \($0.type.metatype))"
+            "self.\($0.name) = source.c.typed(\"\($0.columnName)\", \($0.type.metatype))"
         }
         return """
             \(raw: access)struct Columns: RetortORM.ModelColumns {
                 \(raw: lets.joined(separator: "\n"))
                 \(raw: access)init(_ source: any RetortCore.FromClause) {
-                    let c = source.c
                     \(raw: assignments.joined(separator: "\n"))
                 }
             }
@@ -122,7 +121,7 @@ struct ModelCode {
 
     private var decodingInit: DeclSyntax {
         let lines = model.properties.map {
-            "self._\($0.bareName) = try \(support).decode(decoder.next(), as: \($0.type.metatype), property: \"\(model.name).\($0.bareName)\")"
+            "self.\(ModelDeclaration.storageName($0.name)) = try \(support).decode(decoder.next(), as: \($0.type.metatype), property: \"\(model.name).\($0.bareName)\")"
         }
         return """
             \(raw: access)init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
@@ -133,7 +132,7 @@ struct ModelCode {
 
     private var valueAt: DeclSyntax {
         let cases = model.properties.enumerated().map { i, p in
-            "case \(i):\nreturn \(support).encode(self._\(p.bareName))"
+            "case \(i):\nreturn \(support).encode(self.\(ModelDeclaration.storageName(p.name)))"
         }
         return """
             \(raw: access)func _value(at index: Int) -> RetortCore.SQLValue {
@@ -148,7 +147,7 @@ struct ModelCode {
 
     private var setValueAt: DeclSyntax {
         let cases = model.properties.enumerated().map { i, p in
-            "case \(i):\nself._\(p.bareName) = try \(support).decode(value, as: \(p.type.metatype), property: \"\(model.name).\(p.bareName)\")"
+            "case \(i):\nself.\(ModelDeclaration.storageName(p.name)) = try \(support).decode(value, as: \(p.type.metatype), property: \"\(model.name).\(p.bareName)\")"
         }
         return """
             \(raw: access)func _setValue(_ value: RetortCore.SQLValue, at index: Int) throws {

@@ -3,7 +3,7 @@ import SwiftSyntaxBuilder
 import SwiftSyntaxMacros
 
 /// `@_ModelProperty(index)`, which `@Model` attaches to each mapped stored property:
-/// the property becomes accessors over private storage (`_name`), and reports each read
+/// the property becomes accessors over private storage (`_$name`), and reports each read
 /// and write to the instance's `ModelState` with its mapped index.
 ///
 /// The `init` accessor keeps `self.name = name` working in the class's own
@@ -44,7 +44,7 @@ public struct ModelPropertyMacro: AccessorMacro, PeerMacro {
         return ["private var \(raw: storage): \(type.trimmed)"]
     }
 
-    /// The storage name (`_name`) and the property's type, written or inferred.
+    /// The storage name (`_$name`) and the property's type, written or inferred.
     private static func storage(of declaration: some DeclSyntaxProtocol) -> (String, TypeSyntax)? {
         guard let variable = declaration.as(VariableDeclSyntax.self), variable.bindings.count == 1,
             let binding = variable.bindings.first,
@@ -52,7 +52,7 @@ public struct ModelPropertyMacro: AccessorMacro, PeerMacro {
         else { return nil }
         let type = binding.typeAnnotation?.type ?? binding.initializer.flatMap { PropertyType.inferred(from: $0.value) }
         guard let type else { return nil }
-        return ("_" + ModelDeclaration.bare(name), type)
+        return (ModelDeclaration.storageName(name), type)
     }
 
     private static func index(_ node: AttributeSyntax) -> Int? {

@@ -31,69 +31,69 @@ final class ModelExpansionTests: XCTestCase {
             expandedSource: """
             final class Book {
                 var id: Int? {
-                    @storageRestrictions(initializes: _id)
+                    @storageRestrictions(initializes: _$id)
                     init(initialValue) {
-                        _id = initialValue
+                        _$id = initialValue
                     }
                     get {
                         _state.willRead(self, 0)
-                        return _id
+                        return _$id
                     }
                     set {
                         _state.willWrite(self, 0)
-                        _id = newValue
+                        _$id = newValue
                     }
                 }
 
-                private var _id: Int?
+                private var _$id: Int?
                 var title: String {
-                    @storageRestrictions(initializes: _title)
+                    @storageRestrictions(initializes: _$title)
                     init(initialValue) {
-                        _title = initialValue
+                        _$title = initialValue
                     }
                     get {
                         _state.willRead(self, 1)
-                        return _title
+                        return _$title
                     }
                     set {
                         _state.willWrite(self, 1)
-                        _title = newValue
+                        _$title = newValue
                     }
                 }
 
-                private var _title: String
+                private var _$title: String
                 var authorId: Int? {
-                    @storageRestrictions(initializes: _authorId)
+                    @storageRestrictions(initializes: _$authorId)
                     init(initialValue) {
-                        _authorId = initialValue
+                        _$authorId = initialValue
                     }
                     get {
                         _state.willRead(self, 2)
-                        return _authorId
+                        return _$authorId
                     }
                     set {
                         _state.willWrite(self, 2)
-                        _authorId = newValue
+                        _$authorId = newValue
                     }
                 }
 
-                private var _authorId: Int?
+                private var _$authorId: Int?
                 var format: BookFormat? {
-                    @storageRestrictions(initializes: _format)
+                    @storageRestrictions(initializes: _$format)
                     init(initialValue) {
-                        _format = initialValue
+                        _$format = initialValue
                     }
                     get {
                         _state.willRead(self, 3)
-                        return _format
+                        return _$format
                     }
                     set {
                         _state.willWrite(self, 3)
-                        _format = newValue
+                        _$format = newValue
                     }
                 }
 
-                private var _format: BookFormat?
+                private var _$format: BookFormat?
                 var scratch = 0
 
                 init(title: String) { self.title = title }
@@ -118,33 +118,32 @@ final class ModelExpansionTests: XCTestCase {
                     let authorId: RetortCore.SQLExpression<Int?>
                     let format: RetortCore.SQLExpression<BookFormat?>
                     init(_ source: any RetortCore.FromClause) {
-                        let c = source.c
-                        id = c.typed("id", (Int?).self)
-                        title = c.typed("title", String.self)
-                        authorId = c.typed("author_id", (Int?).self)
-                        format = c.typed("format", (BookFormat?).self)
+                        self.id = source.c.typed("id", (Int?).self)
+                        self.title = source.c.typed("title", String.self)
+                        self.authorId = source.c.typed("author_id", (Int?).self)
+                        self.format = source.c.typed("format", (BookFormat?).self)
                     }
                 }
 
                 static let columns: Columns = Columns(mapping.table)
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._id = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Int?).self, property: "Book.id")
-                    self._title = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Book.title")
-                    self._authorId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Int?).self, property: "Book.authorId")
-                    self._format = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (BookFormat?).self, property: "Book.format")
+                    self._$id = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Int?).self, property: "Book.id")
+                    self._$title = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Book.title")
+                    self._$authorId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Int?).self, property: "Book.authorId")
+                    self._$format = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (BookFormat?).self, property: "Book.format")
                 }
 
                 func _value(at index: Int) -> RetortCore.SQLValue {
                     switch index {
                     case 0:
-                        return RetortORM.ModelColumnSupport.encode(self._id)
+                        return RetortORM.ModelColumnSupport.encode(self._$id)
                     case 1:
-                        return RetortORM.ModelColumnSupport.encode(self._title)
+                        return RetortORM.ModelColumnSupport.encode(self._$title)
                     case 2:
-                        return RetortORM.ModelColumnSupport.encode(self._authorId)
+                        return RetortORM.ModelColumnSupport.encode(self._$authorId)
                     case 3:
-                        return RetortORM.ModelColumnSupport.encode(self._format)
+                        return RetortORM.ModelColumnSupport.encode(self._$format)
                     default:
                         RetortORM.ModelColumnSupport.noProperty(index, of: Book.self)
                     }
@@ -153,13 +152,13 @@ final class ModelExpansionTests: XCTestCase {
                 func _setValue(_ value: RetortCore.SQLValue, at index: Int) throws {
                     switch index {
                     case 0:
-                        self._id = try RetortORM.ModelColumnSupport.decode(value, as: (Int?).self, property: "Book.id")
+                        self._$id = try RetortORM.ModelColumnSupport.decode(value, as: (Int?).self, property: "Book.id")
                     case 1:
-                        self._title = try RetortORM.ModelColumnSupport.decode(value, as: String.self, property: "Book.title")
+                        self._$title = try RetortORM.ModelColumnSupport.decode(value, as: String.self, property: "Book.title")
                     case 2:
-                        self._authorId = try RetortORM.ModelColumnSupport.decode(value, as: (Int?).self, property: "Book.authorId")
+                        self._$authorId = try RetortORM.ModelColumnSupport.decode(value, as: (Int?).self, property: "Book.authorId")
                     case 3:
-                        self._format = try RetortORM.ModelColumnSupport.decode(value, as: (BookFormat?).self, property: "Book.format")
+                        self._$format = try RetortORM.ModelColumnSupport.decode(value, as: (BookFormat?).self, property: "Book.format")
                     default:
                         RetortORM.ModelColumnSupport.noProperty(index, of: Book.self)
                     }
@@ -193,101 +192,101 @@ final class ModelExpansionTests: XCTestCase {
             expandedSource: """
             public final class BookTag {
                 public var bookId: Int {
-                    @storageRestrictions(initializes: _bookId)
+                    @storageRestrictions(initializes: _$bookId)
                     init(initialValue) {
-                        _bookId = initialValue
+                        _$bookId = initialValue
                     }
                     get {
                         _state.willRead(self, 0)
-                        return _bookId
+                        return _$bookId
                     }
                     set {
                         _state.willWrite(self, 0)
-                        _bookId = newValue
+                        _$bookId = newValue
                     }
                 }
 
-                private var _bookId: Int
+                private var _$bookId: Int
                 public var tagId: Int64 {
-                    @storageRestrictions(initializes: _tagId)
+                    @storageRestrictions(initializes: _$tagId)
                     init(initialValue) {
-                        _tagId = initialValue
+                        _$tagId = initialValue
                     }
                     get {
                         _state.willRead(self, 1)
-                        return _tagId
+                        return _$tagId
                     }
                     set {
                         _state.willWrite(self, 1)
-                        _tagId = newValue
+                        _$tagId = newValue
                     }
                 }
 
-                private var _tagId: Int64
+                private var _$tagId: Int64
                 var token: UUID {
-                    @storageRestrictions(initializes: _token)
+                    @storageRestrictions(initializes: _$token)
                     init(initialValue) {
-                        _token = initialValue
+                        _$token = initialValue
                     }
                     get {
                         _state.willRead(self, 2)
-                        return _token
+                        return _$token
                     }
                     set {
                         _state.willWrite(self, 2)
-                        _token = newValue
+                        _$token = newValue
                     }
                 }
 
-                private var _token: UUID
+                private var _$token: UUID
                 var created {
-                    @storageRestrictions(initializes: _created)
+                    @storageRestrictions(initializes: _$created)
                     init(initialValue) {
-                        _created = initialValue
+                        _$created = initialValue
                     }
                     get {
                         _state.willRead(self, 3)
-                        return _created
+                        return _$created
                     }
                     set {
                         _state.willWrite(self, 3)
-                        _created = newValue
+                        _$created = newValue
                     }
                 }
 
-                private var _created: Date
+                private var _$created: Date
                 var `default`: Optional<Bool> {
-                    @storageRestrictions(initializes: _default)
+                    @storageRestrictions(initializes: _$default)
                     init(initialValue) {
-                        _default = initialValue
+                        _$default = initialValue
                     }
                     get {
                         _state.willRead(self, 4)
-                        return _default
+                        return _$default
                     }
                     set {
                         _state.willWrite(self, 4)
-                        _default = newValue
+                        _$default = newValue
                     }
                 }
 
-                private var _default: Optional<Bool>
+                private var _$default: Optional<Bool>
                 var rating: Swift.Double {
-                    @storageRestrictions(initializes: _rating)
+                    @storageRestrictions(initializes: _$rating)
                     init(initialValue) {
-                        _rating = initialValue
+                        _$rating = initialValue
                     }
                     get {
                         _state.willRead(self, 5)
-                        return _rating
+                        return _$rating
                     }
                     set {
                         _state.willWrite(self, 5)
-                        _rating = newValue
+                        _$rating = newValue
                     }
                 }
 
-                private var _rating: Swift.Double
+                private var _$rating: Swift.Double
                 static var count = 0
                 var computed: Int { 1 }
 
@@ -321,41 +320,40 @@ final class ModelExpansionTests: XCTestCase {
                     public let `default`: RetortCore.SQLExpression<Bool?>
                     public let rating: RetortCore.SQLExpression<Swift.Double>
                     public init(_ source: any RetortCore.FromClause) {
-                        let c = source.c
-                        bookId = c.typed("book_id", Int.self)
-                        tagId = c.typed("tag", Int64.self)
-                        token = c.typed("token", UUID.self)
-                        created = c.typed("created", Date.self)
-                        `default` = c.typed("default", (Bool?).self)
-                        rating = c.typed("rating", Swift.Double.self)
+                        self.bookId = source.c.typed("book_id", Int.self)
+                        self.tagId = source.c.typed("tag", Int64.self)
+                        self.token = source.c.typed("token", UUID.self)
+                        self.created = source.c.typed("created", Date.self)
+                        self.`default` = source.c.typed("default", (Bool?).self)
+                        self.rating = source.c.typed("rating", Swift.Double.self)
                     }
                 }
 
                 public static let columns: Columns = Columns(mapping.table)
 
                 public init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._bookId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Int.self, property: "BookTag.bookId")
-                    self._tagId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Int64.self, property: "BookTag.tagId")
-                    self._token = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: UUID.self, property: "BookTag.token")
-                    self._created = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Date.self, property: "BookTag.created")
-                    self._default = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Bool?).self, property: "BookTag.default")
-                    self._rating = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Swift.Double.self, property: "BookTag.rating")
+                    self._$bookId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Int.self, property: "BookTag.bookId")
+                    self._$tagId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Int64.self, property: "BookTag.tagId")
+                    self._$token = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: UUID.self, property: "BookTag.token")
+                    self._$created = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Date.self, property: "BookTag.created")
+                    self._$default = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Bool?).self, property: "BookTag.default")
+                    self._$rating = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Swift.Double.self, property: "BookTag.rating")
                 }
 
                 public func _value(at index: Int) -> RetortCore.SQLValue {
                     switch index {
                     case 0:
-                        return RetortORM.ModelColumnSupport.encode(self._bookId)
+                        return RetortORM.ModelColumnSupport.encode(self._$bookId)
                     case 1:
-                        return RetortORM.ModelColumnSupport.encode(self._tagId)
+                        return RetortORM.ModelColumnSupport.encode(self._$tagId)
                     case 2:
-                        return RetortORM.ModelColumnSupport.encode(self._token)
+                        return RetortORM.ModelColumnSupport.encode(self._$token)
                     case 3:
-                        return RetortORM.ModelColumnSupport.encode(self._created)
+                        return RetortORM.ModelColumnSupport.encode(self._$created)
                     case 4:
-                        return RetortORM.ModelColumnSupport.encode(self._default)
+                        return RetortORM.ModelColumnSupport.encode(self._$default)
                     case 5:
-                        return RetortORM.ModelColumnSupport.encode(self._rating)
+                        return RetortORM.ModelColumnSupport.encode(self._$rating)
                     default:
                         RetortORM.ModelColumnSupport.noProperty(index, of: BookTag.self)
                     }
@@ -364,17 +362,17 @@ final class ModelExpansionTests: XCTestCase {
                 public func _setValue(_ value: RetortCore.SQLValue, at index: Int) throws {
                     switch index {
                     case 0:
-                        self._bookId = try RetortORM.ModelColumnSupport.decode(value, as: Int.self, property: "BookTag.bookId")
+                        self._$bookId = try RetortORM.ModelColumnSupport.decode(value, as: Int.self, property: "BookTag.bookId")
                     case 1:
-                        self._tagId = try RetortORM.ModelColumnSupport.decode(value, as: Int64.self, property: "BookTag.tagId")
+                        self._$tagId = try RetortORM.ModelColumnSupport.decode(value, as: Int64.self, property: "BookTag.tagId")
                     case 2:
-                        self._token = try RetortORM.ModelColumnSupport.decode(value, as: UUID.self, property: "BookTag.token")
+                        self._$token = try RetortORM.ModelColumnSupport.decode(value, as: UUID.self, property: "BookTag.token")
                     case 3:
-                        self._created = try RetortORM.ModelColumnSupport.decode(value, as: Date.self, property: "BookTag.created")
+                        self._$created = try RetortORM.ModelColumnSupport.decode(value, as: Date.self, property: "BookTag.created")
                     case 4:
-                        self._default = try RetortORM.ModelColumnSupport.decode(value, as: (Bool?).self, property: "BookTag.default")
+                        self._$default = try RetortORM.ModelColumnSupport.decode(value, as: (Bool?).self, property: "BookTag.default")
                     case 5:
-                        self._rating = try RetortORM.ModelColumnSupport.decode(value, as: Swift.Double.self, property: "BookTag.rating")
+                        self._$rating = try RetortORM.ModelColumnSupport.decode(value, as: Swift.Double.self, property: "BookTag.rating")
                     default:
                         RetortORM.ModelColumnSupport.noProperty(index, of: BookTag.self)
                     }
@@ -401,69 +399,69 @@ final class ModelExpansionTests: XCTestCase {
             expandedSource: """
             final class Thing {
                 var code: String {
-                    @storageRestrictions(initializes: _code)
+                    @storageRestrictions(initializes: _$code)
                     init(initialValue) {
-                        _code = initialValue
+                        _$code = initialValue
                     }
                     get {
                         _state.willRead(self, 0)
-                        return _code
+                        return _$code
                     }
                     set {
                         _state.willWrite(self, 0)
-                        _code = newValue
+                        _$code = newValue
                     }
                 }
 
-                private var _code: String
+                private var _$code: String
                 var state: Thing.State {
-                    @storageRestrictions(initializes: _state)
+                    @storageRestrictions(initializes: _$state)
                     init(initialValue) {
-                        _state = initialValue
+                        _$state = initialValue
                     }
                     get {
                         _state.willRead(self, 1)
-                        return _state
+                        return _$state
                     }
                     set {
                         _state.willWrite(self, 1)
-                        _state = newValue
+                        _$state = newValue
                     }
                 }
 
-                private var _state: Thing.State
+                private var _$state: Thing.State
                 var email: Email? {
-                    @storageRestrictions(initializes: _email)
+                    @storageRestrictions(initializes: _$email)
                     init(initialValue) {
-                        _email = initialValue
+                        _$email = initialValue
                     }
                     get {
                         _state.willRead(self, 2)
-                        return _email
+                        return _$email
                     }
                     set {
                         _state.willWrite(self, 2)
-                        _email = newValue
+                        _$email = newValue
                     }
                 }
 
-                private var _email: Email?
+                private var _$email: Email?
                 var payload: Payload {
-                    @storageRestrictions(initializes: _payload)
+                    @storageRestrictions(initializes: _$payload)
                     init(initialValue) {
-                        _payload = initialValue
+                        _$payload = initialValue
                     }
                     get {
                         _state.willRead(self, 3)
-                        return _payload
+                        return _$payload
                     }
                     set {
                         _state.willWrite(self, 3)
-                        _payload = newValue
+                        _$payload = newValue
                     }
                 }
 
-                private var _payload: Payload
+                private var _$payload: Payload
 
                 let _state = RetortORM.ModelState()
 
@@ -485,33 +483,32 @@ final class ModelExpansionTests: XCTestCase {
                     let email: RetortCore.SQLExpression<Email?>
                     let payload: RetortCore.SQLExpression<Payload>
                     init(_ source: any RetortCore.FromClause) {
-                        let c = source.c
-                        code = c.typed("code", String.self)
-                        state = c.typed("state", Thing.State.self)
-                        email = c.typed("email", (Email?).self)
-                        payload = c.typed("payload", Payload.self)
+                        self.code = source.c.typed("code", String.self)
+                        self.state = source.c.typed("state", Thing.State.self)
+                        self.email = source.c.typed("email", (Email?).self)
+                        self.payload = source.c.typed("payload", Payload.self)
                     }
                 }
 
                 static let columns: Columns = Columns(mapping.table)
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._code = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Thing.code")
-                    self._state = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Thing.State.self, property: "Thing.state")
-                    self._email = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Email?).self, property: "Thing.email")
-                    self._payload = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Payload.self, property: "Thing.payload")
+                    self._$code = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Thing.code")
+                    self._$state = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Thing.State.self, property: "Thing.state")
+                    self._$email = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Email?).self, property: "Thing.email")
+                    self._$payload = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Payload.self, property: "Thing.payload")
                 }
 
                 func _value(at index: Int) -> RetortCore.SQLValue {
                     switch index {
                     case 0:
-                        return RetortORM.ModelColumnSupport.encode(self._code)
+                        return RetortORM.ModelColumnSupport.encode(self._$code)
                     case 1:
-                        return RetortORM.ModelColumnSupport.encode(self._state)
+                        return RetortORM.ModelColumnSupport.encode(self._$state)
                     case 2:
-                        return RetortORM.ModelColumnSupport.encode(self._email)
+                        return RetortORM.ModelColumnSupport.encode(self._$email)
                     case 3:
-                        return RetortORM.ModelColumnSupport.encode(self._payload)
+                        return RetortORM.ModelColumnSupport.encode(self._$payload)
                     default:
                         RetortORM.ModelColumnSupport.noProperty(index, of: Thing.self)
                     }
@@ -520,13 +517,13 @@ final class ModelExpansionTests: XCTestCase {
                 func _setValue(_ value: RetortCore.SQLValue, at index: Int) throws {
                     switch index {
                     case 0:
-                        self._code = try RetortORM.ModelColumnSupport.decode(value, as: String.self, property: "Thing.code")
+                        self._$code = try RetortORM.ModelColumnSupport.decode(value, as: String.self, property: "Thing.code")
                     case 1:
-                        self._state = try RetortORM.ModelColumnSupport.decode(value, as: Thing.State.self, property: "Thing.state")
+                        self._$state = try RetortORM.ModelColumnSupport.decode(value, as: Thing.State.self, property: "Thing.state")
                     case 2:
-                        self._email = try RetortORM.ModelColumnSupport.decode(value, as: (Email?).self, property: "Thing.email")
+                        self._$email = try RetortORM.ModelColumnSupport.decode(value, as: (Email?).self, property: "Thing.email")
                     case 3:
-                        self._payload = try RetortORM.ModelColumnSupport.decode(value, as: Payload.self, property: "Thing.payload")
+                        self._$payload = try RetortORM.ModelColumnSupport.decode(value, as: Payload.self, property: "Thing.payload")
                     default:
                         RetortORM.ModelColumnSupport.noProperty(index, of: Thing.self)
                     }

@@ -73,3 +73,23 @@ final class ModelValueTests: XCTestCase {
         XCTAssertEqual(SQLType.enum(Mood.self, name: "weather"), .enum("weather", ["calm", "stormy"]))
     }
 }
+
+extension ModelValueTests {
+    func testPropertyNamesThatShadowGeneratedNamesStillWork() throws {
+        let a = AwkwardNames()
+        XCTAssertEqual(AwkwardNames.mapping.table.columns.map(\.name),
+            ["id", "state", "value", "index", "decoder", "source", "c", "default"])
+        XCTAssertEqual((0..<8).map { a._value(at: $0) }, [.null, "new", 1, 2, "d", "s", 3, false])
+        let b = AwkwardNames()
+        let values: [SQLValue] = [7, "done", 10, 20, "x", "y", 30, true]
+        for (i, v) in values.enumerated() { try b._setValue(v, at: i) }
+        XCTAssertEqual(b.id, 7)
+        XCTAssertEqual(b.state, "done")
+        XCTAssertEqual(b.value, 10)
+        XCTAssertEqual(b.c, 30)
+        XCTAssertEqual(b.default, true)
+        XCTAssertEqual(
+            try select(AwkwardNames.columns.state).where(AwkwardNames.columns.c == 3).compile(for: .sqlite).sql,
+            "SELECT awkward_names.state FROM awkward_names WHERE awkward_names.c = ?")
+    }
+}

@@ -123,3 +123,18 @@ final class Sample {
         email = Email("u@example.org")
     }
 }
+
+/// Properties named like the members the macro writes and the names its code uses.
+@Model(table: "awkward_names", metadata: sampleMetadata)
+final class AwkwardNames {
+    var id: Int?
+    var state: String = "new"
+    var value: Int = 1
+    var index: Int = 2
+    var decoder: String = "d"
+    var source: String = "s"
+    var c: Int = 3
+    var `default`: Bool = false
+
+    init() {}
+}

@@ -118,5 +118,5 @@ public macro Transient() = #externalMacro(module: "RetortMacros", type: "Transie
 /// over private storage that call ``ModelState/willRead(_:_:)`` and
 /// ``ModelState/willWrite(_:_:)``. Not for use by hand.
 @attached(accessor, names: named(init), named(get), named(set))
-@attached(peer, names: prefixed(_))
+@attached(peer, names: prefixed(_$))
 public macro _ModelProperty(_ index: Int) = #externalMacro(module: "RetortMacros", type: "ModelPropertyMacro")
