@@ -58,6 +58,15 @@ public enum ModelColumnSupport {
         fatalError("unavailable")
     }
 
+    /// Any other type: no column type is known for it.
+    @available(
+        *, unavailable,
+        message: "this property's type has no column type: conform it to ModelColumnValue, or name one with @Column(<type>)"
+    )
+    public static func columnType<T>(_ type: T.Type, enumName: String) -> SQLType {
+        fatalError("unavailable")
+    }
+
     // MARK: Reading values
 
     /// A value of a ``SQLValueConvertible`` type (optionals included).
@@ -110,6 +119,15 @@ public enum ModelColumnSupport {
         return try decode(value, as: T.self, property: property) as T
     }
 
+    /// Any other type: it cannot be read from a column.
+    @available(
+        *, unavailable,
+        message: "this property's type cannot be read from a column: conform it to SQLValueConvertible (or ModelColumnValue)"
+    )
+    public static func decode<T>(_ value: SQLValue, as type: T.Type, property: StaticString) throws -> T {
+        fatalError("unavailable")
+    }
+
     // MARK: Writing values
 
     /// A ``SQLValueConvertible`` value (optionals included).
@@ -140,6 +158,15 @@ public enum ModelColumnSupport {
     public static func encode<T: RawRepresentable & SQLValueConvertible>(_ value: T?) -> SQLValue
     where T.RawValue: SQLValueConvertible {
         value.sqlValue
+    }
+
+    /// Any other type: it cannot be written to a column.
+    @available(
+        *, unavailable,
+        message: "this property's type cannot be written to a column: conform it to SQLValueConvertible (or ModelColumnValue)"
+    )
+    public static func encode<T>(_ value: T) -> SQLValue {
+        fatalError("unavailable")
     }
 
     // MARK: Indexes
