@@ -388,7 +388,7 @@ final class ModelExpansionTests: XCTestCase {
     func testNamedTypesAreResolvedByTheCompilerNotTheMacro() {
         assertMacroExpansion(
             """
-            @Model(table: "things")
+            @Model(table: "things", metadata: nil)
             final class Thing {
                 @Column(primaryKey: true) var code: String
                 var state: Thing.State
