@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
     ],
     targets: [
         // System-library shims: module maps only.
@@ -41,7 +43,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "RetortORM", dependencies: ["RetortCore"]),
+        // The @Model / @Column / @Transient macro implementations (a compiler plugin).
+        .macro(
+            name: "RetortMacros",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
+        .target(name: "RetortORM", dependencies: ["RetortCore", "RetortMacros"]),
         .target(name: "Retort", dependencies: ["RetortCore", "RetortORM"]),
         .target(
             name: "RetortMigrate",
@@ -72,6 +84,17 @@ let package = Package(
         .testTarget(
             name: "RetortMigrateTests",
             dependencies: ["RetortMigrate", "RetortCore", "RetortTestSupport", "ExampleModels"]
+        ),
+        .testTarget(
+            name: "RetortMacrosTests",
+            dependencies: [
+                "RetortMacros",
+                .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax"),
+            ]
+        ),
+        .testTarget(
+            name: "RetortModelTests",
+            dependencies: ["Retort", "RetortTestSupport"]
         ),
         .testTarget(
             name: "RetortCoreTests",
