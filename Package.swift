@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "retort-bench",
-            dependencies: ["RetortCore", "RetortMigrate", "CSQLite", "CLibPQ"]
+            dependencies: ["RetortCore", "RetortORM", "RetortMigrate", "CSQLite", "CLibPQ"]
         ),
         // Shared by the test targets: the throwaway PostgreSQL server.
         .target(
@@ -68,6 +68,10 @@ let package = Package(
         .testTarget(
             name: "RetortMigrateTests",
             dependencies: ["RetortMigrate", "RetortCore", "RetortTestSupport"]
+        ),
+        .testTarget(
+            name: "RetortORMTests",
+            dependencies: ["Retort", "RetortORM", "RetortCore", "RetortTestSupport"]
         ),
         .testTarget(
             name: "RetortCoreTests",

@@ -1,0 +1,285 @@
+import RetortCore
+
+/// A SELECT of whole model instances: `select(Author.self)`. Conditions and ordering
+/// are written against the model's typed columns; the session turns each row into an
+/// instance, through its identity map.
+///
+/// ```swift
+/// let q = select(Author.self).where { $0.name == "Ursula" }.orderBy { $0.id }.limit(10)
+/// // SELECT authors.id, authors.name, authors.email FROM authors
+/// //   WHERE authors.name = ? ORDER BY authors.id LIMIT ?
+/// let authors = try session.scalars(q).all()
+/// ```
+public struct ModelSelect<M: Model>: Sendable {
+    /// The Core statement underneath (the model's columns, in property order, first).
+    public var core: Select
+
+    init() { core = select([M.mapping.table]) }
+
+    /// Adds a condition on the model's columns, ANDed with any before it.
+    public func `where`<C: SQLLogicalValue>(_ condition: (M.Columns) -> SQLExpression<C>) -> ModelSelect {
+        var s = self
+        s.core = core.where(condition(M.columns))
+        return s
+    }
+
+    /// Adds a condition (any expression, e.g. on a joined table), ANDed with any before it.
+    public func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> ModelSelect {
+        var s = self
+        s.core = core.where(condition)
+        return s
+    }
+
+    /// `ORDER BY` a column or term of the model: `.orderBy { $0.name.desc() }`.
+    public func orderBy(_ term: (M.Columns) -> any OrderByItem) -> ModelSelect {
+        var s = self
+        s.core = core.orderBy(term(M.columns))
+        return s
+    }
+
+    /// `ORDER BY` several terms: `.orderBy { [$0.name, $0.id.desc()] }`.
+    public func orderBy(_ terms: (M.Columns) -> [any OrderByItem]) -> ModelSelect {
+        var s = self
+        for t in terms(M.columns) { s.core = s.core.orderBy(t) }
+        return s
+    }
+
+    /// `LIMIT n`.
+    public func limit(_ n: Int) -> ModelSelect {
+        var s = self
+        s.core = core.limit(n)
+        return s
+    }
+
+    /// `OFFSET n`.
+    public func offset(_ n: Int) -> ModelSelect {
+        var s = self
+        s.core = core.offset(n)
+        return s
+    }
+
+    /// `SELECT DISTINCT`.
+    public func distinct() -> ModelSelect {
+        var s = self
+        s.core = core.distinct()
+        return s
+    }
+
+    /// Joins another table or model's table (conditions from foreign keys, or `on`).
+    public func join(_ target: some FromClause) -> ModelSelect {
+        var s = self
+        s.core = core.join(target)
+        return s
+    }
+
+    /// Joins `target` on an explicit condition.
+    public func join<C: SQLLogicalValue>(_ target: some FromClause, on condition: SQLExpression<C>) -> ModelSelect {
+        var s = self
+        s.core = core.join(target, on: condition)
+        return s
+    }
+
+    /// `FOR UPDATE` (PostgreSQL).
+    public func forUpdate(nowait: Bool = false, skipLocked: Bool = false) -> ModelSelect {
+        var s = self
+        s.core = core.forUpdate(nowait: nowait, skipLocked: skipLocked)
+        return s
+    }
+}
+
+/// `SELECT` every column of a model's table, returning instances:
+/// `try session.scalars(select(Author.self)).all()`.
+public func select<M: Model>(_ model: M.Type) -> ModelSelect<M> { ModelSelect() }
+
+/// The instances a ``ModelSelect`` returns, built row by row as they are read.
+public struct ModelResult<M: Model> {
+    let result: RetortCore.Result
+    let session: Session
+
+    /// The next instance, or nil at the end.
+    public func next() throws -> M? {
+        guard let row = try result.next() else { return nil }
+        return try session.instance(M.self, from: row)
+    }
+
+    /// Every remaining instance.
+    public func all() throws -> [M] {
+        var out: [M] = []
+        while let row = try result.next() { out.append(try session.instance(M.self, from: row)) }
+        return out
+    }
+
+    /// The first instance or nil; the rest are not read.
+    public func first() throws -> M? {
+        defer { result.close() }
+        return try next()
+    }
+
+    /// Exactly one instance; throws `InterfaceError` (`.noRows` / `.multipleRows`) otherwise.
+    public func one() throws -> M { try session.instance(M.self, from: try result.one()) }
+
+    /// One instance or nil; throws `InterfaceError` `.multipleRows` when there are more.
+    public func oneOrNil() throws -> M? { try result.oneOrNil().map { try session.instance(M.self, from: $0) } }
+}
+
+extension Session {
+    // MARK: Queries
+
+    /// Runs a model query (flushing first, with autoflush) and returns its instances.
+    public func scalars<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> {
+        try autoflushIfNeeded()
+        let result = try activeConnection().execute(query.core)
+        return ModelResult(result: result, session: self)
+    }
+
+    /// Same as ``scalars(_:)-(ModelSelect<M>)``: a model query's instances.
+    public func execute<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> { try scalars(query) }
+
+    /// The first instance a model query returns, or nil.
+    public func scalar<M: Model>(_ query: ModelSelect<M>) throws -> M? { try scalars(query).first() }
+
+    /// Runs a Core statement in the session's transaction (flushing first, with autoflush).
+    @discardableResult
+    public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> RetortCore.Result {
+        try autoflushIfNeeded()
+        return try activeConnection().execute(statement, parameters)
+    }
+
+    /// Runs a Core statement once per parameter set (executemany) in the session's transaction.
+    @discardableResult
+    public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> RetortCore.Result {
+        try autoflushIfNeeded()
+        return try activeConnection().execute(statement, parameterSets)
+    }
+
+    /// The first column of the first row of a Core query.
+    public func scalar<T: SQLValueConvertible>(_ statement: some Executable, _ parameters: Parameters = [:],
+                                               as type: T.Type = T.self) throws -> T {
+        try execute(statement, parameters).scalar(T.self)
+    }
+
+    /// The first column of every row of a Core query.
+    public func scalars<T: SQLValueConvertible>(_ statement: some Executable, _ parameters: Parameters = [:],
+                                                as type: T.Type = SQLValue.self) throws -> ScalarResult<T> {
+        try execute(statement, parameters).scalars(T.self)
+    }
+
+    /// The instance with this primary key: from the identity map when it is there (no
+    /// query), else loaded (nil when there is no such row). Composite keys take their
+    /// values in primary-key order: `get(Edition.self, 7, "en")`.
+    public func get<M: Model>(_ model: M.Type, _ key: any SQLValueConvertible...) throws -> M? {
+        try get(model, key: key.map(\.sqlValue))
+    }
+
+    /// ``get(_:_:)`` with the key's values as an array.
+    public func get<M: Model>(_ model: M.Type, key values: [SQLValue]) throws -> M? {
+        try M.checkMapped()
+        let key = try M._identityKey(values: values)
+        if let e = identityMap[key] {
+            return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
+        }
+        try autoflushIfNeeded()
+        let compiled = try keyStatement(M.self)
+        let columns = M.mapping.table.columns
+        let bound = zip(M.mapping.primaryKey, key.id.values).map { columns[$0].type.processBind($1) }
+        guard let row = try activeConnection().execute(compiled: compiled, values: bound).first() else { return nil }
+        return try instance(M.self, from: row)
+    }
+
+    /// The instance for a row: the identity map's when the key is there (reloaded first
+    /// when it was expired), else a new persistent one.
+    func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0) throws -> M {
+        let key = M._identityKey(row: row, offset: offset)
+        if let e = identityMap[key] {
+            let object = unsafeDowncast(e.object, to: M.self)
+            if e.state.expired {
+                e.state.expired = false
+                e.state.changes.removeAll()
+                for i in 0..<M.mapping.propertyNames.count { try object._setValue(row[offset + i], at: i) }
+            }
+            return object
+        }
+        var decoder = ModelDecoder(row: row, offset: offset)
+        let object = try M(_decoding: &decoder)
+        attach(object, key: key)
+        return object
+    }
+
+    /// Copies a detached (or other session's) instance's state into this session and
+    /// returns the instance that carries it here: the one already in the identity map,
+    /// else one loaded by primary key, else a new pending copy. Changed values are
+    /// recorded as changes, written at the next flush.
+    public func merge<M: Model>(_ object: M) throws -> M {
+        if object._state.session === self { return object }
+        try M.checkMapped()
+        let key = object._identityKey()
+        let count = M.mapping.propertyNames.count
+        if !key.id.hasNull, let target = try get(M.self, key: key.id.values) {
+            for i in 0..<count {
+                let v = object._value(at: i)
+                if target._value(at: i) != v {
+                    target._state._recordWrite(target, i)
+                    try target._setValue(v, at: i)
+                }
+            }
+            return target
+        }
+        let row = Row(values: (0..<count).map { object._value(at: $0) }, columns: ResultColumns(M.mapping.propertyNames))
+        var decoder = ModelDecoder(row: row)
+        let copy = try M(_decoding: &decoder)
+        try add(copy)
+        return copy
+    }
+}
+
+extension Model {
+    /// `SELECT <columns> FROM table WHERE pk = ?`, compiled once per dialect.
+    static func loadByKeyStatement(_ dialect: Dialect) throws -> CompiledStatement {
+        var s = select([mapping.table])
+        s.whereClause = BindSource.keyCondition(mapping.table, mapping.primaryKey)
+        return try StatementCache.shared.compile(.select(s), dialect)
+    }
+
+    /// Throws when the model cannot be tracked by identity (no primary key).
+    static func checkMapped() throws {
+        if mapping.primaryKey.isEmpty {
+            throw InvalidRequestError(
+                "\(Self.self) (table '\(mapping.table.fullName)') has no primary key; the session needs one to track instances. "
+                    + "Mark a property @Column(primaryKey: true)")
+        }
+    }
+}
+
+/// Creates sessions with shared settings: one per unit of work.
+///
+/// ```swift
+/// let makeSession = SessionMaker(engine, expireOnCommit: false)
+/// try makeSession.begin { session in try session.add(Author(name: "Ursula")) }   // commits
+/// let session = makeSession()
+/// ```
+public struct SessionMaker {
+    public let engine: Engine
+    public var autoflush: Bool
+    public var expireOnCommit: Bool
+    public var events: SessionEvents
+
+    public init(_ engine: Engine, autoflush: Bool = true, expireOnCommit: Bool = true, events: SessionEvents = SessionEvents()) {
+        self.engine = engine
+        self.autoflush = autoflush
+        self.expireOnCommit = expireOnCommit
+        self.events = events
+    }
+
+    /// A new session with these settings.
+    public func callAsFunction() -> Session {
+        Session(engine, autoflush: autoflush, expireOnCommit: expireOnCommit, events: events)
+    }
+
+    /// Runs `body` with a new session, commits (rolls back on throw) and closes it.
+    @discardableResult
+    public func begin<T>(_ body: (Session) throws -> T) throws -> T {
+        let session = self()
+        defer { session.close() }
+        return try session.run(body)
+    }
+}
