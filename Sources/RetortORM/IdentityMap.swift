@@ -3,38 +3,74 @@ import RetortCore
 /// One instance per primary key per session. Entries do not keep their instances
 /// alive: an instance that leaves memory removes its entry (from its `ModelState`'s
 /// deinit). Instances with pending changes are kept alive by the session's own lists.
+///
+/// Keys are kept per model; a single integer key (the common case) is looked up in a
+/// table keyed by the integer itself, which hashes much faster than a general key.
 final class IdentityMap {
     struct Entry {
         unowned(unsafe) let object: AnyObject
         unowned(unsafe) let state: ModelState
     }
 
-    private(set) var entries: [IdentityKey: Entry] = [:]
+    /// The instances of one model.
+    final class Identities {
+        var integers: [Int64: Entry] = [:]
+        var others: [PrimaryKeyValue: Entry] = [:]
 
-    var count: Int { entries.count }
+        @inline(__always)
+        subscript(id: PrimaryKeyValue) -> Entry? {
+            get {
+                if case .one(.integer(let i)) = id { return integers[i] }
+                return others[id]
+            }
+            set {
+                if case .one(.integer(let i)) = id { integers[i] = newValue } else { others[id] = newValue }
+            }
+        }
 
-    subscript(key: IdentityKey) -> Entry? { entries[key] }
+        var count: Int { integers.count + others.count }
+    }
+
+    private(set) var models: [ObjectIdentifier: Identities] = [:]
+
+    var count: Int { models.values.reduce(0) { $0 + $1.count } }
+
+    /// The table of one model's instances (created on first use).
+    func identities(_ type: ObjectIdentifier) -> Identities {
+        if let m = models[type] { return m }
+        let m = Identities()
+        models[type] = m
+        return m
+    }
+
+    subscript(key: IdentityKey) -> Entry? { models[key.type]?[key.id] }
 
     func insert(_ object: AnyObject, _ state: ModelState, for key: IdentityKey) {
-        entries[key] = Entry(object: object, state: state)
+        identities(key.type)[key.id] = Entry(object: object, state: state)
     }
 
     func remove(_ key: IdentityKey) {
-        entries.removeValue(forKey: key)
+        models[key.type]?[key.id] = nil
     }
 
     /// Removes `key` only while it still maps to `state` (a dying instance must not
     /// remove a newer one loaded under the same key).
     func remove(_ key: IdentityKey, ifState state: ModelState) {
-        if let e = entries[key], e.state === state { entries.removeValue(forKey: key) }
+        guard let m = models[key.type], let e = m[key.id], e.state === state else { return }
+        m[key.id] = nil
     }
 
-    func reserve(_ n: Int) { entries.reserveCapacity(entries.count + n) }
-
     /// Every live instance's state.
-    var states: [ModelState] { entries.values.map(\.state) }
+    var states: [ModelState] {
+        var out: [ModelState] = []
+        for m in models.values {
+            for e in m.integers.values { out.append(e.state) }
+            for e in m.others.values { out.append(e.state) }
+        }
+        return out
+    }
 
-    func removeAll() { entries.removeAll() }
+    func removeAll() { models.removeAll() }
 }
 
 extension Model {
@@ -48,18 +84,6 @@ extension Model {
         }
         return IdentityKey(type: ObjectIdentifier(Self.self),
                            id: .many(mapping.primaryKey.map { columns[$0].type.processResult(_value(at: $0)) }))
-    }
-
-    /// The identity key a row's values give (the model's columns start at `offset`).
-    static func _identityKey(row: Row, offset: Int) -> IdentityKey {
-        let mapping = Self.mapping
-        let columns = mapping.table.columns
-        if mapping.primaryKey.count == 1 {
-            let i = mapping.primaryKey[0]
-            return IdentityKey(type: ObjectIdentifier(Self.self), id: .one(columns[i].type.processResult(row[offset + i])))
-        }
-        return IdentityKey(type: ObjectIdentifier(Self.self),
-                           id: .many(mapping.primaryKey.map { columns[$0].type.processResult(row[offset + $0]) }))
     }
 
     /// The identity key for primary-key values a caller gave (`session.get`).

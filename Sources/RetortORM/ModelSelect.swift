@@ -95,17 +95,18 @@ public func select<M: Model>(_ model: M.Type) -> ModelSelect<M> { ModelSelect() 
 public struct ModelResult<M: Model> {
     let result: RetortCore.Result
     let session: Session
+    let plan = LoadPlan(M.self)
 
     /// The next instance, or nil at the end.
     public func next() throws -> M? {
         guard let row = try result.next() else { return nil }
-        return try session.instance(M.self, from: row)
+        return try session.instance(M.self, from: row, plan: plan)
     }
 
     /// Every remaining instance.
     public func all() throws -> [M] {
         var out: [M] = []
-        while let row = try result.next() { out.append(try session.instance(M.self, from: row)) }
+        while let row = try result.next() { out.append(try session.instance(M.self, from: row, plan: plan)) }
         return out
     }
 
@@ -188,20 +189,27 @@ extension Session {
 
     /// The instance for a row: the identity map's when the key is there (reloaded first
     /// when it was expired), else a new persistent one.
-    func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0) throws -> M {
-        let key = M._identityKey(row: row, offset: offset)
-        if let e = identityMap[key] {
+    func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0, plan: LoadPlan? = nil) throws -> M {
+        let plan = plan ?? LoadPlan(M.self)
+        let key = plan.key(row, offset)
+        let identities = plan.identities(in: identityMap)
+        if let e = identities[key.id] {
             let object = unsafeDowncast(e.object, to: M.self)
             if e.state.expired {
                 e.state.expired = false
                 e.state.changes.removeAll()
-                for i in 0..<M.mapping.propertyNames.count { try object._setValue(row[offset + i], at: i) }
+                for i in 0..<plan.propertyCount { try object._setValue(row[offset + i], at: i) }
             }
             return object
         }
         var decoder = ModelDecoder(row: row, offset: offset)
         let object = try M(_decoding: &decoder)
-        attach(object, key: key)
+        let state = object._state
+        state.session = self
+        state.key = key
+        state.status = .persistent
+        state.tracking = true
+        identities[key.id] = IdentityMap.Entry(object: object, state: state)
         return object
     }
 
@@ -229,6 +237,41 @@ extension Session {
         let copy = try M(_decoding: &decoder)
         try add(copy)
         return copy
+    }
+}
+
+/// What loading rows of one model needs, read from its mapping once per query.
+final class LoadPlan {
+    /// The session's table of this model's instances, found on first use.
+    private weak var identities: IdentityMap.Identities?
+
+    func identities(in map: IdentityMap) -> IdentityMap.Identities {
+        if let identities { return identities }
+        let found = map.identities(type)
+        identities = found
+        return found
+    }
+
+    let type: ObjectIdentifier
+    let primaryKey: [Int]
+    let keyTypes: [SQLType]
+    let propertyCount: Int
+
+    init<M: Model>(_ model: M.Type) {
+        let mapping = M.mapping
+        type = ObjectIdentifier(M.self)
+        primaryKey = mapping.primaryKey
+        keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
+        propertyCount = mapping.propertyNames.count
+    }
+
+    /// The identity key of the row's instance (its columns start at `offset`).
+    @inline(__always)
+    func key(_ row: Row, _ offset: Int) -> IdentityKey {
+        if primaryKey.count == 1 {
+            return IdentityKey(type: type, id: .one(keyTypes[0].processResult(row[offset + primaryKey[0]])))
+        }
+        return IdentityKey(type: type, id: .many(primaryKey.indices.map { keyTypes[$0].processResult(row[offset + primaryKey[$0]]) }))
     }
 }
 

@@ -138,8 +138,20 @@ public final class Session {
 
     /// Adds every instance (see ``add(_:)``).
     public func addAll<M: Model>(_ objects: [M]) throws {
+        try M.checkMapped()
         pending.reserveCapacity(pending.count + objects.count)
-        for o in objects { try add(o) }
+        for o in objects {
+            let state = o._state
+            if state.session == nil, state.status == .transient {
+                // The common case, without add()'s checks per instance.
+                state.session = self
+                state.status = .pending
+                state.held = true
+                pending.append(o)
+            } else {
+                try add(o)
+            }
+        }
     }
 
     /// Adds every instance, of any models.
@@ -188,8 +200,8 @@ public final class Session {
     public func close() {
         if let conn = connection { conn.close() }
         connection = nil
-        frames.removeAll()
         detachAll()
+        frames.removeAll()
     }
 
     // MARK: Expiring and refreshing

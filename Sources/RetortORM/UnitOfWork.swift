@@ -56,23 +56,48 @@ extension Session {
         }
         let inserts = pending
 
-        var tables: [Table] = []
-        var seen = Set<ObjectIdentifier>()
-        for o in inserts + updates + deletes {
-            let t = type(of: o).mapping.table
-            if seen.insert(ObjectIdentifier(t)).inserted { tables.append(t) }
+        // Group by table, in one pass (runs of one model skip the lookups).
+        var groups: [TableGroup] = []
+        var slotOfType: [ObjectIdentifier: Int] = [:]
+        var slotOfTable: [ObjectIdentifier: Int] = [:]
+        var lastType: ObjectIdentifier?
+        var lastSlot = 0
+        func slot(_ o: any Model) -> Int {
+            let t = ObjectIdentifier(type(of: o))
+            if t == lastType { return lastSlot }
+            let s: Int
+            if let known = slotOfType[t] {
+                s = known
+            } else {
+                let table = type(of: o).mapping.table
+                if let known = slotOfTable[ObjectIdentifier(table)] {
+                    s = known
+                } else {
+                    s = groups.count
+                    groups.append(TableGroup(table: table))
+                    slotOfTable[ObjectIdentifier(table)] = s
+                }
+                slotOfType[t] = s
+            }
+            lastType = t
+            lastSlot = s
+            return s
         }
-        let order = tables.count > 1 ? DependencyOrder.compute(tables).tables : tables
+        for o in inserts { groups[slot(o)].inserts.append(o) }
+        for o in updates { groups[slot(o)].updates.append(o) }
+        for o in deletes { groups[slot(o)].deletes.append(o) }
+        if groups.count > 1 {
+            let order = DependencyOrder.compute(groups.map(\.table)).tables
+            let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { (ObjectIdentifier($1), $0) })
+            groups.sort { position[ObjectIdentifier($0.table)]! < position[ObjectIdentifier($1.table)]! }
+        }
 
-        for table in order {
-            let tableInserts = inserts.filter { type(of: $0).mapping.table === table }
-            if !tableInserts.isEmpty { try insertRows(tableInserts, conn, &work) }
-            let tableUpdates = updates.filter { type(of: $0).mapping.table === table }
-            if !tableUpdates.isEmpty { try updateRows(tableUpdates, conn, &work) }
+        for g in groups {
+            if !g.inserts.isEmpty { try insertRows(g.inserts, conn, &work) }
+            if !g.updates.isEmpty { try updateRows(g.updates, conn, &work) }
         }
-        for table in order.reversed() {
-            let tableDeletes = deletes.filter { type(of: $0).mapping.table === table }
-            if !tableDeletes.isEmpty { try deleteRows(tableDeletes, conn, &work) }
+        for g in groups.reversed() where !g.deletes.isEmpty {
+            try deleteRows(g.deletes, conn, &work)
         }
         work.inserted = inserts
         work.deleted = deletes
@@ -129,10 +154,11 @@ extension Session {
         statement.returning = returned.map { table.columnNode(at: $0) }
         let compiled = try StatementCache.shared.compile(.insert(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
+        let types = columns.map(\.type)
         let base = objects.startIndex
         let fill: (Int, inout [SQLValue]) throws -> Void = { i, values in
             let o = objects[base + i]
-            for s in sources { values.append(s.value(o, columns, key: [])) }
+            for s in sources { values.append(s.value(o, types, key: [])) }
         }
         if returned.isEmpty {
             _ = try conn.executeMany(compiled: compiled, count: objects.count, fill: fill)
@@ -192,11 +218,12 @@ extension Session {
         statement.whereClause = BindSource.keyCondition(table, pk)
         let compiled = try StatementCache.shared.compile(.update(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
+        let types = columns.map(\.type)
         let base = batch.startIndex
         let matched = try conn.executeMany(compiled: compiled, count: batch.count) { i, values in
             let o = batch[base + i].0
             let key = o._state.key?.id.values ?? []
-            for s in sources { values.append(s.value(o, columns, key: key)) }
+            for s in sources { values.append(s.value(o, types, key: key)) }
         }
         if matched != batch.count {
             throw StaleDataError(
@@ -217,11 +244,11 @@ extension Session {
         statement.whereClause = BindSource.keyCondition(table, model.mapping.primaryKey)
         let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
-        let columns = table.columns
+        let types = table.columns.map(\.type)
         let matched = try conn.executeMany(compiled: compiled, count: objects.count) { i, values in
             let o = objects[i]
             let key = o._state.key?.id.values ?? []
-            for s in sources { values.append(s.value(o, columns, key: key)) }
+            for s in sources { values.append(s.value(o, types, key: key)) }
         }
         if matched != objects.count {
             throw StaleDataError(
@@ -237,7 +264,6 @@ extension Session {
 
     private func finishFlush(_ work: FlushWork) {
         var frame = frames.isEmpty ? TransactionFrame() : frames.removeLast()
-        identityMap.reserve(work.inserted.count)
         for o in work.inserted {
             let s = o._state
             s.changes.removeAll()
@@ -246,6 +272,8 @@ extension Session {
         }
         for o in work.updated {
             let s = o._state
+            let pk = type(of: o).mapping.primaryKey
+            guard s.changes.contains(where: { pk.contains($0.index) }) else { continue }
             let key = o._identityKey()
             if let old = s.key, old != key {
                 identityMap.remove(old, ifState: s)
@@ -269,6 +297,14 @@ extension Session {
         pending.removeAll()
         modified.removeAll()
     }
+}
+
+/// One table's share of a flush.
+struct TableGroup {
+    let table: Table
+    var inserts: [any Model] = []
+    var updates: [any Model] = []
+    var deletes: [any Model] = []
 }
 
 /// What a flush did to instances, so a failure can put them back.
@@ -301,9 +337,9 @@ enum BindSource {
     static let keyPrefix = "\u{1}key:"
 
     @inline(__always)
-    func value(_ o: any Model, _ columns: [Column], key: [SQLValue]) -> SQLValue {
+    func value(_ o: any Model, _ types: [SQLType], key: [SQLValue]) -> SQLValue {
         switch self {
-        case .column(let i): return columns[i].type.processBind(o._value(at: i))
+        case .column(let i): return types[i].processBind(o._value(at: i))
         case .key(let k): return key[k]
         case .constant(let v): return v
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RetortCore
 import RetortORM
 
@@ -86,27 +89,26 @@ struct ORMBench {
             let seconds = try report.time {
                 let session = Session(engine)
                 let all = try session.scalars(select(BenchAuthor.self)).all()
-                count = all.count + session.identityCount - all.count
+                withExtendedLifetime(all) { count = session.identityCount }
             }
-            precondition(count == n, "orm_select_all loaded \(count) of \(n)")
-            // Peak memory while the instances are alive, over the process's resident size before.
-            let before = Memory.residentBytes()
-            Memory.resetPeak()
+            if count != n { throw BenchError("orm_select_all loaded \(count) of \(n) rows") }
+            // Heap in use while the instances (and the identity map) are alive, over the
+            // heap in use before the query: what holding N loaded instances costs.
+            let before = Memory.heapInUse()
             var rowBytes = 0
+            var held = 0
             do {
                 let session = Session(engine)
                 let all = try session.scalars(select(BenchAuthor.self)).all()
+                held = Memory.heapInUse() - before
                 for a in all { rowBytes += 8 + a.name.utf8.count + a.email.utf8.count }
-                session.close()
+                withExtendedLifetime(all) { session.close() }
             }
-            let peak = Memory.peakBytes()
-            var extra: [String: String] = [:]
-            if let before, let peak {
-                let grown = max(0, peak - before)
-                extra["peak_mb"] = report.fmt(Double(grown) / 1_048_576, 1)
-                extra["bytes_per_row"] = String(grown / n)
-                extra["row_data_bytes_per_row"] = String(rowBytes / n)
-            }
+            let extra: [String: String] = [
+                "held_mb": report.fmt(Double(held) / 1_048_576, 1),
+                "bytes_per_row": String(held / n),
+                "row_data_bytes_per_row": String(rowBytes / n),
+            ]
             report.line(prefix + "raw_select_all", seconds: rawSeconds, rows: n, raw: rawSeconds)
             report.line(prefix + "orm_select_all", seconds: seconds, rows: n, raw: rawSeconds, extra: extra)
         }
@@ -121,7 +123,7 @@ struct ORMBench {
                 for id in ids where try session.get(BenchAuthor.self, id) != nil { found += 1 }
                 try session.commit()
             }
-            precondition(found == lookups, "orm_get_by_pk_loop found \(found) of \(lookups)")
+            if found != lookups { throw BenchError("orm_get_by_pk_loop found \(found) of \(lookups) rows") }
             report.line(prefix + "raw_lookup_loop", seconds: rawSeconds, rows: lookups, raw: rawSeconds)
             report.line(prefix + "orm_get_by_pk_loop", seconds: seconds, rows: lookups, raw: rawSeconds)
         }
@@ -154,23 +156,17 @@ struct ORMBench {
     }
 }
 
-/// Resident memory of this process (Linux `/proc/self/status`; nil elsewhere).
+/// Resident memory, after handing freed heap back to the system (glibc's
+/// `malloc_trim`, looked up at run time), so that a difference of two readings is what
+/// the objects created between them occupy. 0 where `/proc` is unavailable.
 enum Memory {
-    static func residentBytes() -> Int? { field("VmRSS:") }
-    static func peakBytes() -> Int? { field("VmHWM:") }
-
-    /// Resets the peak (VmHWM) to the current resident size.
-    static func resetPeak() {
-        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-    }
-
-    private static func field(_ name: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            let kb = line.dropFirst(name.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first
-            return kb.flatMap { Int($0) }.map { $0 * 1024 }
+    static func heapInUse() -> Int {
+        if let trim = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
         }
-        return nil
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
 
