@@ -95,7 +95,7 @@ public func select<M: Model>(_ model: M.Type) -> ModelSelect<M> { ModelSelect() 
 public struct ModelResult<M: Model> {
     let result: RetortCore.Result
     let session: Session
-    let plan = LoadPlan(M.self)
+    let plan: LoadPlan
 
     /// The next instance, or nil at the end.
     public func next() throws -> M? {
@@ -117,10 +117,10 @@ public struct ModelResult<M: Model> {
     }
 
     /// Exactly one instance; throws `InterfaceError` (`.noRows` / `.multipleRows`) otherwise.
-    public func one() throws -> M { try session.instance(M.self, from: try result.one()) }
+    public func one() throws -> M { try session.instance(M.self, from: try result.one(), plan: plan) }
 
     /// One instance or nil; throws `InterfaceError` `.multipleRows` when there are more.
-    public func oneOrNil() throws -> M? { try result.oneOrNil().map { try session.instance(M.self, from: $0) } }
+    public func oneOrNil() throws -> M? { try result.oneOrNil().map { try session.instance(M.self, from: $0, plan: plan) } }
 }
 
 extension Session {
@@ -130,7 +130,7 @@ extension Session {
     public func scalars<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> {
         try autoflushIfNeeded()
         let result = try activeConnection().execute(query.core)
-        return ModelResult(result: result, session: self)
+        return ModelResult(result: result, session: self, plan: loadPlan(M.self))
     }
 
     /// Same as ``scalars(_:)-(ModelSelect<M>)``: a model query's instances.
@@ -181,16 +181,14 @@ extension Session {
         }
         try autoflushIfNeeded()
         let compiled = try keyStatement(M.self)
-        let columns = M.mapping.table.columns
-        let bound = zip(M.mapping.primaryKey, key.id.values).map { columns[$0].type.processBind($1) }
+        let bound = loadPlan(M.self).bind(key.id.values)
         guard let row = try activeConnection().execute(compiled: compiled, values: bound).first() else { return nil }
-        return try instance(M.self, from: row)
+        return try instance(M.self, from: row, plan: loadPlan(M.self))
     }
 
     /// The instance for a row: the identity map's when the key is there (reloaded first
     /// when it was expired), else a new persistent one.
-    func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0, plan: LoadPlan? = nil) throws -> M {
-        let plan = plan ?? LoadPlan(M.self)
+    func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0, plan: LoadPlan) throws -> M {
         let key = plan.key(row, offset)
         let identities = plan.identities(in: identityMap)
         if let e = identities[key.id] {
@@ -242,15 +240,8 @@ extension Session {
 
 /// What loading rows of one model needs, read from its mapping once per query.
 final class LoadPlan {
-    /// The session's table of this model's instances, found on first use.
-    private weak var identities: IdentityMap.Identities?
-
-    func identities(in map: IdentityMap) -> IdentityMap.Identities {
-        if let identities { return identities }
-        let found = map.identities(type)
-        identities = found
-        return found
-    }
+    /// The session's table of this model's instances.
+    func identities(in map: IdentityMap) -> IdentityMap.Identities { map.identities(type) }
 
     let type: ObjectIdentifier
     let primaryKey: [Int]
@@ -263,6 +254,11 @@ final class LoadPlan {
         primaryKey = mapping.primaryKey
         keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
         propertyCount = mapping.propertyNames.count
+    }
+
+    /// The key values as bound to the lookup by primary key.
+    func bind(_ values: [SQLValue]) -> [SQLValue] {
+        zip(keyTypes, values).map { $0.processBind($1) }
     }
 
     /// The identity key of the row's instance (its columns start at `offset`).
@@ -301,11 +297,16 @@ extension Model {
 /// let session = makeSession()
 /// ```
 public struct SessionMaker {
+    /// The engine the sessions run on.
     public let engine: Engine
+    /// Each session's ``Session/autoflush``.
     public var autoflush: Bool
+    /// Each session's ``Session/expireOnCommit``.
     public var expireOnCommit: Bool
+    /// The listeners each session starts with.
     public var events: SessionEvents
 
+    /// A maker of sessions on `engine` with these settings.
     public init(_ engine: Engine, autoflush: Bool = true, expireOnCommit: Bool = true, events: SessionEvents = SessionEvents()) {
         self.engine = engine
         self.autoflush = autoflush

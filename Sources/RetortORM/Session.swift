@@ -42,6 +42,8 @@ public final class Session {
     var noAutoflushDepth = 0
     /// `SELECT ... WHERE pk = ?` per model, compiled for this engine's dialect.
     var keyStatements: [ObjectIdentifier: CompiledStatement] = [:]
+    /// What loading each model needs, read from its mapping once.
+    var loadPlans: [ObjectIdentifier: LoadPlan] = [:]
 
     /// What a transaction (or savepoint) did to instances, undone when it rolls back.
     struct TransactionFrame {
@@ -381,6 +383,14 @@ public final class Session {
         if !conn.inTransaction { try conn.begin() }
         frames = [TransactionFrame()]
         return conn
+    }
+
+    /// The load plan of `M`.
+    func loadPlan<M: Model>(_ model: M.Type) -> LoadPlan {
+        if let p = loadPlans[ObjectIdentifier(M.self)] { return p }
+        let p = LoadPlan(M.self)
+        loadPlans[ObjectIdentifier(M.self)] = p
+        return p
     }
 
     /// The compiled primary-key lookup of `M`.
