@@ -70,6 +70,14 @@ final class IdentityMap {
         return out
     }
 
+    /// Calls `body` with every live instance's state, without collecting them first.
+    func forEachState(_ body: (ModelState) -> Void) {
+        for m in models.values {
+            for e in m.integers.values { body(e.state) }
+            for e in m.others.values { body(e.state) }
+        }
+    }
+
     func removeAll() { models.removeAll() }
 }
 

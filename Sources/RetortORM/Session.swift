@@ -265,7 +265,7 @@ public final class Session {
         }
         frames.removeAll()
         if expireOnCommit {
-            for s in identityMap.states where s.status == .persistent { s.expired = true }
+            identityMap.forEachState { if $0.status == .persistent { $0.expired = true } }
         }
     }
 

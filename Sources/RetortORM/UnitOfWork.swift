@@ -151,7 +151,11 @@ extension Session {
         var statement = Insert(table: table)
         statement.columnNames = included.map { columns[$0].name }
         statement.rows = included.isEmpty ? [] : [included.map { .parameter(name: columns[$0].name, type: columns[$0].type) }]
-        statement.returning = returned.map { table.columnNode(at: $0) }
+        // A lone integer key that is the rowid comes back without RETURNING (SQLite).
+        let rowIDKey: Int? = returned.count == 1 && engine.dialect.integerPrimaryKeyIsRowID
+            && table.primaryKey?.columns == [columns[returned[0]].name]
+            && [.integer, .bigint].contains(columns[returned[0]].type) ? returned[0] : nil
+        if rowIDKey == nil { statement.returning = returned.map { table.columnNode(at: $0) } }
         let compiled = try StatementCache.shared.compile(.insert(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
         let types = columns.map(\.type)
@@ -162,6 +166,10 @@ extension Session {
         }
         if returned.isEmpty {
             _ = try conn.executeMany(compiled: compiled, count: objects.count, fill: fill)
+        } else if let rowIDKey {
+            _ = try conn.executeManyInsert(compiled: compiled, count: objects.count, fill: fill) { i, id in
+                try work.set(objects[base + i], .integer(id), at: rowIDKey)
+            }
         } else {
             var rows = 0
             _ = try conn.executeManyReturning(compiled: compiled, count: objects.count, fill: fill) { i, row in
@@ -264,11 +272,31 @@ extension Session {
 
     private func finishFlush(_ work: FlushWork) {
         var frame = frames.isEmpty ? TransactionFrame() : frames.removeLast()
+        // Runs of one model share its key plan and identity table.
+        var lastType: ObjectIdentifier?
+        var keyTypes: [SQLType] = []
+        var primaryKey: [Int] = []
+        var identities: IdentityMap.Identities?
         for o in work.inserted {
+            let t = ObjectIdentifier(type(of: o))
+            if t != lastType {
+                let mapping = type(of: o).mapping
+                primaryKey = mapping.primaryKey
+                keyTypes = primaryKey.map { mapping.table.columns[$0].type }
+                identities = identityMap.identities(t)
+                lastType = t
+            }
+            let id: PrimaryKeyValue = primaryKey.count == 1
+                ? .one(keyTypes[0].processResult(o._value(at: primaryKey[0])))
+                : .many(primaryKey.indices.map { keyTypes[$0].processResult(o._value(at: primaryKey[$0])) })
             let s = o._state
-            s.changes.removeAll()
+            if !s.changes.isEmpty { s.changes.removeAll() }
             s.held = false
-            attach(o, key: o._identityKey())
+            s.session = self
+            s.key = IdentityKey(type: t, id: id)
+            s.status = .persistent
+            s.tracking = true
+            identities?[id] = IdentityMap.Entry(object: o, state: s)
         }
         for o in work.updated {
             let s = o._state

@@ -66,4 +66,24 @@ final class EngineEventsTests: XCTestCase {
             XCTAssertEqual(seen, 1)
         }
     }
+
+    func testExecuteManyInsertHandsBackEachRowID() throws {
+        let engine = try createEngine("sqlite://")
+        let metadata = MetaData()
+        let t = Table("rid", metadata, Column("id", .integer, primaryKey: true), Column("name", .string(20), nullable: false))
+        try metadata.createAll(engine)
+        var insert = Insert(table: t)
+        insert.columnNames = ["name"]
+        insert.rows = [[.parameter(name: "name", type: .string(20))]]
+        let compiled = try StatementCache.shared.compile(.insert(insert), engine.dialect)
+        var ids: [Int: Int64] = [:]
+        try engine.begin { conn in
+            let n = try conn.executeManyInsert(compiled: compiled, count: 3, fill: { i, v in v.append(.text("n\(i)")) }) { i, id in ids[i] = id }
+            XCTAssertEqual(n, 3)
+        }
+        let stored = try engine.connect { conn in
+            try conn.execute(text("SELECT name, id FROM rid")).all().reduce(into: [String: Int64]()) { $0[try $1.get(0)] = try $1.get(1) }
+        }
+        XCTAssertEqual(ids, [0: stored["n0"]!, 1: stored["n1"]!, 2: stored["n2"]!])
+    }
 }

@@ -15,7 +15,7 @@ final class SessionTests: XCTestCase {
             XCTAssertEqual(authors.map { Session.state(of: $0) }, [.pending, .pending, .pending])
             XCTAssertEqual(session.new.count, 3)
             try session.flush()
-            XCTAssertEqual(log.calls.map(\.0), ["INSERT INTO authors (name, email) VALUES (?, ?) RETURNING id"])
+            XCTAssertEqual(log.calls.map(\.0), ["INSERT INTO authors (name, email) VALUES (?, ?)" + returningKey(engine)])
             XCTAssertEqual(log.calls.map(\.1), [3])
             let ids = authors.compactMap(\.id)
             XCTAssertEqual(ids.count, 3)

@@ -32,6 +32,13 @@ public protocol DriverConnection: AnyObject {
     func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
                               row: (Int, [SQLValue]) throws -> Void) throws -> Int
 
+    /// executemany of an INSERT on a database with rowids (SQLite): hands each set's
+    /// inserted rowid to `rowID(i, id)`, which for a lone `INTEGER PRIMARY KEY` is the
+    /// key (see ``Dialect/integerPrimaryKeyIsRowID``) — no RETURNING needed. Returns the
+    /// rows affected.
+    func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                           rowID: (Int, Int64) throws -> Void) throws -> Int
+
     /// Runs SQL with no parameters and no rows, e.g. `BEGIN` or `SAVEPOINT sp_1`.
     func executeCommand(_ sql: String) throws
 
@@ -58,6 +65,23 @@ extension DriverConnection {
             sets.append(values)
         }
         return try executeMany(sql, sets)
+    }
+
+    public func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                                  rowID: (Int, Int64) throws -> Void) throws -> Int {
+        var total = 0
+        for i in 0..<count {
+            var values: [SQLValue] = []
+            try fill(i, &values)
+            let cursor = try execute(sql, values)
+            defer { cursor.close() }
+            guard let id = cursor.lastInsertRowID else {
+                throw InterfaceError(kind: .misuse, message: "this database reports no inserted rowid; use RETURNING", sql: sql)
+            }
+            try rowID(i, id)
+            total += max(0, cursor.rowsAffected)
+        }
+        return total
     }
 
     public func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,

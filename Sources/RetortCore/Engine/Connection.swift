@@ -143,6 +143,16 @@ public final class Connection {
         }
     }
 
+    /// executemany of an INSERT that hands back each set's inserted rowid (SQLite's
+    /// `INTEGER PRIMARY KEY`, see ``Dialect/integerPrimaryKeyIsRowID``). Returns the rows affected.
+    package func executeManyInsert(compiled: CompiledStatement, count: Int,
+                                   fill: (Int, inout [SQLValue]) throws -> Void,
+                                   rowID: (Int, Int64) throws -> Void) throws -> Int {
+        try runMany(compiled, count: count, fill: fill) { conn in
+            try conn.executeManyInsert(compiled.sql, count: count, fill: fill, rowID: rowID)
+        }
+    }
+
     private func runMany(_ compiled: CompiledStatement, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
                          _ body: (any DriverConnection) throws -> Int) throws -> Int {
         guard count > 0 else { return 0 }

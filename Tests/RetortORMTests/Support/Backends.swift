@@ -105,3 +105,9 @@ func assertThrows<E: Error, T>(_ expected: E.Type, file: StaticString = #filePat
 func rowCount(_ engine: Engine, _ table: String) throws -> Int {
     try engine.connect { try $0.scalar(text("SELECT count(*) FROM \(table)"), as: Int.self) }
 }
+
+/// The RETURNING clause a flush adds for a generated integer key: none on SQLite, whose
+/// rowid is the key, ` RETURNING id` elsewhere.
+func returningKey(_ engine: Engine, _ column: String = "id") -> String {
+    engine.dialect.integerPrimaryKeyIsRowID ? "" : " RETURNING \(column)"
+}
