@@ -130,7 +130,7 @@ extension Session {
     public func scalars<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> {
         try autoflushIfNeeded()
         let result = try activeConnection().execute(query.core)
-        return ModelResult(result: result, session: self, plan: loadPlan(M.self))
+        return ModelResult(result: result, session: self, plan: try loadPlan(M.self))
     }
 
     /// Same as ``scalars(_:)-(ModelSelect<M>)``: a model query's instances.
@@ -174,16 +174,16 @@ extension Session {
 
     /// ``get(_:_:)`` with the key's values as an array.
     public func get<M: Model>(_ model: M.Type, key values: [SQLValue]) throws -> M? {
-        try M.checkMapped()
-        let key = try M._identityKey(values: values)
-        if let e = identityMap[key] {
+        let plan = try loadPlan(M.self)
+        let id = try plan.identity(values, M.self)
+        let identities = plan.identities(in: identityMap)
+        if let e = identities[id] {
             return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
         }
         try autoflushIfNeeded()
         let compiled = try keyStatement(M.self)
-        let bound = loadPlan(M.self).bind(key.id.values)
-        guard let row = try activeConnection().execute(compiled: compiled, values: bound).first() else { return nil }
-        return try instance(M.self, from: row, plan: loadPlan(M.self))
+        guard let row = try activeConnection().execute(compiled: compiled, values: plan.bind(id.values)).first() else { return nil }
+        return try instance(M.self, from: row, plan: plan)
     }
 
     /// The instance for a row: the identity map's when the key is there (reloaded first
@@ -248,12 +248,21 @@ final class LoadPlan {
     let keyTypes: [SQLType]
     let propertyCount: Int
 
-    init<M: Model>(_ model: M.Type) {
+    init<M: Model>(_ model: M.Type) throws {
+        try M.checkMapped()
         let mapping = M.mapping
         type = ObjectIdentifier(M.self)
         primaryKey = mapping.primaryKey
         keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
         propertyCount = mapping.propertyNames.count
+    }
+
+    /// The identity of the instance with these primary-key values (normalised as a
+    /// row's would be); throws when the count is wrong.
+    func identity<M: Model>(_ values: [SQLValue], _ model: M.Type) throws -> PrimaryKeyValue {
+        guard values.count == primaryKey.count else { return try M._identityKey(values: values).id }  // throws the message
+        if values.count == 1 { return .one(keyTypes[0].processResult(keyTypes[0].processBind(values[0]))) }
+        return .many(values.indices.map { keyTypes[$0].processResult(keyTypes[$0].processBind(values[$0])) })
     }
 
     /// The key values as bound to the lookup by primary key.

@@ -386,9 +386,9 @@ public final class Session {
     }
 
     /// The load plan of `M`.
-    func loadPlan<M: Model>(_ model: M.Type) -> LoadPlan {
+    func loadPlan<M: Model>(_ model: M.Type) throws -> LoadPlan {
         if let p = loadPlans[ObjectIdentifier(M.self)] { return p }
-        let p = LoadPlan(M.self)
+        let p = try LoadPlan(M.self)
         loadPlans[ObjectIdentifier(M.self)] = p
         return p
     }
