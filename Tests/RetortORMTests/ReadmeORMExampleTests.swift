@@ -2,8 +2,8 @@ import Foundation
 import Retort
 import XCTest
 
-/// The README's ORM example, run as written (the model is the test suite's hand-written
-/// `Author`, which is what `@Model` generates; a temporary file instead of app.db).
+/// The README's ORM example, run as written (the model is the test suite's `@Model`
+/// `Author`; a temporary file instead of app.db).
 final class ReadmeORMExampleTests: XCTestCase {
     func testSessionExample() throws {
         let metadata = TestModels.metadata.including(Author.self)
