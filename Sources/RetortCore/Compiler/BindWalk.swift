@@ -11,24 +11,33 @@ package protocol BindVisitor {
     /// True when the walk writes the visited values back (tagging).
     static var rewrites: Bool { get }
     mutating func visit(_ value: inout BoundValue)
+    /// The values of an expanding IN (one slot for the whole list).
+    mutating func visit(_ list: inout ExpandingList)
 }
 
 /// Collects the bound values of a statement.
 package struct BindExtractor: BindVisitor {
     package static var rewrites: Bool { false }
     package var values: [BoundValue] = []
+    package var lists: [ExpandingList] = []
     package init() { values.reserveCapacity(8) }
     package mutating func visit(_ value: inout BoundValue) { values.append(value) }
+    package mutating func visit(_ list: inout ExpandingList) { lists.append(list) }
 }
 
 /// Numbers the bound values of a statement (and collects them).
 package struct BindTagger: BindVisitor {
     package static var rewrites: Bool { true }
     package var values: [BoundValue] = []
+    package var lists: [ExpandingList] = []
     package init() {}
     package mutating func visit(_ value: inout BoundValue) {
         value.slot = values.count
         values.append(value)
+    }
+    package mutating func visit(_ list: inout ExpandingList) {
+        list.slot = lists.count
+        lists.append(list)
     }
 }
 
@@ -67,6 +76,10 @@ extension ExpressionNode {
             e.walkBinds(&v)
             items.walkBinds(&v)
             if V.rewrites { self = .inList(e, items, negated: neg) }
+        case .inExpanding(var e, var list, let neg):
+            e.walkBinds(&v)
+            v.visit(&list)
+            if V.rewrites { self = .inExpanding(e, list, negated: neg) }
         case .inQuery(var e, var q, let neg):
             e.walkBinds(&v)
             q.walkBinds(&v)

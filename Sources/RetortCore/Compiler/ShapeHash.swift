@@ -73,6 +73,10 @@ extension ExpressionNode {
             h.combine(items.count)
             h.combine(neg)
             if depth > 0 { e.outlineHash(into: &h, depth: depth - 1) }
+        case .inExpanding(let e, _, let neg):
+            h.combine(10)
+            h.combine(neg)
+            if depth > 0 { e.outlineHash(into: &h, depth: depth - 1) }
         case .isNull(let e, let neg):
             h.combine(6)
             h.combine(neg)

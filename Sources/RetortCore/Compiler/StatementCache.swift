@@ -85,8 +85,8 @@ public final class StatementCache: @unchecked Sendable {
             lock.unlock()
             var extractor = BindExtractor()
             key.statement.walkBinds(&extractor)
-            if extractor.values.count >= template.slotCount {
-                return template.instantiate(extractor.values, dialect)
+            if extractor.values.count >= template.slotCount, extractor.lists.count >= template.listSlotCount {
+                return template.instantiate(extractor.values, extractor.lists, dialect)
             }
             // Cannot happen for equal shapes; never index out of range if it does.
             return try StatementCache.compileUncached(statement, dialect)
@@ -102,22 +102,22 @@ public final class StatementCache: @unchecked Sendable {
                 if entries.count > _capacity { evictLocked() }
             }
         }
-        return template.instantiate(values, dialect)
+        return template.instantiate(values.values, values.lists, dialect)
     }
 
     /// Compiles without the cache (for measuring, and for statements used once).
     package static func compileUncached(_ statement: StatementNode, _ dialect: Dialect) throws -> CompiledStatement {
         let (template, values) = try compileTemplate(statement, dialect)
-        return template.instantiate(values, dialect)
+        return template.instantiate(values.values, values.lists, dialect)
     }
 
-    private static func compileTemplate(_ statement: StatementNode, _ dialect: Dialect) throws -> (CompiledTemplate, [BoundValue]) {
+    private static func compileTemplate(_ statement: StatementNode, _ dialect: Dialect) throws -> (CompiledTemplate, BindTagger) {
         var tagger = BindTagger()
         var tagged = statement
         tagged.walkBinds(&tagger)
         let compiler = dialect.makeSQLCompiler()
         compiler.templateMode = true
-        return (try compiler.compileStatement(tagged), tagger.values)
+        return (try compiler.compileStatement(tagged), tagger)
     }
 
     private func evictLocked() {

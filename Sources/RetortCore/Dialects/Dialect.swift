@@ -46,6 +46,8 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     public let integerPrimaryKeyIsRowID: Bool
     /// A timestamp type remembers whether it has a time zone (SQLite's DATETIME does not).
     public let typesKeepTimeZone: Bool
+    /// How the list of an expanding IN travels at execution.
+    public let listParameterStyle: ListParameterStyle
 
     /// The compiler pieces this dialect overrides (SQL, DDL and type compilers).
     public let compilers: DialectCompilers
@@ -60,6 +62,7 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
             && a.supportsForUpdate == b.supportsForUpdate && a.supportsNativeEnum == b.supportsNativeEnum
             && a.supportsAlterColumn == b.supportsAlterColumn && a.supportsComments == b.supportsComments
             && a.integerPrimaryKeyIsRowID == b.integerPrimaryKeyIsRowID && a.typesKeepTimeZone == b.typesKeepTimeZone
+            && a.listParameterStyle == b.listParameterStyle
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
@@ -69,14 +72,16 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
         name: "sqlite", paramStyle: .questionMark, maxBindParameters: 32766, maxIdentifierLength: 1024,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: false, supportsNativeEnum: false, supportsAlterColumn: false,
-        supportsComments: false, integerPrimaryKeyIsRowID: true, typesKeepTimeZone: false, compilers: .sqlite)
+        supportsComments: false, integerPrimaryKeyIsRowID: true, typesKeepTimeZone: false,
+        listParameterStyle: .expanded(jsonFallback: true), compilers: .sqlite)
 
     /// PostgreSQL through libpq.
     public static let postgresql = Dialect(
         name: "postgresql", paramStyle: .dollarNumbered, maxBindParameters: 65535, maxIdentifierLength: 63,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: true, supportsNativeEnum: true, supportsAlterColumn: true,
-        supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true, compilers: .postgresql)
+        supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true,
+        listParameterStyle: .array, compilers: .postgresql)
 
     /// Quotes an identifier when it needs it (upper case, spaces, quotes, a leading
     /// digit, a reserved word), doubling embedded double quotes.

@@ -16,6 +16,13 @@ public protocol SQLValueConvertible: SQLExpressible {
     var sqlValue: SQLValue { get }
     /// Converts a value read from the database; throws ``DataError`` when it cannot.
     init(sqlValue: SQLValue) throws
+    /// The values of a list given for an expanding parameter (``SQLValueList``); nil,
+    /// the default, for a single value.
+    var sqlValueList: [SQLValue]? { get }
+}
+
+extension SQLValueConvertible {
+    public var sqlValueList: [SQLValue]? { nil }
 }
 
 @usableFromInline
