@@ -215,6 +215,13 @@ extension Decimal: SQLValueConvertible {
                 throw conversionError(sqlValue, "Decimal")
             }
             self = d
+        case .blob(let data):
+            // SQLite keeps decimals past 15 digits as a BLOB of their text.
+            guard let s = String(validating: data, as: UTF8.self),
+                  let d = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) else {
+                throw conversionError(sqlValue, "Decimal")
+            }
+            self = d
         default: throw conversionError(sqlValue, "Decimal")
         }
     }
