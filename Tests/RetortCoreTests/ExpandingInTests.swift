@@ -156,4 +156,42 @@ final class ExpandingInTests: XCTestCase {
             }
         }
     }
+
+    /// Random strings full of what array literals, JSON and SQL treat specially go
+    /// through IN lists (one array parameter on PostgreSQL, JSON past SQLite's limit)
+    /// and find exactly the rows holding them.
+    func testRandomStringsInListsMatchExactly() throws {
+        try forEachBackend { engine in
+            let db = engine.dialect.name
+            let m = MetaData()
+            let t = Table("words", m, Column("id", .integer, primaryKey: true), Column("w", .text))
+            try m.createAll(engine)
+            var rng = SystemRandomNumberGenerator()
+            let pieces = ["'", "\"", "\\", "{", "}", ",", "NULL", "null", " ", "--", ";", "😀", "é", "$1", "?", "[", "]",
+                          "\\\"", "\n", "\t", "\u{1}", "ARRAY", "(", ")", "%", "_"]
+            var words: [String] = []
+            var seen = Set<String>()
+            while words.count < 400 {
+                let w = (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                if seen.insert(w).inserted { words.append(w) }
+            }
+            try engine.begin { conn in
+                try conn.execute(t.insert().values(words.enumerated().map { ["id": $0.offset, "w": $0.element] }))
+            }
+            try engine.connect { conn in
+                for _ in 0..<40 {
+                    let chosen = words.indices.filter { _ in Bool.random(using: &rng) }
+                    let list = chosen.map { words[$0] } + ["not there \u{2}"]
+                    let ids = try conn.scalars(select(t.c.id).where(t.c.w.in(list)).orderBy(t.c.id), as: Int.self).all()
+                    XCTAssertEqual(ids, chosen, db)
+                    let others = try conn.scalar(select(fn.count()).selectFrom(t).where(t.c.w.notIn(list)), as: Int.self)
+                    XCTAssertEqual(others, words.count - chosen.count, db)
+                }
+                // The same words, padded past SQLite's parameter limit.
+                let padded = words + (0..<40_000).map { "pad \($0)" }
+                XCTAssertEqual(try conn.scalar(select(fn.count()).selectFrom(t).where(t.c.w.in(padded)), as: Int.self),
+                               words.count, db)
+            }
+        }
+    }
 }
