@@ -185,8 +185,13 @@ public class SQLCompiler {
         switch kind {
         case .inner: return " JOIN "
         case .left: return " LEFT OUTER JOIN "
-        case .right: return " RIGHT OUTER JOIN "
-        case .full: return " FULL OUTER JOIN "
+        case .right, .full:
+            let keyword = kind == .right ? "RIGHT OUTER JOIN" : "FULL OUTER JOIN"
+            guard dialect.supportsRightAndFullJoin else {
+                throw notSupported(keyword, "this \(dialect.name) library is older than the version that added it; "
+                                   + "swap the tables of a RIGHT JOIN, or use a LEFT JOIN united with the rows it misses")
+            }
+            return " " + keyword + " "
         case .cross: return " CROSS JOIN "
         }
     }
