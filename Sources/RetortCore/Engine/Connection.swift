@@ -27,6 +27,8 @@ public final class Connection {
     private var savepointCounter = 0
     /// Results that may still hold a cursor on this connection; closed with it.
     private var openResults: [WeakResult] = []
+    /// The column index of the last result, reused while the columns are the same.
+    private var lastColumns: ResultColumns?
     /// Bumped whenever the root transaction ends, so stale ``Transaction`` handles know.
     private(set) var transactionEpoch = 0
 
@@ -229,7 +231,16 @@ public final class Connection {
         try autobegin(conn)
         engine.echo?.statement(sql, compiled: compiled, values: values)
         do {
-            let result = Result(cursor: try conn.execute(sql, values))
+            let cursor = try conn.execute(sql, values)
+            // Consecutive results of one statement share their column index.
+            let columns: ResultColumns
+            if let last = lastColumns, last.names == cursor.columnNames {
+                columns = last
+            } else {
+                columns = ResultColumns(cursor.columnNames)
+                lastColumns = columns
+            }
+            let result = Result(cursor: cursor, columns: columns)
             if result.returnsRows { track(result) }
             return result
         } catch {
@@ -249,7 +260,12 @@ public final class Connection {
     }
 
     private func track(_ result: Result) {
-        if openResults.count >= 8 { openResults.removeAll { $0.result?.isOpen != true } }
+        // A slot whose result is gone or read to the end is reused: a loop of
+        // one-row queries allocates no new slots.
+        for slot in openResults where slot.result?.isOpen != true {
+            slot.result = result
+            return
+        }
         openResults.append(WeakResult(result))
     }
 
