@@ -194,4 +194,46 @@ final class ExpandingInTests: XCTestCase {
             }
         }
     }
+
+    /// Lists of every kind of value meet columns of their type: each value goes as the
+    /// column's type binds it (a date as its day, a UUID as text, an enum label, a
+    /// long decimal exactly), inside PostgreSQL's array or as SQLite parameters.
+    func testListsOfEveryTypeMatchTheirColumns() throws {
+        try forEachBackend { engine in
+            let db = engine.dialect.name
+            let m = MetaData()
+            let t = Table("typed_in", m, Column("id", .integer, primaryKey: true), Column("day", .date),
+                          Column("token", .uuid), Column("flag", .boolean), Column("amount", .numeric(38, 10)),
+                          Column("format", .enum("in_format", ["hardcover", "ebook"])), Column("bytes", .binary),
+                          Column("at", .datetime(timezone: true)))
+            try m.createAll(engine)
+            let days = [Date(timeIntervalSince1970: 86_400 * 19_000), Date(timeIntervalSince1970: 86_400 * 19_001)]
+            let tokens = [UUID(), UUID()]
+            let amounts = [Decimal(string: "123456789012345678.0123456789")!, Decimal(string: "0.5")!]
+            let instants = [Date(timeIntervalSince1970: 1_700_000_000.25), Date(timeIntervalSince1970: 1_600_000_000)]
+            try engine.begin { conn in
+                for i in 0..<2 {
+                    try conn.execute(t.insert().values([
+                        "id": i + 1, "day": days[i], "token": tokens[i], "flag": i == 0, "amount": amounts[i],
+                        "format": i == 0 ? "hardcover" : "ebook", "bytes": Data([UInt8(i), 0, 255]), "at": instants[i],
+                    ]))
+                }
+            }
+            try engine.connect { conn in
+                func ids(_ condition: SQLExpression<Bool>) throws -> [Int] {
+                    try conn.scalars(select(t.c.id).where(condition).orderBy(t.c.id), as: Int.self).all()
+                }
+                XCTAssertEqual(try ids(t.c.day.in([days[1]])), [2], db)
+                XCTAssertEqual(try ids(t.c.token.in([tokens[0], UUID()])), [1], db)
+                XCTAssertEqual(try ids(t.c.flag.in([false])), [2], db)
+                XCTAssertEqual(try ids(t.c.amount.in([amounts[0]])), [1], db)
+                XCTAssertEqual(try ids(t.c.amount.notIn([amounts[0]])), [2], db)
+                XCTAssertEqual(try ids(t.c.format.in(["ebook"])), [2], db)
+                XCTAssertEqual(try ids(t.c.bytes.in([Data([1, 0, 255]), Data([9])])), [2], db)
+                XCTAssertEqual(try ids(t.c.at.in(instants)), [1, 2], db)
+                let named = select(t.c.id).where(t.c.day.in(bindparam("days", expanding: true))).orderBy(t.c.id)
+                XCTAssertEqual(try conn.scalars(named, ["days": SQLValueList(days)], as: Int.self).all(), [1, 2], db)
+            }
+        }
+    }
 }
