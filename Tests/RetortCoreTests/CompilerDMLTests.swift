@@ -215,7 +215,8 @@ final class CompilerDMLTests: XCTestCase {
 
     func testDeleteReturning() {
         assertSQL(a.delete().where(a.c.id.in([1, 2])).returning(a.c.name),
-                  sqlite: "DELETE FROM authors WHERE authors.id IN (?, ?) RETURNING name")
+                  sqlite: "DELETE FROM authors WHERE authors.id IN (?) RETURNING name",
+                  postgresql: "DELETE FROM authors WHERE authors.id = ANY($1) RETURNING name")
     }
 
     func testDeleteWithExists() {

@@ -37,6 +37,27 @@ final class CompilerJoinSubqueryTests: XCTestCase {
                   sqlite: "SELECT authors.name, books.title FROM authors CROSS JOIN books")
     }
 
+    /// SQLite before 3.39 has no RIGHT or FULL JOIN: compiling one for such a library is
+    /// an error naming the construct and the dialect, before anything is sent.
+    func testRightAndFullJoinNeedALibraryThatHasThem() {
+        let s = Dialect.sqlite
+        let oldSQLite = Dialect(
+            name: s.name, paramStyle: s.paramStyle, maxBindParameters: s.maxBindParameters,
+            maxIdentifierLength: s.maxIdentifierLength, supportsReturning: s.supportsReturning,
+            supportsTransactionalDDL: s.supportsTransactionalDDL, supportsSavepoints: s.supportsSavepoints,
+            supportsForUpdate: s.supportsForUpdate, supportsNativeEnum: s.supportsNativeEnum,
+            supportsAlterColumn: s.supportsAlterColumn, supportsComments: s.supportsComments,
+            integerPrimaryKeyIsRowID: s.integerPrimaryKeyIsRowID, typesKeepTimeZone: s.typesKeepTimeZone,
+            listParameterStyle: s.listParameterStyle, supportsRightAndFullJoin: false, compilers: s.compilers)
+        assertCompileError(select(a.c.name).selectFrom(a.outerJoin(b, full: true)), oldSQLite,
+                           contains: ["FULL OUTER JOIN", "not supported by the sqlite dialect"])
+        assertCompileError(select(a.c.name).selectFrom(a.join(b, kind: .right)), oldSQLite,
+                           contains: ["RIGHT OUTER JOIN", "not supported by the sqlite dialect"])
+        XCTAssertNoThrow(try select(a.c.name).selectFrom(a.outerJoin(b)).compile(for: oldSQLite))
+        // The linked library (3.40 here) has both.
+        XCTAssertEqual(Dialect.sqlite.supportsRightAndFullJoin, SQLiteLibrary.versionNumber >= 3_039_000)
+    }
+
     func testThreeTableJoinChain() {
         assertSQL(select(a.c.name, r.c.stars).selectFrom(a.join(b).outerJoin(r)),
                   sqlite: "SELECT authors.name, reviews.stars FROM authors JOIN books ON authors.id = books.author_id "

@@ -131,23 +131,75 @@ final class CompilerSelectTests: XCTestCase {
                   values: [.bool(true)])
     }
 
-    func testInList() {
-        assertSQL(select(a.c.id).where(a.c.id.in([1, 2, 3])),
-                  sqlite: "SELECT authors.id FROM authors WHERE authors.id IN (?, ?, ?)", values: [1, 2, 3])
+    /// A list is one expanding placeholder: `IN (?)` on SQLite, `= ANY($1)` on PostgreSQL,
+    /// whatever its length; the values ride along as one list binding.
+    func testInList() throws {
+        let q = select(a.c.id).where(a.c.id.in([1, 2, 3]))
+        assertSQL(q, sqlite: "SELECT authors.id FROM authors WHERE authors.id IN (?)",
+                  postgresql: "SELECT authors.id FROM authors WHERE authors.id = ANY($1)")
+        XCTAssertEqual(try q.compile(for: .sqlite).bindings, [.valueList([1, 2, 3])])
+        XCTAssertEqual(try q.compile(for: .postgresql).bindings, [.valueList([1, 2, 3])])
         assertSQL(select(a.c.id).where(a.c.id.notIn([1, 2])),
-                  sqlite: "SELECT authors.id FROM authors WHERE authors.id NOT IN (?, ?)", values: [1, 2])
+                  sqlite: "SELECT authors.id FROM authors WHERE authors.id NOT IN (?)",
+                  postgresql: "SELECT authors.id FROM authors WHERE authors.id <> ALL($1)")
+        assertExpanded(q, sqlite: "SELECT authors.id FROM authors WHERE authors.id IN (?, ?, ?)", [1, 2, 3],
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.id = ANY($1)", [.text(#"{"1","2","3"}"#)])
     }
 
     func testEmptyInList() {
-        assertSQL(select(a.c.id).where(a.c.id.in([Int]())), sqlite: "SELECT authors.id FROM authors WHERE 1 != 1", values: [])
-        assertSQL(select(a.c.id).where(a.c.id.notIn([Int]())), sqlite: "SELECT authors.id FROM authors WHERE 1 = 1", values: [])
-        assertSQL(select(a.c.id).where(a.c.id > 1 && a.c.id.in([Int]())),
-                  sqlite: "SELECT authors.id FROM authors WHERE authors.id > ? AND 1 != 1")
+        let empty = select(a.c.id).where(a.c.id.in([Int]()))
+        assertSQL(empty, sqlite: "SELECT authors.id FROM authors WHERE authors.id IN (?)",
+                  postgresql: "SELECT authors.id FROM authors WHERE authors.id = ANY($1)")
+        assertExpanded(empty, sqlite: "SELECT authors.id FROM authors WHERE authors.id IN ()", [],
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.id = ANY($1)", [.text("{}")])
+        assertExpanded(select(a.c.id).where(a.c.id.notIn([Int]())),
+                       sqlite: "SELECT authors.id FROM authors WHERE authors.id NOT IN ()", [],
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.id <> ALL($1)", [.text("{}")])
+        assertExpanded(select(a.c.id).where(a.c.id > 1 && a.c.id.in([Int]()) && a.c.name == "x"),
+                       sqlite: "SELECT authors.id FROM authors WHERE authors.id > ? AND authors.id IN () AND authors.name = ?",
+                       [1, "x"],
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.id > $1 AND authors.id = ANY($2) AND authors.name = $3",
+                       [1, .text("{}"), "x"])
     }
 
     func testInListOfStringsAndNegation() {
-        assertSQL(select(a.c.id).where(!a.c.name.in(["a", "b"])),
-                  sqlite: "SELECT authors.id FROM authors WHERE authors.name NOT IN (?, ?)", values: ["a", "b"])
+        assertExpanded(select(a.c.id).where(!a.c.name.in(["a", "b\"q\\"])),
+                       sqlite: "SELECT authors.id FROM authors WHERE authors.name NOT IN (?, ?)", ["a", "b\"q\\"],
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.name <> ALL($1)", [.text(#"{"a","b\"q\\"}"#)])
+    }
+
+    func testExpandingParametersAmongOthersAreRenumbered() {
+        let q = select(a.c.id).where(a.c.name == bindparam("n") && a.c.id.in(bindparam("ids", expanding: true)) && a.c.id < 9)
+        assertSQL(q, sqlite: "SELECT authors.id FROM authors WHERE authors.name = ? AND authors.id IN (?) AND authors.id < ?",
+                  postgresql: "SELECT authors.id FROM authors WHERE authors.name = $1 AND authors.id = ANY($2) AND authors.id < $3")
+        XCTAssertEqual(try q.compile(for: .sqlite).bindings, [.named("n"), .namedList("ids", type: .integer), .value(9)])
+        XCTAssertEqual(try q.compile(for: .sqlite).parameterNames, ["n", "ids"])
+        assertExpanded(q, ["n": "x", "ids": SQLValueList([4, 5])],
+                       sqlite: "SELECT authors.id FROM authors WHERE authors.name = ? AND authors.id IN (?, ?) AND authors.id < ?",
+                       ["x", 4, 5, 9],
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.name = $1 AND authors.id = ANY($2) AND authors.id < $3",
+                       ["x", .text(#"{"4","5"}"#), 9])
+        // Without expanding, the parameter is one value: `IN (?)`.
+        assertSQL(select(a.c.id).where(a.c.id.in(bindparam("one", expanding: false))),
+                  sqlite: "SELECT authors.id FROM authors WHERE authors.id IN (?)")
+    }
+
+    func testListValuesAreProcessedByTheColumnType() {
+        let day = Date(timeIntervalSince1970: 86_400 * 19_000)
+        assertExpanded(select(a.c.id).where(a.c.born.in([day])),
+                       sqlite: "SELECT authors.id FROM authors WHERE authors.born IN (?)", [.text("2022-01-08")],
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.born = ANY($1)", [.text(#"{"2022-01-08"}"#)])
+    }
+
+    func testInListAsLiterals() throws {
+        let q = select(a.c.id).where(a.c.id.in([1, 2]) && a.c.name.notIn(["O'Brien"]) && a.c.id.in([Int]()))
+        XCTAssertEqual(try Dialect.sqlite.literalSQL(q.compile(for: .sqlite)),
+                       "SELECT authors.id FROM authors WHERE authors.id IN (1, 2) AND authors.name NOT IN ('O''Brien') AND authors.id IN ()")
+        XCTAssertEqual(try Dialect.postgresql.literalSQL(q.compile(for: .postgresql)),
+                       #"SELECT authors.id FROM authors WHERE authors.id = ANY('{"1","2"}') AND authors.name <> ALL('{"O''Brien"}') AND authors.id = ANY('{}')"#)
+        let named = select(a.c.id).where(a.c.id.in(bindparam("ids", expanding: true)))
+        XCTAssertEqual(try Dialect.sqlite.literalSQL(named.compile(for: .sqlite), ["ids": SQLValueList([7])]),
+                       "SELECT authors.id FROM authors WHERE authors.id IN (7)")
     }
 
     func testInSubquery() {

@@ -285,6 +285,38 @@ final class ExecutionRoundTripTests: XCTestCase {
         }
     }
 
+    /// Random hostile identifiers (quotes, spaces, reserved words, case, digits first)
+    /// as table and column names: created, written, read, filtered, dropped.
+    func testRandomHostileIdentifiersAsTableAndColumnNames() throws {
+        try forEachBackend { engine in
+            var rng = SystemRandomNumberGenerator()
+            let pieces = ["\"", "'", " ", "select", "Order", "group", "table", "--", ";", "é", "😀", "1", "x", "User", "a.b",
+                          "(", ")", "\\", "%", "?", "$1", ":p"]
+            func name(_ prefix: String) -> String {
+                // Unique and within PostgreSQL's 63 bytes.
+                prefix + (0..<Int.random(in: 1...4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            }
+            for round in 0..<25 {
+                let m = MetaData()
+                let tableName = name("t\(round)")
+                let c1 = name("a"), c2 = name("b")
+                let t = Table(tableName, m, Column("id", .integer, primaryKey: true), Column(c1, .string(40)), Column(c2, .integer))
+                try m.createAll(engine)
+                try engine.begin { conn in
+                    try conn.execute(t.insert().values([c1: tableName, c2: round]))
+                    try conn.execute(t.insert().values([c1: c2, c2: -1]))
+                }
+                try engine.connect { conn in
+                    let row = try conn.execute(select(t.c[c1], t.c[c2]).where(t.c[c2] == round)).one()
+                    XCTAssertEqual(try row.get(0, as: String.self), tableName, "\(engine.dialect.name) \(tableName)")
+                    XCTAssertEqual(try row.get(c2, as: Int.self), round)
+                    XCTAssertEqual(try conn.scalar(select(fn.count()).selectFrom(t).where(t.c[c1].in([c2, "x"])), as: Int.self), 1)
+                }
+                try m.dropAll(engine)
+            }
+        }
+    }
+
     func testRandomStringsRoundTripAsValues() throws {
         try forEachBackend { engine in
             let m = MetaData()

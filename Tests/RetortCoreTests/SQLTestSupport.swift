@@ -84,3 +84,22 @@ func assertCompileError(
         }
     }
 }
+
+/// Compiles `statement` for both dialects and checks the SQL and values it executes
+/// with once its lists are expanded for `parameters`.
+func assertExpanded(
+    _ statement: some Executable, _ parameters: Parameters = [:],
+    sqlite: String, _ sqliteValues: [SQLValue], postgresql: String, _ postgresqlValues: [SQLValue],
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    do {
+        let s = try statement.compile(for: .sqlite).resolve(parameters, for: .sqlite)
+        XCTAssertEqual(s.sql, sqlite, "SQLite", file: file, line: line)
+        XCTAssertEqual(s.values, sqliteValues, "SQLite values", file: file, line: line)
+        let pg = try statement.compile(for: .postgresql).resolve(parameters, for: .postgresql)
+        XCTAssertEqual(pg.sql, postgresql, "PostgreSQL", file: file, line: line)
+        XCTAssertEqual(pg.values, postgresqlValues, "PostgreSQL values", file: file, line: line)
+    } catch {
+        XCTFail("compiling threw \(error)", file: file, line: line)
+    }
+}

@@ -38,14 +38,28 @@ final class StatementCacheTests: XCTestCase {
         XCTAssertEqual(StatementCache.shared.statistics.entries, 4)
     }
 
-    func testInListLengthIsPartOfTheShape() throws {
+    func testInListLengthIsNotPartOfTheShape() throws {
         let two = try select(a.c.id).where(a.c.id.in([1, 2])).compile(for: .sqlite)
         let three = try select(a.c.id).where(a.c.id.in([4, 5, 6])).compile(for: .sqlite)
-        let twoAgain = try select(a.c.id).where(a.c.id.in([7, 8])).compile(for: .sqlite)
-        XCTAssertEqual(two.sql, "SELECT authors.id FROM authors WHERE authors.id IN (?, ?)")
-        XCTAssertEqual(three.sql, "SELECT authors.id FROM authors WHERE authors.id IN (?, ?, ?)")
-        XCTAssertEqual(twoAgain.bindings, [.value(7), .value(8)])
-        XCTAssertEqual(StatementCache.shared.statistics.hits, 1)
+        let none = try select(a.c.id).where(a.c.id.in([Int]())).compile(for: .sqlite)
+        let many = try select(a.c.id).where(a.c.id.in(Array(0..<40_000))).compile(for: .sqlite)
+        XCTAssertEqual(two.sql, "SELECT authors.id FROM authors WHERE authors.id IN (?)")
+        XCTAssertEqual(three.sql, two.sql)
+        XCTAssertEqual(none.sql, two.sql)
+        XCTAssertEqual(many.sql, two.sql)
+        XCTAssertEqual(two.bindings, [.valueList([1, 2])])
+        XCTAssertEqual(three.bindings, [.valueList([4, 5, 6])])
+        XCTAssertEqual(none.bindings, [.valueList([])])
+        XCTAssertEqual(many.bindings, [.valueList((0..<40_000).map { .integer(Int64($0)) })])
+        XCTAssertEqual(StatementCache.shared.statistics.misses, 1)
+        XCTAssertEqual(StatementCache.shared.statistics.hits, 3)
+        // The same holds on PostgreSQL, and for NOT IN beside other values.
+        let p1 = try select(a.c.id).where(a.c.id.notIn([1]) && a.c.name == "a").compile(for: .postgresql)
+        let p2 = try select(a.c.id).where(a.c.id.notIn([1, 2, 3, 4]) && a.c.name == "b").compile(for: .postgresql)
+        XCTAssertEqual(p1.sql, "SELECT authors.id FROM authors WHERE authors.id <> ALL($1) AND authors.name = $2")
+        XCTAssertEqual(p2.sql, p1.sql)
+        XCTAssertEqual(p2.bindings, [.valueList([1, 2, 3, 4]), .value("b")])
+        XCTAssertEqual(StatementCache.shared.statistics.misses, 2)
     }
 
     func testValuesInSubqueriesAndCTEsFillTheRightPlaces() throws {
@@ -121,7 +135,8 @@ final class StatementCacheTests: XCTestCase {
     func testCacheIsBounded() throws {
         let cache = StatementCache(capacity: 10)
         for i in 0..<25 {
-            let shape = StatementNode.select(select(a.c.id).where(a.c.id.in(Array(0...i))))
+            // An IN over expressions (not an expanding list) has its length in the shape.
+            let shape = StatementNode.select(select(a.c.id).where(a.c.id.in(expressions: Array(0...i))))
             _ = try cache.compile(shape, .sqlite)
         }
         XCTAssertLessThanOrEqual(cache.statistics.entries, 10)

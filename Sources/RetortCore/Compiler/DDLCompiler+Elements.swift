@@ -77,7 +77,7 @@ extension DDLCompiler {
     package func literalSQL(_ node: ExpressionNode) throws -> String {
         let compiler = expressionCompiler()
         try compiler.visit(node)
-        let (sql, bindings) = compiler.out.finish(dialect.paramStyle)
+        let (sql, bindings, _) = compiler.out.finish(dialect.paramStyle)
         if !bindings.isEmpty {
             throw ArgumentError("DDL cannot take parameters, and this expression has \(bindings.count): \(sql)")
         }

@@ -23,20 +23,25 @@ package struct SQLBuffer: Sendable {
 
     package var isEmpty: Bool { text.isEmpty && placeholders.isEmpty }
 
-    /// The final text with placeholders in `style`, and the bindings in order.
-    package func finish(_ style: Dialect.ParamStyle) -> (String, [TemplateBinding]) {
-        if placeholders.isEmpty { return (text, []) }
+    /// The final text with placeholders in `style`, the bindings in order, and — when a
+    /// binding is a list that expands at execution — each placeholder's UTF-8 offset in
+    /// the final text (nil otherwise: nothing will need to find them).
+    package func finish(_ style: Dialect.ParamStyle) -> (String, [TemplateBinding], [Int]?) {
+        if placeholders.isEmpty { return (text, [], nil) }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + placeholders.count * 3)
+        let hasLists = placeholders.contains { $0.binding.isList }
+        var offsets: [Int] = []
         var last = 0
         for (i, p) in placeholders.enumerated() {
             out.append(contentsOf: bytes[last..<p.offset])
+            if hasLists { offsets.append(out.count) }
             out.append(contentsOf: style.placeholder(i + 1).utf8)
             last = p.offset
         }
         out.append(contentsOf: bytes[last...])
-        return (String(decoding: out, as: UTF8.self), placeholders.map(\.binding))
+        return (String(decoding: out, as: UTF8.self), placeholders.map(\.binding), hasLists ? offsets : nil)
     }
 }
 
@@ -48,6 +53,19 @@ package enum TemplateBinding: Sendable, Hashable {
     case constant(SQLValue)
     /// The statement's `n`th bound value (in bind-walk order), processed by its type.
     case slot(Int)
+    /// The statement's `n`th expanding list (in bind-walk order), each value processed.
+    case listSlot(Int)
+    /// A list fixed in the template (already processed).
+    case constantList([SQLValue])
+    /// A list supplied by name at execution, processed as the type.
+    case namedList(String, SQLType?)
+
+    package var isList: Bool {
+        switch self {
+        case .named, .constant, .slot: return false
+        case .listSlot, .constantList, .namedList: return true
+        }
+    }
 }
 
 /// A compiled statement shape: SQL text with placeholders, waiting for values.
@@ -59,19 +77,32 @@ package struct CompiledTemplate: Sendable {
     package let reusable: Bool
     /// One more than the highest slot the template reads.
     package let slotCount: Int
+    /// One more than the highest list slot the template reads.
+    package let listSlotCount: Int
+    /// Placeholder offsets in ``sql``, kept when a binding is a list (see ``SQLBuffer/finish(_:)``).
+    package let placeholderOffsets: [Int]?
 
-    package init(sql: String, bindings: [TemplateBinding], reusable: Bool) {
+    package init(sql: String, bindings: [TemplateBinding], reusable: Bool, placeholderOffsets: [Int]? = nil) {
         self.sql = sql
         self.bindings = bindings
         self.reusable = reusable
+        self.placeholderOffsets = placeholderOffsets
         var highest = -1
-        for case .slot(let i) in bindings { highest = max(highest, i) }
+        var highestList = -1
+        for b in bindings {
+            switch b {
+            case .slot(let i): highest = max(highest, i)
+            case .listSlot(let i): highestList = max(highestList, i)
+            default: break
+            }
+        }
         self.slotCount = highest + 1
+        self.listSlotCount = highestList + 1
     }
 
 
-    /// The compiled statement for one set of values (from ``BindExtractor``).
-    package func instantiate(_ values: [BoundValue], _ dialect: Dialect) -> CompiledStatement {
+    /// The compiled statement for one set of values and lists (from ``BindExtractor``).
+    package func instantiate(_ values: [BoundValue], _ lists: [ExpandingList], _ dialect: Dialect) -> CompiledStatement {
         var out: [CompiledStatement.Binding] = []
         out.reserveCapacity(bindings.count)
         let types = dialect.typeCompiler
@@ -82,8 +113,13 @@ package struct CompiledTemplate: Sendable {
             case .slot(let i):
                 let v = values[i]
                 out.append(.value(v.type.map { types.processBind(v.value, $0) } ?? v.value))
+            case .listSlot(let i):
+                let list = lists[i]
+                out.append(.valueList(list.type.map { t in list.values.map { types.processBind($0, t) } } ?? list.values))
+            case .constantList(let vs): out.append(.valueList(vs))
+            case .namedList(let n, let t): out.append(.namedList(n, type: t))
             }
         }
-        return CompiledStatement(sql: sql, bindings: out)
+        return CompiledStatement(sql: sql, bindings: out, placeholderOffsets: placeholderOffsets)
     }
 }

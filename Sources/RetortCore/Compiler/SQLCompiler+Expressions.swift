@@ -22,6 +22,7 @@ extension SQLCompiler {
             try visitLike(x, pattern: p, caseInsensitive: ci, negated: neg, escape: esc)
         case .conjunction(let k, let terms): try visitConjunction(k, terms)
         case .inList(let x, let items, let neg): try visitInList(x, items, negated: neg)
+        case .inExpanding(let x, let list, let neg): try visitInExpanding(x, list, negated: neg)
         case .inQuery(let x, let q, let neg): try visitInQuery(x, q, negated: neg)
         case .between(let x, let lo, let hi, let neg): try visitBetween(x, lo, hi, negated: neg)
         case .isNull(let x, let neg): try visitIsNull(x, negated: neg)

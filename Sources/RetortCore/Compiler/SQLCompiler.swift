@@ -59,8 +59,8 @@ public class SQLCompiler {
             out.append(" ")
             out.append(body)
         }
-        let (sql, bindings) = out.finish(dialect.paramStyle)
-        return CompiledTemplate(sql: sql, bindings: bindings, reusable: templateIsReusable)
+        let (sql, bindings, offsets) = out.finish(dialect.paramStyle)
+        return CompiledTemplate(sql: sql, bindings: bindings, reusable: templateIsReusable, placeholderOffsets: offsets)
     }
 
     package func visitStatement(_ statement: StatementNode) throws {
@@ -113,6 +113,20 @@ public class SQLCompiler {
             try visit(pattern, .comparison)
         }
         if let escape { out.append(" ESCAPE " + (try quoteString(String(escape)))) }
+    }
+
+    /// `x IN (?)` over an expanding list: the one placeholder becomes one per value at
+    /// execution (`x IN ()` for none, which SQLite reads as false even for a NULL `x`).
+    /// Written as literals, `x IN (1, 2)`.
+    package func visitInExpanding(_ x: ExpressionNode, _ list: ExpandingList, negated: Bool) throws {
+        try visit(x, .atom)
+        out.append(negated ? " NOT IN (" : " IN (")
+        if literalValues || list.inline {
+            try appendLiteralList(list)
+        } else {
+            appendListPlaceholder(list)
+        }
+        out.append(")")
     }
 
     /// Functions spelled differently per dialect (`now()`, `length()`).
@@ -171,8 +185,13 @@ public class SQLCompiler {
         switch kind {
         case .inner: return " JOIN "
         case .left: return " LEFT OUTER JOIN "
-        case .right: return " RIGHT OUTER JOIN "
-        case .full: return " FULL OUTER JOIN "
+        case .right, .full:
+            let keyword = kind == .right ? "RIGHT OUTER JOIN" : "FULL OUTER JOIN"
+            guard dialect.supportsRightAndFullJoin else {
+                throw notSupported(keyword, "this \(dialect.name) library is older than the version that added it; "
+                                   + "swap the tables of a RIGHT JOIN, or use a LEFT JOIN united with the rows it misses")
+            }
+            return " " + keyword + " "
         case .cross: return " CROSS JOIN "
         }
     }
@@ -224,6 +243,36 @@ public class SQLCompiler {
             templateIsReusable = false
         }
         out.appendPlaceholder(.constant(b.type.map { dialect.typeCompiler.processBind(b.value, $0) } ?? b.value))
+    }
+
+    /// The placeholder of an expanding list: a slot in a template, the processed values
+    /// otherwise, or the parameter's name.
+    package func appendListPlaceholder(_ list: ExpandingList) {
+        if let name = list.name {
+            out.appendPlaceholder(.namedList(name, list.type))
+            return
+        }
+        if templateMode {
+            if list.slot >= 0 {
+                out.appendPlaceholder(.listSlot(list.slot))
+                return
+            }
+            templateIsReusable = false
+        }
+        let types = dialect.typeCompiler
+        out.appendPlaceholder(.constantList(list.type.map { t in list.values.map { types.processBind($0, t) } } ?? list.values))
+    }
+
+    /// The values of an inline (literal) list, written `a, b, c`.
+    package func appendLiteralList(_ list: ExpandingList) throws {
+        if let name = list.name {
+            throw ArgumentError("the expanding parameter '\(name)' cannot be written as literals (DDL, inline values); give the values")
+        }
+        let types = dialect.typeCompiler
+        for (i, v) in list.values.enumerated() {
+            if i > 0 { out.append(", ") }
+            out.append(try renderLiteral(list.type.map { types.processBind(v, $0) } ?? v))
+        }
     }
 
     /// A value the compiler itself adds (not from the statement's tree).

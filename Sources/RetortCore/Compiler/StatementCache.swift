@@ -21,17 +21,21 @@ public final class StatementCache: @unchecked Sendable {
     public static let shared = StatementCache(capacity: 1_000)
 
     private struct Key: Hashable {
-        let dialect: String
+        /// The dialect's name and flags (see ``Dialect/compilationFlags``): two dialects
+        /// of one name whose flags differ (an older SQLite library without FULL JOIN)
+        /// compile differently. Kept as plain values so a key copies cheaply.
+        let dialectName: String
+        let dialectFlags: UInt64
         var statement: StatementNode
+        /// The outline hash from ``BindExtractor/shapeHash``; `==` does the exact comparison.
+        let shapeHash: UInt64
 
-        static func == (a: Key, b: Key) -> Bool { a.dialect == b.dialect && a.statement == b.statement }
-
-        /// A shallow hash of the shape (see ``StatementNode/shapeHash(into:)``); `==`
-        /// does the exact comparison.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(dialect)
-            statement.shapeHash(into: &hasher)
+        static func == (a: Key, b: Key) -> Bool {
+            a.shapeHash == b.shapeHash && a.dialectFlags == b.dialectFlags && a.dialectName == b.dialectName
+                && a.statement == b.statement
         }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(shapeHash) }
     }
 
     private final class Entry {
@@ -75,7 +79,13 @@ public final class StatementCache: @unchecked Sendable {
 
     /// Compiles `statement` for `dialect`, through the cache.
     package func compile(_ statement: StatementNode, _ dialect: Dialect) throws -> CompiledStatement {
-        var key = Key(dialect: dialect.name, statement: statement)
+        // One walk gathers the values a hit fills in and hashes the shape for the lookup.
+        var extractor = BindExtractor()
+        var walked = statement
+        walked.walkBinds(&extractor)
+        let flags = dialect.compilationFlags
+        extractor.mix(Int(truncatingIfNeeded: flags))
+        let key = Key(dialectName: dialect.name, dialectFlags: flags, statement: statement, shapeHash: extractor.shapeHash)
         lock.lock()
         if let entry = entries[key] {
             clock &+= 1
@@ -83,10 +93,8 @@ public final class StatementCache: @unchecked Sendable {
             hits += 1
             let template = entry.template
             lock.unlock()
-            var extractor = BindExtractor()
-            key.statement.walkBinds(&extractor)
-            if extractor.values.count >= template.slotCount {
-                return template.instantiate(extractor.values, dialect)
+            if extractor.values.count >= template.slotCount, extractor.lists.count >= template.listSlotCount {
+                return template.instantiate(extractor.values, extractor.lists, dialect)
             }
             // Cannot happen for equal shapes; never index out of range if it does.
             return try StatementCache.compileUncached(statement, dialect)
@@ -102,22 +110,22 @@ public final class StatementCache: @unchecked Sendable {
                 if entries.count > _capacity { evictLocked() }
             }
         }
-        return template.instantiate(values, dialect)
+        return template.instantiate(values.values, values.lists, dialect)
     }
 
     /// Compiles without the cache (for measuring, and for statements used once).
     package static func compileUncached(_ statement: StatementNode, _ dialect: Dialect) throws -> CompiledStatement {
         let (template, values) = try compileTemplate(statement, dialect)
-        return template.instantiate(values, dialect)
+        return template.instantiate(values.values, values.lists, dialect)
     }
 
-    private static func compileTemplate(_ statement: StatementNode, _ dialect: Dialect) throws -> (CompiledTemplate, [BoundValue]) {
+    private static func compileTemplate(_ statement: StatementNode, _ dialect: Dialect) throws -> (CompiledTemplate, BindTagger) {
         var tagger = BindTagger()
         var tagged = statement
         tagged.walkBinds(&tagger)
         let compiler = dialect.makeSQLCompiler()
         compiler.templateMode = true
-        return (try compiler.compileStatement(tagged), tagger.values)
+        return (try compiler.compileStatement(tagged), tagger)
     }
 
     private func evictLocked() {

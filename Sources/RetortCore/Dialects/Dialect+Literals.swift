@@ -26,6 +26,26 @@ extension Dialect {
         }
     }
 
+    /// A compiled statement as one SQL text with every value written as a literal and
+    /// its IN lists expanded, for offline scripts. Parameters the statement does not
+    /// take are ignored.
+    ///
+    /// ```swift
+    /// let q = select(authors.c.name).where(authors.c.id.in([1, 2, 3]))
+    /// try Dialect.sqlite.literalSQL(q.compile(for: .sqlite))
+    /// // SELECT authors.name FROM authors WHERE authors.id IN (1, 2, 3)
+    /// try Dialect.postgresql.literalSQL(q.compile(for: .postgresql))
+    /// // SELECT authors.name FROM authors WHERE authors.id = ANY('{"1","2","3"}')
+    /// ```
+    public func literalSQL(_ compiled: CompiledStatement, _ parameters: Parameters = [:]) throws -> String {
+        var given = Parameters()
+        for name in compiled.parameterNames {
+            if let value = parameters[name] { given[name] = .some(value) }
+        }
+        let (sql, values) = try compiled.resolve(given, for: self)
+        return inline(sql, values)
+    }
+
     /// `sql` with each placeholder replaced by the literal of its value (placeholders
     /// inside quoted strings and identifiers are left alone).
     public func inline(_ sql: String, _ values: [SQLValue]) -> String {

@@ -46,6 +46,10 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     public let integerPrimaryKeyIsRowID: Bool
     /// A timestamp type remembers whether it has a time zone (SQLite's DATETIME does not).
     public let typesKeepTimeZone: Bool
+    /// How the list of an expanding IN travels at execution.
+    public let listParameterStyle: ListParameterStyle
+    /// `RIGHT OUTER JOIN` and `FULL OUTER JOIN` (SQLite from 3.39, PostgreSQL always).
+    public let supportsRightAndFullJoin: Bool
 
     /// The compiler pieces this dialect overrides (SQL, DDL and type compilers).
     public let compilers: DialectCompilers
@@ -60,23 +64,39 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
             && a.supportsForUpdate == b.supportsForUpdate && a.supportsNativeEnum == b.supportsNativeEnum
             && a.supportsAlterColumn == b.supportsAlterColumn && a.supportsComments == b.supportsComments
             && a.integerPrimaryKeyIsRowID == b.integerPrimaryKeyIsRowID && a.typesKeepTimeZone == b.typesKeepTimeZone
+            && a.listParameterStyle == b.listParameterStyle && a.supportsRightAndFullJoin == b.supportsRightAndFullJoin
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+    /// Every flag packed into one word: with the name, what tells dialects that
+    /// compile differently apart (the compiled-statement cache keys on both).
+    package var compilationFlags: UInt64 {
+        @inline(__always) func bit(_ flag: Bool, _ position: UInt64) -> UInt64 { flag ? 1 << position : 0 }
+        let flags = bit(paramStyle == .questionMark, 0) | bit(supportsReturning, 1) | bit(supportsTransactionalDDL, 2)
+            | bit(supportsSavepoints, 3) | bit(supportsForUpdate, 4) | bit(supportsNativeEnum, 5)
+            | bit(supportsAlterColumn, 6) | bit(supportsComments, 7) | bit(integerPrimaryKeyIsRowID, 8)
+            | bit(typesKeepTimeZone, 9) | bit(supportsRightAndFullJoin, 10) | bit(listParameterStyle == .array, 11)
+        return flags | UInt64(truncatingIfNeeded: maxBindParameters & 0xF_FFFF) << 12
+            | UInt64(truncatingIfNeeded: maxIdentifierLength & 0xFFF) << 32
+    }
 
     /// SQLite through libsqlite3.
     public static let sqlite = Dialect(
         name: "sqlite", paramStyle: .questionMark, maxBindParameters: 32766, maxIdentifierLength: 1024,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: false, supportsNativeEnum: false, supportsAlterColumn: false,
-        supportsComments: false, integerPrimaryKeyIsRowID: true, typesKeepTimeZone: false, compilers: .sqlite)
+        supportsComments: false, integerPrimaryKeyIsRowID: true, typesKeepTimeZone: false,
+        listParameterStyle: .expanded(jsonFallback: true),
+        supportsRightAndFullJoin: SQLiteLibrary.versionNumber >= 3_039_000, compilers: .sqlite)
 
     /// PostgreSQL through libpq.
     public static let postgresql = Dialect(
         name: "postgresql", paramStyle: .dollarNumbered, maxBindParameters: 65535, maxIdentifierLength: 63,
         supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
         supportsForUpdate: true, supportsNativeEnum: true, supportsAlterColumn: true,
-        supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true, compilers: .postgresql)
+        supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true,
+        listParameterStyle: .array, supportsRightAndFullJoin: true, compilers: .postgresql)
 
     /// Quotes an identifier when it needs it (upper case, spaces, quotes, a leading
     /// digit, a reserved word), doubling embedded double quotes.

@@ -27,6 +27,8 @@ public final class Connection {
     private var savepointCounter = 0
     /// Results that may still hold a cursor on this connection; closed with it.
     private var openResults: [WeakResult] = []
+    /// The column index of the last result, reused while the columns are the same.
+    private var lastColumns: ResultColumns?
     /// Bumped whenever the root transaction ends, so stale ``Transaction`` handles know.
     private(set) var transactionEpoch = 0
 
@@ -70,11 +72,19 @@ public final class Connection {
             // INSERT/UPDATE without values: the parameters' names decide the SQL.
             let prepared = shaped.prepareParameters(parameters, for: dialect)
             let compiled = try shaped.compile(for: dialect, parameterNames: Set(prepared.names))
+            if compiled.hasLists { return try runExpanding(compiled, prepared) }
             return try run(compiled.sql, try Connection.bind(compiled, prepared), compiled: compiled)
         }
         let compiled = try statement.compile(for: dialect)
+        if compiled.hasLists { return try runExpanding(compiled, parameters) }
         let values = try Connection.bind(compiled, parameters)
         return try run(compiled.sql, values, compiled: compiled)
+    }
+
+    /// A statement with lists: its SQL depends on their lengths (see ``CompiledStatement/resolve(_:for:)``).
+    private func runExpanding(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> Result {
+        let (sql, values) = try compiled.resolve(parameters, for: dialect)
+        return try run(sql, values, compiled: nil)
     }
 
     /// Executes a statement once per parameter set ("executemany"): one prepared
@@ -95,6 +105,12 @@ public final class Connection {
             compiled = try shaped.compile(for: dialect, parameterNames: Set((parameterSets.first ?? first).names))
         } else {
             compiled = try statement.compile(for: dialect)
+        }
+        if compiled.hasLists {
+            // The SQL may differ per set (list lengths): one execution each.
+            var total = 0
+            for set in parameterSets { total += try runExpanding(compiled, set).rowCount }
+            return Result(rowCount: total)
         }
         let conn = try driver(compiled.sql)
         try autobegin(conn)
@@ -179,6 +195,9 @@ public final class Connection {
     @discardableResult
     public func executeMany(_ statement: some Executable, positional rows: [[SQLValue]]) throws -> Result {
         let compiled = try statement.compile(for: dialect)
+        if compiled.hasLists {
+            throw ArgumentError("executeMany(positional:) cannot fill an IN list; execute with named parameters instead")
+        }
         for (i, row) in rows.enumerated() where row.count != compiled.bindings.count {
             throw InterfaceError(
                 kind: row.count < compiled.bindings.count ? .missingParameter : .unexpectedParameter,
@@ -223,22 +242,37 @@ public final class Connection {
             case .value(let v):
                 values.append(v)
             case .named(let name):
-                guard let v = parameters.sqlValue(for: name) else { throw missingParameter(compiled, name) }
-                values.append(v)
+                values.append(try scalarParameter(compiled, parameters, name))
+            case .valueList, .namedList:
+                throw InterfaceError(kind: .misuse, message: "a list binding needs CompiledStatement.resolve", sql: compiled.sql)
             }
         }
         // Every expected name was found, so more entries are extra names or repeated ones.
         if parameters.count > compiled.parameterNames.count { throw unexpectedParameters(compiled, parameters) }
     }
 
-    private static func missingParameter(_ compiled: CompiledStatement, _ name: String) -> InterfaceError {
+    /// The value of a single-valued named parameter.
+    @inline(__always)
+    static func scalarParameter(_ compiled: CompiledStatement, _ parameters: Parameters, _ name: String) throws -> SQLValue {
+        guard let i = parameters.position(of: name) else { throw missingParameter(compiled, name) }
+        guard let value = parameters.entries[i].1 else { return .null }
+        if value.sqlValueList != nil {
+            throw InterfaceError(
+                kind: .misuse,
+                message: "parameter '\(name)' was given a list; only bindparam(\"\(name)\", expanding: true) in IN takes one",
+                sql: compiled.sql)
+        }
+        return value.sqlValue
+    }
+
+    static func missingParameter(_ compiled: CompiledStatement, _ name: String) -> InterfaceError {
         InterfaceError(
             kind: .missingParameter,
             message: "no value for parameter '\(name)'; the statement takes: " + compiled.parameterNames.joined(separator: ", "),
             sql: compiled.sql)
     }
 
-    private static func unexpectedParameters(_ compiled: CompiledStatement, _ parameters: Parameters) -> InterfaceError {
+    static func unexpectedParameters(_ compiled: CompiledStatement, _ parameters: Parameters) -> InterfaceError {
         let expected = compiled.parameterNames
         let extra = Array(Set(parameters.names.filter { !expected.contains($0) })).sorted()
         if extra.isEmpty {
@@ -261,7 +295,16 @@ public final class Connection {
         let listeners = engine.events.snapshot()
         listeners?.before(sql, values, 1)
         do {
-            let result = Result(cursor: try conn.execute(sql, values))
+            let cursor = try conn.execute(sql, values)
+            // Consecutive results of one statement share their column index.
+            let columns: ResultColumns
+            if let last = lastColumns, last.names == cursor.columnNames {
+                columns = last
+            } else {
+                columns = ResultColumns(cursor.columnNames)
+                lastColumns = columns
+            }
+            let result = Result(cursor: cursor, columns: columns)
             if result.returnsRows { track(result) }
             listeners?.after(sql, values, 1)
             return result
@@ -286,7 +329,12 @@ public final class Connection {
     }
 
     private func track(_ result: Result) {
-        if openResults.count >= 8 { openResults.removeAll { $0.result?.isOpen != true } }
+        // A slot whose result is gone or read to the end is reused: a loop of
+        // one-row queries allocates no new slots.
+        for slot in openResults where slot.result?.isOpen != true {
+            slot.result = result
+            return
+        }
         openResults.append(WeakResult(result))
     }
 

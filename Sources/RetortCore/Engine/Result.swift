@@ -26,6 +26,13 @@ public final class Result {
         self.rowCountFromExecute = cursor.rowsAffected
     }
 
+    /// A result whose column index is already built (see ``ResultColumns``).
+    init(cursor: any DriverCursor, columns: ResultColumns) {
+        self.cursor = cursor
+        self.resultColumns = columns
+        self.rowCountFromExecute = cursor.rowsAffected
+    }
+
     init(rowCount: Int) {
         self.cursor = nil
         self.resultColumns = ResultColumns([])

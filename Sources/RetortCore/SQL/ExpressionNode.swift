@@ -23,8 +23,12 @@ package indirect enum ExpressionNode: Sendable, Hashable {
     case like(ExpressionNode, pattern: ExpressionNode, caseInsensitive: Bool, negated: Bool, escape: Character?)
     /// AND / OR over any number of terms (none: TRUE for AND, FALSE for OR).
     case conjunction(Conjunction, [ExpressionNode])
-    /// `x IN (a, b)`; an empty list compiles to a condition that is always false (true when negated).
+    /// `x IN (a, b)` over expressions; an empty list compiles to a condition that is
+    /// always false (true when negated).
     case inList(ExpressionNode, [ExpressionNode], negated: Bool)
+    /// `x IN (values...)` over one *expanding* parameter: the list's length is not part
+    /// of the shape; it becomes as many parameters (or one array) at execution.
+    case inExpanding(ExpressionNode, ExpandingList, negated: Bool)
     /// `x IN (SELECT ...)`.
     case inQuery(ExpressionNode, QueryNode, negated: Bool)
     case between(ExpressionNode, ExpressionNode, ExpressionNode, negated: Bool)
@@ -115,11 +119,52 @@ package struct BoundValue: Sendable, Hashable {
     }
 }
 
+/// The values of an expanding IN: fixed when the statement was built (`in([1, 2])`),
+/// or supplied by name at execution (`in(bindparam("ids", expanding: true))`).
+///
+/// Like ``BoundValue``, `==` and `hash(into:)` ignore the values (unless inline), so
+/// `id.in([1])` and `id.in([1, 2, 3])` are one shape and share one cached template.
+package struct ExpandingList: Sendable, Hashable {
+    package var values: [SQLValue]
+    /// Set for `bindparam(name, expanding: true)`: the values come from the parameters.
+    package var name: String?
+    /// The type each value is processed as (the type of the left-hand side).
+    package var type: SQLType?
+    /// As ``BoundValue/slot``: which extracted list a cache template reads. -1 elsewhere.
+    package var slot: Int = -1
+    /// Written as literals rather than bound.
+    package var inline: Bool = false
+
+    package init(values: [SQLValue], type: SQLType?) {
+        self.values = values
+        self.type = type
+    }
+
+    package init(parameter name: String, type: SQLType?) {
+        self.values = []
+        self.name = name
+        self.type = type
+    }
+
+    package static func == (lhs: ExpandingList, rhs: ExpandingList) -> Bool {
+        lhs.name == rhs.name && lhs.type == rhs.type && lhs.inline == rhs.inline
+            && (!lhs.inline || lhs.values == rhs.values)
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(type)
+        hasher.combine(inline)
+        if inline { hasher.combine(values) }
+    }
+}
+
 /// Marks every bound value of a tree to be written inline, as a literal.
 package struct InlineMarker: BindVisitor {
     package static var rewrites: Bool { true }
     package init() {}
     package mutating func visit(_ value: inout BoundValue) { value.inline = true }
+    package mutating func visit(_ list: inout ExpandingList) { list.inline = true }
 }
 
 extension ExpressionNode {

@@ -67,6 +67,7 @@ extension ExpressionNode {
             return .unary(.not, self)
         case .isNull(let e, let neg): return .isNull(e, negated: !neg)
         case .inList(let e, let list, let neg): return .inList(e, list, negated: !neg)
+        case .inExpanding(let e, let list, let neg): return .inExpanding(e, list, negated: !neg)
         case .inQuery(let e, let q, let neg): return .inQuery(e, q, negated: !neg)
         case .between(let e, let lo, let hi, let neg): return .between(e, lo, hi, negated: !neg)
         case .like(let e, let p, let ci, let neg, let esc): return .like(e, pattern: p, caseInsensitive: ci, negated: !neg, escape: esc)

@@ -1,22 +1,52 @@
 /// IN, BETWEEN and IS NULL.
 ///
+/// A list of values is one *expanding* parameter: the compiled (and cached) SQL is the
+/// same whatever the list's length, and the list becomes parameters at execution. On
+/// SQLite it expands to one `?` per value (`IN ()` for an empty list, which SQLite
+/// reads as false even for a NULL left side); on PostgreSQL it is a single array
+/// parameter, `= ANY($1)` / `<> ALL($1)`, so the SQL text and the server's prepared
+/// statement are the same for every length and there is no 65535-parameter ceiling.
+/// Either way `x IN (empty)` is false and `x NOT IN (empty)` is true, also when `x` is
+/// NULL (SQLAlchemy's empty-set semantics); a NULL inside a list follows SQL's rules.
+///
 /// ```swift
-/// authors.c.id.in([1, 2, 3])          // authors.id IN (?, ?, ?)
-/// authors.c.id.in([Int]())            // 1 != 1   (an empty IN is false)
-/// authors.c.id.notIn([])              // 1 = 1
+/// authors.c.id.in([1, 2, 3])          // SQLite: authors.id IN (?, ?, ?)    PostgreSQL: authors.id = ANY($1)
+/// authors.c.id.in([Int]())            // SQLite: authors.id IN ()           PostgreSQL: authors.id = ANY($1)  with '{}'
+/// authors.c.id.notIn([4, 5])          // SQLite: authors.id NOT IN (?, ?)   PostgreSQL: authors.id <> ALL($1)
+/// authors.c.id.in(bindparam("ids", expanding: true))   // values given at execution:
+/// //   try conn.execute(query, ["ids": SQLValueList([1, 2, 3])])
 /// authors.c.id.in(select(books.c.author_id))   // authors.id IN (SELECT books.author_id FROM books)
 /// books.c.pages.between(100, 200)     // books.pages BETWEEN ? AND ?
 /// authors.c.email.isNull()            // authors.email IS NULL
 /// ```
 extension SQLExpression {
-    /// `self IN (values...)`: each value bound. An empty list is always false.
+    /// `self IN (values...)`, one expanding parameter. An empty list is always false.
     public func `in`<S: Sequence>(_ values: S) -> SQLExpression<Bool> where S.Element == Value, Value: SQLValueConvertible {
         inValues(values.map(\.sqlValue), negated: false)
     }
 
-    /// `self NOT IN (values...)`. An empty list is always true.
+    /// `self NOT IN (values...)`, one expanding parameter. An empty list is always true.
     public func notIn<S: Sequence>(_ values: S) -> SQLExpression<Bool> where S.Element == Value, Value: SQLValueConvertible {
         inValues(values.map(\.sqlValue), negated: true)
+    }
+
+    /// `self IN (:name)` over a parameter: with `bindparam(name, expanding: true)` the
+    /// list is given at execution as an ``SQLValueList``; otherwise it is one value.
+    public func `in`(_ parameter: ListParameter) -> SQLExpression<Bool> {
+        inParameter(parameter, negated: false)
+    }
+
+    /// `self NOT IN (:name)` over a parameter (see ``in(_:)-(ListParameter)``).
+    public func notIn(_ parameter: ListParameter) -> SQLExpression<Bool> {
+        inParameter(parameter, negated: true)
+    }
+
+    private func inParameter(_ p: ListParameter, negated: Bool) -> SQLExpression<Bool> {
+        let t = p.type ?? node.sqlType
+        if p.expanding {
+            return SQLExpression<Bool>(.inExpanding(node, ExpandingList(parameter: p.name, type: t), negated: negated))
+        }
+        return SQLExpression<Bool>(.inList(node, [.parameter(name: p.name, type: t)], negated: negated))
     }
 
     /// `self IN (a, b)` over expressions.
@@ -53,8 +83,7 @@ extension SQLExpression {
     public func isNotNull() -> SQLExpression<Bool> { SQLExpression<Bool>(.isNull(node, negated: true)) }
 
     package func inValues(_ values: [SQLValue], negated: Bool) -> SQLExpression<Bool> {
-        let t = node.sqlType
-        return SQLExpression<Bool>(.inList(node, values.map { .bind(BoundValue($0, type: t)) }, negated: negated))
+        SQLExpression<Bool>(.inExpanding(node, ExpandingList(values: values, type: node.sqlType), negated: negated))
     }
 }
 

@@ -165,6 +165,29 @@ public func bindparam(_ name: String, type: SQLType? = nil) -> SQLExpression<Unt
     SQLExpression(.parameter(name: name, type: type))
 }
 
+/// A named parameter for the right-hand side of ``SQLExpression/in(_:)-(ListParameter)``.
+/// With `expanding: true` it takes a whole list at execution, as an ``SQLValueList``;
+/// the compiled SQL does not depend on the list's length.
+///
+/// ```swift
+/// let byIDs = select(authors.c.name).where(authors.c.id.in(bindparam("ids", expanding: true)))
+/// try conn.execute(byIDs, ["ids": SQLValueList([1, 2, 3])])
+/// // SQLite:     ... WHERE authors.id IN (?, ?, ?)   PostgreSQL: ... WHERE authors.id = ANY($1)
+/// ```
+public func bindparam(_ name: String, expanding: Bool, type: SQLType? = nil) -> ListParameter {
+    ListParameter(name: name, expanding: expanding, type: type)
+}
+
+/// A parameter on the right of IN: see ``bindparam(_:expanding:type:)``.
+public struct ListParameter: Sendable, Hashable {
+    /// The name its value is given by at execution.
+    public let name: String
+    /// True: the value is a list (``SQLValueList``) that expands at execution.
+    public let expanding: Bool
+    /// The type each value is processed as; nil takes the left-hand side's type.
+    public let type: SQLType?
+}
+
 /// A typed named parameter: `bindparam("id", as: Int.self)`.
 public func bindparam<V>(_ name: String, as: V.Type, type: SQLType? = nil) -> SQLExpression<V> {
     SQLExpression(.parameter(name: name, type: type))

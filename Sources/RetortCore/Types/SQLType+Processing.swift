@@ -55,6 +55,9 @@ extension SQLType {
             return .decimal(Decimal(i))
         case (.numeric, .text(let s)):
             return Decimal(string: s, locale: posixLocale).map(SQLValue.decimal) ?? value
+        case (.numeric, .blob(let data)):
+            return String(validating: data, as: UTF8.self).flatMap { Decimal(string: $0, locale: posixLocale) }
+                .map(SQLValue.decimal) ?? value
         case (.boolean, .integer(let i)) where i == 0 || i == 1:
             return .bool(i == 1)
         case (.boolean, .text(let s)):

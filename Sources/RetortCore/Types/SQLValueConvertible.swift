@@ -16,6 +16,13 @@ public protocol SQLValueConvertible: SQLExpressible {
     var sqlValue: SQLValue { get }
     /// Converts a value read from the database; throws ``DataError`` when it cannot.
     init(sqlValue: SQLValue) throws
+    /// The values of a list given for an expanding parameter (``SQLValueList``); nil,
+    /// the default, for a single value.
+    var sqlValueList: [SQLValue]? { get }
+}
+
+extension SQLValueConvertible {
+    public var sqlValueList: [SQLValue]? { nil }
 }
 
 @usableFromInline
@@ -205,6 +212,13 @@ extension Decimal: SQLValueConvertible {
         case .real(let v): self = Decimal(string: String(v)) ?? Decimal(v)
         case .text(let s):
             guard let d = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) else {
+                throw conversionError(sqlValue, "Decimal")
+            }
+            self = d
+        case .blob(let data):
+            // SQLite keeps decimals past 15 digits as a BLOB of their text.
+            guard let s = String(validating: data, as: UTF8.self),
+                  let d = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) else {
                 throw conversionError(sqlValue, "Decimal")
             }
             self = d

@@ -57,18 +57,10 @@ public final class OfflineExecutor: SQLExecutor {
 
     public func execute(_ statement: some Executable, _ parameters: Parameters) throws {
         let compiled = try statement.compile(for: dialect)
-        var values: [SQLValue] = []
-        for b in compiled.bindings {
-            switch b {
-            case .value(let v): values.append(v)
-            case .named(let n):
-                guard let v = parameters[n] else {
-                    throw MigrateError("offline SQL: no value for parameter '\(n)' in \(compiled.sql)")
-                }
-                values.append(v?.sqlValue ?? .null)
-            }
+        if let missing = compiled.parameterNames.first(where: { parameters[$0] == nil }) {
+            throw MigrateError("offline SQL: no value for parameter '\(missing)' in \(compiled.sql)")
         }
-        write(dialect.inline(compiled.sql, values))
+        write(try dialect.literalSQL(compiled, parameters))
     }
 
     public func comment(_ text: String) { script += "-- \(text)\n" }

@@ -98,6 +98,33 @@ final class PostgresParameters {
         }
     }
 
+    /// A value's text form as PostgreSQL reads it (nil for NULL); blobs as bytea's hex
+    /// text, `\\x0102`. Used for the elements of array parameters.
+    static func textForm(_ value: SQLValue) -> String? {
+        switch value {
+        case .null: return nil
+        case .integer(let v): return String(v)
+        case .real(let v):
+            if v.isNaN { return "NaN" }
+            if v.isInfinite { return v < 0 ? "-Infinity" : "Infinity" }
+            return String(v)
+        case .bool(let b): return b ? "true" : "false"
+        case .decimal(let d): return d.description
+        case .timestamp(let d): return SQLDateFormat.timestampString(d) + "+00"
+        case .uuid(let u): return u.uuidString.lowercased()
+        case .text(let s): return s
+        case .blob(let data):
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            var out: [UInt8] = [0x5C, 0x78]
+            out.reserveCapacity(2 + data.count * 2)
+            for byte in data {
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
     static func checkCount(_ count: Int, sql: String) throws {
         guard count <= maxCount else {
             throw InterfaceError(

@@ -13,6 +13,8 @@ final class SQLiteStatement {
     var inUse = false
     /// Recency for the LRU cache.
     var lastUsed: UInt64 = 0
+    /// True while the cache holds it (so returning it needs no lookup by SQL text).
+    var isCached = false
     private var finalized = false
     private var cachedColumnNames: [String]?
 
@@ -126,6 +128,8 @@ final class SQLiteStatement {
 /// A statement a cursor is still reading is never handed out twice.
 final class SQLiteStatementCache {
     private var entries: [String: SQLiteStatement] = [:]
+    /// The statement checked out last, looked at before the dictionary.
+    private var mostRecent: SQLiteStatement?
     private let capacity: Int
     private var tick: UInt64 = 0
 
@@ -133,10 +137,19 @@ final class SQLiteStatementCache {
 
     /// The cached statement for `sql` if there is one and it is free; marks it in use.
     func checkout(_ sql: String) -> SQLiteStatement? {
+        // The statement used last is checked first: a loop re-running one statement
+        // passes the same String, whose comparison is then a pointer check, not a hash.
+        if let s = mostRecent, s.isCached, !s.inUse, s.sql == sql {
+            tick &+= 1
+            s.lastUsed = tick
+            s.inUse = true
+            return s
+        }
         guard let s = entries[sql], !s.inUse else { return nil }
         tick &+= 1
         s.lastUsed = tick
         s.inUse = true
+        mostRecent = s
         return s
     }
 
@@ -149,13 +162,15 @@ final class SQLiteStatementCache {
         guard capacity > 0, entries[statement.sql] == nil else { return }
         if entries.count >= capacity { evictOne() }
         entries[statement.sql] = statement
+        statement.isCached = true
+        mostRecent = statement
     }
 
     func checkin(_ statement: SQLiteStatement) {
         statement.inUse = false
         sqlite3_reset(statement.handle)
         sqlite3_clear_bindings(statement.handle)
-        if entries[statement.sql] !== statement { statement.finalize() }
+        if !statement.isCached { statement.finalize() }
     }
 
     private func evictOne() {
@@ -165,13 +180,19 @@ final class SQLiteStatementCache {
         }
         if let v = victim {
             entries[v.sql] = nil
+            v.isCached = false
+            if mostRecent === v { mostRecent = nil }
             v.finalize()
         }
     }
 
     func finalizeAll() {
-        for s in entries.values { s.finalize() }
+        for s in entries.values {
+            s.isCached = false
+            s.finalize()
+        }
         entries.removeAll()
+        mostRecent = nil
     }
 
     var count: Int { entries.count }

@@ -1,0 +1,85 @@
+import Foundation
+
+extension Dialect {
+    /// How a list bound to one placeholder (an expanding IN) is sent at execution.
+    public enum ListParameterStyle: Sendable, Hashable {
+        /// One array parameter in the array's text form, `{1,2,3}` (PostgreSQL, whose
+        /// compiler writes `x = ANY($1)`).
+        case array
+        /// One parameter per value, `IN (?, ?, ?)` (SQLite). When the statement would
+        /// pass ``Dialect/maxBindParameters`` and `jsonFallback` is set, each list
+        /// goes instead as one JSON array parameter read back by
+        /// `IN (SELECT value FROM json_each(?))`, which compares the same way.
+        case expanded(jsonFallback: Bool)
+    }
+
+    /// A list as one PostgreSQL array parameter: its text form, `{"1","2",NULL}`,
+    /// elements written as the driver writes single parameters.
+    func arrayParameter(_ values: [SQLValue], sql: String) throws -> SQLValue {
+        var out = "{"
+        for (i, v) in values.enumerated() {
+            if i > 0 { out += "," }
+            guard let text = PostgresParameters.textForm(v) else {
+                out += "NULL"
+                continue
+            }
+            if text.utf8.contains(0) {
+                throw DataError(message: "PostgreSQL text cannot contain NUL (0x00) characters (value \(i + 1) of a list)",
+                                sql: sql)
+            }
+            out += "\""
+            for ch in text.unicodeScalars {
+                if ch == "\"" || ch == "\\" { out += "\\" }
+                out.unicodeScalars.append(ch)
+            }
+            out += "\""
+        }
+        out += "}"
+        return .text(out)
+    }
+
+    /// A list as one JSON array of the values SQLite would bind (text, integers,
+    /// reals; booleans as 0/1), or nil when a value has no exact JSON form (a blob,
+    /// a non-finite number).
+    func jsonListParameter(_ values: [SQLValue]) -> SQLValue? {
+        var out = "["
+        for (i, v) in values.enumerated() {
+            if i > 0 { out += "," }
+            switch v {
+            case .null: out += "null"
+            case .integer(let n): out += String(n)
+            case .bool(let b): out += b ? "1" : "0"
+            case .real(let d):
+                guard d.isFinite else { return nil }
+                out += "\(d)"
+            case .text(let s): appendJSONString(s, to: &out)
+            case .decimal(let d): appendJSONString(d.description, to: &out)
+            case .timestamp(let d): appendJSONString(SQLDateFormat.timestampString(d), to: &out)
+            case .uuid(let u): appendJSONString(u.uuidString.lowercased(), to: &out)
+            case .blob: return nil
+            }
+        }
+        out += "]"
+        return .text(out)
+    }
+
+    private func appendJSONString(_ s: String, to out: inout String) {
+        out += "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if ch.value < 0x20 {
+                    out += String(format: "\\u%04x", ch.value)
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
+            }
+        }
+        out += "\""
+    }
+}
