@@ -383,6 +383,8 @@ enum BindSource {
                     throw InvalidRequestError("internal: flush statement parameter '\(name)' is not a column of \(table.fullName)")
                 }
                 return .column(i)
+            case .valueList, .namedList:
+                throw InvalidRequestError("internal: a flush statement of \(table.fullName) has an IN list parameter")
             }
         }
     }
