@@ -56,10 +56,10 @@ public struct Select: QueryStatement, Sendable, Hashable {
     public var queryReference: QueryReference { QueryReference(.select(self)) }
 
     /// Adds a condition, ANDed with any before it.
-    /// (Consuming: a chain of builders moves the select along instead of copying it.)
-    public consuming func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
-        whereClause = whereClause.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
-        return self
+    public func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
+        var s = self
+        s.whereClause = s.whereClause.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
+        return s
     }
 
     /// Adds a condition written as SQL text (with `:name` parameters).
