@@ -73,7 +73,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "retort-bench",
-            dependencies: ["RetortCore", "RetortMigrate", "CSQLite", "CLibPQ"]
+            dependencies: ["RetortCore", "RetortORM", "RetortMigrate", "CSQLite", "CLibPQ"]
         ),
         // Shared by the test targets: the throwaway PostgreSQL server.
         .target(
@@ -95,6 +95,10 @@ let package = Package(
         .testTarget(
             name: "RetortModelTests",
             dependencies: ["Retort", "RetortTestSupport"]
+        ),
+        .testTarget(
+            name: "RetortORMTests",
+            dependencies: ["Retort", "RetortORM", "RetortCore", "RetortTestSupport"]
         ),
         .testTarget(
             name: "RetortCoreTests",

@@ -120,20 +120,3 @@ public struct ModelDecoder {
         return row[index]
     }
 }
-
-/// The ORM's per-instance bookkeeping. `@Model` stores one in every instance
-/// (`let _state = ModelState()`) and calls `willRead` / `willWrite` from the accessors
-/// it writes for mapped properties.
-public final class ModelState {
-    public init() {}
-
-    /// Called by a mapped property's getter before it reads its storage (an expired
-    /// instance loads itself here).
-    @inlinable
-    public func willRead<M: Model>(_ object: M, _ index: Int) {}
-
-    /// Called by a mapped property's setter before it writes its storage (records the
-    /// change for the next flush).
-    @inlinable
-    public func willWrite<M: Model>(_ object: M, _ index: Int) {}
-}

@@ -104,4 +104,47 @@ final class RawPostgres {
         }
         return checksum
     }
+
+    /// UPDATE one column of each row by primary key: a prepared statement sent in
+    /// pipeline batches inside one transaction, as for the inserts.
+    func updateNames(ids: [Int], names: [String]) throws {
+        try exec("BEGIN")
+        try prepare("raw_upd", "UPDATE bench_authors SET name = $1 WHERE id = $2", 2)
+        let batch = 1000
+        var start = 0
+        while start < ids.count {
+            let end = min(start + batch, ids.count)
+            guard PQenterPipelineMode(conn) == 1 else { throw BenchError("pipeline mode unavailable") }
+            for i in start..<end {
+                names[i].withCString { n in
+                    String(ids[i]).withCString { id in
+                        var values: [UnsafePointer<CChar>?] = [n, id]
+                        _ = PQsendQueryPrepared(conn, "raw_upd", 2, &values, nil, nil, 0)
+                    }
+                }
+            }
+            PQpipelineSync(conn)
+            var pending = end - start
+            while pending > 0 {
+                guard let r = PQgetResult(conn) else { continue }
+                let status = PQresultStatus(r)
+                PQclear(r)
+                if status == PGRES_COMMAND_OK {
+                    pending -= 1
+                    while let extra = PQgetResult(conn) { PQclear(extra) }
+                } else if status != PGRES_PIPELINE_SYNC {
+                    throw BenchError(String(cString: PQerrorMessage(conn)))
+                }
+            }
+            while let r = PQgetResult(conn) {
+                let done = PQresultStatus(r) == PGRES_PIPELINE_SYNC
+                PQclear(r)
+                if done { break }
+            }
+            PQexitPipelineMode(conn)
+            start = end
+        }
+        try exec("DEALLOCATE raw_upd")
+        try exec("COMMIT")
+    }
 }

@@ -74,6 +74,22 @@ final class RawSQLite {
     }
 }
 
+extension RawSQLite {
+    /// UPDATE one column of each row by primary key with one prepared statement in one transaction.
+    func updateNames(ids: [Int], names: [String]) throws {
+        try exec("BEGIN")
+        let stmt = try prepare("UPDATE bench_authors SET name = ? WHERE id = ?")
+        defer { sqlite3_finalize(stmt) }
+        for i in ids.indices {
+            sqlite3_bind_text(stmt, 1, names[i], -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            sqlite3_bind_int64(stmt, 2, Int64(ids[i]))
+            guard sqlite3_step(stmt) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db))) }
+            sqlite3_reset(stmt)
+        }
+        try exec("COMMIT")
+    }
+}
+
 struct BenchError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }

@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RetortORM
 
 // retort-bench: Retort's workloads next to the same work written directly against
 // libsqlite3 / libpq in this process. Prints figures, asserts nothing.
@@ -19,6 +20,7 @@ let report = Report(json: json, only: only)
 do {
     try CoreBench(report: report).runSQLite()
     try CoreSQLBench(report: report).runSQLite()
+    try ORMBench(report: report).runSQLite()
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try AutogenerateBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
@@ -27,6 +29,7 @@ do {
     try MigratorBench(report: report).runManifest()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
+        try ORMBench(report: report).runPostgres(url: pg)
         try ReflectionBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
         try AutogenerateBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
     } else if !json {

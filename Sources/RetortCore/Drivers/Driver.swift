@@ -24,6 +24,21 @@ public protocol DriverConnection: AnyObject {
     /// ``executeMany(_:_:)``; drivers that step a statement per set override it.
     func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int
 
+    /// executemany for a statement that returns rows (`INSERT ... RETURNING`): runs the
+    /// statement once per parameter set, in order, and hands each returned row to
+    /// `row(i, values)` with the index `i` of the set that produced it. Returns the total
+    /// number of rows affected. The default executes the sets one by one; drivers step
+    /// one prepared statement (SQLite) or pipeline the sets (PostgreSQL).
+    func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                              row: (Int, [SQLValue]) throws -> Void) throws -> Int
+
+    /// executemany of an INSERT on a database with rowids (SQLite): hands each set's
+    /// inserted rowid to `rowID(i, id)`, which for a lone `INTEGER PRIMARY KEY` is the
+    /// key (see ``Dialect/integerPrimaryKeyIsRowID``) — no RETURNING needed. Returns the
+    /// rows affected.
+    func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                           rowID: (Int, Int64) throws -> Void) throws -> Int
+
     /// Runs SQL with no parameters and no rows, e.g. `BEGIN` or `SAVEPOINT sp_1`.
     func executeCommand(_ sql: String) throws
 
@@ -50,6 +65,37 @@ extension DriverConnection {
             sets.append(values)
         }
         return try executeMany(sql, sets)
+    }
+
+    public func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                                  rowID: (Int, Int64) throws -> Void) throws -> Int {
+        var total = 0
+        for i in 0..<count {
+            var values: [SQLValue] = []
+            try fill(i, &values)
+            let cursor = try execute(sql, values)
+            defer { cursor.close() }
+            guard let id = cursor.lastInsertRowID else {
+                throw InterfaceError(kind: .misuse, message: "this database reports no inserted rowid; use RETURNING", sql: sql)
+            }
+            try rowID(i, id)
+            total += max(0, cursor.rowsAffected)
+        }
+        return total
+    }
+
+    public func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                                     row: (Int, [SQLValue]) throws -> Void) throws -> Int {
+        var total = 0
+        for i in 0..<count {
+            var values: [SQLValue] = []
+            try fill(i, &values)
+            let cursor = try execute(sql, values)
+            defer { cursor.close() }
+            while let r = try cursor.next() { try row(i, r) }
+            total += max(0, cursor.rowsAffected)
+        }
+        return total
     }
 }
 

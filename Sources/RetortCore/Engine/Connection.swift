@@ -103,10 +103,72 @@ public final class Connection {
                              sets: try parameterSets.prefix(3).map { try Connection.bind(compiled, $0) },
                              total: parameterSets.count)
         }
+        let listeners = engine.events.snapshot()
+        let firstValues = listeners == nil ? [] : try parameterSets.first.map { try Connection.bind(compiled, $0) } ?? []
+        listeners?.before(compiled.sql, firstValues, parameterSets.count)
         do {
-            return Result(rowCount: try conn.executeMany(compiled.sql, count: parameterSets.count) { i, values in
+            let result = Result(rowCount: try conn.executeMany(compiled.sql, count: parameterSets.count) { i, values in
                 try Connection.bind(compiled, parameterSets[i], into: &values)
             })
+            listeners?.after(compiled.sql, firstValues, parameterSets.count)
+            return result
+        } catch {
+            throw handle(error)
+        }
+    }
+
+    /// Runs a compiled statement with positional values (in the order of its
+    /// bindings). The ORM's flush and loads use it to skip parameter dictionaries.
+    package func execute(compiled: CompiledStatement, values: [SQLValue]) throws -> Result {
+        try run(compiled.sql, values, compiled: compiled)
+    }
+
+    /// executemany of a compiled statement: `fill(i, &values)` writes set `i`'s values
+    /// in binding order. Returns the rows affected. (The ORM's flush uses it.)
+    package func executeMany(compiled: CompiledStatement, count: Int,
+                             fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
+        try runMany(compiled, count: count, fill: fill) { conn in
+            try conn.executeMany(compiled.sql, count: count, fill: fill)
+        }
+    }
+
+    /// executemany of a compiled statement that returns rows (`INSERT ... RETURNING`):
+    /// each returned row goes to `row(i, values)` with the index of the set that
+    /// produced it. Returns the rows affected.
+    package func executeManyReturning(compiled: CompiledStatement, count: Int,
+                                      fill: (Int, inout [SQLValue]) throws -> Void,
+                                      row: (Int, [SQLValue]) throws -> Void) throws -> Int {
+        try runMany(compiled, count: count, fill: fill) { conn in
+            try conn.executeManyReturning(compiled.sql, count: count, fill: fill, row: row)
+        }
+    }
+
+    /// executemany of an INSERT that hands back each set's inserted rowid (SQLite's
+    /// `INTEGER PRIMARY KEY`, see ``Dialect/integerPrimaryKeyIsRowID``). Returns the rows affected.
+    package func executeManyInsert(compiled: CompiledStatement, count: Int,
+                                   fill: (Int, inout [SQLValue]) throws -> Void,
+                                   rowID: (Int, Int64) throws -> Void) throws -> Int {
+        try runMany(compiled, count: count, fill: fill) { conn in
+            try conn.executeManyInsert(compiled.sql, count: count, fill: fill, rowID: rowID)
+        }
+    }
+
+    private func runMany(_ compiled: CompiledStatement, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                         _ body: (any DriverConnection) throws -> Int) throws -> Int {
+        guard count > 0 else { return 0 }
+        let conn = try driver(compiled.sql)
+        try autobegin(conn)
+        let listeners = engine.events.snapshot()
+        var firstValues: [SQLValue] = []
+        if engine.echo != nil || listeners != nil {
+            try fill(0, &firstValues)
+            engine.echo?.executemany(compiled.sql, compiled: compiled, sets: [firstValues], total: count)
+        }
+        listeners?.before(compiled.sql, firstValues, count)
+        do {
+            let total = try body(conn)
+            listeners?.after(compiled.sql, firstValues, count)
+            return total
         } catch {
             throw handle(error)
         }
@@ -196,9 +258,12 @@ public final class Connection {
         let conn = try driver(sql)
         try autobegin(conn)
         engine.echo?.statement(sql, compiled: compiled, values: values)
+        let listeners = engine.events.snapshot()
+        listeners?.before(sql, values, 1)
         do {
             let result = Result(cursor: try conn.execute(sql, values))
             if result.returnsRows { track(result) }
+            listeners?.after(sql, values, 1)
             return result
         } catch {
             throw handle(error)
@@ -209,8 +274,12 @@ public final class Connection {
         let conn = try driver(sql)
         try autobegin(conn)
         engine.echo?.executemany(sql, compiled: compiled, sets: Array(sets.prefix(3)), total: sets.count)
+        let listeners = engine.events.snapshot()
+        listeners?.before(sql, sets.first ?? [], sets.count)
         do {
-            return Result(rowCount: try conn.executeMany(sql, sets))
+            let result = Result(rowCount: try conn.executeMany(sql, sets))
+            listeners?.after(sql, sets.first ?? [], sets.count)
+            return result
         } catch {
             throw handle(error)
         }

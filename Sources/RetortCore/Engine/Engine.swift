@@ -23,6 +23,8 @@ public final class Engine: Sendable, CustomStringConvertible {
     let driver: any Driver
     let pool: ConnectionPool
     let echo: EchoLog?
+    /// Listeners for the statements this engine's connections execute.
+    public let events = EngineEvents()
 
     /// Creates an engine; see ``createEngine(_:echo:pool:isolationLevel:logger:)``.
     public init(url: DatabaseURL, echo: Bool = false, pool options: PoolOptions = PoolOptions(),

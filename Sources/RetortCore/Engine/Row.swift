@@ -6,7 +6,7 @@ public final class ResultColumns: Sendable {
     /// and building the table cost more than the lookups it saved on one-row queries.
     private let positions: [String: Int]?
 
-    init(_ names: [String]) {
+    package init(_ names: [String]) {
         self.names = names
         if names.count > 12 {
             var positions: [String: Int] = [:]

@@ -46,7 +46,7 @@ extension MetaData {
 extension DependencyOrder {
     /// Sorts `tables`: strongly connected components (Tarjan) find the cycles, then a
     /// stable topological sort orders the rest by declaration.
-    static func compute(_ tables: [Table]) -> DependencyOrder {
+    package static func compute(_ tables: [Table]) -> DependencyOrder {
         let index = Dictionary(tables.enumerated().map { ($1.fullName, $0) }, uniquingKeysWith: { a, _ in a })
         let byName = Dictionary(tables.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         func target(_ fk: ForeignKeyConstraint, from t: Table) -> Int? {

@@ -113,6 +113,23 @@ final class PostgresConnection: DriverConnection {
     /// batches stay committed) and is raised once the pipeline has been drained, so
     /// the connection stays usable. Wrap the call in a transaction for all or nothing.
     func executeMany(_ sql: String, _ parameterSets: [[SQLValue]]) throws -> Int {
+        try pipelined(sql, parameterSets, row: nil)
+    }
+
+    /// Pipelined like ``executeMany(_:_:)``; each set's returned rows go to `row` in order.
+    func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                              row: (Int, [SQLValue]) throws -> Void) throws -> Int {
+        var sets: [[SQLValue]] = []
+        sets.reserveCapacity(count)
+        for i in 0..<count {
+            var values: [SQLValue] = []
+            try fill(i, &values)
+            sets.append(values)
+        }
+        return try withoutActuallyEscaping(row) { row in try pipelined(sql, sets, row: row) }
+    }
+
+    private func pipelined(_ sql: String, _ parameterSets: [[SQLValue]], row: ((Int, [SQLValue]) throws -> Void)?) throws -> Int {
         guard let first = parameterSets.first else { return 0 }
         let conn = try openHandle(sql)
         try PostgresParameters.checkCount(first.count, sql: sql)
@@ -169,7 +186,7 @@ final class PostgresConnection: DriverConnection {
                 failure = failure ?? PostgresErrors.error(result: nil, conn: conn, sql: sql)
                 break
             }
-            let (affected, error) = readPipelineResults(conn, sql: sql)
+            let (affected, error) = readPipelineResults(conn, sql: sql, firstSet: start, row: row)
             total += affected
             failure = failure ?? error
             start = end
@@ -319,8 +336,10 @@ final class PostgresConnection: DriverConnection {
 
     /// Reads one pipeline batch's results up to its sync point: the rows affected and
     /// the first error.
-    private func readPipelineResults(_ conn: OpaquePointer, sql: String) -> (Int, (any Error)?) {
+    private func readPipelineResults(_ conn: OpaquePointer, sql: String, firstSet: Int = 0,
+                                     row: ((Int, [SQLValue]) throws -> Void)? = nil) -> (Int, (any Error)?) {
         var affected = 0
+        var set = firstSet
         var failure: (any Error)?
         var emptyInARow = 0
         while true {
@@ -338,8 +357,21 @@ final class PostgresConnection: DriverConnection {
             case PGRES_PIPELINE_SYNC:
                 PQclear(result)
                 return (affected, failure)
+            case PGRES_TUPLES_OK where row != nil:
+                // The cursor owns (and frees) the result.
+                let cursor = PostgresCursor(result: result)
+                affected += max(0, cursor.rowsAffected)
+                do {
+                    while let values = try cursor.next() { try row?(set, values) }
+                } catch {
+                    if failure == nil { failure = error }
+                }
+                cursor.close()
+                set += 1
+                continue
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
                 affected += max(0, PostgresCursor.rowsAffected(result))
+                set += 1
             case PGRES_PIPELINE_ABORTED:
                 break  // skipped after an earlier error in the batch
             default:

@@ -247,6 +247,60 @@ final class SQLiteConnection: DriverConnection {
         return total
     }
 
+    func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                              row: (Int, [SQLValue]) throws -> Void) throws -> Int {
+        guard count > 0 else { return 0 }
+        var values: [SQLValue] = []
+        try fill(0, &values)
+        let statement = try statement(for: sql, parameterCount: values.count)
+        defer {
+            sqlite3_reset(statement.handle)
+            cache.checkin(statement)
+        }
+        let db = self.db!
+        let columns = Int(sqlite3_column_count(statement.handle))
+        var total = 0
+        for i in 0..<count {
+            if i > 0 {
+                values.removeAll(keepingCapacity: true)
+                try fill(i, &values)
+            }
+            try statement.bind(values, db: db)
+            var rc = sqlite3_step(statement.handle)
+            while rc == SQLITE_ROW {
+                try row(i, statement.row(columnCount: columns))
+                rc = sqlite3_step(statement.handle)
+            }
+            guard rc == SQLITE_DONE else { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
+            total += Int(sqlite3_changes64(db))
+        }
+        return total
+    }
+
+    func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                           rowID: (Int, Int64) throws -> Void) throws -> Int {
+        guard count > 0 else { return 0 }
+        var values: [SQLValue] = []
+        try fill(0, &values)
+        let statement = try statement(for: sql, parameterCount: values.count)
+        defer { cache.checkin(statement) }
+        let db = self.db!
+        var total = 0
+        for i in 0..<count {
+            if i > 0 {
+                values.removeAll(keepingCapacity: true)
+                try fill(i, &values)
+            }
+            try statement.bind(values, db: db)
+            var rc = sqlite3_step(statement.handle)
+            while rc == SQLITE_ROW { rc = sqlite3_step(statement.handle) }
+            guard rc == SQLITE_DONE else { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
+            try rowID(i, sqlite3_last_insert_rowid(db))
+            total += Int(sqlite3_changes64(db))
+        }
+        return total
+    }
+
     func executeCommand(_ sql: String) throws {
         let db = try openHandle(sql)
         let rc = sqlite3_exec(db, sql, nil, nil, nil)

@@ -1,0 +1,93 @@
+import Foundation
+
+/// One statement as the engine's execute listeners see it.
+public struct ExecuteEvent: Sendable {
+    /// The SQL text sent to the database, in the driver's paramstyle.
+    public let sql: String
+    /// The positional values of the first (or only) parameter set.
+    public let parameters: [SQLValue]
+    /// How many parameter sets were sent: 1 for a plain execute, more for executemany.
+    public let parameterSetCount: Int
+}
+
+/// Listeners for statements an engine's connections execute: the place for statement
+/// counting, timing, auditing and logging beyond `echo`.
+///
+/// ```swift
+/// var count = 0   // (use a lock or an atomic when other threads execute too)
+/// let token = engine.events.beforeExecute { event in print(event.sql) }
+/// engine.events.remove(token)
+/// ```
+///
+/// Listeners run on the executing thread, in the order they were added. Transaction
+/// control (`BEGIN`, `COMMIT`, `ROLLBACK`, savepoints) is not reported. With no
+/// listeners, executing costs one uncontended lock more than without events.
+public final class EngineEvents: @unchecked Sendable {
+    /// Identifies a listener for ``remove(_:)``.
+    public struct Token: Hashable, Sendable { let id: Int }
+
+    typealias Listener = @Sendable (ExecuteEvent) -> Void
+    struct Lists {
+        var before: [(Int, Listener)] = []
+        var after: [(Int, Listener)] = []
+    }
+
+    private let lock = NSLock()
+    private var lists = Lists()
+    private var nextID = 0
+    /// True while any listener is registered.
+    private var any = false
+
+    init() {}
+
+    /// Calls `listener` before each statement is sent to the database.
+    @discardableResult
+    public func beforeExecute(_ listener: @escaping @Sendable (ExecuteEvent) -> Void) -> Token {
+        add { $0.before.append(($1, listener)) }
+    }
+
+    /// Calls `listener` after each statement has run without error.
+    @discardableResult
+    public func afterExecute(_ listener: @escaping @Sendable (ExecuteEvent) -> Void) -> Token {
+        add { $0.after.append(($1, listener)) }
+    }
+
+    /// Removes a listener; removing one twice does nothing.
+    public func remove(_ token: Token) {
+        lock.lock()
+        defer { lock.unlock() }
+        lists.before.removeAll { $0.0 == token.id }
+        lists.after.removeAll { $0.0 == token.id }
+        any = !lists.before.isEmpty || !lists.after.isEmpty
+    }
+
+    private func add(_ body: (inout Lists, Int) -> Void) -> Token {
+        lock.lock()
+        defer { lock.unlock() }
+        nextID += 1
+        body(&lists, nextID)
+        any = true
+        return Token(id: nextID)
+    }
+
+    /// The listeners, or nil when there are none (the common, cheap case).
+    func snapshot() -> Lists? {
+        lock.lock()
+        defer { lock.unlock() }
+        return any ? lists : nil
+    }
+}
+
+extension EngineEvents.Lists {
+    func before(_ sql: String, _ values: [SQLValue], _ sets: Int) {
+        guard !before.isEmpty else { return }
+        let e = ExecuteEvent(sql: sql, parameters: values, parameterSetCount: sets)
+        for (_, l) in before { l(e) }
+    }
+
+    func after(_ sql: String, _ values: [SQLValue], _ sets: Int) {
+        guard !after.isEmpty else { return }
+        let e = ExecuteEvent(sql: sql, parameters: values, parameterSetCount: sets)
+        for (_, l) in after { l(e) }
+    }
+}

@@ -1,0 +1,338 @@
+import RetortCore
+
+/// A SELECT of whole model instances: `select(Author.self)`. Conditions and ordering
+/// are written against the model's typed columns; the session turns each row into an
+/// instance, through its identity map.
+///
+/// ```swift
+/// let q = select(Author.self).where { $0.name == "Ursula" }.orderBy { $0.id }.limit(10)
+/// // SELECT authors.id, authors.name, authors.email FROM authors
+/// //   WHERE authors.name = ? ORDER BY authors.id LIMIT ?
+/// let authors = try session.scalars(q).all()
+/// ```
+public struct ModelSelect<M: Model>: Sendable {
+    /// The Core statement underneath (the model's columns, in property order, first).
+    public var core: Select
+
+    init() { core = select([M.mapping.table]) }
+
+    /// Adds a condition on the model's columns, ANDed with any before it.
+    public func `where`<C: SQLLogicalValue>(_ condition: (M.Columns) -> SQLExpression<C>) -> ModelSelect {
+        var s = self
+        s.core = core.where(condition(M.columns))
+        return s
+    }
+
+    /// Adds a condition (any expression, e.g. on a joined table), ANDed with any before it.
+    public func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> ModelSelect {
+        var s = self
+        s.core = core.where(condition)
+        return s
+    }
+
+    /// `ORDER BY` a column or term of the model: `.orderBy { $0.name.desc() }`.
+    public func orderBy(_ term: (M.Columns) -> any OrderByItem) -> ModelSelect {
+        var s = self
+        s.core = core.orderBy(term(M.columns))
+        return s
+    }
+
+    /// `ORDER BY` several terms: `.orderBy { [$0.name, $0.id.desc()] }`.
+    public func orderBy(_ terms: (M.Columns) -> [any OrderByItem]) -> ModelSelect {
+        var s = self
+        for t in terms(M.columns) { s.core = s.core.orderBy(t) }
+        return s
+    }
+
+    /// `LIMIT n`.
+    public func limit(_ n: Int) -> ModelSelect {
+        var s = self
+        s.core = core.limit(n)
+        return s
+    }
+
+    /// `OFFSET n`.
+    public func offset(_ n: Int) -> ModelSelect {
+        var s = self
+        s.core = core.offset(n)
+        return s
+    }
+
+    /// `SELECT DISTINCT`.
+    public func distinct() -> ModelSelect {
+        var s = self
+        s.core = core.distinct()
+        return s
+    }
+
+    /// Joins another table or model's table (conditions from foreign keys, or `on`).
+    public func join(_ target: some FromClause) -> ModelSelect {
+        var s = self
+        s.core = core.join(target)
+        return s
+    }
+
+    /// Joins `target` on an explicit condition.
+    public func join<C: SQLLogicalValue>(_ target: some FromClause, on condition: SQLExpression<C>) -> ModelSelect {
+        var s = self
+        s.core = core.join(target, on: condition)
+        return s
+    }
+
+    /// `FOR UPDATE` (PostgreSQL).
+    public func forUpdate(nowait: Bool = false, skipLocked: Bool = false) -> ModelSelect {
+        var s = self
+        s.core = core.forUpdate(nowait: nowait, skipLocked: skipLocked)
+        return s
+    }
+}
+
+/// `SELECT` every column of a model's table, returning instances:
+/// `try session.scalars(select(Author.self)).all()`.
+public func select<M: Model>(_ model: M.Type) -> ModelSelect<M> { ModelSelect() }
+
+/// The instances a ``ModelSelect`` returns, built row by row as they are read.
+public struct ModelResult<M: Model> {
+    let result: RetortCore.Result
+    let session: Session
+    let plan: LoadPlan
+
+    /// The next instance, or nil at the end.
+    public func next() throws -> M? {
+        guard let row = try result.next() else { return nil }
+        return try session.instance(M.self, from: row, plan: plan)
+    }
+
+    /// Every remaining instance.
+    public func all() throws -> [M] {
+        var out: [M] = []
+        while let row = try result.next() { out.append(try session.instance(M.self, from: row, plan: plan)) }
+        return out
+    }
+
+    /// The first instance or nil; the rest are not read.
+    public func first() throws -> M? {
+        defer { result.close() }
+        return try next()
+    }
+
+    /// Exactly one instance; throws `InterfaceError` (`.noRows` / `.multipleRows`) otherwise.
+    public func one() throws -> M { try session.instance(M.self, from: try result.one(), plan: plan) }
+
+    /// One instance or nil; throws `InterfaceError` `.multipleRows` when there are more.
+    public func oneOrNil() throws -> M? { try result.oneOrNil().map { try session.instance(M.self, from: $0, plan: plan) } }
+}
+
+extension Session {
+    // MARK: Queries
+
+    /// Runs a model query (flushing first, with autoflush) and returns its instances.
+    public func scalars<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> {
+        try autoflushIfNeeded()
+        let result = try activeConnection().execute(query.core)
+        return ModelResult(result: result, session: self, plan: try loadPlan(M.self))
+    }
+
+    /// Same as ``scalars(_:)-(ModelSelect<M>)``: a model query's instances.
+    public func execute<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> { try scalars(query) }
+
+    /// The first instance a model query returns, or nil.
+    public func scalar<M: Model>(_ query: ModelSelect<M>) throws -> M? { try scalars(query).first() }
+
+    /// Runs a Core statement in the session's transaction (flushing first, with autoflush).
+    @discardableResult
+    public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> RetortCore.Result {
+        try autoflushIfNeeded()
+        return try activeConnection().execute(statement, parameters)
+    }
+
+    /// Runs a Core statement once per parameter set (executemany) in the session's transaction.
+    @discardableResult
+    public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> RetortCore.Result {
+        try autoflushIfNeeded()
+        return try activeConnection().execute(statement, parameterSets)
+    }
+
+    /// The first column of the first row of a Core query.
+    public func scalar<T: SQLValueConvertible>(_ statement: some Executable, _ parameters: Parameters = [:],
+                                               as type: T.Type = T.self) throws -> T {
+        try execute(statement, parameters).scalar(T.self)
+    }
+
+    /// The first column of every row of a Core query.
+    public func scalars<T: SQLValueConvertible>(_ statement: some Executable, _ parameters: Parameters = [:],
+                                                as type: T.Type = SQLValue.self) throws -> ScalarResult<T> {
+        try execute(statement, parameters).scalars(T.self)
+    }
+
+    /// The instance with this primary key: from the identity map when it is there (no
+    /// query), else loaded (nil when there is no such row). Composite keys take their
+    /// values in primary-key order: `get(Edition.self, 7, "en")`.
+    public func get<M: Model>(_ model: M.Type, _ key: any SQLValueConvertible...) throws -> M? {
+        try get(model, key: key.map(\.sqlValue))
+    }
+
+    /// ``get(_:_:)`` with the key's values as an array.
+    public func get<M: Model>(_ model: M.Type, key values: [SQLValue]) throws -> M? {
+        let plan = try loadPlan(M.self)
+        let id = try plan.identity(values, M.self)
+        let identities = plan.identities(in: identityMap)
+        if let e = identities[id] {
+            return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
+        }
+        try autoflushIfNeeded()
+        let compiled = try keyStatement(M.self)
+        guard let row = try activeConnection().execute(compiled: compiled, values: plan.bind(id.values)).first() else { return nil }
+        return try instance(M.self, from: row, plan: plan)
+    }
+
+    /// The instance for a row: the identity map's when the key is there (reloaded first
+    /// when it was expired), else a new persistent one.
+    func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0, plan: LoadPlan) throws -> M {
+        let key = plan.key(row, offset)
+        let identities = plan.identities(in: identityMap)
+        if let e = identities[key.id] {
+            let object = unsafeDowncast(e.object, to: M.self)
+            if e.state.expired {
+                e.state.expired = false
+                e.state.changes.removeAll()
+                for i in 0..<plan.propertyCount { try object._setValue(row[offset + i], at: i) }
+            }
+            return object
+        }
+        var decoder = ModelDecoder(row: row, offset: offset)
+        let object = try M(_decoding: &decoder)
+        let state = object._state
+        state.session = self
+        state.key = key
+        state.status = .persistent
+        state.tracking = true
+        identities[key.id] = IdentityMap.Entry(object: object, state: state)
+        return object
+    }
+
+    /// Copies a detached (or other session's) instance's state into this session and
+    /// returns the instance that carries it here: the one already in the identity map,
+    /// else one loaded by primary key, else a new pending copy. Changed values are
+    /// recorded as changes, written at the next flush.
+    public func merge<M: Model>(_ object: M) throws -> M {
+        if object._state.session === self { return object }
+        try M.checkMapped()
+        let key = object._identityKey()
+        let count = M.mapping.propertyNames.count
+        if !key.id.hasNull, let target = try get(M.self, key: key.id.values) {
+            for i in 0..<count {
+                let v = object._value(at: i)
+                if target._value(at: i) != v {
+                    target._state._recordWrite(target, i)
+                    try target._setValue(v, at: i)
+                }
+            }
+            return target
+        }
+        let row = Row(values: (0..<count).map { object._value(at: $0) }, columns: ResultColumns(M.mapping.propertyNames))
+        var decoder = ModelDecoder(row: row)
+        let copy = try M(_decoding: &decoder)
+        try add(copy)
+        return copy
+    }
+}
+
+/// What loading rows of one model needs, read from its mapping once per query.
+final class LoadPlan {
+    /// The session's table of this model's instances.
+    func identities(in map: IdentityMap) -> IdentityMap.Identities { map.identities(type) }
+
+    let type: ObjectIdentifier
+    let primaryKey: [Int]
+    let keyTypes: [SQLType]
+    let propertyCount: Int
+
+    init<M: Model>(_ model: M.Type) throws {
+        try M.checkMapped()
+        let mapping = M.mapping
+        type = ObjectIdentifier(M.self)
+        primaryKey = mapping.primaryKey
+        keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
+        propertyCount = mapping.propertyNames.count
+    }
+
+    /// The identity of the instance with these primary-key values (normalised as a
+    /// row's would be); throws when the count is wrong.
+    func identity<M: Model>(_ values: [SQLValue], _ model: M.Type) throws -> PrimaryKeyValue {
+        guard values.count == primaryKey.count else { return try M._identityKey(values: values).id }  // throws the message
+        if values.count == 1 { return .one(keyTypes[0].processResult(keyTypes[0].processBind(values[0]))) }
+        return .many(values.indices.map { keyTypes[$0].processResult(keyTypes[$0].processBind(values[$0])) })
+    }
+
+    /// The key values as bound to the lookup by primary key.
+    func bind(_ values: [SQLValue]) -> [SQLValue] {
+        zip(keyTypes, values).map { $0.processBind($1) }
+    }
+
+    /// The identity key of the row's instance (its columns start at `offset`).
+    @inline(__always)
+    func key(_ row: Row, _ offset: Int) -> IdentityKey {
+        if primaryKey.count == 1 {
+            return IdentityKey(type: type, id: .one(keyTypes[0].processResult(row[offset + primaryKey[0]])))
+        }
+        return IdentityKey(type: type, id: .many(primaryKey.indices.map { keyTypes[$0].processResult(row[offset + primaryKey[$0]]) }))
+    }
+}
+
+extension Model {
+    /// `SELECT <columns> FROM table WHERE pk = ?`, compiled once per dialect.
+    static func loadByKeyStatement(_ dialect: Dialect) throws -> CompiledStatement {
+        var s = select([mapping.table])
+        s.whereClause = BindSource.keyCondition(mapping.table, mapping.primaryKey)
+        return try StatementCache.shared.compile(.select(s), dialect)
+    }
+
+    /// Throws when the model cannot be tracked by identity (no primary key).
+    static func checkMapped() throws {
+        if mapping.primaryKey.isEmpty {
+            throw InvalidRequestError(
+                "\(Self.self) (table '\(mapping.table.fullName)') has no primary key; the session needs one to track instances. "
+                    + "Mark a property @Column(primaryKey: true)")
+        }
+    }
+}
+
+/// Creates sessions with shared settings: one per unit of work.
+///
+/// ```swift
+/// let makeSession = SessionMaker(engine, expireOnCommit: false)
+/// try makeSession.begin { session in try session.add(Author(name: "Ursula")) }   // commits
+/// let session = makeSession()
+/// ```
+public struct SessionMaker {
+    /// The engine the sessions run on.
+    public let engine: Engine
+    /// Each session's ``Session/autoflush``.
+    public var autoflush: Bool
+    /// Each session's ``Session/expireOnCommit``.
+    public var expireOnCommit: Bool
+    /// The listeners each session starts with.
+    public var events: SessionEvents
+
+    /// A maker of sessions on `engine` with these settings.
+    public init(_ engine: Engine, autoflush: Bool = true, expireOnCommit: Bool = true, events: SessionEvents = SessionEvents()) {
+        self.engine = engine
+        self.autoflush = autoflush
+        self.expireOnCommit = expireOnCommit
+        self.events = events
+    }
+
+    /// A new session with these settings.
+    public func callAsFunction() -> Session {
+        Session(engine, autoflush: autoflush, expireOnCommit: expireOnCommit, events: events)
+    }
+
+    /// Runs `body` with a new session, commits (rolls back on throw) and closes it.
+    @discardableResult
+    public func begin<T>(_ body: (Session) throws -> T) throws -> T {
+        let session = self()
+        defer { session.close() }
+        return try session.run(body)
+    }
+}

@@ -1,0 +1,533 @@
+import RetortCore
+
+/// A unit of work over one engine: it tracks the model instances you add, load and
+/// change, and writes all of it in one flush, inside one transaction.
+///
+/// ```swift
+/// let session = Session(engine)
+/// let ursula = Author(name: "Ursula")
+/// try session.add(ursula)
+/// try session.commit()                  // BEGIN; INSERT INTO authors (name) VALUES (?) RETURNING id; COMMIT
+/// ursula.email = "ursula@example.org"   // recorded: only this column is written
+/// try session.commit()                  // UPDATE authors SET email = ? WHERE id = ?
+///
+/// let same = try session.get(Author.self, ursula.id!)   // the identity map: no query, same instance
+/// let found = try session.scalars(select(Author.self).where { $0.name == "Ursula" }).all()
+/// ```
+///
+/// A session begins a transaction (and takes a connection from the engine's pool) with
+/// its first statement, and gives the connection back when the transaction ends. It
+/// belongs to one task at a time. See ``SessionMaker`` for shared configuration and
+/// ``run(_:)`` for a commit-or-rollback block.
+public final class Session {
+    /// The engine statements run on.
+    public let engine: Engine
+    /// Flush pending changes before running queries (on by default).
+    public var autoflush: Bool
+    /// Expire every instance when a transaction commits, so that its next read loads
+    /// what the database holds (on by default).
+    public var expireOnCommit: Bool
+    /// Session and per-model event listeners.
+    public var events: SessionEvents
+
+    let identityMap = IdentityMap()
+    /// Added instances awaiting INSERT, in order added.
+    var pending: [any Model] = []
+    /// Persistent instances with recorded changes or marked for deletion (held strongly).
+    var modified: [any Model] = []
+    /// The open transaction's bookkeeping: the root and one frame per savepoint.
+    var frames: [TransactionFrame] = []
+    var connection: Connection?
+    var flushing = false
+    var noAutoflushDepth = 0
+    /// `SELECT ... WHERE pk = ?` per model, compiled for this engine's dialect.
+    var keyStatements: [ObjectIdentifier: CompiledStatement] = [:]
+    /// What loading each model needs, read from its mapping once.
+    var loadPlans: [ObjectIdentifier: LoadPlan] = [:]
+
+    /// What a transaction (or savepoint) did to instances, undone when it rolls back.
+    struct TransactionFrame {
+        var savepoint: NestedTransaction?
+        /// Instances whose INSERT was flushed in this frame.
+        var inserted: [any Model] = []
+        /// Instances whose DELETE was flushed in this frame.
+        var deleted: [any Model] = []
+    }
+
+    /// A session on `engine`.
+    public init(_ engine: Engine, autoflush: Bool = true, expireOnCommit: Bool = true, events: SessionEvents = SessionEvents()) {
+        self.engine = engine
+        self.autoflush = autoflush
+        self.expireOnCommit = expireOnCommit
+        self.events = events
+    }
+
+    deinit {
+        connection?.close()
+        detachAll()
+    }
+
+    // MARK: Inspecting
+
+    /// The state of an instance: transient, pending, persistent, deleted or detached.
+    public static func state(of object: some Model) -> ObjectState { object._state.status }
+
+    /// The session an instance belongs to, if any.
+    public static func session(of object: some Model) -> Session? { object._state.session }
+
+    /// True when the instance was expired and will load its values on the next read.
+    public static func isExpired(_ object: some Model) -> Bool { object._state.expired }
+
+    /// The names of the properties changed since the last flush (set back to their
+    /// original value = unchanged).
+    public static func changedProperties<M: Model>(of object: M) -> [String] {
+        object._state.netChanges(object).map { M.mapping.propertyNames[$0] }
+    }
+
+    /// True when the instance is in this session (pending or persistent, deletion
+    /// marked or not).
+    public func contains(_ object: some Model) -> Bool { object._state.session === self }
+
+    /// Instances awaiting INSERT.
+    public var new: [any Model] { pending }
+    /// Persistent instances with changes that differ from their loaded values.
+    public var dirty: [any Model] {
+        modified.filter { !$0._state.markedForDeletion && !$0._state.netChanges($0).isEmpty }
+    }
+    /// Instances marked for deletion and not yet flushed.
+    public var deleted: [any Model] { modified.filter { $0._state.markedForDeletion } }
+    /// The number of instances in the identity map.
+    public var identityCount: Int { identityMap.count }
+    /// True while a transaction is open.
+    public var inTransaction: Bool { !frames.isEmpty }
+
+    // MARK: Adding and deleting
+
+    /// Adds an instance: a transient one becomes pending (inserted at the next flush); a
+    /// detached one is attached again as persistent; one already here is left alone.
+    /// Throws when the instance belongs to another session, or when a detached
+    /// instance's identity is already taken here.
+    public func add<M: Model>(_ object: M) throws {
+        let state = object._state
+        if state.session === self {
+            if state.markedForDeletion {
+                state.markedForDeletion = false
+            }
+            return
+        }
+        if let other = state.session {
+            throw InvalidRequestError(
+                "\(M.self) instance is already in another session (\(ObjectIdentifier(other))); "
+                    + "expunge it there first, or merge() it into this one")
+        }
+        try M.checkMapped()
+        switch state.status {
+        case .transient, .pending:
+            state.session = self
+            state.status = .pending
+            state.held = true
+            pending.append(object)
+        case .detached, .persistent, .deleted:
+            let key = object._identityKey()
+            if let existing = identityMap[key], existing.state !== state {
+                throw InvalidRequestError(
+                    "cannot add this detached \(M.self): the session already has the instance with primary key \(key.id); "
+                        + "use merge() to copy its values onto that one")
+            }
+            attach(object, key: key)
+        }
+    }
+
+    /// Adds every instance (see ``add(_:)``).
+    public func addAll<M: Model>(_ objects: [M]) throws {
+        try M.checkMapped()
+        pending.reserveCapacity(pending.count + objects.count)
+        for o in objects {
+            let state = o._state
+            if state.session == nil, state.status == .transient {
+                // The common case, without add()'s checks per instance.
+                state.session = self
+                state.status = .pending
+                state.held = true
+                pending.append(o)
+            } else {
+                try add(o)
+            }
+        }
+    }
+
+    /// Adds every instance, of any models.
+    public func addAll(_ objects: [any Model]) throws {
+        for o in objects { try add(o) }
+    }
+
+    /// Marks a persistent instance for deletion at the next flush. A pending one is
+    /// simply removed from the session (it was never inserted).
+    public func delete<M: Model>(_ object: M) throws {
+        let state = object._state
+        guard state.session === self else {
+            throw InvalidRequestError(
+                "cannot delete this \(M.self): it is \(state.status.rawValue) and not in this session; "
+                    + (state.status == .detached ? "add() it first" : "only persistent instances can be deleted"))
+        }
+        switch state.status {
+        case .pending:
+            expunge(object)
+        case .persistent:
+            if !state.markedForDeletion {
+                state.markedForDeletion = true
+                hold(object)
+            }
+        case .deleted, .transient, .detached:
+            break
+        }
+    }
+
+    /// Removes an instance from the session: it becomes detached (transient when it was
+    /// pending) and its changes are no longer tracked.
+    public func expunge<M: Model>(_ object: M) {
+        let state = object._state
+        guard state.session === self else { return }
+        if state.status == .pending {
+            pending.removeAll { $0 === object }
+        } else if let key = state.key {
+            identityMap.remove(key, ifState: state)
+        }
+        if state.held { modified.removeAll { $0 === object } }
+        detach(state)
+    }
+
+    /// Expunges every instance and ends any transaction (rolling back what was not
+    /// committed), returning the connection to the pool. The session can be used again.
+    public func close() {
+        if let conn = connection { conn.close() }
+        connection = nil
+        detachAll()
+        frames.removeAll()
+    }
+
+    // MARK: Expiring and refreshing
+
+    /// Marks an instance's values as stale: its next read reloads them. Unflushed
+    /// changes to it are discarded.
+    public func expire<M: Model>(_ object: M) {
+        let state = object._state
+        guard state.session === self, state.status == .persistent else { return }
+        state.changes.removeAll()
+        state.expired = true
+    }
+
+    /// Expires every persistent instance in the session.
+    public func expireAll() {
+        for s in identityMap.states where s.status == .persistent {
+            s.changes.removeAll()
+            s.expired = true
+        }
+    }
+
+    /// Reloads an instance's values from the database now, discarding unflushed changes.
+    /// Throws when its row no longer exists.
+    public func refresh<M: Model>(_ object: M) throws {
+        let state = object._state
+        guard state.session === self, state.status == .persistent else {
+            throw InvalidRequestError("cannot refresh this \(M.self): it is \(state.status.rawValue), not persistent in this session")
+        }
+        try load(object, state: state)
+    }
+
+    /// Loads an expired or refreshed instance's row by primary key.
+    func load<M: Model>(_ object: M, state: ModelState) throws {
+        guard let key = state.key else { return }
+        let conn = try activeConnection()
+        let compiled = try keyStatement(M.self)
+        guard let row = try conn.execute(compiled: compiled, values: key.id.values).first() else {
+            throw ObjectDeletedError(
+                "the row of \(M.self) with primary key \(key.id) no longer exists (deleted, or its key changed, in another transaction)")
+        }
+        state.changes.removeAll()
+        state.expired = false
+        for i in 0..<M.mapping.propertyNames.count { try object._setValue(row[i], at: i) }
+    }
+
+    // MARK: Transactions
+
+    /// Flushes and commits the transaction (every open savepoint with it). With
+    /// ``expireOnCommit``, every instance reloads on its next read.
+    public func commit() throws {
+        try flush()
+        if let conn = connection {
+            try conn.commit()
+            conn.close()
+            connection = nil
+        }
+        for frame in frames {
+            for o in frame.deleted where o._state.status == .deleted { detach(o._state) }
+        }
+        frames.removeAll()
+        if expireOnCommit {
+            identityMap.forEachState { if $0.status == .persistent { $0.expired = true } }
+        }
+    }
+
+    /// Rolls back the transaction: instances inserted in it become transient, those
+    /// deleted in it persistent again, pending ones are expunged and every persistent
+    /// instance expires (its changes are discarded).
+    public func rollback() throws {
+        var failure: (any Error)?
+        if let conn = connection {
+            do { try conn.rollback() } catch { failure = error }
+            conn.close()
+            connection = nil
+        }
+        undoFrames(from: 0, keepUnflushed: false)
+        frames.removeAll()
+        if let failure { throw failure }
+    }
+
+    /// Begins the transaction now (statements begin one on their own). Throws when one
+    /// is open.
+    public func begin() throws {
+        if !frames.isEmpty {
+            throw InvalidRequestError("a transaction is already open in this session; commit() or rollback() it first")
+        }
+        _ = try activeConnection()
+    }
+
+    /// Flushes, then opens a savepoint and returns its handle: rolling it back undoes
+    /// the database work since, makes instances inserted since transient again and
+    /// expires the rest; committing it keeps the work in the outer transaction.
+    ///
+    /// ```swift
+    /// let sp = try session.beginNested()       // SAVEPOINT sp_1
+    /// try session.add(Author(name: "Maybe"))
+    /// try sp.rollback()                          // ROLLBACK TO SAVEPOINT sp_1
+    /// ```
+    public func beginNested() throws -> SessionSavepoint {
+        try flush()
+        let conn = try activeConnection()
+        let sp = try conn.beginNested()
+        frames.append(TransactionFrame(savepoint: sp))
+        return SessionSavepoint(session: self, depth: frames.count - 1)
+    }
+
+    /// Runs `body` inside a savepoint: committed when it returns, rolled back when it throws.
+    @discardableResult
+    public func beginNested<T>(_ body: (Session) throws -> T) throws -> T {
+        let sp = try beginNested()
+        do {
+            let value = try body(self)
+            try sp.commit()
+            return value
+        } catch {
+            try? sp.rollback()
+            throw error
+        }
+    }
+
+    func endSavepoint(depth: Int, rollback: Bool) throws {
+        guard depth < frames.count, depth > 0, let sp = frames[depth].savepoint else {
+            throw InvalidRequestError("this savepoint is no longer open (its transaction ended or it was already ended)")
+        }
+        if rollback {
+            try sp.rollback()
+            undoFrames(from: depth, keepUnflushed: false)
+            frames.removeSubrange(depth...)
+        } else {
+            try flush()
+            try sp.commit()
+            // Inner frames' work now belongs to the enclosing one.
+            var parent = frames[depth - 1]
+            for f in frames[depth...] {
+                parent.inserted += f.inserted
+                parent.deleted += f.deleted
+            }
+            frames.removeSubrange(depth...)
+            frames[depth - 1] = parent
+        }
+    }
+
+    /// Runs `body` and commits; rolls back and rethrows when it throws.
+    ///
+    /// ```swift
+    /// try Session(engine).run { session in
+    ///     try session.add(Author(name: "Ursula"))
+    /// }                                           // COMMIT (or ROLLBACK on throw)
+    /// ```
+    @discardableResult
+    public func run<T>(_ body: (Session) throws -> T) throws -> T {
+        do {
+            let value = try body(self)
+            try commit()
+            return value
+        } catch {
+            try? rollback()
+            throw error
+        }
+    }
+
+    /// Runs `body` without autoflush (queries inside it do not flush first).
+    @discardableResult
+    public func noAutoflush<T>(_ body: (Session) throws -> T) rethrows -> T {
+        noAutoflushDepth += 1
+        defer { noAutoflushDepth -= 1 }
+        return try body(self)
+    }
+
+    // MARK: Internals
+
+    /// The connection of the open transaction, beginning one when none is open.
+    func activeConnection() throws -> Connection {
+        if let connection, !frames.isEmpty { return connection }
+        let conn = try connection ?? engine.connect()
+        connection = conn
+        if !conn.inTransaction { try conn.begin() }
+        frames = [TransactionFrame()]
+        return conn
+    }
+
+    /// The load plan of `M`.
+    func loadPlan<M: Model>(_ model: M.Type) throws -> LoadPlan {
+        if let p = loadPlans[ObjectIdentifier(M.self)] { return p }
+        let p = try LoadPlan(M.self)
+        loadPlans[ObjectIdentifier(M.self)] = p
+        return p
+    }
+
+    /// The compiled primary-key lookup of `M`.
+    func keyStatement<M: Model>(_ model: M.Type) throws -> CompiledStatement {
+        if let c = keyStatements[ObjectIdentifier(M.self)] { return c }
+        let c = try M.loadByKeyStatement(engine.dialect)
+        keyStatements[ObjectIdentifier(M.self)] = c
+        return c
+    }
+
+    func autoflushIfNeeded() throws {
+        if autoflush, noAutoflushDepth == 0, !flushing { try flush() }
+    }
+
+    /// Keeps an instance with changes alive until the next flush.
+    func hold(_ object: any Model) {
+        object._state.held = true
+        modified.append(object)
+    }
+
+    /// Makes an instance persistent under `key` in this session.
+    func attach(_ object: some Model, key: IdentityKey) {
+        let state = object._state
+        state.session = self
+        state.key = key
+        state.status = .persistent
+        state.tracking = true
+        identityMap.insert(object, state, for: key)
+    }
+
+    func detach(_ state: ModelState) {
+        state.session = nil
+        state.tracking = false
+        state.held = false
+        state.markedForDeletion = false
+        state.changes.removeAll()
+        switch state.status {
+        case .pending, .transient: state.status = .transient
+        default: state.status = .detached
+        }
+    }
+
+    private func detachAll() {
+        for s in identityMap.states { detach(s) }
+        for o in pending { detach(o._state) }
+        for o in modified { detach(o._state) }
+        for f in frames {
+            for o in f.deleted { detach(o._state) }
+        }
+        identityMap.removeAll()
+        pending.removeAll()
+        modified.removeAll()
+    }
+
+    /// Undoes the instance bookkeeping of frames `from...` after their database work was
+    /// rolled back. `keepUnflushed`: pending instances and recorded changes stay (a failed
+    /// flush leaves them for a retry).
+    func undoFrames(from first: Int, keepUnflushed: Bool) {
+        var pendingAgain: [any Model] = []
+        for frame in frames[min(first, frames.count)...] {
+            for o in frame.inserted {
+                let s = o._state
+                if let key = s.key { identityMap.remove(key, ifState: s) }
+                s.key = nil
+                if keepUnflushed {
+                    // Inserted by an earlier flush of this transaction: pending again.
+                    s.status = .pending
+                    s.tracking = false
+                    s.expired = false
+                    s.changes.removeAll()
+                    s.held = true
+                    pendingAgain.append(o)
+                } else {
+                    detach(s)
+                    s.status = .transient
+                }
+            }
+            for o in frame.deleted {
+                let s = o._state
+                guard s.status == .deleted, let key = s.key else { continue }
+                s.status = .persistent
+                s.tracking = true
+                identityMap.insert(o, s, for: key)
+            }
+        }
+        // In their original order, before those added since.
+        if !pendingAgain.isEmpty { pending = pendingAgain + pending }
+        if !keepUnflushed {
+            for o in pending { detach(o._state) }
+            pending.removeAll()
+            for o in modified {
+                o._state.held = false
+                o._state.markedForDeletion = false
+                o._state.changes.removeAll()
+            }
+            modified.removeAll()
+        }
+        for s in identityMap.states where s.status == .persistent {
+            if keepUnflushed, s.held, !s.changes.isEmpty || s.markedForDeletion { continue }
+            s.changes.removeAll()
+            s.expired = true
+        }
+    }
+}
+
+/// A savepoint opened with ``Session/beginNested()``.
+public struct SessionSavepoint {
+    let session: Session
+    let depth: Int
+
+    /// Flushes and releases the savepoint; its work stays in the outer transaction.
+    public func commit() throws { try session.endSavepoint(depth: depth, rollback: false) }
+
+    /// Rolls the database back to the savepoint; instances inserted since become
+    /// transient and every persistent instance expires.
+    public func rollback() throws { try session.endSavepoint(depth: depth, rollback: true) }
+}
+
+/// A session operation that cannot be carried out as asked (an instance in another
+/// session, a closed session, a savepoint that already ended).
+public struct InvalidRequestError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "InvalidRequestError: \(message)" }
+}
+
+/// An instance's row is gone: a reload or refresh found nothing under its primary key.
+public struct ObjectDeletedError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "ObjectDeletedError: \(message)" }
+}
+
+/// A flush's UPDATE or DELETE matched fewer rows than it expected: another transaction
+/// deleted (or re-keyed) them since they were loaded.
+public struct StaleDataError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "StaleDataError: \(message)" }
+}

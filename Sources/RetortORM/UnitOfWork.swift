@@ -1,0 +1,411 @@
+import RetortCore
+
+// The flush: pending inserts, changed-column updates and deletes, ordered by the
+// foreign-key dependencies between their tables, each kind batched per table into
+// one prepared statement executed many times.
+
+extension Session {
+    /// Writes every pending change to the database, in the open transaction (beginning
+    /// one when needed): INSERTs of added instances, UPDATEs of the changed columns of
+    /// changed instances, DELETEs of deleted ones — referred tables' inserts first and
+    /// their deletes last. Generated keys and server defaults come back with RETURNING
+    /// and are set on the instances.
+    ///
+    /// When a statement fails, the transaction is rolled back and the instances are
+    /// left as they were before the flush (pending ones pending, changed ones changed,
+    /// no generated keys assigned), so the cause can be fixed and the flush retried.
+    /// Instances flushed by *earlier* flushes of the rolled-back transaction become
+    /// pending again, and the others expire.
+    public func flush() throws {
+        if flushing {
+            throw InvalidRequestError("flush() was called during a flush (from an event listener?); change instances there instead")
+        }
+        guard !pending.isEmpty || !modified.isEmpty else { return }
+        flushing = true
+        defer { flushing = false }
+        for l in events.beforeFlushListeners { try l(self) }
+        let conn = try activeConnection()
+        var work = FlushWork()
+        do {
+            try runFlush(conn, &work)
+        } catch {
+            work.revert()
+            try? conn.rollback()
+            conn.close()
+            connection = nil
+            undoFrames(from: 0, keepUnflushed: true)
+            frames.removeAll()
+            throw error
+        }
+        finishFlush(work)
+        for l in events.afterFlushListeners { try l(self) }
+    }
+
+    private func runFlush(_ conn: Connection, _ work: inout FlushWork) throws {
+        // Updates: held instances with a net change (before-update listeners may add more).
+        var updates: [any Model] = []
+        var deletes: [any Model] = []
+        for o in modified {
+            let s = o._state
+            guard s.session === self, s.status == .persistent else { continue }
+            if s.markedForDeletion {
+                deletes.append(o)
+            } else if !s.changes.isEmpty {
+                updates.append(o)
+            }
+        }
+        let inserts = pending
+
+        // Group by table, in one pass (runs of one model skip the lookups).
+        var groups: [TableGroup] = []
+        var slotOfType: [ObjectIdentifier: Int] = [:]
+        var slotOfTable: [ObjectIdentifier: Int] = [:]
+        var lastType: ObjectIdentifier?
+        var lastSlot = 0
+        func slot(_ o: any Model) -> Int {
+            let t = ObjectIdentifier(type(of: o))
+            if t == lastType { return lastSlot }
+            let s: Int
+            if let known = slotOfType[t] {
+                s = known
+            } else {
+                let table = type(of: o).mapping.table
+                if let known = slotOfTable[ObjectIdentifier(table)] {
+                    s = known
+                } else {
+                    s = groups.count
+                    groups.append(TableGroup(table: table))
+                    slotOfTable[ObjectIdentifier(table)] = s
+                }
+                slotOfType[t] = s
+            }
+            lastType = t
+            lastSlot = s
+            return s
+        }
+        for o in inserts { groups[slot(o)].inserts.append(o) }
+        for o in updates { groups[slot(o)].updates.append(o) }
+        for o in deletes { groups[slot(o)].deletes.append(o) }
+        if groups.count > 1 {
+            let order = DependencyOrder.compute(groups.map(\.table)).tables
+            let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { (ObjectIdentifier($1), $0) })
+            groups.sort { position[ObjectIdentifier($0.table)]! < position[ObjectIdentifier($1.table)]! }
+        }
+
+        for g in groups {
+            if !g.inserts.isEmpty { try insertRows(g.inserts, conn, &work) }
+            if !g.updates.isEmpty { try updateRows(g.updates, conn, &work) }
+        }
+        for g in groups.reversed() where !g.deletes.isEmpty {
+            try deleteRows(g.deletes, conn, &work)
+        }
+        work.inserted = inserts
+        work.deleted = deletes
+    }
+
+    // MARK: INSERT
+
+    private func insertRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
+        let model = type(of: objects[0])
+        if let ls = events.listeners(model, .beforeInsert) {
+            for o in objects { for l in ls { try l(o, self) } }
+        }
+        let table = model.mapping.table
+        let columns = table.columns
+        let autoincrement = model.mapping.autoincrement
+        // Columns left out of an instance's INSERT: a NULL autoincrement key, NULL
+        // columns with a server default. Client defaults fill NULL columns that have one.
+        var masks: [ColumnMask] = []
+        masks.reserveCapacity(objects.count)
+        let defaulted = columns.indices.filter { columns[$0].serverDefault != nil || columns[$0].defaultValue != nil }
+        for o in objects {
+            var mask = ColumnMask()
+            if let a = autoincrement, o._value(at: a).isNull { mask.insert(a) }
+            for i in defaulted where o._value(at: i).isNull {
+                if let d = columns[i].defaultValue {
+                    try work.set(o, d.make(), at: i)
+                } else {
+                    mask.insert(i)
+                }
+            }
+            masks.append(mask)
+        }
+        // Consecutive instances leaving out the same columns share one statement.
+        var start = 0
+        while start < objects.count {
+            var end = start + 1
+            while end < objects.count, masks[end] == masks[start] { end += 1 }
+            try insertBatch(objects[start..<end], omitted: masks[start], table: table, conn, &work)
+            start = end
+        }
+        if let ls = events.listeners(model, .afterInsert) {
+            for o in objects { for l in ls { try l(o, self) } }
+        }
+    }
+
+    private func insertBatch(_ objects: ArraySlice<any Model>, omitted: ColumnMask, table: Table,
+                             _ conn: Connection, _ work: inout FlushWork) throws {
+        let columns = table.columns
+        let included = columns.indices.filter { !omitted.contains($0) }
+        let returned = columns.indices.filter { omitted.contains($0) }
+        var statement = Insert(table: table)
+        statement.columnNames = included.map { columns[$0].name }
+        statement.rows = included.isEmpty ? [] : [included.map { .parameter(name: columns[$0].name, type: columns[$0].type) }]
+        // A lone integer key that is the rowid comes back without RETURNING (SQLite).
+        let rowIDKey: Int? = returned.count == 1 && engine.dialect.integerPrimaryKeyIsRowID
+            && table.primaryKey?.columns == [columns[returned[0]].name]
+            && [.integer, .bigint].contains(columns[returned[0]].type) ? returned[0] : nil
+        if rowIDKey == nil { statement.returning = returned.map { table.columnNode(at: $0) } }
+        let compiled = try StatementCache.shared.compile(.insert(statement), engine.dialect)
+        let sources = try BindSource.list(compiled, table: table)
+        let types = columns.map(\.type)
+        let base = objects.startIndex
+        let fill: (Int, inout [SQLValue]) throws -> Void = { i, values in
+            let o = objects[base + i]
+            for s in sources { values.append(s.value(o, types, key: [])) }
+        }
+        if returned.isEmpty {
+            _ = try conn.executeMany(compiled: compiled, count: objects.count, fill: fill)
+        } else if let rowIDKey {
+            _ = try conn.executeManyInsert(compiled: compiled, count: objects.count, fill: fill) { i, id in
+                try work.set(objects[base + i], .integer(id), at: rowIDKey)
+            }
+        } else {
+            var rows = 0
+            _ = try conn.executeManyReturning(compiled: compiled, count: objects.count, fill: fill) { i, row in
+                rows += 1
+                let o = objects[base + i]
+                for (k, index) in returned.enumerated() { try work.set(o, row[k], at: index) }
+            }
+            if rows != objects.count {
+                throw StaleDataError("INSERT INTO \(table.fullName) returned \(rows) rows for \(objects.count) instances")
+            }
+        }
+    }
+
+    // MARK: UPDATE
+
+    private func updateRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
+        let model = type(of: objects[0])
+        var changed: [(any Model, [Int])] = []
+        changed.reserveCapacity(objects.count)
+        let before = events.listeners(model, .beforeUpdate)
+        for o in objects {
+            var net = o._state.netChanges(o)
+            guard !net.isEmpty else { continue }
+            if let before {
+                for l in before { try l(o, self) }
+                net = o._state.netChanges(o)
+            }
+            changed.append((o, net))
+        }
+        guard !changed.isEmpty else { return }
+        let table = model.mapping.table
+        var start = 0
+        while start < changed.count {
+            var end = start + 1
+            while end < changed.count, changed[end].1 == changed[start].1 { end += 1 }
+            try updateBatch(changed[start..<end], table: table, model: model, conn)
+            start = end
+        }
+        work.updated += changed.map(\.0)
+        if let ls = events.listeners(model, .afterUpdate) {
+            for (o, _) in changed { for l in ls { try l(o, self) } }
+        }
+    }
+
+    private func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, table: Table, model: any Model.Type,
+                             _ conn: Connection) throws {
+        let columns = table.columns
+        let pk = model.mapping.primaryKey
+        var statement = Update(target: .table(table))
+        for i in batch.first!.1 {
+            statement.columnNames.append(columns[i].name)
+            statement.values.append(.parameter(name: columns[i].name, type: columns[i].type))
+        }
+        statement.whereClause = BindSource.keyCondition(table, pk)
+        let compiled = try StatementCache.shared.compile(.update(statement), engine.dialect)
+        let sources = try BindSource.list(compiled, table: table)
+        let types = columns.map(\.type)
+        let base = batch.startIndex
+        let matched = try conn.executeMany(compiled: compiled, count: batch.count) { i, values in
+            let o = batch[base + i].0
+            let key = o._state.key?.id.values ?? []
+            for s in sources { values.append(s.value(o, types, key: key)) }
+        }
+        if matched != batch.count {
+            throw StaleDataError(
+                "UPDATE \(table.fullName) expected to match \(batch.count) row\(batch.count == 1 ? "" : "s") and matched \(matched): "
+                    + "rows were deleted or re-keyed by another transaction since they were loaded")
+        }
+    }
+
+    // MARK: DELETE
+
+    private func deleteRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
+        let model = type(of: objects[0])
+        if let ls = events.listeners(model, .beforeDelete) {
+            for o in objects { for l in ls { try l(o, self) } }
+        }
+        let table = model.mapping.table
+        var statement = Delete(target: .table(table))
+        statement.whereClause = BindSource.keyCondition(table, model.mapping.primaryKey)
+        let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
+        let sources = try BindSource.list(compiled, table: table)
+        let types = table.columns.map(\.type)
+        let matched = try conn.executeMany(compiled: compiled, count: objects.count) { i, values in
+            let o = objects[i]
+            let key = o._state.key?.id.values ?? []
+            for s in sources { values.append(s.value(o, types, key: key)) }
+        }
+        if matched != objects.count {
+            throw StaleDataError(
+                "DELETE FROM \(table.fullName) expected to match \(objects.count) row\(objects.count == 1 ? "" : "s") and matched \(matched): "
+                    + "rows were deleted or re-keyed by another transaction since they were loaded")
+        }
+        if let ls = events.listeners(model, .afterDelete) {
+            for o in objects { for l in ls { try l(o, self) } }
+        }
+    }
+
+    // MARK: After a successful flush
+
+    private func finishFlush(_ work: FlushWork) {
+        var frame = frames.isEmpty ? TransactionFrame() : frames.removeLast()
+        // Runs of one model share its key plan and identity table.
+        var lastType: ObjectIdentifier?
+        var keyTypes: [SQLType] = []
+        var primaryKey: [Int] = []
+        var identities: IdentityMap.Identities?
+        for o in work.inserted {
+            let t = ObjectIdentifier(type(of: o))
+            if t != lastType {
+                let mapping = type(of: o).mapping
+                primaryKey = mapping.primaryKey
+                keyTypes = primaryKey.map { mapping.table.columns[$0].type }
+                identities = identityMap.identities(t)
+                lastType = t
+            }
+            let id: PrimaryKeyValue = primaryKey.count == 1
+                ? .one(keyTypes[0].processResult(o._value(at: primaryKey[0])))
+                : .many(primaryKey.indices.map { keyTypes[$0].processResult(o._value(at: primaryKey[$0])) })
+            let s = o._state
+            if !s.changes.isEmpty { s.changes.removeAll() }
+            s.held = false
+            s.session = self
+            s.key = IdentityKey(type: t, id: id)
+            s.status = .persistent
+            s.tracking = true
+            identities?[id] = IdentityMap.Entry(object: o, state: s)
+        }
+        for o in work.updated {
+            let s = o._state
+            let pk = type(of: o).mapping.primaryKey
+            guard s.changes.contains(where: { pk.contains($0.index) }) else { continue }
+            let key = o._identityKey()
+            if let old = s.key, old != key {
+                identityMap.remove(old, ifState: s)
+                attach(o, key: key)
+            }
+        }
+        for o in work.deleted {
+            let s = o._state
+            if let key = s.key { identityMap.remove(key, ifState: s) }
+            s.status = .deleted
+            s.tracking = false
+            s.markedForDeletion = false
+        }
+        for o in modified {
+            o._state.changes.removeAll()
+            o._state.held = false
+        }
+        frame.inserted += work.inserted
+        frame.deleted += work.deleted
+        frames.append(frame)
+        pending.removeAll()
+        modified.removeAll()
+    }
+}
+
+/// One table's share of a flush.
+struct TableGroup {
+    let table: Table
+    var inserts: [any Model] = []
+    var updates: [any Model] = []
+    var deletes: [any Model] = []
+}
+
+/// What a flush did to instances, so a failure can put them back.
+struct FlushWork {
+    var inserted: [any Model] = []
+    var updated: [any Model] = []
+    var deleted: [any Model] = []
+    /// Values set on instances during the flush (generated keys, defaults), with the
+    /// values they replaced.
+    private var undo: [(any Model, Int, SQLValue)] = []
+
+    mutating func set(_ object: any Model, _ value: SQLValue, at index: Int) throws {
+        undo.append((object, index, object._value(at: index)))
+        try object._setValue(value, at: index)
+    }
+
+    func revert() {
+        for (o, i, v) in undo.reversed() { try? o._setValue(v, at: i) }
+    }
+}
+
+/// Where each placeholder of a flush statement gets its value.
+enum BindSource {
+    /// The instance's property at this index.
+    case column(Int)
+    /// The instance's identity-key value at this position (the WHERE of UPDATE/DELETE).
+    case key(Int)
+    case constant(SQLValue)
+
+    static let keyPrefix = "\u{1}key:"
+
+    @inline(__always)
+    func value(_ o: any Model, _ types: [SQLType], key: [SQLValue]) -> SQLValue {
+        switch self {
+        case .column(let i): return types[i].processBind(o._value(at: i))
+        case .key(let k): return key[k]
+        case .constant(let v): return v
+        }
+    }
+
+    static func list(_ compiled: CompiledStatement, table: Table) throws -> [BindSource] {
+        try compiled.bindings.map { b in
+            switch b {
+            case .value(let v): return .constant(v)
+            case .named(let name):
+                if name.hasPrefix(keyPrefix), let k = Int(name.dropFirst(keyPrefix.count)) { return .key(k) }
+                guard let i = table.position(of: name) else {
+                    throw InvalidRequestError("internal: flush statement parameter '\(name)' is not a column of \(table.fullName)")
+                }
+                return .column(i)
+            }
+        }
+    }
+
+    /// `pk1 = ? AND pk2 = ?` with key parameters.
+    static func keyCondition(_ table: Table, _ pk: [Int]) -> ExpressionNode {
+        let terms: [ExpressionNode] = pk.enumerated().map { k, i in
+            .binary(.equal, table.columnNode(at: i), .parameter(name: keyPrefix + String(k), type: table.columns[i].type))
+        }
+        return terms.count == 1 ? terms[0] : .conjoin(.and, terms)
+    }
+}
+
+/// A set of column indices, without allocating for tables of up to 64 columns.
+struct ColumnMask: Hashable {
+    private var low: UInt64 = 0
+    private var high: Set<Int> = []
+
+    mutating func insert(_ i: Int) {
+        if i < 64 { low |= 1 << UInt64(i) } else { high.insert(i) }
+    }
+
+    func contains(_ i: Int) -> Bool {
+        i < 64 ? low & (1 << UInt64(i)) != 0 : high.contains(i)
+    }
+}
