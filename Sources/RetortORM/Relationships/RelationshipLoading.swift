@@ -3,7 +3,8 @@
 /// When an unloaded relationship of a persistent object is read (or `load(_:)` is
 /// called), ``RelationshipLoading`` finds the object's session and, if that session
 /// conforms to this protocol, asks it for the related objects; it then stores them in
-/// the relationship (without mirroring them on the `backPopulates` side).
+/// the relationship (without mirroring them on the `backPopulates` side). `Session`
+/// conforms (SessionRelationshipLoader.swift): one SELECT per access.
 public protocol RelationshipLoader: AnyObject {
     /// The objects `relationship` of `object` refers to, read from the database (through
     /// the identity map): zero or one for a to-one, in `orderBy` order for a collection.

@@ -49,11 +49,13 @@ import RetortCore
 ///     The type already says it, so this only makes the intent checkable: `uselist: false`
 ///     on an array, or with `secondary`, is a compile-time error.
 ///   - orderBy: Column names of the target's table that order a collection when it is
-///     loaded (`"-published"` for descending). Applied by loaders, once wired.
+///     loaded (`"-published"` for descending).
 ///   - lazy: How the relationship loads when not loaded by the query; see ``LoadStrategy``.
 ///   - cascade: Which session operations follow the relationship; see ``Cascade``.
+///     Recorded, not yet acted on by the Session.
 ///   - passiveDeletes: Leave the deletion of children to the database's
-///     `ON DELETE CASCADE` instead of loading them to delete or unlink them.
+///     `ON DELETE CASCADE` instead of loading them to delete or unlink them. Recorded,
+///     not yet acted on by the Session.
 @attached(accessor, names: named(get), named(set))
 @attached(peer, names: prefixed(_$))
 public macro Relationship(
@@ -66,9 +68,11 @@ public enum LoadStrategy: String, Sendable, Hashable {
     /// On first access, with one SELECT for that object (the default).
     case select
     /// With the query that loads the owners: one extra `... WHERE key IN (...)` query per
-    /// relationship, for all the owners at once.
+    /// relationship, for all the owners at once. Not wired into the Session yet: for now
+    /// it loads on first access, as `.select` does.
     case selectin
-    /// In the owners' query, through a LEFT OUTER JOIN.
+    /// In the owners' query, through a LEFT OUTER JOIN. Not wired into the Session yet:
+    /// for now it loads on first access, as `.select` does.
     case joined
     /// Never implicitly: reading the property while it is not loaded is an error that
     /// names the relationship. Load it with a query option or ``ModelRelationships/load(_:)``.
