@@ -20,6 +20,9 @@ struct ModelDeclaration {
     var metadata: ExprSyntax?
     /// The mapped properties, index order.
     var properties: [MappedProperty] = []
+    /// The `@Relationship` properties, declaration order (not columns; see
+    /// RelationshipProperty.swift).
+    var relationships: [RelationshipProperty] = []
     /// What is wrong; the macro expands to nothing when this is not empty.
     var problems: [Problem] = []
 
@@ -120,6 +123,14 @@ struct ModelDeclaration {
     /// The mapped property `variable` declares, or nil when it declares none (static,
     /// computed or @Transient) or is wrong (a problem is recorded).
     private mutating func readProperty(_ variable: VariableDeclSyntax) -> MappedProperty? {
+        // A @Relationship property is not a column (RelationshipProperty.swift reads it).
+        if let relationship = variable.attribute(named: "Relationship") {
+            switch RelationshipProperty.read(variable, attribute: relationship) {
+            case .value(let r): relationships.append(r)
+            case .problem(let p): problems.append(p)
+            }
+            return nil
+        }
         let column = variable.attribute(named: "Column")
         let transient = variable.attribute(named: "Transient")
         if variable.modifiers.contains(where: { [.keyword(.static), .keyword(.class)].contains($0.name.tokenKind) }) {

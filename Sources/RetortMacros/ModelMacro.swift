@@ -42,8 +42,15 @@ public struct ModelMacro: MemberMacro, MemberAttributeMacro, ExtensionMacro {
         in context: some MacroExpansionContext
     ) throws -> [ExtensionDeclSyntax] {
         let model = ModelDeclaration(declaration, attribute: node)
-        guard model.problems.isEmpty, !protocols.isEmpty else { return [] }
-        let decl: DeclSyntax = "extension \(type.trimmed): RetortORM.Model {}"
+        guard model.problems.isEmpty else { return [] }
+        // Model always; ModelRelationships when the class declares a @Relationship
+        // (RelationshipCode.swift writes its members).
+        var wanted = ["Model"]
+        if !model.relationships.isEmpty { wanted.append("ModelRelationships") }
+        let requested = Set(protocols.map { $0.trimmedDescription.split(separator: ".").last.map(String.init) ?? "" })
+        let conformances = wanted.filter(requested.contains).map { "RetortORM." + $0 }
+        guard !conformances.isEmpty else { return [] }
+        let decl: DeclSyntax = "extension \(type.trimmed): \(raw: conformances.joined(separator: ", ")) {}"
         return [decl.cast(ExtensionDeclSyntax.self)]
     }
 }
@@ -55,7 +62,7 @@ struct ModelCode {
     init(_ model: ModelDeclaration) { self.model = model }
 
     var members: [DeclSyntax] {
-        [state, mapping, columnsType, columns, decodingInit, valueAt, setValueAt]
+        [state, mapping, columnsType, columns, decodingInit, valueAt, setValueAt] + RelationshipCode(model).members
     }
 
     private var access: String { model.access }
@@ -120,9 +127,11 @@ struct ModelCode {
     }
 
     private var decodingInit: DeclSyntax {
-        let lines = model.properties.map {
+        var lines = model.properties.map {
             "self.\(ModelDeclaration.storageName($0.name)) = try \(support).decode(decoder.next(), as: \($0.type.metatype), property: \"\(model.name).\($0.bareName)\")"
         }
+        // An object read from a row has not loaded its relationships.
+        lines += model.relationships.map { "\($0.storageName).markUnloaded()" }
         return """
             \(raw: access)init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
                 \(raw: lines.joined(separator: "\n"))

@@ -8,5 +8,6 @@ struct RetortMacrosPlugin: CompilerPlugin {
         ModelPropertyMacro.self,
         ColumnMacro.self,
         TransientMacro.self,
+        RelationshipMacro.self,
     ]
 }

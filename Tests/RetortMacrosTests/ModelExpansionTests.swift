@@ -6,7 +6,8 @@ import XCTest
 
 /// The macros as the compiler sees them, with `@Model`'s conformance.
 let modelMacros: [String: MacroSpec] = [
-    "Model": MacroSpec(type: ModelMacro.self, conformances: ["Model"]),
+    "Model": MacroSpec(type: ModelMacro.self, conformances: ["Model", "ModelRelationships"]),
+    "Relationship": MacroSpec(type: RelationshipMacro.self),
     "_ModelProperty": MacroSpec(type: ModelPropertyMacro.self),
     "Column": MacroSpec(type: ColumnMacro.self),
     "Transient": MacroSpec(type: TransientMacro.self),

@@ -58,10 +58,12 @@ import RetortCore
 @attached(
     member,
     names: named(_state), named(mapping), named(Columns), named(columns), named(init(_decoding:)),
-    named(_value(at:)), named(_setValue(_:at:))
+    named(_value(at:)), named(_setValue(_:at:)),
+    // With @Relationship properties (Relationships/ModelRelationships.swift):
+    named(relationshipDeclarations), named(_relationship(_:)), named(_relationshipName(for:))
 )
 @attached(memberAttribute)
-@attached(extension, conformances: Model)
+@attached(extension, conformances: Model, ModelRelationships)
 public macro Model(
     table: String, _ elements: any TableElement..., schema: String? = nil, comment: String? = nil,
     metadata: MetaData? = nil

@@ -1,0 +1,250 @@
+import RetortMacros
+import SwiftSyntaxMacroExpansion
+import SwiftSyntaxMacros
+import SwiftSyntaxMacrosTestSupport
+import XCTest
+
+/// What `@Relationship` and `@Model` write for relationship properties, and each misuse
+/// they report.
+final class RelationshipMacroTests: XCTestCase {
+    func testRelationshipsExpandToStorageAndDeclarations() {
+        assertMacroExpansion(
+            """
+            @Model(table: "books")
+            final class Book {
+                @Column(primaryKey: true) var isbn: String
+                @Relationship(backPopulates: "books") var author: Author?
+                @Relationship(secondary: "book_tags", backPopulates: "books", lazy: .selectin) var tags: [Tag]
+            }
+            """,
+            expandedSource: """
+            final class Book {
+                var isbn: String {
+                    @storageRestrictions(initializes: _$isbn)
+                    init(initialValue) {
+                        _$isbn = initialValue
+                    }
+                    get {
+                        _state.willRead(self, 0)
+                        return _$isbn
+                    }
+                    set {
+                        _state.willWrite(self, 0)
+                        _$isbn = newValue
+                    }
+                }
+
+                private var _$isbn: String
+                var author: Author? {
+                    get {
+                        _$author.get(self)
+                    }
+                    set {
+                        _$author.set(newValue, on: self)
+                    }
+                }
+
+                private let _$author = RetortORM.ToOneRelationship<Author>("author", backPopulates: "books")
+                var tags: [Tag] {
+                    get {
+                        _$tags.get(self)
+                    }
+                    set {
+                        _$tags.set(newValue, on: self)
+                    }
+                }
+
+                private let _$tags = RetortORM.ToManyRelationship<Tag>("tags", backPopulates: "books")
+
+                let _state = RetortORM.ModelState()
+
+                static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
+                    table: RetortCore.Table(
+                        "books",
+                        RetortORM.ModelRegistry.metadata,
+                        RetortCore.Column("isbn", .string, primaryKey: true)
+                    ),
+                    propertyNames: ["isbn"]
+                )
+
+                struct Columns: RetortORM.ModelColumns {
+                    let isbn: RetortCore.SQLExpression<String>
+                    init(_ source: any RetortCore.FromClause) {
+                        self.isbn = source.c.typed("isbn", String.self)
+                    }
+                }
+
+                static let columns: Columns = Columns(mapping.table)
+
+                init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
+                    self._$isbn = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Book.isbn")
+                    _$author.markUnloaded()
+                    _$tags.markUnloaded()
+                }
+
+                func _value(at index: Int) -> RetortCore.SQLValue {
+                    switch index {
+                    case 0:
+                        return RetortORM.ModelColumnSupport.encode(self._$isbn)
+                    default:
+                        RetortORM.ModelColumnSupport.noProperty(index, of: Book.self)
+                    }
+                }
+
+                func _setValue(_ value: RetortCore.SQLValue, at index: Int) throws {
+                    switch index {
+                    case 0:
+                        self._$isbn = try RetortORM.ModelColumnSupport.decode(value, as: String.self, property: "Book.isbn")
+                    default:
+                        RetortORM.ModelColumnSupport.noProperty(index, of: Book.self)
+                    }
+                }
+
+                static let relationshipDeclarations: [RetortORM.RelationshipDeclaration] = [
+                    RetortORM.RelationshipDeclaration("author", Author.self, isCollection: false, metadata: RetortORM.ModelRegistry.metadata, backPopulates: "books"),
+                    RetortORM.RelationshipDeclaration("tags", Tag.self, isCollection: true, metadata: RetortORM.ModelRegistry.metadata, secondary: "book_tags", backPopulates: "books", lazy: .selectin)
+                ]
+
+                func _relationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
+                    switch name {
+                    case "author":
+                        return _$author
+                    case "tags":
+                        return _$tags
+                    default:
+                        return nil
+                    }
+                }
+
+                static func _relationshipName(for keyPath: AnyKeyPath) -> String? {
+                    if keyPath == \\Book.author {
+                        return "author"
+                    }
+                    if keyPath == \\Book.tags {
+                        return "tags"
+                    }
+                    return nil
+                }
+            }
+
+            extension Book: RetortORM.Model, RetortORM.ModelRelationships {
+            }
+            """,
+            macroSpecs: modelMacros)
+    }
+
+    func testRelationshipOutsideAModelIsAnError() {
+        assertMacroExpansion(
+            """
+            struct Shelf {
+                @Relationship var books: [Book]
+            }
+            """,
+            expandedSource: """
+            struct Shelf {
+                var books: [Book]
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "@Relationship applies to properties of a @Model class: it relates rows of two mapped tables",
+                    line: 2, column: 5)
+            ],
+            macroSpecs: modelMacros)
+    }
+
+    func testWrongPropertyTypesAreRefused() {
+        assertMacroExpansion(
+            """
+            @Model(table: "books")
+            final class Book {
+                var id: Int?
+                @Relationship var author: Author
+                @Relationship var tags: Set<Tag>
+                @Relationship var notes: String?
+            }
+            """,
+            expandedSource: """
+            final class Book {
+                var id: Int?
+                var author: Author
+                var tags: Set<Tag>
+                var notes: String?
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "to-one @Relationship 'author' must be optional, 'Author?': it is nil until it is set", line: 4, column: 31),
+                DiagnosticSpec(
+                    message: "@Relationship property 'tags' must be of type Target? (one object) or [Target] (a collection), where Target is a @Model class; 'Set<Tag>' is neither",
+                    line: 5, column: 29),
+                DiagnosticSpec(
+                    message: "@Relationship property 'notes' must be of type Target? (one object) or [Target] (a collection), where Target is a @Model class; 'String?' is neither",
+                    line: 6, column: 30),
+            ],
+            macroSpecs: modelMacros)
+    }
+
+    func testUselistAndSecondaryMisuseIsRefused() {
+        assertMacroExpansion(
+            """
+            @Model(table: "books")
+            final class Book {
+                var id: Int?
+                @Relationship(secondary: "book_tags", uselist: false) var tags: [Tag]
+                @Relationship(uselist: false) var reviews: [Review]
+                @Relationship(uselist: true) var author: Author?
+                @Relationship(secondary: "book_shelves") var shelf: Shelf?
+            }
+            """,
+            expandedSource: """
+            final class Book {
+                var id: Int?
+                var tags: [Tag]
+                var reviews: [Review]
+                var author: Author?
+                var shelf: Shelf?
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "uselist: false cannot go with secondary: a many-to-many through an association table relates collections",
+                    line: 4, column: 43),
+                DiagnosticSpec(message: "uselist: false makes a one-to-one; declare 'reviews' as Review?", line: 5, column: 19),
+                DiagnosticSpec(message: "uselist: true needs a collection; declare 'author' as [Author]", line: 6, column: 19),
+                DiagnosticSpec(
+                    message: "a many-to-many through secondary: relates collections; declare 'shelf' as [Shelf]", line: 7, column: 30),
+            ],
+            macroSpecs: modelMacros)
+    }
+
+    func testLetInitialValueAndColumnAreRefused() {
+        assertMacroExpansion(
+            """
+            @Model(table: "books")
+            final class Book {
+                var id: Int?
+                @Relationship let author: Author?
+                @Relationship var tags: [Tag] = []
+                @Relationship @Column var shelf: Shelf?
+            }
+            """,
+            expandedSource: """
+            final class Book {
+                var id: Int?
+                let author: Author?
+                var tags: [Tag] = []
+                var shelf: Shelf?
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "@Relationship property 'author' must be a 'var': assigning it is how objects are related", line: 4, column: 19),
+                DiagnosticSpec(
+                    message: "@Relationship property 'tags' cannot have an initial value: a new object starts with nil or an empty collection",
+                    line: 5, column: 35),
+                DiagnosticSpec(message: "a @Relationship property is not a column; remove @Column", line: 6, column: 19),
+            ],
+            macroSpecs: modelMacros)
+    }
+}
