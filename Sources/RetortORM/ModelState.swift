@@ -34,8 +34,15 @@ public enum ObjectState: String, Sendable, Hashable {
 public final class ModelState {
     public init() {}
 
-    /// Set when the instance's values must be reloaded before they are read.
-    @usableFromInline var expired = false
+    /// Set when the instance's values must be reloaded before they are read. Expiring
+    /// also marks the relationships stale (see ``relationshipsStale``).
+    @usableFromInline var expired = false {
+        didSet { if expired { relationshipsStale = true } }
+    }
+    /// Set when the instance expired: its relationships are marked unloaded at their
+    /// next access, so that they are read again (a flag here, rather than a walk over
+    /// every relationship of every instance at each commit).
+    var relationshipsStale = false
     /// Set while a session records this instance's changes (persistent instances).
     @usableFromInline var tracking = false
 

@@ -99,6 +99,17 @@ enum RelationshipLazyLoadChecks {
         // Loading does not mirror onto the other side: both sides come from rows.
         XCTAssertFalse(try root.children[1].isLoaded(\.parent))
 
+        // Expiring an instance (commit does it with expireOnCommit) unloads its
+        // relationships: the next read queries again.
+        XCTAssertTrue(try authors[0].isLoaded(\.books))
+        session.expire(authors[0])
+        XCTAssertFalse(try authors[0].isLoaded(\.books))
+        before = counter.count
+        XCTAssertEqual(authors[0].books.map(\.title), ["book 1 a", "book 1 b"])
+        XCTAssertEqual(counter.count - before, 1, "its books again (the key it joins on needs no reload)")
+        try session.commit()
+        XCTAssertFalse(try root.isLoaded(\.children))
+
         // A detached object's unloaded relationship is a thrown error, not a crash.
         let unloaded = try session.get(CatBook.self, 4)!
         session.close()

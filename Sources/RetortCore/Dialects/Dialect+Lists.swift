@@ -64,22 +64,6 @@ extension Dialect {
     }
 
     private func appendJSONString(_ s: String, to out: inout String) {
-        out += "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 {
-                    out += String(format: "\\u%04x", ch.value)
-                } else {
-                    out.unicodeScalars.append(ch)
-                }
-            }
-        }
-        out += "\""
+        out += JSONText.quote(s)   // JSON string escapes (DEL escaped too, which JSON allows)
     }
 }

@@ -59,6 +59,17 @@ public enum RelationshipLoading {
 
     /// Called by a relationship's getter when it is unloaded: loads it (`lazy: .select`
     /// and the others), or stops with a message (`lazy: .raise`, or a failed load).
+    /// Marks every relationship of `owner` unloaded if the instance expired since they
+    /// were loaded (commit with `expireOnCommit`, `expire`, `expireAll`, rollback): the
+    /// next read loads them again, as SQLAlchemy does.
+    @inline(__always)
+    public static func unloadIfStale<Owner: ModelRelationships>(_ owner: Owner) {
+        let state = owner._state
+        guard state.relationshipsStale else { return }
+        state.relationshipsStale = false
+        owner._expireRelationships()
+    }
+
     public static func loadOnAccess<Owner: ModelRelationships>(_ object: Owner, _ name: String) {
         let strategy = Owner.relationshipDeclarations.first { $0.name == name }?.lazy ?? .select
         if strategy == .raise {
@@ -83,6 +94,7 @@ extension ModelRelationships {
     @discardableResult
     public func load<T>(_ keyPath: KeyPath<Self, T>) throws -> T {
         let name = try Self.relationshipName(keyPath)
+        RelationshipLoading.unloadIfStale(self)
         if _relationship(name)?.isLoaded == false { try RelationshipLoading.load(self, name) }
         return self[keyPath: keyPath]
     }
@@ -90,6 +102,7 @@ extension ModelRelationships {
     /// Whether the relationship at `keyPath` holds its objects (reading it would not load).
     public func isLoaded<T>(_ keyPath: KeyPath<Self, T>) throws -> Bool {
         let name = try Self.relationshipName(keyPath)
+        RelationshipLoading.unloadIfStale(self)
         return _relationship(name)?.isLoaded ?? false
     }
 

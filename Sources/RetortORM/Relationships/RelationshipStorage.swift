@@ -45,6 +45,7 @@ public final class ToOneRelationship<Target: Model>: RelationshipSlot {
     /// The getter of the property: the related object, loading it first if need be
     /// (see ``RelationshipLoading/loadOnAccess(_:_:)``).
     public func get<Owner: ModelRelationships>(_ owner: Owner) -> Target? {
+        RelationshipLoading.unloadIfStale(owner)
         if !isLoaded { RelationshipLoading.loadOnAccess(owner, name) }
         return value
     }
@@ -52,6 +53,7 @@ public final class ToOneRelationship<Target: Model>: RelationshipSlot {
     /// The setter of the property: stores `newValue` and mirrors the change on the
     /// `backPopulates` side of the previous and the new object.
     public func set<Owner: ModelRelationships>(_ newValue: Target?, on owner: Owner) {
+        RelationshipLoading.unloadIfStale(owner)
         let old = isLoaded ? value : nil
         value = newValue
         isLoaded = true
@@ -108,6 +110,7 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
 
     /// The getter of the property.
     public func get<Owner: ModelRelationships>(_ owner: Owner) -> [Target] {
+        RelationshipLoading.unloadIfStale(owner)
         if !isLoaded { RelationshipLoading.loadOnAccess(owner, name) }
         return values
     }
@@ -115,6 +118,7 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     /// The setter of the property: stores `newValue`; each object added takes `owner`
     /// on its `backPopulates` side, each object removed loses it.
     public func set<Owner: ModelRelationships>(_ newValue: [Target], on owner: Owner) {
+        RelationshipLoading.unloadIfStale(owner)
         let old = isLoaded ? values : []
         values = newValue
         isLoaded = true

@@ -226,39 +226,34 @@ final class SQLiteConnection: DriverConnection {
     }
 
     func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
-        guard count > 0 else { return 0 }
-        var values: [SQLValue] = []
-        try fill(0, &values)
-        let statement = try statement(for: sql, parameterCount: values.count)
-        defer { cache.checkin(statement) }
-        let db = self.db!
-        var total = 0
-        for i in 0..<count {
-            if i > 0 {
-                values.removeAll(keepingCapacity: true)
-                try fill(i, &values)
-            }
-            try statement.bind(values, db: db)
-            var rc = sqlite3_step(statement.handle)
-            while rc == SQLITE_ROW { rc = sqlite3_step(statement.handle) }
-            guard rc == SQLITE_DONE else { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
-            total += Int(sqlite3_changes64(db))
-        }
-        return total
+        try stepMany(sql, count: count, fill: fill, readsRows: false, row: { _, _ in }, done: { _, _ in })
     }
 
     func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
                               row: (Int, [SQLValue]) throws -> Void) throws -> Int {
+        try stepMany(sql, count: count, fill: fill, readsRows: true, row: row, done: { _, _ in })
+    }
+
+    func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                           rowID: (Int, Int64) throws -> Void) throws -> Int {
+        try stepMany(sql, count: count, fill: fill, readsRows: false, row: { _, _ in }) { i, db in
+            try rowID(i, sqlite3_last_insert_rowid(db))
+        }
+    }
+
+    /// One prepared statement stepped once per parameter set: `fill` writes set `i`'s
+    /// values, `row` hears each returned row (when `readsRows`), `done` runs after each
+    /// set. Returns the total of rows changed.
+    private func stepMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void, readsRows: Bool,
+                          row: (Int, [SQLValue]) throws -> Void,
+                          done: (Int, OpaquePointer) throws -> Void) throws -> Int {
         guard count > 0 else { return 0 }
         var values: [SQLValue] = []
         try fill(0, &values)
         let statement = try statement(for: sql, parameterCount: values.count)
-        defer {
-            sqlite3_reset(statement.handle)
-            cache.checkin(statement)
-        }
+        defer { cache.checkin(statement) }  // resets it
         let db = self.db!
-        let columns = Int(sqlite3_column_count(statement.handle))
+        let columns = readsRows ? Int(sqlite3_column_count(statement.handle)) : 0
         var total = 0
         for i in 0..<count {
             if i > 0 {
@@ -268,34 +263,11 @@ final class SQLiteConnection: DriverConnection {
             try statement.bind(values, db: db)
             var rc = sqlite3_step(statement.handle)
             while rc == SQLITE_ROW {
-                try row(i, statement.row(columnCount: columns))
+                if readsRows { try row(i, statement.row(columnCount: columns)) }
                 rc = sqlite3_step(statement.handle)
             }
             guard rc == SQLITE_DONE else { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
-            total += Int(sqlite3_changes64(db))
-        }
-        return total
-    }
-
-    func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
-                           rowID: (Int, Int64) throws -> Void) throws -> Int {
-        guard count > 0 else { return 0 }
-        var values: [SQLValue] = []
-        try fill(0, &values)
-        let statement = try statement(for: sql, parameterCount: values.count)
-        defer { cache.checkin(statement) }
-        let db = self.db!
-        var total = 0
-        for i in 0..<count {
-            if i > 0 {
-                values.removeAll(keepingCapacity: true)
-                try fill(i, &values)
-            }
-            try statement.bind(values, db: db)
-            var rc = sqlite3_step(statement.handle)
-            while rc == SQLITE_ROW { rc = sqlite3_step(statement.handle) }
-            guard rc == SQLITE_DONE else { throw SQLiteErrors.error(db: db, rc: rc, sql: sql) }
-            try rowID(i, sqlite3_last_insert_rowid(db))
+            try done(i, db)
             total += Int(sqlite3_changes64(db))
         }
         return total
