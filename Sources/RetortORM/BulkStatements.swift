@@ -128,12 +128,9 @@ extension Session {
         core.returning = returned.map { mapping.table.columnNode(at: $0) }
         var count = 0
         let result = try conn.execute(core)
-        let columns = mapping.table.columns
         while let row = try result.next() {
             count += 1
-            let key = IdentityKey(type: ObjectIdentifier(M.self), id: keyValue(mapping.primaryKey.indices.map {
-                columns[mapping.primaryKey[$0]].type.processResult(row[$0])
-            }))
+            let key = returnedKey(M.self, row)
             guard let e = identityMap[key] else { continue }
             let object = unsafeDowncast(e.object, to: M.self)
             if e.state.expired { continue }  // loads the new values when read
@@ -143,6 +140,14 @@ extension Session {
             }
         }
         return count
+    }
+
+    /// The identity key of a row whose first columns are the RETURNING'd primary key.
+    private func returnedKey<M: Model>(_ type: M.Type, _ row: Row) -> IdentityKey {
+        let mapping = M.mapping, columns = mapping.table.columns
+        return IdentityKey(type: ObjectIdentifier(M.self), id: keyValue(mapping.primaryKey.indices.map {
+            columns[mapping.primaryKey[$0]].type.processResult(row[$0])
+        }))
     }
 
     /// Runs a bulk DELETE in the session's transaction (flushing first) and returns the
@@ -158,13 +163,10 @@ extension Session {
         core.returning = mapping.primaryKey.map { mapping.table.columnNode(at: $0) }
         var count = 0
         let result = try conn.execute(core)
-        let columns = mapping.table.columns
         var gone: [any Model] = []
         while let row = try result.next() {
             count += 1
-            let key = IdentityKey(type: ObjectIdentifier(M.self), id: keyValue(mapping.primaryKey.indices.map {
-                columns[mapping.primaryKey[$0]].type.processResult(row[$0])
-            }))
+            let key = returnedKey(M.self, row)
             guard let e = identityMap[key] else { continue }
             let object = unsafeDowncast(e.object, to: M.self)
             identityMap.remove(key)
