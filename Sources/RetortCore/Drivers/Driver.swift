@@ -57,6 +57,11 @@ public protocol DriverConnection: AnyObject {
 
 extension DriverConnection {
     public func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
+        try executeMany(sql, collectParameterSets(count: count, fill: fill))
+    }
+
+    /// The `count` parameter sets that `fill` writes, for drivers that send them all at once.
+    func collectParameterSets(count: Int, fill: (Int, inout [SQLValue]) throws -> Void) rethrows -> [[SQLValue]] {
         var sets: [[SQLValue]] = []
         sets.reserveCapacity(count)
         for i in 0..<count {
@@ -64,7 +69,7 @@ extension DriverConnection {
             try fill(i, &values)
             sets.append(values)
         }
-        return try executeMany(sql, sets)
+        return sets
     }
 
     public func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,

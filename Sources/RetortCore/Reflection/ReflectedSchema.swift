@@ -209,13 +209,16 @@ public protocol SchemaReflector: Sendable {
     func canonicalCondition(_ sql: String) -> String
 }
 
-/// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`).
-func strippingEnclosingParentheses(_ sql: String) -> String {
+/// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`),
+/// at most `layers` pairs of them.
+func strippingEnclosingParentheses(_ sql: String, layers: Int = .max) -> String {
     var s = sql.trimmingCharacters(in: .whitespaces)
-    while s.hasPrefix("("), s.hasSuffix(")") {
+    var stripped = 0
+    while stripped < layers, s.hasPrefix("("), s.hasSuffix(")") {
         let parser = SQLiteSchemaParser(s)  // a general SQL tokenizer, despite its home
         guard parser.matching(0) == parser.tokens.count - 1 else { break }
         s = String(s.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+        stripped += 1
     }
     return s
 }

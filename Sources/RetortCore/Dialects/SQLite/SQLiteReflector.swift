@@ -191,13 +191,7 @@ struct SQLiteReflector: SchemaReflector {
     }
 
     /// Defaults as SQLite stores them, minus one pair of wrapping parentheses.
-    static func canonicalDefault(_ raw: String) -> String {
-        var s = raw.trimmingCharacters(in: .whitespaces)
-        if s.hasPrefix("("), s.hasSuffix(")"), SQLiteSchemaParser(s).matching(0) == SQLiteSchemaParser(s).tokens.count - 1 {
-            s = String(s.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-        }
-        return s
-    }
+    static func canonicalDefault(_ raw: String) -> String { strippingEnclosingParentheses(raw, layers: 1) }
 }
 
 extension Array {

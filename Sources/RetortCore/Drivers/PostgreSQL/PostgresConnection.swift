@@ -119,13 +119,7 @@ final class PostgresConnection: DriverConnection {
     /// Pipelined like ``executeMany(_:_:)``; each set's returned rows go to `row` in order.
     func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
                               row: (Int, [SQLValue]) throws -> Void) throws -> Int {
-        var sets: [[SQLValue]] = []
-        sets.reserveCapacity(count)
-        for i in 0..<count {
-            var values: [SQLValue] = []
-            try fill(i, &values)
-            sets.append(values)
-        }
+        let sets = try collectParameterSets(count: count, fill: fill)
         return try withoutActuallyEscaping(row) { row in try pipelined(sql, sets, row: row) }
     }
 
