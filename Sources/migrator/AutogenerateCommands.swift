@@ -11,6 +11,7 @@ import Darwin
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Exit 0 when the database is at head and matches the models; 1 with every difference otherwise.")
     @OptionGroup var options: ConfigOption
     @Option(help: "Read the models from this metadata JSON file instead of building the manifest module.") var metadata: String?

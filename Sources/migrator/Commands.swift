@@ -4,7 +4,7 @@ import RetortCore
 import RetortMigrate
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a migrator.yaml and an empty versions folder.")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Write a migrator.yaml and an empty versions folder.")
     @OptionGroup var options: ConfigOption
     @Argument(help: "The folder for revision files (it gets a versions/ subfolder).") var directory: String
 
@@ -49,7 +49,7 @@ struct RevisionCommand: ParsableCommand {
 }
 
 struct Upgrade: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply revisions up to TARGET (head, heads, +N, REV, LABEL@head, ...).")
+    static let configuration = CommandConfiguration(commandName: "upgrade", abstract: "Apply revisions up to TARGET (head, heads, +N, REV, LABEL@head, ...).")
     @OptionGroup var options: ConfigOption
     @Argument(parsing: .allUnrecognized, help: "head, heads, +N, REV, REV+N, LABEL@head, LABEL@+N; with --sql also START:END.")
     var targets: [String]
@@ -64,7 +64,7 @@ struct Upgrade: ParsableCommand {
 }
 
 struct Downgrade: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Unapply revisions down to TARGET (-N, REV, base, ...).")
+    static let configuration = CommandConfiguration(commandName: "downgrade", abstract: "Unapply revisions down to TARGET (-N, REV, base, ...).")
     @OptionGroup var options: ConfigOption
     // .allUnrecognized, so that `-1` is a target rather than an unknown option.
     @Argument(parsing: .allUnrecognized, help: "-N, REV, REV-N, LABEL@-N, base; with --sql a range START:END.")
@@ -128,7 +128,7 @@ func describe(_ heads: Set<String>) -> String {
 }
 
 struct Current: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the revision(s) the database is at.")
+    static let configuration = CommandConfiguration(commandName: "current", abstract: "Show the revision(s) the database is at.")
     @OptionGroup var options: ConfigOption
     @Flag(name: .shortAndLong, help: "Show details.") var verbose = false
     @Option(help: "text or json") var format: OutputFormat = .text
@@ -157,7 +157,7 @@ struct Current: ParsableCommand {
 }
 
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List revisions, newest first.")
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List revisions, newest first.")
     @OptionGroup var options: ConfigOption
     @Option(name: [.customShort("r"), .long], help: "START:END, e.g. base:head, -3:, ae10:") var rev: String?
     @Flag(name: .shortAndLong, help: "Show details.") var verbose = false
@@ -180,7 +180,7 @@ struct History: ParsableCommand {
 }
 
 struct Heads: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the heads of the revision graph.")
+    static let configuration = CommandConfiguration(commandName: "heads", abstract: "Show the heads of the revision graph.")
     @OptionGroup var options: ConfigOption
     @Flag(name: .shortAndLong) var verbose = false
     @Option(help: "text or json") var format: OutputFormat = .text
@@ -200,7 +200,7 @@ struct Heads: ParsableCommand {
 }
 
 struct Branches: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the revisions where history branches.")
+    static let configuration = CommandConfiguration(commandName: "branches", abstract: "Show the revisions where history branches.")
     @OptionGroup var options: ConfigOption
     @Flag(name: .shortAndLong) var verbose = false
 
@@ -219,7 +219,7 @@ struct Branches: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one revision and its file.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one revision and its file.")
     @OptionGroup var options: ConfigOption
     @Argument(help: "A revision id, prefix, label or 'head'.") var revision: String
 
@@ -235,7 +235,7 @@ struct Show: ParsableCommand {
 }
 
 struct Stamp: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Set the version table to REV... without running migrations.")
+    static let configuration = CommandConfiguration(commandName: "stamp", abstract: "Set the version table to REV... without running migrations.")
     @OptionGroup var options: ConfigOption
     @Argument(help: "Revisions (or 'base', 'head', 'heads').") var revisions: [String]
     @Flag(help: "Delete every row of the version table first, even unknown revisions.") var purge = false
@@ -252,7 +252,7 @@ struct Stamp: ParsableCommand {
 }
 
 struct Merge: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a revision that merges REVS ('heads' for every head).")
+    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Write a revision that merges REVS ('heads' for every head).")
     @OptionGroup var options: ConfigOption
     @Argument(help: "The revisions to merge, or 'heads'.") var revisions: [String]
     @Option(name: [.short, .long]) var message: String
@@ -268,7 +268,7 @@ struct Merge: ParsableCommand {
 }
 
 struct Edit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Open a revision file in $EDITOR.")
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Open a revision file in $EDITOR.")
     @OptionGroup var options: ConfigOption
     @Argument var revision: String
 

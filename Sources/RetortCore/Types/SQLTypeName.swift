@@ -56,7 +56,13 @@ extension SQLType: CustomStringConvertible {
     /// canonical form. Throws ``ArgumentError`` naming the bad input and listing the
     /// valid names.
     public init(name input: String, enums: [String: [String]] = [:]) throws {
-        let name = input.trimmingCharacters(in: .whitespaces)
+        // Trimmed by hand: Foundation's CharacterSet trimming was most of the parse,
+        // and migrator parses a type name per column of every revision.
+        func trimmed(_ text: Substring) -> String {
+            guard text.first?.isWhitespace == true || text.last?.isWhitespace == true else { return String(text) }
+            return String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        }
+        let name = trimmed(input[...])
         func bad(_ why: String? = nil) -> ArgumentError {
             ArgumentError(
                 "unknown type name '\(input)'\(why.map { " (\($0))" } ?? ""); valid type names: "
@@ -67,7 +73,7 @@ extension SQLType: CustomStringConvertible {
         let args: String?
         if let open = name.firstIndex(of: "(") {
             guard name.hasSuffix(")") else { throw bad("missing ')'") }
-            base = String(name[..<open]).trimmingCharacters(in: .whitespaces)
+            base = trimmed(name[..<open])
             args = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
         } else {
             base = name
@@ -75,7 +81,7 @@ extension SQLType: CustomStringConvertible {
         }
         func integers(_ text: String) throws -> [Int] {
             try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
-                let t = part.trimmingCharacters(in: .whitespaces)
+                let t = trimmed(part)
                 guard let v = Int(t), v >= 0 else { throw bad("'\(t)' is not a non-negative integer") }
                 return v
             }
@@ -104,7 +110,7 @@ extension SQLType: CustomStringConvertible {
         case ("date", nil): self = .date
         case ("datetime", nil): self = .datetime(timezone: false)
         case ("datetime", let a?):
-            guard a.trimmingCharacters(in: .whitespaces) == "timezone" else {
+            guard trimmed(a[...]) == "timezone" else {
                 throw bad("datetime takes only 'timezone'")
             }
             self = .datetime(timezone: true)
@@ -113,7 +119,7 @@ extension SQLType: CustomStringConvertible {
         case ("json", nil): self = .json
         case ("uuid", nil): self = .uuid
         case ("enum", let a?):
-            let enumName = a.trimmingCharacters(in: .whitespaces)
+            let enumName = trimmed(a[...])
             guard !enumName.isEmpty, !enumName.contains(",") else { throw bad("enum takes one name") }
             self = .enum(name: enumName, values: enums[enumName] ?? [])
         case ("sql", let a?):

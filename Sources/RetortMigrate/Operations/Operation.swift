@@ -186,3 +186,23 @@ public enum MigrationOperation: Sendable, Equatable, Hashable {
 public enum BulkValue: Sendable, Equatable, Hashable {
     case null, bool(Bool), int(Int64), double(Double), string(String)
 }
+
+extension MigrationOperation {
+    /// Whether, run with foreign keys off (SQLite's migrations), this operation can
+    /// leave rows whose foreign keys point at nothing. Only revisions holding one are
+    /// checked with `PRAGMA foreign_key_check` before commit: the check reads every
+    /// table, and most revisions only create tables and indexes. A new table is empty,
+    /// a new index or a new column without a default changes no reference, a rename
+    /// carries the references along; everything that moves or drops rows, drops an
+    /// index (it may be a parent key's) or adds a constraint is checked.
+    var canLeaveForeignKeyViolations: Bool {
+        switch self {
+        case .createTable, .createIndex, .renameTable, .createEnum, .dropEnum, .addEnumValue:
+            return false
+        case .addColumn(_, let column):
+            return column.serverDefault != nil
+        default:
+            return true
+        }
+    }
+}

@@ -213,6 +213,8 @@ public final class MigrationRunner {
     /// at nothing — checked here where the database only checks them on request.
     private func checkForeignKeys(_ conn: Connection, after step: MigrationStep) throws {
         guard let query = engine.dialect.migrationForeignKeyHandling.check else { return }
+        let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
+        guard ops.contains(where: \.canLeaveForeignKeyViolations) else { return }
         let rows = try conn.execute(query).all()
         guard let first = rows.first else { return }
         let table = (try? first.get(0, as: String.self)) ?? "?"

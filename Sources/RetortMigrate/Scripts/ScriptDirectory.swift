@@ -17,16 +17,15 @@ public struct ScriptDirectory: Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: versionsPath)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
             .sorted()
-        // Type names repeat across columns and files: check each spelling once.
-        var valid = Set<String>()
-        let checkOnce: (String) throws -> Void = { name in
-            if valid.contains(name) { return }
-            try checkType(name)
-            valid.insert(name)
+        // Files are read and parsed on every core (YAML composition is most of what a
+        // command like `migrator current` costs). Type names repeat across columns and
+        // files: each spelling is checked once.
+        let checked = CheckedTypeNames(checkType)
+        let paths = names.map { (versionsPath as NSString).appendingPathComponent($0) }
+        let results = ParallelMap.map(paths) { path in
+            Swift.Result { try Revision.read(path: path, checkType: checked.check) }
         }
-        let revisions = try names.map {
-            try Revision.read(path: (versionsPath as NSString).appendingPathComponent($0), checkType: checkOnce)
-        }
+        let revisions = try results.map { try $0.get() }  // the first failing file, in name order
         graph = try RevisionGraph(revisions)
     }
 
@@ -88,5 +87,54 @@ public struct ScriptDirectory: Sendable {
         f.timeZone = TimeZone(identifier: "UTC")
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
+    }
+}
+
+/// Type names already validated, shared by the threads that read revision files.
+private final class CheckedTypeNames: @unchecked Sendable {
+    private let lock = NSLock()
+    private var valid = Set<String>()
+    private let checkType: (String) throws -> Void
+
+    init(_ checkType: @escaping (String) throws -> Void) { self.checkType = checkType }
+
+    func check(_ name: String) throws {
+        if lock.withLock({ valid.contains(name) }) { return }
+        try checkType(name)
+        lock.withLock { _ = valid.insert(name) }
+    }
+}
+
+/// `map` over every core, results in input order.
+enum ParallelMap {
+    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard items.count > 8, cores > 1 else { return items.map(transform) }
+        let slots = Slots<R>(count: items.count)
+        let chunks = min(cores, items.count)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            var i = c
+            while i < items.count {
+                slots.set(i, transform(items[i]))
+                i += chunks
+            }
+        }
+        return slots.values()
+    }
+
+    /// One slot per item; each index is written by exactly one thread, and read only
+    /// after every thread is done.
+    private final class Slots<R>: @unchecked Sendable {
+        private let storage: UnsafeMutableBufferPointer<R?>
+        init(count: Int) {
+            storage = .allocate(capacity: count)
+            storage.initialize(repeating: nil)
+        }
+        func set(_ i: Int, _ value: R) { storage[i] = value }
+        func values() -> [R] { storage.map { $0! } }
+        deinit {
+            _ = storage.deinitialize()
+            storage.deallocate()
+        }
     }
 }
