@@ -2,7 +2,9 @@ import RetortCore
 
 // The flush: pending inserts, changed-column updates and deletes, ordered by the
 // foreign-key dependencies between their tables, each kind batched per table into
-// one prepared statement executed many times.
+// one prepared statement executed many times. When relationships make rows depend on
+// rows (RelationshipPersistence.swift plans that), the rows are ordered one by one
+// (FlushOrder.swift), still batched per table where the order allows.
 
 extension Session {
     /// Writes every pending change to the database, in the open transaction (beginning
@@ -11,11 +13,20 @@ extension Session {
     /// their deletes last. Generated keys and server defaults come back with RETURNING
     /// and are set on the instances.
     ///
+    /// Relationships are written too: objects related since they were added join the
+    /// session (save-update cascade), foreign keys are copied from related objects
+    /// (a parent inserted first when it is new, rows of one table included), objects
+    /// taken out of a one-to-many are unlinked (foreign key NULL) or deleted
+    /// (delete-orphan), association rows of many-to-many relationships are inserted and
+    /// deleted, and `postUpdate` foreign keys are written by a second UPDATE.
+    ///
     /// When a statement fails, the transaction is rolled back and the instances are
     /// left as they were before the flush (pending ones pending, changed ones changed,
     /// no generated keys assigned), so the cause can be fixed and the flush retried.
-    /// Instances flushed by *earlier* flushes of the rolled-back transaction become
-    /// pending again, and the others expire.
+    /// Foreign keys set from relationships are put back, instances marked for deletion
+    /// by the flush (orphans and their cascades) are unmarked, and relationship changes
+    /// stay recorded for the retry. Instances flushed by *earlier* flushes of the
+    /// rolled-back transaction become pending again, and the others expire.
     public func flush() throws {
         if flushing {
             throw InvalidRequestError("flush() was called during a flush (from an event listener?); change instances there instead")
@@ -26,8 +37,10 @@ extension Session {
         for l in events.beforeFlushListeners { try l(self) }
         let conn = try activeConnection()
         var work = FlushWork()
+        var relationships: RelationshipFlush?
         do {
-            try runFlush(conn, &work)
+            relationships = try prepareRelationships(&work)
+            try runFlush(conn, &work, relationships)
         } catch {
             work.revert()
             try? conn.rollback()
@@ -37,12 +50,13 @@ extension Session {
             frames.removeAll()
             throw error
         }
-        finishFlush(work)
+        finishFlush(work, relationships)
         for l in events.afterFlushListeners { try l(self) }
     }
 
-    private func runFlush(_ conn: Connection, _ work: inout FlushWork) throws {
-        // Updates: held instances with a net change (before-update listeners may add more).
+    private func runFlush(_ conn: Connection, _ work: inout FlushWork, _ relationships: RelationshipFlush?) throws {
+        // Updates: held instances with a net change (before-update listeners may add
+        // more), or waiting for a foreign key from a parent this flush inserts.
         var updates: [any Model] = []
         var deletes: [any Model] = []
         for o in modified {
@@ -50,11 +64,11 @@ extension Session {
             guard s.session === self, s.status == .persistent else { continue }
             if s.markedForDeletion {
                 deletes.append(o)
-            } else if !s.changes.isEmpty {
+            } else if !s.changes.isEmpty || relationships?.deferred[ObjectIdentifier(o)] != nil {
                 updates.append(o)
             }
         }
-        let inserts = pending
+        let inserts = relationships.map { r in r.dropped.isEmpty ? pending : pending.filter { !r.isDropped($0) } } ?? pending
 
         // Group by table, in one pass (runs of one model skip the lookups).
         var groups: [TableGroup] = []
@@ -92,15 +106,217 @@ extension Session {
             groups.sort { position[ObjectIdentifier($0.table)]! < position[ObjectIdentifier($1.table)]! }
         }
 
-        for g in groups {
-            if !g.inserts.isEmpty { try insertRows(g.inserts, conn, &work) }
-            if !g.updates.isEmpty { try updateRows(g.updates, conn, &work) }
+        if let relationships, !relationships.saveEdges.isEmpty {
+            try saveInOrder(inserts, updates, relationships, groups, conn, &work)
+        } else {
+            // Per table, UPDATEs before INSERTs (as SQLAlchemy does): a row that gives up a
+            // unique value (a one-to-one's foreign key set to NULL) lets a new row take it.
+            for g in groups {
+                if !g.updates.isEmpty { try updateRows(g.updates, conn, &work) }
+                if !g.inserts.isEmpty { try insertRows(g.inserts, conn, &work) }
+            }
         }
-        for g in groups.reversed() where !g.deletes.isEmpty {
-            try deleteRows(g.deletes, conn, &work)
+        if let relationships { try writeRelationshipRows(relationships, conn, &work) }
+        let deleteEdges = relationships == nil || deletes.count < 2 ? [] : try FlushOrder.deleteEdges(deletes)
+        if !deleteEdges.isEmpty {
+            try deleteInOrder(deletes, deleteEdges, groups, conn, &work)
+        } else {
+            for g in groups.reversed() where !g.deletes.isEmpty {
+                try deleteRows(g.deletes, conn, &work)
+            }
         }
         work.inserted = inserts
         work.deleted = deletes
+    }
+
+    // MARK: Row order
+
+    /// The position of each object's table in `groups` (dependency order).
+    private func tablePositions(_ objects: [any Model], _ groups: [TableGroup]) -> [Int] {
+        let position = Dictionary(uniqueKeysWithValues: groups.enumerated().map { (ObjectIdentifier($1.table), $0) })
+        return objects.map { position[ObjectIdentifier(type(of: $0).mapping.table)] ?? 0 }
+    }
+
+    /// Inserts and updates, each parent's INSERT before its children's statements:
+    /// ready rows of the earliest table go together, as one UPDATE (first) or INSERT batch.
+    private func saveInOrder(_ inserts: [any Model], _ updates: [any Model], _ relationships: RelationshipFlush,
+                             _ groups: [TableGroup], _ conn: Connection, _ work: inout FlushWork) throws {
+        let nodes = inserts + updates
+        let kinds = [Int](repeating: 1, count: inserts.count) + [Int](repeating: 0, count: updates.count)
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, o) in nodes.enumerated() { index[ObjectIdentifier(o)] = i }
+        let edges = relationships.saveEdges.compactMap { e -> FlushOrder.Edge? in
+            guard let a = index[ObjectIdentifier(e.parent)], let b = index[ObjectIdentifier(e.child)] else { return nil }
+            return FlushOrder.Edge(first: a, then: b, label: e.label)
+        }
+        let tables = tablePositions(nodes, groups)
+        let (batches, stuck) = FlushOrder.batches(tables: tables, kinds: kinds, edges: edges, highestFirst: false)
+        if !stuck.isEmpty {
+            throw FlushOrder.cycleError(stuck: stuck, edges: edges, tableName: { type(of: nodes[$0]).mapping.table.fullName }, deleting: false)
+        }
+        for batch in batches {
+            let objects = batch.map { nodes[$0] }
+            for o in objects {
+                for d in relationships.deferred[ObjectIdentifier(o)] ?? [] {
+                    try work.setForeignKey(o, d.plan, from: d.parent, session: self)
+                }
+            }
+            if kinds[batch[0]] == 1 {
+                try insertRows(objects, conn, &work)
+            } else {
+                try updateRows(objects, conn, &work)
+            }
+        }
+    }
+
+    /// Deletes, children before their parents.
+    private func deleteInOrder(_ deletes: [any Model], _ edges: [FlushOrder.Edge], _ groups: [TableGroup],
+                               _ conn: Connection, _ work: inout FlushWork) throws {
+        let tables = tablePositions(deletes, groups)
+        let (batches, stuck) = FlushOrder.batches(
+            tables: tables, kinds: [Int](repeating: 0, count: deletes.count), edges: edges, highestFirst: true)
+        if !stuck.isEmpty {
+            throw FlushOrder.cycleError(stuck: stuck, edges: edges, tableName: { type(of: deletes[$0]).mapping.table.fullName }, deleting: true)
+        }
+        for batch in batches { try deleteRows(batch.map { deletes[$0] }, conn, &work) }
+    }
+
+    // MARK: Relationship rows
+
+    /// After the inserts and updates, before the deletes: post-update foreign keys,
+    /// association rows taken out then put in, post-update keys of rows about to be
+    /// deleted set to NULL, and the association rows of deleted instances.
+    private func writeRelationshipRows(_ r: RelationshipFlush, _ conn: Connection, _ work: inout FlushWork) throws {
+        if !r.postUpdates.isEmpty {
+            var items: [(any Model, [Int])] = []
+            for (child, plan, parent) in r.postUpdates {
+                var columns: [Int] = []
+                for (k, c) in plan.childColumns.enumerated() {
+                    let value = parent._value(at: plan.parentColumns[k])
+                    if child._value(at: c) != value {
+                        try work.set(child, value, at: c)
+                        columns.append(c)
+                    }
+                }
+                if !columns.isEmpty { items.append((child, columns)) }
+            }
+            try updateColumns(items, conn)
+        }
+        if !r.associationDeletes.isEmpty { try writeAssociations(r.associationDeletes, delete: true, conn) }
+        if !r.associationInserts.isEmpty { try writeAssociations(r.associationInserts, delete: false, conn) }
+        if !r.deleteNulls.isEmpty {
+            var items: [(any Model, [Int])] = []
+            for (child, plan) in r.deleteNulls {
+                try work.setForeignKey(child, plan, from: nil, session: self, tracked: false)
+                items.append((child, plan.childColumns))
+            }
+            try updateColumns(items, conn)
+        }
+        if !r.associationsOfDeleted.isEmpty { try deleteAssociations(of: r.associationsOfDeleted, conn) }
+    }
+
+    /// `UPDATE t SET c1 = ?, ... WHERE pk = ?` with each instance's current values of the
+    /// given columns, one executemany per model and column set.
+    private func updateColumns(_ items: [(any Model, [Int])], _ conn: Connection) throws {
+        var start = 0
+        while start < items.count {
+            let model = ObjectIdentifier(type(of: items[start].0))
+            var end = start + 1
+            while end < items.count, ObjectIdentifier(type(of: items[end].0)) == model, items[end].1 == items[start].1 { end += 1 }
+            let batch = items[start..<end].map { ($0.0, $0.1) }
+            let m = type(of: items[start].0)
+            try updateBatch(batch[...], table: m.mapping.table, model: m, conn) { $0._identityKey().id.values }
+            start = end
+        }
+    }
+
+    /// INSERTs or DELETEs of association rows, one executemany per table and column set.
+    private func writeAssociations(_ rows: [AssociationRow], delete: Bool, _ conn: Connection) throws {
+        var groups: [(table: Table, columns: [Int], values: [[Int: SQLValue]])] = []
+        for row in rows {
+            guard let table = row.plan.secondary else { continue }
+            let values = row.values()
+            let columns = values.keys.sorted()
+            if let i = groups.firstIndex(where: { $0.table === table && $0.columns == columns }) {
+                groups[i].values.append(values)
+            } else {
+                groups.append((table, columns, [values]))
+            }
+        }
+        for g in groups {
+            let compiled: CompiledStatement
+            if delete {
+                var statement = Delete(target: .table(g.table))
+                statement.whereClause = Self.columnsCondition(g.table, g.columns)
+                compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
+            } else {
+                var statement = Insert(table: g.table)
+                statement.columnNames = g.columns.map { g.table.columns[$0].name }
+                statement.rows = [g.columns.map { .parameter(name: g.table.columns[$0].name, type: g.table.columns[$0].type) }]
+                compiled = try StatementCache.shared.compile(.insert(statement), engine.dialect)
+            }
+            let sources = try BindSource.list(compiled, table: g.table)
+            let matched = try conn.executeMany(compiled: compiled, count: g.values.count) { i, values in
+                for s in sources {
+                    switch s {
+                    case .column(let c): values.append(g.values[i][c] ?? .null)
+                    case .constant(let v): values.append(v)
+                    case .key: throw InvalidRequestError("internal: an association statement of \(g.table.fullName) has a key parameter")
+                    }
+                }
+            }
+            if delete, matched != g.values.count {
+                throw StaleDataError(
+                    "DELETE FROM \(g.table.fullName) expected to delete \(g.values.count) association row\(g.values.count == 1 ? "" : "s") and matched \(matched): "
+                        + "rows were deleted by another transaction since the relationship was loaded")
+            }
+        }
+    }
+
+    /// `DELETE FROM secondary WHERE owner_column = ?` for each deleted instance, before
+    /// its own DELETE.
+    private func deleteAssociations(of items: [(plan: RelationshipPlan, object: any Model)], _ conn: Connection) throws {
+        var groups: [(table: Table, columns: [(model: Int, secondary: Int)], objects: [any Model])] = []
+        struct Seen: Hashable {
+            let table: ObjectIdentifier
+            let object: ObjectIdentifier
+            let columns: [Int]
+        }
+        var seen = Set<Seen>()
+        for (plan, object) in items {
+            guard let table = plan.secondary else { continue }
+            let columns = plan.ownerToSecondary
+            guard seen.insert(Seen(table: ObjectIdentifier(table), object: ObjectIdentifier(object), columns: columns.map(\.secondary))).inserted
+            else { continue }
+            if let i = groups.firstIndex(where: { $0.table === table && $0.columns.map(\.secondary) == columns.map(\.secondary) }) {
+                groups[i].objects.append(object)
+            } else {
+                groups.append((table, columns, [object]))
+            }
+        }
+        for g in groups {
+            var statement = Delete(target: .table(g.table))
+            statement.whereClause = Self.columnsCondition(g.table, g.columns.map(\.secondary))
+            let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
+            let sources = try BindSource.list(compiled, table: g.table)
+            let modelColumn = Dictionary(uniqueKeysWithValues: g.columns.map { ($0.secondary, $0.model) })
+            _ = try conn.executeMany(compiled: compiled, count: g.objects.count) { i, values in
+                for s in sources {
+                    guard case .column(let c) = s, let m = modelColumn[c] else {
+                        throw InvalidRequestError("internal: an association DELETE of \(g.table.fullName) has an unexpected parameter")
+                    }
+                    values.append(g.table.columns[c].type.processBind(g.objects[i]._value(at: m)))
+                }
+            }
+        }
+    }
+
+    /// `c1 = ? AND c2 = ?`, parameters named as the columns.
+    private static func columnsCondition(_ table: Table, _ columns: [Int]) -> ExpressionNode {
+        let terms: [ExpressionNode] = columns.map {
+            .binary(.equal, table.columnNode(at: $0), .parameter(name: table.columns[$0].name, type: table.columns[$0].type))
+        }
+        return terms.count == 1 ? terms[0] : .conjoin(.and, terms)
     }
 
     // MARK: INSERT
@@ -205,7 +421,7 @@ extension Session {
         while start < changed.count {
             var end = start + 1
             while end < changed.count, changed[end].1 == changed[start].1 { end += 1 }
-            try updateBatch(changed[start..<end], table: table, model: model, conn)
+            try updateBatch(changed[start..<end], table: table, model: model, conn) { $0._state.key?.id.values ?? [] }
             start = end
         }
         work.updated += changed.map(\.0)
@@ -214,8 +430,10 @@ extension Session {
         }
     }
 
+    /// One UPDATE of the columns `batch.first.1` of every instance, WHERE its key as
+    /// `key` gives it.
     private func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, table: Table, model: any Model.Type,
-                             _ conn: Connection) throws {
+                             _ conn: Connection, key: (any Model) -> [SQLValue]) throws {
         let columns = table.columns
         let pk = model.mapping.primaryKey
         var statement = Update(target: .table(table))
@@ -230,7 +448,7 @@ extension Session {
         let base = batch.startIndex
         let matched = try conn.executeMany(compiled: compiled, count: batch.count) { i, values in
             let o = batch[base + i].0
-            let key = o._state.key?.id.values ?? []
+            let key = key(o)
             for s in sources { values.append(s.value(o, types, key: key)) }
         }
         if matched != batch.count {
@@ -270,8 +488,16 @@ extension Session {
 
     // MARK: After a successful flush
 
-    private func finishFlush(_ work: FlushWork) {
+    private func finishFlush(_ work: FlushWork, _ relationships: RelationshipFlush?) {
         var frame = frames.isEmpty ? TransactionFrame() : frames.removeLast()
+        if relationships != nil {
+            // The relationship changes are written: the history starts again.
+            for o in work.inserted { Self.clearRelationshipHistory(o) }
+            for o in modified { Self.clearRelationshipHistory(o) }
+        }
+        // Pending instances that were not inserted (orphans, children of deleted
+        // parents) leave the session.
+        for o in relationships?.droppedObjects ?? [] { detach(o._state) }
         // Runs of one model share its key plan and identity table.
         var lastType: ObjectIdentifier?
         var keyTypes: [SQLType] = []
@@ -349,8 +575,42 @@ struct FlushWork {
         try object._setValue(value, at: index)
     }
 
+    /// Changes the flush recorded on persistent instances (foreign keys set from
+    /// relationships), to forget again if it fails.
+    private var recorded: [(ModelState, Int)] = []
+    /// Instances the flush marked for deletion (orphans and their cascades).
+    var markedDuringFlush: [ModelState] = []
+
+    /// Sets the foreign key of `plan` on `child` from `parent`'s columns (NULL without a
+    /// parent). `tracked`: on a persistent child, the change is recorded, so that its
+    /// UPDATE writes it, and the child is held until the flush ends.
+    mutating func setForeignKey(_ child: any Model, _ plan: RelationshipPlan, from parent: (any Model)?,
+                                session: Session, tracked: Bool = true) throws {
+        let s = child._state
+        for (k, c) in plan.childColumns.enumerated() {
+            let value = parent?._value(at: plan.parentColumns[k]) ?? .null
+            if child._value(at: c) == value { continue }
+            if tracked, s.status == .persistent, !s.changes.contains(where: { $0.index == c }) {
+                s.changes.append(ModelState.Change(index: c, original: child._value(at: c)))
+                recorded.append((s, c))
+            }
+            do {
+                try set(child, value, at: c)
+            } catch where value.isNull {
+                let property = "\(type(of: child)).\(type(of: child).mapping.propertyNames[c])"
+                throw InvalidRequestError(
+                    "cannot set \(property) to NULL: the \(type(of: child)) was taken out of \(plan.label) (or its parent was deleted) "
+                        + "and its foreign key cannot be empty; delete it too (cascade: .all, or [.saveUpdate, .delete, .deleteOrphan]), "
+                        + "or make \(property) optional")
+            }
+            if tracked, s.status == .persistent, !s.held { session.hold(child) }
+        }
+    }
+
     func revert() {
         for (o, i, v) in undo.reversed() { try? o._setValue(v, at: i) }
+        for (s, i) in recorded { s.changes.removeAll { $0.index == i } }
+        for s in markedDuringFlush { s.markedForDeletion = false }
     }
 }
 
