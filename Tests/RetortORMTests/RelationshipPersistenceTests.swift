@@ -577,4 +577,118 @@ final class RelationshipPersistenceTests: XCTestCase {
             other.close()
         }
     }
+
+    // MARK: the book catalogue, end to end
+
+    func testBookCatalogueEndToEnd() throws {
+        try forEachCsBackend { engine in
+            let log = StatementLog(engine)
+            let catalogue = "SELECT a.name, b.title, t.name FROM cs_books b LEFT JOIN cs_authors a ON a.id = b.author_id "
+                + "LEFT JOIN cs_book_tags bt ON bt.book_id = b.id LEFT JOIN cs_tags t ON t.id = bt.tag_id ORDER BY b.title, t.name"
+
+            // Create and relate: one add, every row in dependency order.
+            try Session(engine).run { session in
+                let ursula = CsAuthor(name: "Ursula K. Le Guin"), octavia = CsAuthor(name: "Octavia E. Butler")
+                let sf = CsTag(name: "sf"), classic = CsTag(name: "classic")
+                let dispossessed = CsBook(title: "The Dispossessed")
+                let leftHand = CsBook(title: "The Left Hand of Darkness")
+                let kindred = CsBook(title: "Kindred")
+                ursula.books = [dispossessed, leftHand]
+                kindred.author = octavia
+                dispossessed.tags = [sf, classic]
+                leftHand.tags = [sf]
+                kindred.tags = [classic]
+                try session.addAll([ursula, kindred])          // octavia and the tags by cascade
+            }
+            let r = returningKey(engine)
+            XCTAssertEqual(writes(log), [
+                "INSERT INTO cs_authors (name) VALUES (?)\(r) ×2",
+                "INSERT INTO cs_books (title, author_id) VALUES (?, ?)\(r) ×3",
+                "INSERT INTO cs_tags (name) VALUES (?)\(r) ×2",
+                "INSERT INTO cs_book_tags (book_id, tag_id) VALUES (?, ?) ×4",
+            ])
+            XCTAssertEqual(try rows(engine, catalogue), [
+                ["Octavia E. Butler", "Kindred", "classic"],
+                ["Ursula K. Le Guin", "The Dispossessed", "classic"],
+                ["Ursula K. Le Guin", "The Dispossessed", "sf"],
+                ["Ursula K. Le Guin", "The Left Hand of Darkness", "sf"],
+            ])
+
+            // Move a book to another author and retag it, in a new session.
+            try Session(engine).run { session in
+                let octavia = try session.scalars(select(CsAuthor.self).where { $0.name == "Octavia E. Butler" }).one()
+                let leftHand = try session.scalars(select(CsBook.self).where { $0.title == "The Left Hand of Darkness" }).one()
+                let classic = try session.scalars(select(CsTag.self).where { $0.name == "classic" }).one()
+                _ = (octavia.books, leftHand.tags)
+                log.reset()
+                leftHand.author = octavia
+                XCTAssertEqual(octavia.books.map(\.title), ["Kindred", "The Left Hand of Darkness"])
+                leftHand.tags = [classic]
+            }
+            XCTAssertEqual(writes(log), [
+                "UPDATE cs_books SET author_id = ? WHERE cs_books.id = ? ×1",
+                "DELETE FROM cs_book_tags WHERE cs_book_tags.book_id = ? AND cs_book_tags.tag_id = ? ×1",
+                "INSERT INTO cs_book_tags (book_id, tag_id) VALUES (?, ?) ×1",
+            ])
+            XCTAssertEqual(try rows(engine, catalogue), [
+                ["Octavia E. Butler", "Kindred", "classic"],
+                ["Ursula K. Le Guin", "The Dispossessed", "classic"],
+                ["Ursula K. Le Guin", "The Dispossessed", "sf"],
+                ["Octavia E. Butler", "The Left Hand of Darkness", "classic"],
+            ])
+
+            // Delete an author: its books (cascade .all) and their tag rows go; tags stay.
+            try Session(engine).run { session in
+                let octavia = try session.scalars(select(CsAuthor.self).where { $0.name == "Octavia E. Butler" }).one()
+                log.reset()
+                try session.delete(octavia)
+            }
+            XCTAssertEqual(writes(log), [
+                "DELETE FROM cs_book_tags WHERE cs_book_tags.book_id = ? ×2",
+                "DELETE FROM cs_books WHERE cs_books.id = ? ×2",
+                "DELETE FROM cs_authors WHERE cs_authors.id = ? ×1",
+            ])
+            XCTAssertEqual(try rows(engine, "SELECT a.name, b.title FROM cs_books b JOIN cs_authors a ON a.id = b.author_id ORDER BY b.title"),
+                           [["Ursula K. Le Guin", "The Dispossessed"]])
+            XCTAssertEqual(try rows(engine, "SELECT t.name FROM cs_book_tags bt JOIN cs_tags t ON t.id = bt.tag_id ORDER BY t.name"),
+                           [["classic"], ["sf"]])
+            XCTAssertEqual(try rows(engine, "SELECT name FROM cs_tags ORDER BY name"), [["classic"], ["sf"]])
+        }
+    }
+
+    // MARK: sessions and savepoints
+
+    func testChangingThenDeletingAnInstanceDeletesItOnce() throws {
+        try forEachCsBackend { engine in
+            try Session(engine).run { try $0.add(CsShelf(label: "A")) }
+            let log = StatementLog(engine)
+            let session = Session(engine)
+            let shelf = try session.scalars(select(CsShelf.self)).one()
+            shelf.label = "renamed"                            // held for its change...
+            try session.delete(shelf)                          // ...and for its deletion: one DELETE
+            log.reset()
+            try session.commit()
+            XCTAssertEqual(writes(log), ["DELETE FROM cs_shelves WHERE cs_shelves.id = ? ×1"])
+            XCTAssertEqual(try rowCount(engine, "cs_shelves"), 0)
+        }
+    }
+
+    func testASavepointRollbackForgetsRelationshipChangesFlushedInIt() throws {
+        try forEachCsBackend { engine in
+            try Session(engine).run { try $0.add(CsAuthor(name: "Ursula")) }
+            let session = Session(engine)
+            let ursula = try session.scalars(select(CsAuthor.self)).one()
+            XCTAssertEqual(ursula.books.count, 0)
+            let sp = try session.beginNested()
+            let book = CsBook(title: "Maybe")
+            ursula.books.append(book)
+            try session.flush()
+            XCTAssertNotNil(book.authorId)
+            try sp.rollback()
+            XCTAssertEqual(Session.state(of: book), .transient)
+            XCTAssertEqual(ursula.books.map(\.title), [], "reloaded from the database")
+            try session.commit()
+            XCTAssertEqual(try rowCount(engine, "cs_books"), 0)
+        }
+    }
 }
