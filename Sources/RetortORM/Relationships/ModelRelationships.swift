@@ -120,8 +120,8 @@ public struct Relationship: @unchecked Sendable, CustomStringConvertible {
     public var backPopulates: String? { declaration.backPopulates }
     public var lazy: LoadStrategy { declaration.lazy }
     public var cascade: Cascade { declaration.cascade }
-    /// Unloaded children of a deleted owner are left to the database (see
-    /// ``Relationship(secondary:backPopulates:foreignKeys:uselist:orderBy:lazy:cascade:passiveDeletes:postUpdate:)``).
+    /// Unloaded children of a deleted owner are left to the database's
+    /// `ON DELETE CASCADE` (`@Relationship(passiveDeletes: true)`).
     public var passiveDeletes: Bool { declaration.passiveDeletes }
     /// The foreign key is written by a second UPDATE (declared on this side; the flush
     /// also honours it when only the `backPopulates` partner declares it).
