@@ -21,7 +21,7 @@ struct RelationshipProperty {
     var bareName: String { ModelDeclaration.bare(name) }
 
     /// The labels `@Relationship` takes, in its parameter order.
-    static let labels = ["secondary", "backPopulates", "foreignKeys", "uselist", "orderBy", "lazy", "cascade", "passiveDeletes"]
+    static let labels = ["secondary", "backPopulates", "foreignKeys", "uselist", "orderBy", "lazy", "cascade", "passiveDeletes", "postUpdate"]
 
     /// Reads `variable`, which carries `attribute` (its `@Relationship`).
     static func read(_ variable: VariableDeclSyntax, attribute: AttributeSyntax) -> Reading<RelationshipProperty> {
@@ -84,6 +84,7 @@ struct RelationshipProperty {
         var backPopulates: ExprSyntax?
         var secondary: ExprSyntax?
         var uselist: (Bool, Syntax)?
+        var postUpdate: Syntax?
         for argument in arguments ?? [] {
             let label = argument.label?.text ?? ""
             guard labels.contains(label) else {
@@ -97,6 +98,11 @@ struct RelationshipProperty {
                     return .problem(Problem(argument.expression, "uselistNotLiteral", "uselist: takes the literal true or false"))
                 }
                 uselist = (b.literal.tokenKind == .keyword(.true), Syntax(argument))
+            case "postUpdate":
+                guard let b = argument.expression.as(BooleanLiteralExprSyntax.self) else {
+                    return .problem(Problem(argument.expression, "postUpdateNotLiteral", "postUpdate: takes the literal true or false"))
+                }
+                if b.literal.tokenKind == .keyword(.true) { postUpdate = Syntax(argument) }
             default: break
             }
         }
@@ -113,6 +119,11 @@ struct RelationshipProperty {
                         ? "uselist: true needs a collection; declare '\(name)' as [\(target.trimmedDescription)]"
                         : "uselist: false makes a one-to-one; declare '\(name)' as \(target.trimmedDescription)?"))
             }
+        }
+        if let postUpdate, secondary != nil {
+            return .problem(Problem(
+                postUpdate, "postUpdateWithSecondary",
+                "postUpdate: true cannot go with secondary: a many-to-many writes rows of its association table, which has no foreign key to write later"))
         }
         if let secondary, !isCollection {
             return .problem(Problem(

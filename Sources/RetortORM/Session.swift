@@ -91,8 +91,13 @@ public final class Session {
     /// Instances awaiting INSERT.
     public var new: [any Model] { pending }
     /// Persistent instances with changes that differ from their loaded values.
+    /// Persistent instances with changes that differ from their loaded values, or whose
+    /// relationships changed since the last flush.
     public var dirty: [any Model] {
-        modified.filter { !$0._state.markedForDeletion && !$0._state.netChanges($0).isEmpty }
+        modified.filter {
+            !$0._state.markedForDeletion && $0._state.status == .persistent
+                && (!$0._state.netChanges($0).isEmpty || Self.relationshipsChanged($0))
+        }
     }
     /// Instances marked for deletion and not yet flushed.
     public var deleted: [any Model] { modified.filter { $0._state.markedForDeletion } }
@@ -107,17 +112,28 @@ public final class Session {
     /// detached one is attached again as persistent; one already here is left alone.
     /// Throws when the instance belongs to another session, or when a detached
     /// instance's identity is already taken here.
+    ///
+    /// The save-update cascade follows: every object reachable from this one through
+    /// loaded relationships that cascade ``Cascade/saveUpdate`` (the default) is added
+    /// too, recursively. Objects related later are added at the next flush.
     public func add<M: Model>(_ object: M) throws {
-        let state = object._state
-        if state.session === self {
-            if state.markedForDeletion {
-                state.markedForDeletion = false
-            }
+        if object._state.session === self {
+            if object._state.markedForDeletion { object._state.markedForDeletion = false }
             return
         }
+        try addOne(object, reachedThrough: nil)
+        if M.self is any ModelRelationships.Type { try cascadeSaveUpdate([object]) }
+    }
+
+    /// Adds one instance, without cascading (see ``add(_:)``). `reachedThrough` names
+    /// the relationship a cascade followed, for messages.
+    func addOne<M: Model>(_ object: M, reachedThrough: String?) throws {
+        let state = object._state
+        if state.session === self { return }
+        let via = reachedThrough.map { " (reached through \($0))" } ?? ""
         if let other = state.session {
             throw InvalidRequestError(
-                "\(M.self) instance is already in another session (\(ObjectIdentifier(other))); "
+                "\(M.self) instance\(via) is already in another session (\(ObjectIdentifier(other))); "
                     + "expunge it there first, or merge() it into this one")
         }
         try M.checkMapped()
@@ -131,10 +147,11 @@ public final class Session {
             let key = object._identityKey()
             if let existing = identityMap[key], existing.state !== state {
                 throw InvalidRequestError(
-                    "cannot add this detached \(M.self): the session already has the instance with primary key \(key.id); "
+                    "cannot add this detached \(M.self)\(via): the session already has the instance with primary key \(key.id); "
                         + "use merge() to copy its values onto that one")
             }
             attach(object, key: key)
+            if Self.relationshipsChanged(object), !state.held { hold(object) }
         }
     }
 
@@ -150,10 +167,13 @@ public final class Session {
                 state.status = .pending
                 state.held = true
                 pending.append(o)
-            } else {
-                try add(o)
+            } else if state.session !== self {
+                try addOne(o, reachedThrough: nil)
+            } else if state.markedForDeletion {
+                state.markedForDeletion = false
             }
         }
+        if M.self is any ModelRelationships.Type { try cascadeSaveUpdate(objects) }
     }
 
     /// Adds every instance, of any models.
@@ -163,6 +183,13 @@ public final class Session {
 
     /// Marks a persistent instance for deletion at the next flush. A pending one is
     /// simply removed from the session (it was never inserted).
+    ///
+    /// The delete cascade follows: the objects of every relationship with
+    /// ``Cascade/delete`` are deleted too, recursively, their relationships loaded first
+    /// when they are not (in this session, without autoflush), unless the relationship
+    /// has `passiveDeletes`, which leaves unloaded children to the database's
+    /// `ON DELETE CASCADE`. The children of a one-to-many without `.delete` are loaded
+    /// too, so that the flush can set their foreign keys to NULL.
     public func delete<M: Model>(_ object: M) throws {
         let state = object._state
         guard state.session === self else {
@@ -174,10 +201,10 @@ public final class Session {
         case .pending:
             expunge(object)
         case .persistent:
-            if !state.markedForDeletion {
-                state.markedForDeletion = true
-                hold(object)
-            }
+            var marked: [any Model] = []
+            var dropped: [any Model] = []
+            try cascadeDelete([object], marked: &marked, dropped: &dropped)
+            for o in dropped { expunge(o) }
         case .deleted, .transient, .detached:
             break
         }
@@ -405,7 +432,8 @@ public final class Session {
         if autoflush, noAutoflushDepth == 0, !flushing { try flush() }
     }
 
-    /// Keeps an instance with changes alive until the next flush.
+    /// Keeps an instance with changes alive until the next flush. Callers check `held`
+    /// first: an instance is held once.
     func hold(_ object: any Model) {
         object._state.held = true
         modified.append(object)
@@ -478,6 +506,12 @@ public final class Session {
         }
         // In their original order, before those added since.
         if !pendingAgain.isEmpty { pending = pendingAgain + pending }
+        // Instances whose relationships changed since the last flush keep those changes
+        // (and their loaded relationships) for a retry, as changed columns are kept.
+        var keep = Set<ObjectIdentifier>()
+        if keepUnflushed {
+            for o in modified where Self.relationshipsChanged(o) { keep.insert(ObjectIdentifier(o._state)) }
+        }
         if !keepUnflushed {
             for o in pending { detach(o._state) }
             pending.removeAll()
@@ -489,7 +523,7 @@ public final class Session {
             modified.removeAll()
         }
         for s in identityMap.states where s.status == .persistent {
-            if keepUnflushed, s.held, !s.changes.isEmpty || s.markedForDeletion { continue }
+            if keepUnflushed, s.held, !s.changes.isEmpty || s.markedForDeletion || keep.contains(ObjectIdentifier(s)) { continue }
             s.changes.removeAll()
             s.expired = true
         }

@@ -2,7 +2,9 @@ import RetortCore
 
 // The flush: pending inserts, changed-column updates and deletes, ordered by the
 // foreign-key dependencies between their tables, each kind batched per table into
-// one prepared statement executed many times.
+// one prepared statement executed many times. When relationships make rows depend on
+// rows (RelationshipPersistence.swift plans that), the rows are ordered one by one
+// (FlushOrder.swift), still batched per table where the order allows.
 
 extension Session {
     /// Writes every pending change to the database, in the open transaction (beginning
@@ -11,11 +13,20 @@ extension Session {
     /// their deletes last. Generated keys and server defaults come back with RETURNING
     /// and are set on the instances.
     ///
+    /// Relationships are written too: objects related since they were added join the
+    /// session (save-update cascade), foreign keys are copied from related objects
+    /// (a parent inserted first when it is new, rows of one table included), objects
+    /// taken out of a one-to-many are unlinked (foreign key NULL) or deleted
+    /// (delete-orphan), association rows of many-to-many relationships are inserted and
+    /// deleted, and `postUpdate` foreign keys are written by a second UPDATE.
+    ///
     /// When a statement fails, the transaction is rolled back and the instances are
     /// left as they were before the flush (pending ones pending, changed ones changed,
     /// no generated keys assigned), so the cause can be fixed and the flush retried.
-    /// Instances flushed by *earlier* flushes of the rolled-back transaction become
-    /// pending again, and the others expire.
+    /// Foreign keys set from relationships are put back, instances marked for deletion
+    /// by the flush (orphans and their cascades) are unmarked, and relationship changes
+    /// stay recorded for the retry. Instances flushed by *earlier* flushes of the
+    /// rolled-back transaction become pending again, and the others expire.
     public func flush() throws {
         if flushing {
             throw InvalidRequestError("flush() was called during a flush (from an event listener?); change instances there instead")
@@ -26,8 +37,10 @@ extension Session {
         for l in events.beforeFlushListeners { try l(self) }
         let conn = try activeConnection()
         var work = FlushWork()
+        var relationships: RelationshipFlush?
         do {
-            try runFlush(conn, &work)
+            relationships = try prepareRelationships(&work)
+            try runFlush(conn, &work, relationships)
         } catch {
             work.revert()
             try? conn.rollback()
@@ -37,12 +50,13 @@ extension Session {
             frames.removeAll()
             throw error
         }
-        finishFlush(work)
+        finishFlush(work, relationships)
         for l in events.afterFlushListeners { try l(self) }
     }
 
-    private func runFlush(_ conn: Connection, _ work: inout FlushWork) throws {
-        // Updates: held instances with a net change (before-update listeners may add more).
+    private func runFlush(_ conn: Connection, _ work: inout FlushWork, _ relationships: RelationshipFlush?) throws {
+        // Updates: held instances with a net change (before-update listeners may add
+        // more), or waiting for a foreign key from a parent this flush inserts.
         var updates: [any Model] = []
         var deletes: [any Model] = []
         for o in modified {
@@ -50,11 +64,11 @@ extension Session {
             guard s.session === self, s.status == .persistent else { continue }
             if s.markedForDeletion {
                 deletes.append(o)
-            } else if !s.changes.isEmpty {
+            } else if !s.changes.isEmpty || relationships?.deferred[ObjectIdentifier(o)] != nil {
                 updates.append(o)
             }
         }
-        let inserts = pending
+        let inserts = relationships.map { r in r.dropped.isEmpty ? pending : pending.filter { !r.isDropped($0) } } ?? pending
 
         // Group by table, in one pass (runs of one model skip the lookups).
         var groups: [TableGroup] = []
@@ -92,12 +106,24 @@ extension Session {
             groups.sort { position[ObjectIdentifier($0.table)]! < position[ObjectIdentifier($1.table)]! }
         }
 
-        for g in groups {
-            if !g.inserts.isEmpty { try insertRows(g.inserts, conn, &work) }
-            if !g.updates.isEmpty { try updateRows(g.updates, conn, &work) }
+        if let relationships, !relationships.saveEdges.isEmpty {
+            try saveInOrder(inserts, updates, relationships, groups, conn, &work)
+        } else {
+            // Per table, UPDATEs before INSERTs (as SQLAlchemy does): a row that gives up a
+            // unique value (a one-to-one's foreign key set to NULL) lets a new row take it.
+            for g in groups {
+                if !g.updates.isEmpty { try updateRows(g.updates, conn, &work) }
+                if !g.inserts.isEmpty { try insertRows(g.inserts, conn, &work) }
+            }
         }
-        for g in groups.reversed() where !g.deletes.isEmpty {
-            try deleteRows(g.deletes, conn, &work)
+        if let relationships { try writeRelationshipRows(relationships, conn, &work) }
+        let deleteEdges = relationships == nil || deletes.count < 2 ? [] : try FlushOrder.deleteEdges(deletes)
+        if !deleteEdges.isEmpty {
+            try deleteInOrder(deletes, deleteEdges, groups, conn, &work)
+        } else {
+            for g in groups.reversed() where !g.deletes.isEmpty {
+                try deleteRows(g.deletes, conn, &work)
+            }
         }
         work.inserted = inserts
         work.deleted = deletes
@@ -105,7 +131,7 @@ extension Session {
 
     // MARK: INSERT
 
-    private func insertRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
+    func insertRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
         let model = type(of: objects[0])
         if let ls = events.listeners(model, .beforeInsert) {
             for o in objects { for l in ls { try l(o, self) } }
@@ -185,7 +211,7 @@ extension Session {
 
     // MARK: UPDATE
 
-    private func updateRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
+    func updateRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
         let model = type(of: objects[0])
         var changed: [(any Model, [Int])] = []
         changed.reserveCapacity(objects.count)
@@ -205,7 +231,7 @@ extension Session {
         while start < changed.count {
             var end = start + 1
             while end < changed.count, changed[end].1 == changed[start].1 { end += 1 }
-            try updateBatch(changed[start..<end], table: table, model: model, conn)
+            try updateBatch(changed[start..<end], table: table, model: model, conn) { $0._state.key?.id.values ?? [] }
             start = end
         }
         work.updated += changed.map(\.0)
@@ -214,8 +240,10 @@ extension Session {
         }
     }
 
-    private func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, table: Table, model: any Model.Type,
-                             _ conn: Connection) throws {
+    /// One UPDATE of the columns `batch.first.1` of every instance, WHERE its key as
+    /// `key` gives it.
+    func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, table: Table, model: any Model.Type,
+                             _ conn: Connection, key: (any Model) -> [SQLValue]) throws {
         let columns = table.columns
         let pk = model.mapping.primaryKey
         var statement = Update(target: .table(table))
@@ -230,7 +258,7 @@ extension Session {
         let base = batch.startIndex
         let matched = try conn.executeMany(compiled: compiled, count: batch.count) { i, values in
             let o = batch[base + i].0
-            let key = o._state.key?.id.values ?? []
+            let key = key(o)
             for s in sources { values.append(s.value(o, types, key: key)) }
         }
         if matched != batch.count {
@@ -242,7 +270,7 @@ extension Session {
 
     // MARK: DELETE
 
-    private func deleteRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
+    func deleteRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
         let model = type(of: objects[0])
         if let ls = events.listeners(model, .beforeDelete) {
             for o in objects { for l in ls { try l(o, self) } }
@@ -270,8 +298,16 @@ extension Session {
 
     // MARK: After a successful flush
 
-    private func finishFlush(_ work: FlushWork) {
+    private func finishFlush(_ work: FlushWork, _ relationships: RelationshipFlush?) {
         var frame = frames.isEmpty ? TransactionFrame() : frames.removeLast()
+        if relationships != nil {
+            // The relationship changes are written: the history starts again.
+            for o in work.inserted { Self.clearRelationshipHistory(o) }
+            for o in modified { Self.clearRelationshipHistory(o) }
+        }
+        // Pending instances that were not inserted (orphans, children of deleted
+        // parents) leave the session.
+        for o in relationships?.droppedObjects ?? [] { detach(o._state) }
         // Runs of one model share its key plan and identity table.
         var lastType: ObjectIdentifier?
         var keyTypes: [SQLType] = []
@@ -349,8 +385,42 @@ struct FlushWork {
         try object._setValue(value, at: index)
     }
 
+    /// Changes the flush recorded on persistent instances (foreign keys set from
+    /// relationships), to forget again if it fails.
+    private var recorded: [(ModelState, Int)] = []
+    /// Instances the flush marked for deletion (orphans and their cascades).
+    var markedDuringFlush: [ModelState] = []
+
+    /// Sets the foreign key of `plan` on `child` from `parent`'s columns (NULL without a
+    /// parent). `tracked`: on a persistent child, the change is recorded, so that its
+    /// UPDATE writes it, and the child is held until the flush ends.
+    mutating func setForeignKey(_ child: any Model, _ plan: RelationshipPlan, from parent: (any Model)?,
+                                session: Session, tracked: Bool = true) throws {
+        let s = child._state
+        for (k, c) in plan.childColumns.enumerated() {
+            let value = parent?._value(at: plan.parentColumns[k]) ?? .null
+            if child._value(at: c) == value { continue }
+            if tracked, s.status == .persistent, !s.changes.contains(where: { $0.index == c }) {
+                s.changes.append(ModelState.Change(index: c, original: child._value(at: c)))
+                recorded.append((s, c))
+            }
+            do {
+                try set(child, value, at: c)
+            } catch where value.isNull {
+                let property = "\(type(of: child)).\(type(of: child).mapping.propertyNames[c])"
+                throw InvalidRequestError(
+                    "cannot set \(property) to NULL: the \(type(of: child)) was taken out of \(plan.label) (or its parent was deleted) "
+                        + "and its foreign key cannot be empty; delete it too (cascade: .all, or [.saveUpdate, .delete, .deleteOrphan]), "
+                        + "or make \(property) optional")
+            }
+            if tracked, s.status == .persistent, !s.held { session.hold(child) }
+        }
+    }
+
     func revert() {
         for (o, i, v) in undo.reversed() { try? o._setValue(v, at: i) }
+        for (s, i) in recorded { s.changes.removeAll { $0.index == i } }
+        for s in markedDuringFlush { s.markedForDeletion = false }
     }
 }
 

@@ -218,6 +218,140 @@ final class RelationshipMacroTests: XCTestCase {
             macroSpecs: modelMacros)
     }
 
+    func testPostUpdateIsPassedToTheDeclaration() {
+        assertMacroExpansion(
+            """
+            @Model(table: "users")
+            final class User {
+                @Column(primaryKey: true) var login: String
+                @Relationship(foreignKeys: ["favorite_post_id"], postUpdate: true) var favoritePost: Post?
+            }
+            """,
+            expandedSource: """
+            final class User {
+                var login: String {
+                    @storageRestrictions(initializes: _$login)
+                    init(initialValue) {
+                        _$login = initialValue
+                    }
+                    get {
+                        _state.willRead(self, 0)
+                        return _$login
+                    }
+                    set {
+                        _state.willWrite(self, 0)
+                        _$login = newValue
+                    }
+                }
+
+                private var _$login: String
+                var favoritePost: Post? {
+                    get {
+                        _$favoritePost.get(self)
+                    }
+                    set {
+                        _$favoritePost.set(newValue, on: self)
+                    }
+                }
+
+                private let _$favoritePost = RetortORM.ToOneRelationship<Post>("favoritePost")
+
+                let _state = RetortORM.ModelState()
+
+                static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
+                    table: RetortCore.Table(
+                        "users",
+                        RetortORM.ModelRegistry.metadata,
+                        RetortCore.Column("login", .string, primaryKey: true)
+                    ),
+                    propertyNames: ["login"]
+                )
+
+                struct Columns: RetortORM.ModelColumns {
+                    let login: RetortCore.SQLExpression<String>
+                    init(_ source: any RetortCore.FromClause) {
+                        self.login = source.c.typed("login", String.self)
+                    }
+                }
+
+                static let columns: Columns = Columns(mapping.table)
+
+                init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
+                    self._$login = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "User.login")
+                    _$favoritePost.markUnloaded()
+                }
+
+                func _value(at index: Int) -> RetortCore.SQLValue {
+                    switch index {
+                    case 0:
+                        return RetortORM.ModelColumnSupport.encode(self._$login)
+                    default:
+                        RetortORM.ModelColumnSupport.noProperty(index, of: User.self)
+                    }
+                }
+
+                func _setValue(_ value: RetortCore.SQLValue, at index: Int) throws {
+                    switch index {
+                    case 0:
+                        self._$login = try RetortORM.ModelColumnSupport.decode(value, as: String.self, property: "User.login")
+                    default:
+                        RetortORM.ModelColumnSupport.noProperty(index, of: User.self)
+                    }
+                }
+
+                static let relationshipDeclarations: [RetortORM.RelationshipDeclaration] = [
+                    RetortORM.RelationshipDeclaration("favoritePost", Post.self, isCollection: false, metadata: RetortORM.ModelRegistry.metadata, foreignKeys: ["favorite_post_id"], postUpdate: true)
+                ]
+
+                func _relationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
+                    switch name {
+                    case "favoritePost":
+                        return _$favoritePost
+                    default:
+                        return nil
+                    }
+                }
+
+                static func _relationshipName(for keyPath: AnyKeyPath) -> String? {
+                    if keyPath == \\User.favoritePost {
+                        return "favoritePost"
+                    }
+                    return nil
+                }
+            }
+
+            extension User: RetortORM.Model, RetortORM.ModelRelationships {
+            }
+            """,
+            macroSpecs: modelMacros)
+    }
+
+    func testPostUpdateMisuseIsRefused() {
+        assertMacroExpansion(
+            """
+            @Model(table: "books")
+            final class Book {
+                var id: Int?
+                @Relationship(secondary: "book_tags", postUpdate: true) var tags: [Tag]
+                @Relationship(postUpdate: later) var author: Author?
+            }
+            """,
+            expandedSource: """
+            final class Book {
+                var id: Int?
+                var tags: [Tag]
+                var author: Author?
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "postUpdate: true cannot go with secondary: a many-to-many writes rows of its association table, which has no foreign key to write later",
+                    line: 4, column: 43),
+                DiagnosticSpec(message: "postUpdate: takes the literal true or false", line: 5, column: 31),
+            ],
+            macroSpecs: modelMacros)
+    }
+
     func testLetInitialValueAndColumnAreRefused() {
         assertMacroExpansion(
             """

@@ -39,11 +39,15 @@ public struct RelationshipDeclaration: @unchecked Sendable {
     public let lazy: LoadStrategy
     public let cascade: Cascade
     public let passiveDeletes: Bool
+    /// The foreign key is written by a second UPDATE after both rows are inserted (and
+    /// set to NULL before they are deleted), which breaks a cycle between two rows.
+    public let postUpdate: Bool
 
     public init(
         _ name: String, _ target: any Model.Type, isCollection: Bool, metadata: MetaData,
         secondary: String? = nil, backPopulates: String? = nil, foreignKeys: [String] = [], uselist: Bool? = nil,
-        orderBy: [String] = [], lazy: LoadStrategy = .select, cascade: Cascade = .saveUpdate, passiveDeletes: Bool = false
+        orderBy: [String] = [], lazy: LoadStrategy = .select, cascade: Cascade = .saveUpdate, passiveDeletes: Bool = false,
+        postUpdate: Bool = false
     ) {
         self.name = name
         self.target = target
@@ -57,6 +61,7 @@ public struct RelationshipDeclaration: @unchecked Sendable {
         self.lazy = lazy
         self.cascade = cascade
         self.passiveDeletes = passiveDeletes
+        self.postUpdate = postUpdate
     }
 }
 
@@ -115,6 +120,12 @@ public struct Relationship: @unchecked Sendable, CustomStringConvertible {
     public var backPopulates: String? { declaration.backPopulates }
     public var lazy: LoadStrategy { declaration.lazy }
     public var cascade: Cascade { declaration.cascade }
+    /// Unloaded children of a deleted owner are left to the database's
+    /// `ON DELETE CASCADE` (`@Relationship(passiveDeletes: true)`).
+    public var passiveDeletes: Bool { declaration.passiveDeletes }
+    /// The foreign key is written by a second UPDATE (declared on this side; the flush
+    /// also honours it when only the `backPopulates` partner declares it).
+    public var postUpdate: Bool { declaration.postUpdate }
 
     public var description: String {
         var s = "\(owner).\(name): \(direction.rawValue) to \(target) on \(pairs)"

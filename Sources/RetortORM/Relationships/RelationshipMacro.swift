@@ -52,15 +52,31 @@ import RetortCore
 ///     loaded (`"-published"` for descending).
 ///   - lazy: How the relationship loads when not loaded by the query; see ``LoadStrategy``.
 ///   - cascade: Which session operations follow the relationship; see ``Cascade``.
-///     Recorded, not yet acted on by the Session.
-///   - passiveDeletes: Leave the deletion of children to the database's
-///     `ON DELETE CASCADE` instead of loading them to delete or unlink them. Recorded,
-///     not yet acted on by the Session.
+///   - passiveDeletes: When the owner is deleted, leave its children that are not
+///     loaded to the database (`ON DELETE CASCADE` or `SET NULL` on the foreign key)
+///     instead of loading them to delete or unlink them. Loaded children are still
+///     deleted (with `.delete`) or unlinked by the flush.
+///   - postUpdate: Write this relationship's foreign key with a second UPDATE after
+///     both rows are inserted, and set it to NULL before they are deleted. Needed when
+///     two rows refer to each other (a user's favourite post, written by that user):
+///     no order of INSERTs could satisfy both foreign keys. The flush reports such a
+///     cycle, naming the relationships, when no relationship in it has `postUpdate`.
+///
+/// **What the flush writes.** The Session turns relationship changes into rows: it
+/// adds the related objects (``Cascade/saveUpdate``), copies keys into foreign keys
+/// (`book.author = a` sets `book.authorId` from `a.id`, after inserting `a` if it is
+/// new), sets the foreign key of an object taken out of a one-to-many to NULL (or
+/// deletes it, with ``Cascade/deleteOrphan``), and inserts or deletes the rows of a
+/// many-to-many's `secondary` table, once per pair however many sides record it.
+/// Parents are inserted before their children and deleted after them, rows of one
+/// table included (a tree). Changes made after an object was added are picked up at
+/// the next flush.
 @attached(accessor, names: named(get), named(set))
 @attached(peer, names: prefixed(_$))
 public macro Relationship(
     secondary: String? = nil, backPopulates: String? = nil, foreignKeys: [String] = [], uselist: Bool? = nil,
-    orderBy: [String] = [], lazy: LoadStrategy = .select, cascade: Cascade = .saveUpdate, passiveDeletes: Bool = false
+    orderBy: [String] = [], lazy: LoadStrategy = .select, cascade: Cascade = .saveUpdate, passiveDeletes: Bool = false,
+    postUpdate: Bool = false
 ) = #externalMacro(module: "RetortMacros", type: "RelationshipMacro")
 
 /// How a relationship is loaded when a query did not load it.
@@ -84,11 +100,17 @@ public struct Cascade: OptionSet, Sendable, Hashable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
 
-    /// Adding an object to a session adds the related objects too (the default).
+    /// Adding an object to a session adds the related objects too (the default), through
+    /// every loaded relationship with this cascade, recursively. Objects related after
+    /// the owner was added are added at the next flush.
     public static let saveUpdate = Cascade(rawValue: 1 << 0)
-    /// Deleting an object deletes the related objects.
+    /// Deleting an object deletes the related objects (loading the relationship first
+    /// unless `passiveDeletes`), recursively. Without it, deleting a parent sets its
+    /// children's foreign keys to NULL.
     public static let delete = Cascade(rawValue: 1 << 1)
-    /// Removing an object from the collection deletes it (it cannot live without a parent).
+    /// Removing an object from the collection (or setting the child's reference to the
+    /// parent to nil) deletes it at the next flush: it cannot live without a parent. A
+    /// pending object removed this way is expunged.
     public static let deleteOrphan = Cascade(rawValue: 1 << 2)
     /// `[.saveUpdate, .delete, .deleteOrphan]`: the children belong to the parent.
     public static let all: Cascade = [.saveUpdate, .delete, .deleteOrphan]

@@ -1,3 +1,5 @@
+import RetortCore
+
 /// The storage of one relationship property of one object, as `@Relationship` declares
 /// it (`private let _$author = ToOneRelationship<Author>(...)`): the related object or
 /// objects, or *unloaded*.
@@ -28,6 +30,22 @@ public protocol RelationshipSlot: AnyObject {
     func addBackReference(_ other: AnyObject, owner: AnyObject)
     /// `other` no longer refers to `owner`: take `other` out, without mirroring back.
     func removeBackReference(_ other: AnyObject, owner: AnyObject)
+
+    // MARK: Change history (what the next flush writes)
+
+    /// True when the contents differ from what they were at the last flush or load:
+    /// objects were added or removed (a to-one counts as changed when it was assigned
+    /// while unloaded, since its previous value is unknown).
+    var hasChanges: Bool { get }
+    /// The objects put in since the last flush or load (for a to-one, the new value when
+    /// it changed).
+    var addedObjects: [AnyObject] { get }
+    /// The objects taken out since the last flush or load (for a to-one, the previous
+    /// value when it was loaded and changed).
+    var removedObjects: [AnyObject] { get }
+    /// Forgets the history: the contents are now what the database holds. The Session
+    /// calls it after a successful flush; loading and expiring do it too.
+    func clearHistory()
 }
 
 /// A to-one relationship (`var author: Author?`): many-to-one, or one-to-one.
@@ -36,6 +54,11 @@ public final class ToOneRelationship<Target: Model>: RelationshipSlot {
     public let backPopulates: String?
     private var value: Target?
     public private(set) var isLoaded = true
+    /// Assigned since the last flush or load, with the value it replaced (unknown when
+    /// the relationship was unloaded then).
+    private var changed = false
+    private var original: Target?
+    private var originalKnown = true
 
     public init(_ name: String, backPopulates: String? = nil) {
         self.name = name
@@ -51,10 +74,24 @@ public final class ToOneRelationship<Target: Model>: RelationshipSlot {
     }
 
     /// The setter of the property: stores `newValue` and mirrors the change on the
-    /// `backPopulates` side of the previous and the new object.
+    /// `backPopulates` side of the previous and the new object. The change is recorded
+    /// for the next flush (which sets the foreign key from it). The previous value of an
+    /// unloaded one-to-one parent side (`user.profile`) is loaded first, so that the
+    /// flush can unlink (or, with `.deleteOrphan`, delete) the object it replaces.
     public func set<Owner: ModelRelationships>(_ newValue: Target?, on owner: Owner) {
         RelationshipLoading.unloadIfStale(owner)
+        if !isLoaded {
+            if RelationshipHistory.mustLoadBeforeReplacing(owner, name) {
+                RelationshipLoading.loadOnAccess(owner, name)
+            } else {
+                fillFromIdentityMap(owner)
+            }
+        }
         let old = isLoaded ? value : nil
+        if old !== newValue || !isLoaded {
+            record(old)
+            RelationshipHistory.noteChange(owner)
+        }
         value = newValue
         isLoaded = true
         guard old !== newValue, let backPopulates else { return }
@@ -68,16 +105,23 @@ public final class ToOneRelationship<Target: Model>: RelationshipSlot {
         precondition(objects.count <= 1, "\(name): a to-one relationship loaded \(objects.count) objects")
         value = objects.first.map { RelationshipMirror.cast($0, to: Target.self, for: name) }
         isLoaded = true
+        clearHistory()
     }
 
     public func markUnloaded() {
         value = nil
         isLoaded = false
+        clearHistory()
     }
 
     public func addBackReference(_ other: AnyObject, owner: AnyObject) {
         let other = RelationshipMirror.cast(other, to: Target.self, for: name)
+        if !isLoaded, let model = owner as? any Model { fillFromIdentityMap(model) }
         let old = isLoaded ? value : nil
+        if old !== other || !isLoaded {
+            record(old)
+            RelationshipHistory.noteChange(owner)
+        }
         value = other
         isLoaded = true
         // The object this one referred to before loses it (a book moved to another
@@ -88,7 +132,51 @@ public final class ToOneRelationship<Target: Model>: RelationshipSlot {
     }
 
     public func removeBackReference(_ other: AnyObject, owner: AnyObject) {
-        if isLoaded, value === other { value = nil }
+        if isLoaded, value === other {
+            record(value)
+            RelationshipHistory.noteChange(owner)
+            value = nil
+        }
+    }
+
+    /// An unloaded many-to-one whose target the session already holds (or whose foreign
+    /// key is NULL) is filled in without a query, as a lazy load would: then the object
+    /// it referred to can lose `owner` from its loaded collection.
+    private func fillFromIdentityMap(_ owner: some Model) {
+        guard let present = RelationshipHistory.presentTarget(of: owner, name) else { return }
+        value = present.map { RelationshipMirror.cast($0, to: Target.self, for: name) }
+        isLoaded = true
+    }
+
+    // MARK: History
+
+    /// Notes the value being replaced, the first time since the last flush.
+    private func record(_ old: Target?) {
+        guard !changed else { return }
+        changed = true
+        original = old
+        originalKnown = isLoaded
+    }
+
+    /// True once the property was assigned (or mirrored) since the last flush or load,
+    /// even back to its previous value: a pending object set to nil after having a
+    /// parent is an orphan for a delete-orphan partner.
+    public var hasChanges: Bool { changed }
+
+    public var addedObjects: [AnyObject] {
+        guard changed, let value, !(originalKnown && original === value) else { return [] }
+        return [value]
+    }
+
+    public var removedObjects: [AnyObject] {
+        guard changed, originalKnown, let original, original !== value else { return [] }
+        return [original]
+    }
+
+    public func clearHistory() {
+        changed = false
+        original = nil
+        originalKnown = true
     }
 }
 
@@ -102,6 +190,10 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     public let backPopulates: String?
     private var values: [Target] = []
     public private(set) var isLoaded = true
+    /// What was put in and taken out since the last flush or load (an object put in and
+    /// taken out again is in neither).
+    private var added = ObjectList<Target>()
+    private var removed = ObjectList<Target>()
 
     public init(_ name: String, backPopulates: String? = nil) {
         self.name = name
@@ -116,22 +208,37 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     }
 
     /// The setter of the property: stores `newValue`; each object added takes `owner`
-    /// on its `backPopulates` side, each object removed loses it.
+    /// on its `backPopulates` side, each object removed loses it, and both are recorded
+    /// for the next flush. Assigning a whole array to an unloaded collection of an object
+    /// in a session loads the collection first, so that the objects it replaces are
+    /// known (and unlinked or deleted at the flush).
     public func set<Owner: ModelRelationships>(_ newValue: [Target], on owner: Owner) {
         RelationshipLoading.unloadIfStale(owner)
+        if !isLoaded, RelationshipHistory.isPersistentInSession(owner) {
+            RelationshipLoading.loadOnAccess(owner, name)
+        }
         let old = isLoaded ? values : []
         values = newValue
         isLoaded = true
-        guard let backPopulates else { return }
         let oldIDs = Set(old.map(ObjectIdentifier.init))
         let newIDs = Set(newValue.map(ObjectIdentifier.init))
+        var changed = false
         for o in old where !newIDs.contains(ObjectIdentifier(o)) {
-            RelationshipMirror.slot(backPopulates, of: o, mirroring: name, of: Owner.self).removeBackReference(owner, owner: o)
+            recordRemoved(o)
+            changed = true
+            if let backPopulates {
+                RelationshipMirror.slot(backPopulates, of: o, mirroring: name, of: Owner.self).removeBackReference(owner, owner: o)
+            }
         }
-        var added = Set<ObjectIdentifier>()
-        for n in newValue where !oldIDs.contains(ObjectIdentifier(n)) && added.insert(ObjectIdentifier(n)).inserted {
-            RelationshipMirror.slot(backPopulates, of: n, mirroring: name, of: Owner.self).addBackReference(owner, owner: n)
+        var seen = Set<ObjectIdentifier>()
+        for n in newValue where !oldIDs.contains(ObjectIdentifier(n)) && seen.insert(ObjectIdentifier(n)).inserted {
+            recordAdded(n)
+            changed = true
+            if let backPopulates {
+                RelationshipMirror.slot(backPopulates, of: n, mirroring: name, of: Owner.self).addBackReference(owner, owner: n)
+            }
         }
+        if changed { RelationshipHistory.noteChange(owner) }
     }
 
     public var loadedObjects: [AnyObject]? { isLoaded ? values : nil }
@@ -139,11 +246,13 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     public func setLoaded(_ objects: [AnyObject]) {
         values = objects.map { RelationshipMirror.cast($0, to: Target.self, for: name) }
         isLoaded = true
+        clearHistory()
     }
 
     public func markUnloaded() {
         values = []
         isLoaded = false
+        clearHistory()
     }
 
     /// Appends `other` unless it is already there. On an unloaded collection this does
@@ -151,12 +260,111 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     public func addBackReference(_ other: AnyObject, owner: AnyObject) {
         guard isLoaded else { return }
         let other = RelationshipMirror.cast(other, to: Target.self, for: name)
-        if !values.contains(where: { $0 === other }) { values.append(other) }
+        if !values.contains(where: { $0 === other }) {
+            values.append(other)
+            recordAdded(other)
+            RelationshipHistory.noteChange(owner)
+        }
     }
 
     public func removeBackReference(_ other: AnyObject, owner: AnyObject) {
-        guard isLoaded else { return }
-        values.removeAll { $0 === other }
+        guard isLoaded, let i = values.firstIndex(where: { $0 === other }) else { return }
+        recordRemoved(values.remove(at: i))
+        RelationshipHistory.noteChange(owner)
+    }
+
+    // MARK: History
+
+    private func recordAdded(_ o: Target) {
+        if !removed.remove(o) { added.insert(o) }
+    }
+
+    private func recordRemoved(_ o: Target) {
+        if !added.remove(o) { removed.insert(o) }
+    }
+
+    public var hasChanges: Bool { !added.isEmpty || !removed.isEmpty }
+    public var addedObjects: [AnyObject] { added.objects }
+    public var removedObjects: [AnyObject] { removed.objects }
+
+    public func clearHistory() {
+        if !added.isEmpty { added = ObjectList() }
+        if !removed.isEmpty { removed = ObjectList() }
+    }
+}
+
+/// Objects in insertion order, each once, compared by identity.
+struct ObjectList<T: AnyObject> {
+    private(set) var objects: [T] = []
+    private var ids: Set<ObjectIdentifier> = []
+
+    var isEmpty: Bool { objects.isEmpty }
+
+    mutating func insert(_ o: T) {
+        if ids.insert(ObjectIdentifier(o)).inserted { objects.append(o) }
+    }
+
+    /// Removes `o`; false when it was not there.
+    mutating func remove(_ o: T) -> Bool {
+        guard ids.remove(ObjectIdentifier(o)) != nil else { return false }
+        objects.removeAll { $0 === o }
+        return true
+    }
+}
+
+/// How a relationship's change reaches the owner's session.
+enum RelationshipHistory {
+    /// A persistent owner whose relationship changed is held by its session until the
+    /// next flush (which writes the change), as an owner whose columns changed is.
+    static func noteChange(_ owner: AnyObject) {
+        guard let model = owner as? any Model else { return }
+        let state = model._state
+        guard !state.held, let session = state.session, state.status == .persistent else { return }
+        session.hold(model)
+    }
+
+    static func isPersistentInSession(_ owner: some Model) -> Bool {
+        let state = owner._state
+        return state.session != nil && state.status == .persistent
+    }
+
+    /// The resolved relationship `name` of `model` (from the model's cached
+    /// resolution), nil when the model's relationships do not resolve (that error is
+    /// reported where it can be thrown).
+    static func relationship(_ model: any ModelRelationships.Type, _ name: String) -> Relationship? {
+        (try? model.relationships())?.first { $0.name == name }
+    }
+
+    /// Whether assigning relationship `name` of `owner` while it is unloaded must load
+    /// its previous value first: the parent side of a one-to-one (`user.profile`) of a
+    /// persistent object, whose previous object's foreign key the flush must clear.
+    static func mustLoadBeforeReplacing<Owner: ModelRelationships>(_ owner: Owner, _ name: String) -> Bool {
+        guard isPersistentInSession(owner), let r = relationship(Owner.self, name) else { return false }
+        return r.direction == .oneToMany
+    }
+
+    /// The object that many-to-one `name` of a persistent `owner` refers to, when the
+    /// answer needs no query: `.some(nil)` when the foreign key is NULL, the instance
+    /// when the session's identity map holds it, nil when only a query could tell.
+    static func presentTarget(of owner: some Model, _ name: String) -> AnyObject?? {
+        let state = owner._state
+        guard let session = state.session, state.status == .persistent,
+            let model = type(of: owner) as? any ModelRelationships.Type,
+            let r = relationship(model, name), r.direction == .manyToOne
+        else { return nil }
+        let table = type(of: owner).mapping.table
+        var values: [String: SQLValue] = [:]
+        for pair in r.pairs {
+            guard let i = table.position(of: pair.local) else { return nil }
+            values[pair.remote] = owner._value(at: i)
+        }
+        if values.values.contains(where: \.isNull) { return .some(nil) }
+        let target = r.target
+        let keyColumns = target.mapping.primaryKey.map { target.mapping.table.columns[$0].name }
+        guard Set(keyColumns) == Set(values.keys), let key = try? target._identityKey(values: keyColumns.map { values[$0]! }),
+            let entry = session.identityMap[key]
+        else { return nil }
+        return .some(entry.object)
     }
 }
 
