@@ -175,31 +175,45 @@ extension Session {
     /// ``get(_:_:)`` with the key's values as an array.
     public func get<M: Model>(_ model: M.Type, key values: [SQLValue]) throws -> M? {
         let plan = try loadPlan(M.self)
-        let id = try plan.identity(values, M.self)
         let identities = plan.identities(in: identityMap)
-        if let e = identities[id] {
-            return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
+        let bound: [SQLValue]
+        if plan.integerKey, values.count == 1, case .integer(let i) = values[0] {
+            // An integer key binds and reads back as itself: no normalising.
+            if let e = identities.integerEntry(i) {
+                return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
+            }
+            bound = values
+        } else {
+            let id = try plan.identity(values, M.self)
+            if let e = identities[id] {
+                return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
+            }
+            bound = plan.bind(id.values)
         }
         try autoflushIfNeeded()
         let compiled = try keyStatement(M.self)
-        guard let row = try activeConnection().execute(compiled: compiled, values: plan.bind(id.values)).first() else { return nil }
+        guard let row = try activeConnection().execute(compiled: compiled, values: bound).first() else { return nil }
         return try instance(M.self, from: row, plan: plan)
     }
 
     /// The instance for a row: the identity map's when the key is there (reloaded first
     /// when it was expired), else a new persistent one.
     func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0, plan: LoadPlan) throws -> M {
-        let key = plan.key(row, offset)
         let identities = plan.identities(in: identityMap)
-        if let e = identities[key.id] {
-            let object = unsafeDowncast(e.object, to: M.self)
-            if e.state.expired {
-                e.state.expired = false
-                e.state.changes.removeAll()
-                for i in 0..<plan.propertyCount { try object._setValue(row[offset + i], at: i) }
-            }
+        if plan.integerKey, case .integer(let i) = row[offset &+ plan.primaryKey[0]] {
+            // The common case: one integer key, used as read (no IdentityKey built).
+            if let e = identities.integerEntry(i) { return try existing(e, row, offset, plan) }
+            var decoder = ModelDecoder(row: row, offset: offset)
+            let object = try M(_decoding: &decoder)
+            let state = object._state
+            state.session = self
+            state.status = .persistent
+            state.tracking = true
+            identities.insertNewInteger(i, object, state)
             return object
         }
+        let key = plan.key(row, offset)
+        if let e = identities[key.id] { return try existing(e, row, offset, plan) }
         var decoder = ModelDecoder(row: row, offset: offset)
         let object = try M(_decoding: &decoder)
         let state = object._state
@@ -208,6 +222,18 @@ extension Session {
         state.status = .persistent
         state.tracking = true
         identities[key.id] = IdentityMap.Entry(object: object, state: state)
+        return object
+    }
+
+    /// The identity map's instance for a row (its values reloaded from the row when it
+    /// was expired).
+    private func existing<M: Model>(_ e: IdentityMap.Entry, _ row: Row, _ offset: Int, _ plan: LoadPlan) throws -> M {
+        let object = unsafeDowncast(e.object, to: M.self)
+        if e.state.expired {
+            e.state.expired = false
+            e.state.changes.removeAll()
+            for i in 0..<plan.propertyCount { try object._setValue(row[offset + i], at: i) }
+        }
         return object
     }
 
@@ -240,13 +266,26 @@ extension Session {
 
 /// What loading rows of one model needs, read from its mapping once per query.
 final class LoadPlan {
-    /// The session's table of this model's instances.
-    func identities(in map: IdentityMap) -> IdentityMap.Identities { map.identities(type) }
+    /// The session's table of this model's instances (looked up once per plan: plans
+    /// belong to one session).
+    @inline(__always)
+    func identities(in map: IdentityMap) -> IdentityMap.Identities {
+        if let cached, cachedMap == ObjectIdentifier(map) { return cached }
+        let t = map.identities(type)
+        cached = t
+        cachedMap = ObjectIdentifier(map)
+        return t
+    }
+    private var cached: IdentityMap.Identities?
+    private var cachedMap: ObjectIdentifier?
 
     let type: ObjectIdentifier
     let primaryKey: [Int]
     let keyTypes: [SQLType]
     let propertyCount: Int
+    /// One primary-key column whose integer values read back unchanged (not numeric or
+    /// boolean): rows' and callers' integers are identity keys as they are.
+    let integerKey: Bool
 
     init<M: Model>(_ model: M.Type) throws {
         try M.checkMapped()
@@ -255,6 +294,14 @@ final class LoadPlan {
         primaryKey = mapping.primaryKey
         keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
         propertyCount = mapping.propertyNames.count
+        if keyTypes.count == 1 {
+            switch keyTypes[0] {
+            case .integer, .bigint, .smallint: integerKey = true
+            default: integerKey = false
+            }
+        } else {
+            integerKey = false
+        }
     }
 
     /// The identity of the instance with these primary-key values (normalised as a

@@ -31,35 +31,146 @@ public enum ObjectState: String, Sendable, Hashable {
 ///
 /// The hot paths are single flag tests: a getter of a loaded instance checks `expired`,
 /// a setter of an instance no session tracks checks `tracking`.
+///
+/// One is allocated per loaded instance, so its storage is kept to five words: the
+/// flags share one byte, an integer primary key is stored as the integer itself (other
+/// keys, and the list of changes, live in a side box allocated only when needed), and
+/// the model's identity table is referenced directly (it knows the model type).
 public final class ModelState {
     public init() {}
-
-    /// Set when the instance's values must be reloaded before they are read. Expiring
-    /// also marks the relationships stale (see ``relationshipsStale``).
-    @usableFromInline var expired = false {
-        didSet { if expired { relationshipsStale = true } }
-    }
-    /// Set when the instance expired: its relationships are marked unloaded at their
-    /// next access, so that they are read again (a flag here, rather than a walk over
-    /// every relationship of every instance at each commit).
-    var relationshipsStale = false
-    /// Set while a session records this instance's changes (persistent instances).
-    @usableFromInline var tracking = false
 
     /// The session this instance belongs to. Unowned: the session clears it when it
     /// lets go of the instance (close, expunge, deinit), so it never dangles.
     unowned(unsafe) var session: Session?
+    /// The integer primary key, when the key is one integer (see ``Flags/integerKey``).
+    /// Left as it is when the key is cleared: the identity table compares it while an
+    /// entry for this state is in the table.
+    var integerKey: Int64 = 0
+    /// The identity table of the instance's model in its session, set with ``key``
+    /// (it knows the model type, so the key needs no room for it).
+    var table: IdentityMap.Identities?
+    /// Changes and a non-integer key; nil until either is needed.
+    var extras: Extras?
+    @usableFromInline var flags: Flags = []
+
+    @usableFromInline
+    struct Flags: OptionSet, Sendable {
+        @usableFromInline let rawValue: UInt8
+        @inlinable init(rawValue: UInt8) { self.rawValue = rawValue }
+        @usableFromInline static let expired = Flags(rawValue: 1)
+        static let relationshipsStale = Flags(rawValue: 2)
+        @usableFromInline static let tracking = Flags(rawValue: 4)
+        static let held = Flags(rawValue: 8)
+        static let markedForDeletion = Flags(rawValue: 16)
+        /// ``key`` is set and is one integer, stored in ``integerKey``.
+        static let integerKey = Flags(rawValue: 32)
+        /// ``key`` is set and is stored in ``extras``.
+        static let otherKey = Flags(rawValue: 64)
+    }
+
+    /// What most instances never need.
+    final class Extras {
+        var changes: [Change] = []
+        var key: IdentityKey?
+    }
+
+    /// Set when the instance's values must be reloaded before they are read. Expiring
+    /// also marks the relationships stale (see ``relationshipsStale``).
+    @usableFromInline var expired: Bool {
+        @inlinable get { flags.rawValue & 1 != 0 }  // .expired
+        set {
+            if newValue { flags.formUnion([.expired, .relationshipsStale]) } else { flags.remove(.expired) }
+        }
+    }
+    /// Set when the instance expired: its relationships are marked unloaded at their
+    /// next access, so that they are read again (a flag here, rather than a walk over
+    /// every relationship of every instance at each commit).
+    var relationshipsStale: Bool {
+        get { flags.contains(.relationshipsStale) }
+        set { if newValue { flags.insert(.relationshipsStale) } else { flags.remove(.relationshipsStale) } }
+    }
+    /// Set while a session records this instance's changes (persistent instances).
+    @usableFromInline var tracking: Bool {
+        @inlinable get { flags.rawValue & 4 != 0 }  // .tracking
+        set { if newValue { flags.insert(.tracking) } else { flags.remove(.tracking) } }
+    }
+    /// True while the session holds the instance strongly (pending changes).
+    var held: Bool {
+        get { flags.contains(.held) }
+        set { if newValue { flags.insert(.held) } else { flags.remove(.held) } }
+    }
+    /// Marked with `session.delete` and not yet flushed.
+    var markedForDeletion: Bool {
+        get { flags.contains(.markedForDeletion) }
+        set { if newValue { flags.insert(.markedForDeletion) } else { flags.remove(.markedForDeletion) } }
+    }
+
     /// The instance's lifecycle state.
-    var status: ObjectState = .transient
-    /// The identity-map key (model type and primary key), once persistent.
-    var key: IdentityKey?
+    var status: ObjectState {
+        get { ObjectState(code: statusCode) }
+        set { statusCode = newValue.code }
+    }
+    private var statusCode: UInt8 = 0
+
+    /// The identity-map key (model type and primary key), once persistent. Set it before
+    /// the instance's entry goes into the identity map, and remove the entry before
+    /// changing it (the map finds entries by the key stored here).
+    var key: IdentityKey? {
+        get {
+            if flags.contains(.integerKey), let table { return IdentityKey(type: table.type, id: .one(.integer(integerKey))) }
+            if flags.contains(.otherKey) { return extras?.key }
+            return nil
+        }
+        set {
+            flags.subtract([.integerKey, .otherKey])
+            extras?.key = nil
+            guard let newValue else { return }
+            let table = session?.identityMap.identities(newValue.type)
+            if let table, case .one(.integer(let i)) = newValue.id {
+                self.table = table
+                integerKey = i
+                flags.insert(.integerKey)
+                return
+            }
+            self.table = table
+            if extras == nil { extras = Extras() }
+            extras!.key = newValue
+            flags.insert(.otherKey)
+        }
+    }
+
+    /// Sets an integer key of the model whose table is `table` (the load path: no box,
+    /// no lookup of the table).
+    @inline(__always)
+    func setIntegerKey(_ i: Int64, table: IdentityMap.Identities) {
+        extras?.key = nil
+        flags.remove(.otherKey)
+        self.table = table
+        integerKey = i
+        flags.insert(.integerKey)
+    }
+
+    /// True when ``key`` is set.
+    var hasKey: Bool { !flags.isDisjoint(with: [.integerKey, .otherKey]) }
+
     /// Original values of changed properties, recorded at their first write since the
     /// last flush.
-    var changes: [Change] = []
-    /// True while the session holds the instance strongly (pending changes).
-    var held = false
-    /// Marked with `session.delete` and not yet flushed.
-    var markedForDeletion = false
+    var changes: [Change] {
+        get { extras?.changes ?? [] }
+        _modify {
+            if let extras {
+                yield &extras.changes
+            } else {
+                var list: [Change] = []
+                yield &list
+                if !list.isEmpty {
+                    let box = Extras()
+                    box.changes = list
+                    extras = box
+                }
+            }
+        }
+    }
 
     struct Change {
         let index: Int
@@ -113,7 +224,35 @@ public final class ModelState {
     }
 
     deinit {
-        if let session, let key { session.identityMap.remove(key, ifState: self) }
+        guard session != nil else { return }
+        if flags.contains(.integerKey) {
+            table?.removeInteger(integerKey, ifState: self)
+        } else if flags.contains(.otherKey), let key = extras?.key {
+            table?.removeOther(key.id, ifState: self)
+        }
+    }
+}
+
+extension ObjectState {
+    /// A one-byte code, for ``ModelState``'s compact storage.
+    var code: UInt8 {
+        switch self {
+        case .transient: return 0
+        case .pending: return 1
+        case .persistent: return 2
+        case .deleted: return 3
+        case .detached: return 4
+        }
+    }
+
+    init(code: UInt8) {
+        switch code {
+        case 1: self = .pending
+        case 2: self = .persistent
+        case 3: self = .deleted
+        case 4: self = .detached
+        default: self = .transient
+        }
     }
 }
 

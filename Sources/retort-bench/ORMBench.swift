@@ -105,19 +105,37 @@ struct ORMBench {
             // Heap in use while the instances (and the identity map) are alive, over the
             // heap in use before the query: what holding N loaded instances costs.
             let before = Memory.heapInUse()
-            var rowBytes = 0
+            var payloadBytes = 0
             var held = 0
             do {
                 let session = Session(engine)
                 let all = try session.scalars(select(BenchAuthor.self)).all()
                 held = Memory.heapInUse() - before
-                for a in all { rowBytes += 8 + a.name.utf8.count + a.email.utf8.count }
+                for a in all { payloadBytes += 8 + a.name.utf8.count + a.email.utf8.count }
                 withExtendedLifetime(all) { session.close() }
+            }
+            // The rows' own size: the same rows held as plain Swift values (an array of
+            // structs, appended row by row as `all()` appends instances), measured the same way.
+            let beforePlain = Memory.heapInUse()
+            var plainHeld = 0
+            do {
+                var plain: [PlainAuthor] = []
+                try engine.connect { conn in
+                    let result = try conn.execute(text("SELECT id, name, email FROM bench_authors"))
+                    while let row = try result.next() {
+                        plain.append(PlainAuthor(id: try row.get(0), name: try row.get(1), email: try row.get(2)))
+                    }
+                }
+                plainHeld = Memory.heapInUse() - beforePlain
+                withExtendedLifetime(plain) {}
             }
             let extra: [String: String] = [
                 "held_mb": report.fmt(Double(held) / 1_048_576, 1),
                 "bytes_per_row": String(held / n),
-                "row_data_bytes_per_row": String(rowBytes / n),
+                "plain_struct_bytes_per_row": String(plainHeld / n),
+                "held_over_plain": report.fmt(Double(held) / Double(max(1, plainHeld)), 2),
+                // 8 + the UTF-8 bytes of name and email: the data, not what it occupies in memory.
+                "payload_bytes_per_row": String(payloadBytes / n),
             ]
             report.line(prefix + "raw_select_all", seconds: rawSeconds, rows: n, raw: rawSeconds)
             report.line(prefix + "orm_select_all", seconds: seconds, rows: n, raw: rawSeconds, extra: extra)
@@ -178,6 +196,13 @@ enum Memory {
               let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
+}
+
+/// One `bench_authors` row as a plain Swift value: the baseline of the memory figure.
+struct PlainAuthor {
+    let id: Int
+    let name: String
+    let email: String
 }
 
 /// `Author(id, name, email)` over `bench_authors`, written as `@Model` generates it.

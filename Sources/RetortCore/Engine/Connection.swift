@@ -25,8 +25,10 @@ public final class Connection {
     /// Savepoint names, innermost last.
     private var savepoints: [String] = []
     private var savepointCounter = 0
-    /// Results that may still hold a cursor on this connection; closed with it.
-    private var openResults: [WeakResult] = []
+    /// Results that still hold a cursor on this connection; closed with it. Not
+    /// retained: a result leaves this list when it closes (at its end, on `close()`,
+    /// or when it is deinitialised), which is before it can dangle.
+    private var openResults: [Unmanaged<Result>] = []
     /// The column index of the last result, reused while the columns are the same.
     private var lastColumns: ResultColumns?
     /// Bumped whenever the root transaction ends, so stale ``Transaction`` handles know.
@@ -329,13 +331,16 @@ public final class Connection {
     }
 
     private func track(_ result: Result) {
-        // A slot whose result is gone or read to the end is reused: a loop of
-        // one-row queries allocates no new slots.
-        for slot in openResults where slot.result?.isOpen != true {
-            slot.result = result
-            return
+        result.owner = self
+        openResults.append(Unmanaged.passUnretained(result))
+    }
+
+    /// Called by a result as it closes.
+    func untrack(_ result: Result) {
+        // Usually the last one added (a loop of one-row queries keeps this list at one).
+        if let i = openResults.lastIndex(where: { $0.toOpaque() == Unmanaged.passUnretained(result).toOpaque() }) {
+            openResults.remove(at: i)
         }
-        openResults.append(WeakResult(result))
     }
 
     /// The live driver connection, or the error that explains why there is none.
@@ -516,8 +521,9 @@ public final class Connection {
     public func close() {
         guard !closed else { return }
         closed = true
-        for r in openResults { r.result?.closeWithConnection() }
+        let open = openResults
         openResults.removeAll()
+        for r in open { r.takeUnretainedValue().closeWithConnection() }
         guard let record = pooled else { return }
         pooled = nil
         var broken = false
@@ -527,11 +533,6 @@ public final class Connection {
         }
         engine.pool.checkin(record, broken: broken)
     }
-}
-
-final class WeakResult {
-    weak var result: Result?
-    init(_ r: Result) { result = r }
 }
 
 /// A handle on a root transaction from ``Connection/begin()``.

@@ -19,6 +19,9 @@ public final class Result {
     /// Set when the connection closed under an unread result.
     private var closedWithConnection = false
     private var rowCountFromExecute: Int
+    /// The connection tracking this result while it is open (it closes open results
+    /// when it closes). Unowned: each clears the link before it could dangle.
+    unowned(unsafe) var owner: Connection?
 
     init(cursor: any DriverCursor) {
         self.cursor = cursor
@@ -39,7 +42,7 @@ public final class Result {
         self.rowCountFromExecute = rowCount
     }
 
-    deinit { cursor?.close() }
+    deinit { close() }
 
     /// The column names, in order.
     public var columns: [String] { resultColumns.names }
@@ -143,6 +146,7 @@ public final class Result {
 
     /// Called by the connection when it closes before this result was read to the end.
     func closeWithConnection() {
+        owner = nil
         guard cursor != nil else { return }
         close()
         closedWithConnection = true
@@ -150,6 +154,10 @@ public final class Result {
 
     /// Releases the cursor; remaining rows are discarded.
     public func close() {
+        if let o = owner {
+            owner = nil
+            o.untrack(self)
+        }
         guard let c = cursor else { return }
         savedLastInsertRowID = c.lastInsertRowID
         if c.rowsAffected >= 0 { rowCountFromExecute = c.rowsAffected }
