@@ -60,6 +60,9 @@ public final class ModelState {
     var held = false
     /// Marked with `session.delete` and not yet flushed.
     var markedForDeletion = false
+    /// Loading strategies a query's `raiseLoad` / `lazyLoad` options set for this
+    /// instance's relationships, by name (they override the declared `lazy:`).
+    var loadStrategies: [String: LoadStrategy]?
 
     struct Change {
         let index: Int
