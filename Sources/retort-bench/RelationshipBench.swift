@@ -16,7 +16,7 @@ struct RelationshipBench {
     func runSQLite() throws {
         guard report.wants("orm_selectinload_1to10") || report.wants("raw_selectinload_1to10") else { return }
         let engine = try createEngine("sqlite://")
-        try benchRelationships.createAll(engine)
+        try benchRelationships.including(BenchRelAuthor.self, BenchRelBook.self).createAll(engine)
         let raw = try RawSQLite()
         try raw.exec("CREATE TABLE bench_rel_authors (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL)")
         try raw.exec("CREATE TABLE bench_rel_books (id INTEGER PRIMARY KEY, title VARCHAR(200) NOT NULL, author_id INTEGER REFERENCES bench_rel_authors (id))")

@@ -285,19 +285,16 @@ enum EagerLoader {
             guard let owner = o as? any ModelRelationships else { continue }
             RelationshipLoading.unloadIfStale(owner)
             guard let slot = owner._relationship(r.name), !slot.isLoaded else { continue }
-            var values: [SQLValue] = []
-            values.reserveCapacity(localIndices.count)
-            var hasNull = false
-            for (i, t) in zip(localIndices, remoteTypes) {
-                let v = t.processResult(t.processBind(owner._value(at: i)))
-                if v.isNull { hasNull = true }
-                values.append(v)
+            let key: PrimaryKeyValue
+            if localIndices.count == 1 {
+                key = .one(remoteTypes[0].processResult(remoteTypes[0].processBind(owner._value(at: localIndices[0]))))
+            } else {
+                key = .many(zip(localIndices, remoteTypes).map { i, t in t.processResult(t.processBind(owner._value(at: i))) })
             }
-            if hasNull {
+            if key.hasNull {
                 slot.setLoaded([])
                 continue
             }
-            let key: PrimaryKeyValue = values.count == 1 ? .one(values[0]) : .many(values)
             let (g, inserted) = keys.index(key)
             if inserted { keyList.append(key) }
             slots.append(slot)
@@ -338,6 +335,7 @@ enum EagerLoader {
             try addJoins(&base, node.children().filter { $0.strategy.isJoinedInQuery }, from: table, parent: -1, reader: reader, path: [node.key])
             let plan = try session.loadPlan(T.self)
             let dedupe = !reader.joined.isEmpty
+            let single = keyIndices.count == 1
             var placed = Set<PlacedKey>()
             let conn = try session.activeConnection()
             var start = 0
@@ -352,10 +350,12 @@ enum EagerLoader {
                 }
                 let result = try conn.execute(base.where(condition))
                 _ = try reader.read(T.self, result, session, plan) { row, object in
-                    var values: [SQLValue] = []
-                    values.reserveCapacity(keyIndices.count)
-                    for (i, t) in zip(keyIndices, remoteTypes) { values.append(t.processResult(row[i])) }
-                    let key: PrimaryKeyValue = values.count == 1 ? .one(values[0]) : .many(values)
+                    let key: PrimaryKeyValue
+                    if single {
+                        key = .one(remoteTypes[0].processResult(row[keyIndices[0]]))
+                    } else {
+                        key = .many(zip(keyIndices, remoteTypes).map { i, t in t.processResult(row[i]) })
+                    }
                     guard let g = keys.find(key) else { return }
                     if dedupe, !placed.insert(PlacedKey(group: g, object: ObjectIdentifier(object))).inserted { return }
                     groups[g].append(object)
