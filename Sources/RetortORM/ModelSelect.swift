@@ -13,6 +13,10 @@ import RetortCore
 public struct ModelSelect<M: Model>: Sendable {
     /// The Core statement underneath (the model's columns, in property order, first).
     public var core: Select
+    /// The loader options' paths (``options(_:)``), in the order given.
+    var loaderSteps: [[LoaderStep]] = []
+    /// The first loader option that names no relationship; running the query throws it.
+    var loaderError: String?
 
     init() { core = select([M.mapping.table]) }
 
@@ -92,43 +96,106 @@ public struct ModelSelect<M: Model>: Sendable {
 public func select<M: Model>(_ model: M.Type) -> ModelSelect<M> { ModelSelect() }
 
 /// The instances a ``ModelSelect`` returns, built row by row as they are read.
+///
+/// A query that loads relationships eagerly (loader options, or relationships declared
+/// `lazy: .selectin` / `.joined`) reads all its rows and runs its eager loads before
+/// returning; the instances are then handed out from memory.
 public struct ModelResult<M: Model> {
-    let result: RetortCore.Result
+    let result: RetortCore.Result?
     let session: Session
     let plan: LoadPlan
+    /// The instances of an eagerly loaded query, already read.
+    let loaded: Loaded?
+
+    /// Instances read ahead, handed out in order.
+    final class Loaded {
+        let objects: [M]
+        var position = 0
+        init(_ objects: [M]) { self.objects = objects }
+    }
+
+    init(result: RetortCore.Result, session: Session, plan: LoadPlan) {
+        self.result = result
+        self.session = session
+        self.plan = plan
+        self.loaded = nil
+    }
+
+    init(loaded objects: [M], session: Session, plan: LoadPlan) {
+        self.result = nil
+        self.session = session
+        self.plan = plan
+        self.loaded = Loaded(objects)
+    }
 
     /// The next instance, or nil at the end.
     public func next() throws -> M? {
-        guard let row = try result.next() else { return nil }
+        if let loaded {
+            guard loaded.position < loaded.objects.count else { return nil }
+            loaded.position += 1
+            return loaded.objects[loaded.position - 1]
+        }
+        guard let row = try result!.next() else { return nil }
         return try session.instance(M.self, from: row, plan: plan)
     }
 
     /// Every remaining instance.
     public func all() throws -> [M] {
+        if let loaded {
+            let rest = Array(loaded.objects[loaded.position...])
+            loaded.position = loaded.objects.count
+            return rest
+        }
         var out: [M] = []
-        while let row = try result.next() { out.append(try session.instance(M.self, from: row, plan: plan)) }
+        while let row = try result!.next() { out.append(try session.instance(M.self, from: row, plan: plan)) }
         return out
     }
 
     /// The first instance or nil; the rest are not read.
     public func first() throws -> M? {
-        defer { result.close() }
+        defer { result?.close() }
         return try next()
     }
 
     /// Exactly one instance; throws `InterfaceError` (`.noRows` / `.multipleRows`) otherwise.
-    public func one() throws -> M { try session.instance(M.self, from: try result.one(), plan: plan) }
+    public func one() throws -> M {
+        if loaded != nil {
+            guard let object = try oneOrNil() else {
+                throw InterfaceError(kind: .noRows, message: "no row was found when one was required")
+            }
+            return object
+        }
+        return try session.instance(M.self, from: try result!.one(), plan: plan)
+    }
 
     /// One instance or nil; throws `InterfaceError` `.multipleRows` when there are more.
-    public func oneOrNil() throws -> M? { try result.oneOrNil().map { try session.instance(M.self, from: $0, plan: plan) } }
+    public func oneOrNil() throws -> M? {
+        if let loaded {
+            let rest = loaded.objects.count - loaded.position
+            if rest > 1 {
+                throw InterfaceError(kind: .multipleRows, message: "multiple rows were found when one or none was required")
+            }
+            return try next()
+        }
+        return try result!.oneOrNil().map { try session.instance(M.self, from: $0, plan: plan) }
+    }
 }
 
 extension Session {
     // MARK: Queries
 
     /// Runs a model query (flushing first, with autoflush) and returns its instances.
+    ///
+    /// With loader options (``ModelSelect/options(_:)``) or relationships declared
+    /// `lazy: .selectin` / `.joined`, the relationships are loaded before this returns:
+    /// joined ones in the query itself, selectin ones with one `IN` query per
+    /// relationship per level.
     public func scalars<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> {
         try autoflushIfNeeded()
+        if EagerLoader.hasWork(M.self, query.loaderSteps) {
+            let objects = try EagerLoader.run(query, in: self)
+            return ModelResult(loaded: objects, session: self, plan: try loadPlan(M.self))
+        }
         let result = try activeConnection().execute(query.core)
         return ModelResult(result: result, session: self, plan: try loadPlan(M.self))
     }
@@ -173,6 +240,9 @@ extension Session {
     }
 
     /// ``get(_:_:)`` with the key's values as an array.
+    ///
+    /// An instance loaded from the database has its relationships declared
+    /// `lazy: .selectin` / `.joined` loaded before it is returned (one `IN` query each).
     public func get<M: Model>(_ model: M.Type, key values: [SQLValue]) throws -> M? {
         let plan = try loadPlan(M.self)
         let identities = plan.identities(in: identityMap)
@@ -193,7 +263,9 @@ extension Session {
         try autoflushIfNeeded()
         let compiled = try keyStatement(M.self)
         guard let row = try activeConnection().execute(compiled: compiled, values: bound).first() else { return nil }
-        return try instance(M.self, from: row, plan: plan)
+        let object = try instance(M.self, from: row, plan: plan)
+        if EagerLoader.hasWork(M.self, []) { try EagerLoader.postLoad([object], try EagerLoader.effective(M.self, []), in: self) }
+        return object
     }
 
     /// The instance for a row: the identity map's when the key is there (reloaded first

@@ -72,6 +72,7 @@ public final class ModelState {
     final class Extras {
         var changes: [Change] = []
         var key: IdentityKey?
+        var loadStrategies: [String: LoadStrategy]?
     }
 
     /// Set when the instance's values must be reloaded before they are read. Expiring
@@ -169,6 +170,19 @@ public final class ModelState {
                     extras = box
                 }
             }
+        }
+    }
+    /// Loading strategies a query's `raiseLoad` / `lazyLoad` options set for this
+    /// instance's relationships, by name (they override the declared `lazy:`). Kept in
+    /// the lazily allocated box: most instances never have any.
+    var loadStrategies: [String: LoadStrategy]? {
+        get { extras?.loadStrategies }
+        set {
+            if extras == nil {
+                guard newValue != nil else { return }
+                extras = Extras()
+            }
+            extras!.loadStrategies = newValue
         }
     }
 

@@ -21,6 +21,7 @@ do {
     try CoreBench(report: report).runSQLite()
     try CoreSQLBench(report: report).runSQLite()
     try ORMBench(report: report).runSQLite()
+    try RelationshipBench(report: report).runSQLite()
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try AutogenerateBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))

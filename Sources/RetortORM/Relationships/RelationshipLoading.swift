@@ -71,8 +71,12 @@ public enum RelationshipLoading {
     }
 
     public static func loadOnAccess<Owner: ModelRelationships>(_ object: Owner, _ name: String) {
-        let strategy = Owner.relationshipDeclarations.first { $0.name == name }?.lazy ?? .select
-        if strategy == .raise {
+        if let option = object._state.loadStrategies?[name] {
+            if option == .raise {
+                fatalError(
+                    "\(Owner.self).\(name) is not loaded and its query said raiseLoad(\\.\(name)); load it with the query, or with try object.load(\\.\(name))")
+            }
+        } else if Owner.relationshipDeclarations.first(where: { $0.name == name })?.lazy == .raise {
             fatalError(
                 "\(Owner.self).\(name) is not loaded and is declared lazy: .raise; load it with the query, or with try object.load(\\.\(name))")
         }

@@ -79,16 +79,29 @@ public macro Relationship(
     postUpdate: Bool = false
 ) = #externalMacro(module: "RetortMacros", type: "RelationshipMacro")
 
-/// How a relationship is loaded when a query did not load it.
+/// How a relationship is loaded when a query did not load it. A query's loader options
+/// (``ModelSelect/options(_:)``: `.selectinLoad(\.x)`, `.joinedLoad(\.x)`,
+/// `.raiseLoad(\.x)`, `.lazyLoad(\.x)`, `.containsEager(\.x)`) override it for the
+/// objects that query returns.
+///
+/// ```swift
+/// @Relationship(backPopulates: "author", lazy: .selectin) var books: [Book]
+/// let authors = try session.scalars(select(Author.self)).all()
+/// // SELECT authors.id, authors.name FROM authors
+/// // SELECT books.id, books.title, books.author_id FROM books WHERE books.author_id IN (?, ?, ...)
+/// ```
 public enum LoadStrategy: String, Sendable, Hashable {
-    /// On first access, with one SELECT for that object (the default).
+    /// On first access, with one SELECT for that object (the default); none for a
+    /// many-to-one whose target is already in the identity map.
     case select
-    /// With the query that loads the owners: one extra `... WHERE key IN (...)` query per
-    /// relationship, for all the owners at once. Not wired into the Session yet: for now
-    /// it loads on first access, as `.select` does.
+    /// With the query that loads the owners (a model query, or `session.get` reading a
+    /// row): one extra `... WHERE key IN (...)` query per relationship per level, for
+    /// all the owners at once, 500 keys per query.
     case selectin
-    /// In the owners' query, through a LEFT OUTER JOIN. Not wired into the Session yet:
-    /// for now it loads on first access, as `.select` does.
+    /// In the owners' model query, through a LEFT OUTER JOIN of an alias of the target's
+    /// table (owners de-duplicated in order). Owners the join cannot reach (`session.get`,
+    /// a self-referential relationship joined again, objects found in the identity map)
+    /// are loaded with one `IN` query instead.
     case joined
     /// Never implicitly: reading the property while it is not loaded is an error that
     /// names the relationship. Load it with a query option or ``ModelRelationships/load(_:)``.

@@ -9,7 +9,8 @@ import RetortCore
 /// - many-to-many: `SELECT target JOIN secondary ON ... WHERE secondary.fk = owner's key`.
 ///
 /// Only the public Session API is used, so the session's autoflush runs first, as for
-/// any query.
+/// any query, and the target model's own declared `.selectin` / `.joined` relationships
+/// are loaded with the targets (see EagerLoading.swift).
 extension Session: RelationshipLoader {
     public func loadRelationship(_ relationship: Relationship, of object: any ModelRelationships) throws -> [any Model] {
         try relationship.target._loadRelated(relationship, of: object, in: self)
