@@ -264,7 +264,7 @@ extension Session {
         let compiled = try keyStatement(M.self)
         guard let row = try activeConnection().execute(compiled: compiled, values: bound).first() else { return nil }
         let object = try instance(M.self, from: row, plan: plan)
-        if EagerLoader.hasWork(M.self, []) { try EagerLoader.postLoad([object], try EagerLoader.effective(M.self, []), in: self) }
+        if plan.declaresEagerLoads { try EagerLoader.postLoad([object], try EagerLoader.effective(M.self, []), in: self) }
         return object
     }
 
@@ -358,10 +358,14 @@ final class LoadPlan {
     /// One primary-key column whose integer values read back unchanged (not numeric or
     /// boolean): rows' and callers' integers are identity keys as they are.
     let integerKey: Bool
+    /// Relationships declared `lazy: .selectin` / `.joined` load with each object `get`
+    /// reads (worked out once: asking for the conformance on every `get` showed).
+    let declaresEagerLoads: Bool
 
     init<M: Model>(_ model: M.Type) throws {
         try M.checkMapped()
         let mapping = M.mapping
+        declaresEagerLoads = EagerLoader.hasWork(M.self, [])
         type = ObjectIdentifier(M.self)
         primaryKey = mapping.primaryKey
         keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
