@@ -238,6 +238,46 @@ final class MigratorCLITests: XCTestCase {
         XCTAssertEqual(down.stderr.split(separator: "\n").count, 1)
     }
 
+    /// A revision leaving a book whose author does not exist fails and rolls back; with
+    /// `transaction: all` too, where the revision after it only creates a table (the
+    /// check before commit must see every revision of the walk, not the last one).
+    func testForeignKeyViolationsRollBackInBothTransactionModes() throws {
+        for mode in ["per_migration", "all"] {
+            let (dir, db) = try makeProject()
+            var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
+            config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: \(mode)")
+            try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+            try writeRevision(dir, "d", """
+                revision: dddd00000004
+                down_revision: cccc00000003
+                message: dangling book
+                upgrade:
+                  - bulk_insert: {table: books, rows: [{id: 1, author_id: 99}]}
+                downgrade: []
+                """)
+            try writeRevision(dir, "e", """
+                revision: eeee00000005
+                down_revision: dddd00000004
+                message: tags
+                upgrade:
+                  - create_table: {name: tags, columns: [{name: id, type: integer, primary_key: true}]}
+                downgrade:
+                  - drop_table: {name: tags}
+                """)
+            let up = try runMigrator(["upgrade", "head"], in: dir)
+            XCTAssertEqual(up.status, 1, mode)
+            XCTAssertTrue(up.stderr.contains("violating foreign keys: table books (rowid 1) refers to a missing row of authors"),
+                          "\(mode): \(up.stderr)")
+            XCTAssertFalse(try tables(db).contains("tags"), mode)
+            if mode == "all" {
+                XCTAssertFalse(try tables(db).contains("books"), "one transaction: nothing of the walk stays")
+            } else {
+                let rows = try createEngine(db).connect { try $0.scalar(text("SELECT count(*) FROM books"), as: Int.self) }
+                XCTAssertEqual(rows, 0, "the dangling row was rolled back with its revision")
+            }
+        }
+    }
+
     func testTransactionAllRollsBackTheWholeWalk() throws {
         let (dir, db) = try makeProject()
         var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)

@@ -171,7 +171,7 @@ public final class MigrationRunner {
                     try conn.setIsolationLevel(previousIsolation)
                     if all { try executor.begin() }
                 } else if !all {
-                    try checkForeignKeys(conn, after: step)
+                    try checkForeignKeys(conn, after: [step])
                     try executor.commit()
                 }
                 let report = StepReport(step: step, milliseconds: ms)
@@ -179,7 +179,7 @@ public final class MigrationRunner {
                 onStep(report)
             }
             if all {
-                if let last = reports.last { try checkForeignKeys(conn, after: last.step) }
+                try checkForeignKeys(conn, after: reports.map(\.step))
                 try executor.commit()
             }
         } catch {
@@ -211,10 +211,15 @@ public final class MigrationRunner {
 
     /// Fails (and so rolls back) when the revision left rows whose foreign keys point
     /// at nothing — checked here where the database only checks them on request.
-    private func checkForeignKeys(_ conn: Connection, after step: MigrationStep) throws {
-        guard let query = engine.dialect.migrationForeignKeyHandling.check else { return }
-        let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
-        guard ops.contains(where: \.canLeaveForeignKeyViolations) else { return }
+    /// Runs only when one of `steps` (the revision just applied, or with `transaction: all`
+    /// every revision of the walk) holds an operation that can leave violations; the
+    /// error names the last of them.
+    private func checkForeignKeys(_ conn: Connection, after steps: [MigrationStep]) throws {
+        guard let query = engine.dialect.migrationForeignKeyHandling.check, let step = steps.last else { return }
+        let risky = steps.contains { s in
+            (s.isUpgrade ? s.revision.upgrade : s.revision.downgrade).contains(where: \.canLeaveForeignKeyViolations)
+        }
+        guard risky else { return }
         let rows = try conn.execute(query).all()
         guard let first = rows.first else { return }
         let table = (try? first.get(0, as: String.self)) ?? "?"
