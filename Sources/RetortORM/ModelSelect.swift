@@ -192,12 +192,11 @@ extension Session {
     /// relationship per level.
     public func scalars<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> {
         try autoflushIfNeeded()
-        if EagerLoader.hasWork(M.self, query.loaderSteps) {
-            let objects = try EagerLoader.run(query, in: self)
-            return ModelResult(loaded: objects, session: self, plan: try loadPlan(M.self))
+        let plan = try loadPlan(M.self)
+        if !query.loaderSteps.isEmpty || plan.declaresEagerLoads {
+            return ModelResult(loaded: try EagerLoader.run(query, in: self), session: self, plan: plan)
         }
-        let result = try activeConnection().execute(query.core)
-        return ModelResult(result: result, session: self, plan: try loadPlan(M.self))
+        return ModelResult(result: try activeConnection().execute(query.core), session: self, plan: plan)
     }
 
     /// Same as ``scalars(_:)-(ModelSelect<M>)``: a model query's instances.
@@ -365,7 +364,7 @@ final class LoadPlan {
     init<M: Model>(_ model: M.Type) throws {
         try M.checkMapped()
         let mapping = M.mapping
-        declaresEagerLoads = EagerLoader.hasWork(M.self, [])
+        declaresEagerLoads = EagerLoader.declaresEagerLoads(M.self)
         type = ObjectIdentifier(M.self)
         primaryKey = mapping.primaryKey
         keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }

@@ -89,9 +89,9 @@ enum EagerLoader {
         return out
     }
 
-    /// Whether a model query with these options needs the eager path at all.
-    static func hasWork<M: Model>(_ model: M.Type, _ steps: [[LoaderStep]]) -> Bool {
-        if !steps.isEmpty { return true }
+    /// Whether `M` declares relationships that load with their owners (`lazy: .selectin`
+    /// or `.joined`). Asked once per model by ``LoadPlan``, which queries read it from.
+    static func declaresEagerLoads<M: Model>(_ model: M.Type) -> Bool {
         guard let m = M.self as? any ModelRelationships.Type else { return false }
         return m.relationshipDeclarations.contains { $0.lazy == .selectin || $0.lazy == .joined }
     }

@@ -84,9 +84,9 @@ struct RelationshipPlan: @unchecked Sendable {
     }
 }
 
-/// The relationship plans of each model, worked out once (a lock around a dictionary).
+/// The relationship plans of each model, worked out once.
 enum RelationshipPlans {
-    private static let cache = PlanCache()
+    private static let cache = ModelTypeCache<[RelationshipPlan]>()
 
     /// The plans of `model`, nil for a model without relationships.
     static func of(_ model: any Model.Type) throws -> [RelationshipPlan]? {
@@ -96,16 +96,6 @@ enum RelationshipPlans {
         let plans = try owner.relationships().map(RelationshipPlan.init)
         cache[key] = plans
         return plans
-    }
-}
-
-private final class PlanCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [ObjectIdentifier: [RelationshipPlan]] = [:]
-
-    subscript(key: ObjectIdentifier) -> [RelationshipPlan]? {
-        get { lock.withLock { storage[key] } }
-        set { lock.withLock { storage[key] = newValue } }
     }
 }
 

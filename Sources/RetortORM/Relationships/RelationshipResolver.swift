@@ -4,7 +4,7 @@ import RetortCore
 /// Works out each relationship's join from the foreign keys, and caches the result per
 /// model.
 enum RelationshipResolver {
-    private static let cache = ResolvedCache()
+    private static let cache = ModelTypeCache<[Relationship]>()
 
     static func resolved(_ model: any ModelRelationships.Type) throws -> [Relationship] {
         if let hit = cache[ObjectIdentifier(model)] { return hit }
@@ -150,12 +150,14 @@ enum RelationshipResolver {
     }
 }
 
-/// The resolved relationships of each model (a lock around a dictionary).
-private final class ResolvedCache: @unchecked Sendable {
+/// A per-model cache shared across threads (a lock around a dictionary): the resolved
+/// relationships of each model here, the flush's relationship plans in
+/// RelationshipPersistence.swift.
+final class ModelTypeCache<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var storage: [ObjectIdentifier: [Relationship]] = [:]
+    private var storage: [ObjectIdentifier: Value] = [:]
 
-    subscript(key: ObjectIdentifier) -> [Relationship]? {
+    subscript(key: ObjectIdentifier) -> Value? {
         get { lock.withLock { storage[key] } }
         set { lock.withLock { storage[key] = newValue } }
     }
