@@ -30,6 +30,30 @@ final class RawPostgres {
         guard PQresultStatus(r) == PGRES_COMMAND_OK else { throw BenchError(String(cString: PQerrorMessage(conn))) }
     }
 
+    /// Ends a pipeline batch of `count` commands: syncs, reads each command's result (and
+    /// the NULL after it), then the sync marker, and leaves pipeline mode.
+    private func finishPipelineBatch(_ count: Int) throws {
+        PQpipelineSync(conn)
+        var pending = count
+        while pending > 0 {
+            guard let r = PQgetResult(conn) else { continue }
+            let status = PQresultStatus(r)
+            PQclear(r)
+            if status == PGRES_COMMAND_OK {
+                pending -= 1
+                while let extra = PQgetResult(conn) { PQclear(extra) }  // the NULL after each result
+            } else if status != PGRES_PIPELINE_SYNC {
+                throw BenchError(String(cString: PQerrorMessage(conn)))
+            }
+        }
+        while let r = PQgetResult(conn) {
+            let done = PQresultStatus(r) == PGRES_PIPELINE_SYNC
+            PQclear(r)
+            if done { break }
+        }
+        PQexitPipelineMode(conn)
+    }
+
     func insertAuthors(names: [String], emails: [String]) throws {
         try exec("BEGIN")
         try prepare("raw_ins", "INSERT INTO bench_authors (name, email) VALUES ($1, $2)", 2)
@@ -46,26 +70,7 @@ final class RawPostgres {
                     }
                 }
             }
-            PQpipelineSync(conn)
-            var pending = end - start
-            while pending > 0 {
-                guard let r = PQgetResult(conn) else { continue }
-                let status = PQresultStatus(r)
-                PQclear(r)
-                if status == PGRES_COMMAND_OK {
-                    pending -= 1
-                    while let extra = PQgetResult(conn) { PQclear(extra) }  // the NULL after each result
-                } else if status != PGRES_PIPELINE_SYNC {
-                    throw BenchError(String(cString: PQerrorMessage(conn)))
-                }
-            }
-            // Consume the sync marker.
-            while let r = PQgetResult(conn) {
-                let done = PQresultStatus(r) == PGRES_PIPELINE_SYNC
-                PQclear(r)
-                if done { break }
-            }
-            PQexitPipelineMode(conn)
+            try finishPipelineBatch(end - start)
             start = end
         }
         try exec("DEALLOCATE raw_ins")
@@ -123,25 +128,7 @@ final class RawPostgres {
                     }
                 }
             }
-            PQpipelineSync(conn)
-            var pending = end - start
-            while pending > 0 {
-                guard let r = PQgetResult(conn) else { continue }
-                let status = PQresultStatus(r)
-                PQclear(r)
-                if status == PGRES_COMMAND_OK {
-                    pending -= 1
-                    while let extra = PQgetResult(conn) { PQclear(extra) }
-                } else if status != PGRES_PIPELINE_SYNC {
-                    throw BenchError(String(cString: PQerrorMessage(conn)))
-                }
-            }
-            while let r = PQgetResult(conn) {
-                let done = PQresultStatus(r) == PGRES_PIPELINE_SYNC
-                PQclear(r)
-                if done { break }
-            }
-            PQexitPipelineMode(conn)
+            try finishPipelineBatch(end - start)
             start = end
         }
         try exec("DEALLOCATE raw_upd")

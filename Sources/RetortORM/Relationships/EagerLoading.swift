@@ -315,7 +315,7 @@ enum EagerLoader {
 
         if !toQuery.isEmpty {
             // SELECT target [, secondary's owner columns] FROM target [JOIN secondary]
-            //   WHERE far side IN (...) [AND filter] ORDER BY option order, declared order
+            //   WHERE [filter AND] far side IN (...) ORDER BY option order, declared order
             var base = select([table])
             let keyOffset = table.columns.count
             let keyExpressions: [SQLExpression<Untyped>]

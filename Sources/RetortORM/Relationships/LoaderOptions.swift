@@ -132,7 +132,7 @@ extension LoaderOption {
     ///
     /// ```swift
     /// .selectinLoad(\.books, where: { $0.inPrint == true }, orderBy: { $0.published.desc() })
-    /// // SELECT ... FROM books WHERE books.author_id IN (?, ...) AND books.in_print = ? ORDER BY books.published DESC
+    /// // SELECT ... FROM books WHERE books.in_print = ? AND books.author_id IN (?, ...) ORDER BY books.published DESC
     /// ```
     public func selectinLoad<T: Model>(
         _ keyPath: KeyPath<Leaf, [T]>, where filter: ((T.Columns) -> SQLExpression<Bool>)? = nil,
