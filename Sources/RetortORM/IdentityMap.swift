@@ -18,8 +18,10 @@ final class IdentityMap {
     final class Identities {
         /// The model type.
         let type: ObjectIdentifier
-        var integers = IntegerTable()
-        var others: [PrimaryKeyValue: Entry] = [:]
+        // Unchecked: used on the session's thread only, never passed inout across calls
+        // that could reach the same table (the run-time checks showed in row loading).
+        @exclusivity(unchecked) var integers = IntegerTable()
+        @exclusivity(unchecked) var others: [PrimaryKeyValue: Entry] = [:]
 
         init(type: ObjectIdentifier) { self.type = type }
 
@@ -53,10 +55,10 @@ final class IdentityMap {
             integers.insert(i, object, state)
         }
 
-        /// Enters `object` under integer key `i`, known to be absent (a row just loaded).
+        /// Enters `object`, whose state already holds its integer key and this table
+        /// (``ModelState/attachLoaded(_:integerKey:table:)``), known to be absent.
         @inline(__always)
-        func insertNewInteger(_ i: Int64, _ object: AnyObject, _ state: ModelState) {
-            state.setIntegerKey(i, table: self)
+        func insertAttached(_ object: AnyObject, _ state: ModelState) {
             integers.insertNew(object, state)
         }
 

@@ -97,26 +97,47 @@ extension MetaData {
 }
 
 /// Reads the mapped properties of one model from a row, left to right.
+///
+/// The row is either a built ``Row`` or the row a query's result is on, read straight
+/// from the database library's cursor (the ORM's own queries: no array per row).
 public struct ModelDecoder {
-    public let row: Row
+    let source: RowSource
     public var index: Int
 
     public init(row: Row, offset: Int = 0) {
-        self.row = row
+        self.source = .row(row)
+        self.index = offset
+    }
+
+    init(_ source: RowSource, offset: Int) {
+        self.source = source
         self.index = offset
     }
 
     /// The next column's value as `T`.
     @inlinable
     public mutating func decode<T: SQLValueConvertible>(_ type: T.Type = T.self) throws -> T {
-        defer { index += 1 }
-        return try T(sqlValue: row[index])
+        try T(sqlValue: next())
     }
 
     /// The next raw value.
-    @inlinable
     public mutating func next() -> SQLValue {
         defer { index += 1 }
-        return row[index]
+        return source[index]
+    }
+}
+
+/// The row a model is decoded from: a built ``Row``, or the current row of a result
+/// being read (see `Result.advance()`), whose values are converted as they are asked for.
+enum RowSource {
+    case row(Row)
+    case result(RetortCore.Result)
+
+    @inline(__always)
+    subscript(_ index: Int) -> SQLValue {
+        switch self {
+        case .row(let row): return row[index]
+        case .result(let result): return result.value(at: index)
+        }
     }
 }

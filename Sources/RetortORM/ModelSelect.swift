@@ -129,26 +129,30 @@ public struct ModelResult<M: Model> {
     }
 
     /// The next instance, or nil at the end.
-    public func next() throws -> M? {
+    public func next() throws -> M? { try _nextInstance() }
+
+    /// Every remaining instance.
+    ///
+    /// Inlinable so that the array of instances is specialised for the model where it
+    /// is called: appending to an `[M]` in unspecialised code looked up `Array<M>`'s
+    /// metadata for every row.
+    @inlinable
+    public func all() throws -> [M] {
+        var out: [M] = []
+        while let object = try _nextInstance() { out.append(object) }
+        return out
+    }
+
+    /// The next instance (read ahead, or decoded straight from the result's cursor).
+    @usableFromInline
+    func _nextInstance() throws -> M? {
         if let loaded {
             guard loaded.position < loaded.objects.count else { return nil }
             loaded.position += 1
             return loaded.objects[loaded.position - 1]
         }
-        guard let row = try result!.next() else { return nil }
-        return try session.instance(M.self, from: row, plan: plan)
-    }
-
-    /// Every remaining instance.
-    public func all() throws -> [M] {
-        if let loaded {
-            let rest = Array(loaded.objects[loaded.position...])
-            loaded.position = loaded.objects.count
-            return rest
-        }
-        var out: [M] = []
-        while let row = try result!.next() { out.append(try session.instance(M.self, from: row, plan: plan)) }
-        return out
+        guard let result, try result.advance() else { return nil }
+        return try session.instance(M.self, from: .result(result), plan: plan)
     }
 
     /// The first instance or nil; the rest are not read.
@@ -269,23 +273,28 @@ extension Session {
 
     /// The instance for a row: the identity map's when the key is there (reloaded first
     /// when it was expired), else a new persistent one.
+    @inline(__always)
     func instance<M: Model>(_ model: M.Type, from row: Row, offset: Int = 0, plan: LoadPlan) throws -> M {
+        try instance(M.self, from: .row(row), offset: offset, plan: plan)
+    }
+
+    /// ``instance(_:from:offset:plan:)`` for a row read from a built row or straight
+    /// from a result's cursor.
+    func instance<M: Model>(_ model: M.Type, from row: RowSource, offset: Int = 0, plan: LoadPlan) throws -> M {
         let identities = plan.identities(in: identityMap)
         if plan.integerKey, case .integer(let i) = row[offset &+ plan.primaryKey[0]] {
             // The common case: one integer key, used as read (no IdentityKey built).
             if let e = identities.integerEntry(i) { return try existing(e, row, offset, plan) }
-            var decoder = ModelDecoder(row: row, offset: offset)
+            var decoder = ModelDecoder(row, offset: offset)
             let object = try M(_decoding: &decoder)
             let state = object._state
-            state.session = self
-            state.status = .persistent
-            state.tracking = true
-            identities.insertNewInteger(i, object, state)
+            state.attachLoaded(self, integerKey: i, table: identities)
+            identities.insertAttached(object, state)
             return object
         }
         let key = plan.key(row, offset)
         if let e = identities[key.id] { return try existing(e, row, offset, plan) }
-        var decoder = ModelDecoder(row: row, offset: offset)
+        var decoder = ModelDecoder(row, offset: offset)
         let object = try M(_decoding: &decoder)
         let state = object._state
         state.session = self
@@ -298,7 +307,7 @@ extension Session {
 
     /// The identity map's instance for a row (its values reloaded from the row when it
     /// was expired).
-    private func existing<M: Model>(_ e: IdentityMap.Entry, _ row: Row, _ offset: Int, _ plan: LoadPlan) throws -> M {
+    private func existing<M: Model>(_ e: IdentityMap.Entry, _ row: RowSource, _ offset: Int, _ plan: LoadPlan) throws -> M {
         let object = unsafeDowncast(e.object, to: M.self)
         if e.state.expired {
             e.state.expired = false
@@ -347,8 +356,8 @@ final class LoadPlan {
         cachedMap = ObjectIdentifier(map)
         return t
     }
-    private var cached: IdentityMap.Identities?
-    private var cachedMap: ObjectIdentifier?
+    @exclusivity(unchecked) private var cached: IdentityMap.Identities?
+    @exclusivity(unchecked) private var cachedMap: ObjectIdentifier?
 
     let type: ObjectIdentifier
     let primaryKey: [Int]
@@ -394,7 +403,7 @@ final class LoadPlan {
 
     /// The identity key of the row's instance (its columns start at `offset`).
     @inline(__always)
-    func key(_ row: Row, _ offset: Int) -> IdentityKey {
+    func key(_ row: RowSource, _ offset: Int) -> IdentityKey {
         if primaryKey.count == 1 {
             return IdentityKey(type: type, id: .one(keyTypes[0].processResult(row[offset + primaryKey[0]])))
         }

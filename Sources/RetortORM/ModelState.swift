@@ -41,17 +41,21 @@ public final class ModelState {
 
     /// The session this instance belongs to. Unowned: the session clears it when it
     /// lets go of the instance (close, expunge, deinit), so it never dangles.
-    unowned(unsafe) var session: Session?
+    ///
+    /// The stored properties are `@exclusivity(unchecked)`: a state is only touched on
+    /// its session's thread and never handed out `inout`, and the run-time access
+    /// checks were a tenth of loading a row.
+    @exclusivity(unchecked) unowned(unsafe) var session: Session?
     /// The integer primary key, when the key is one integer (see ``Flags/integerKey``).
     /// Left as it is when the key is cleared: the identity table compares it while an
     /// entry for this state is in the table.
-    var integerKey: Int64 = 0
+    @exclusivity(unchecked) var integerKey: Int64 = 0
     /// The identity table of the instance's model in its session, set with ``key``
     /// (it knows the model type, so the key needs no room for it).
-    var table: IdentityMap.Identities?
+    @exclusivity(unchecked) var table: IdentityMap.Identities?
     /// Changes and a non-integer key; nil until either is needed.
-    var extras: Extras?
-    @usableFromInline var flags: Flags = []
+    @exclusivity(unchecked) var extras: Extras?
+    @exclusivity(unchecked) @usableFromInline var flags: Flags = []
 
     @usableFromInline
     struct Flags: OptionSet, Sendable {
@@ -111,7 +115,7 @@ public final class ModelState {
         get { ObjectState(code: statusCode) }
         set { statusCode = newValue.code }
     }
-    private var statusCode: UInt8 = 0
+    @exclusivity(unchecked) private var statusCode: UInt8 = 0
 
     /// The identity-map key (model type and primary key), once persistent. Set it before
     /// the instance's entry goes into the identity map, and remove the entry before
@@ -149,6 +153,17 @@ public final class ModelState {
         self.table = table
         integerKey = i
         flags.insert(.integerKey)
+    }
+
+    /// Makes a state just decoded from a row persistent in `session`, under integer key
+    /// `i` of `table` (the caller enters it in the table): one write per field.
+    @inline(__always)
+    func attachLoaded(_ session: Session, integerKey i: Int64, table: IdentityMap.Identities) {
+        self.session = session
+        self.table = table
+        integerKey = i
+        flags = [.tracking, .integerKey]
+        statusCode = 2  // .persistent
     }
 
     /// True when ``key`` is set.

@@ -205,66 +205,17 @@ struct PlainAuthor {
     let email: String
 }
 
-/// `Author(id, name, email)` over `bench_authors`, written as `@Model` generates it.
-final class BenchAuthor: Model {
-    private var _id: Int?
-    private var _name: String
-    private var _email: String
-    let _state = ModelState()
+let benchORM = MetaData()
 
-    var id: Int? {
-        get { _state.willRead(self, 0); return _id }
-        set { _state.willWrite(self, 0); _id = newValue }
-    }
-    var name: String {
-        get { _state.willRead(self, 1); return _name }
-        set { _state.willWrite(self, 1); _name = newValue }
-    }
-    var email: String {
-        get { _state.willRead(self, 2); return _email }
-        set { _state.willWrite(self, 2); _email = newValue }
-    }
+/// `Author(id, name, email)` over `bench_authors`: the model the ORM workloads load and write.
+@Model(table: "bench_authors", metadata: benchORM)
+final class BenchAuthor {
+    var id: Int?
+    @Column(.string(100)) var name: String
+    @Column(.string(255)) var email: String
 
     init(name: String, email: String) {
-        _name = name
-        _email = email
-    }
-
-    struct Columns: ModelColumns {
-        let id: SQLExpression<Int>
-        let name: SQLExpression<String>
-        let email: SQLExpression<String>
-        init(_ source: any FromClause) {
-            id = source.c.typed("id", Int.self)
-            name = source.c.typed("name", String.self)
-            email = source.c.typed("email", String.self)
-        }
-    }
-    static let mapping = ModelMapping(
-        table: Table("bench_authors", MetaData(),
-                     Column("id", .integer, primaryKey: true),
-                     Column("name", .string(100), nullable: false),
-                     Column("email", .string(255), nullable: false)),
-        propertyNames: ["id", "name", "email"])
-    static var columns: Columns { Columns(mapping.table) }
-
-    init(_decoding decoder: inout ModelDecoder) throws {
-        _id = try decoder.decode()
-        _name = try decoder.decode()
-        _email = try decoder.decode()
-    }
-    func _value(at index: Int) -> SQLValue {
-        switch index {
-        case 0: return _id.sqlValue
-        case 1: return _name.sqlValue
-        default: return _email.sqlValue
-        }
-    }
-    func _setValue(_ value: SQLValue, at index: Int) throws {
-        switch index {
-        case 0: _id = try Int?(sqlValue: value)
-        case 1: _name = try String(sqlValue: value)
-        default: _email = try String(sqlValue: value)
-        }
+        self.name = name
+        self.email = email
     }
 }

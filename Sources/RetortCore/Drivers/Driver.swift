@@ -111,6 +111,13 @@ public protocol DriverCursor: AnyObject {
     /// The next row's values, or nil when there are no more (the cursor then releases
     /// its statement).
     func next() throws -> [SQLValue]?
+    /// Moves to the next row without building it, for callers that read values one by
+    /// one (the ORM decoding instances): its values are then read with ``value(at:)``.
+    /// False when there are no more rows (the cursor then releases its statement).
+    func advance() throws -> Bool
+    /// Column `index` of the row ``advance()`` moved to (valid until the next call of
+    /// `advance()` or `next()`).
+    func value(at index: Int) -> SQLValue
     /// Rows changed by an INSERT, UPDATE or DELETE (-1 when not applicable).
     var rowsAffected: Int { get }
     /// The rowid of the last inserted row, on databases that have one (SQLite).
@@ -138,5 +145,7 @@ final class EmptyCursor: DriverCursor {
         self.lastInsertRowID = lastInsertRowID
     }
     func next() throws -> [SQLValue]? { nil }
+    func advance() throws -> Bool { false }
+    func value(at index: Int) -> SQLValue { .null }
     func close() {}
 }

@@ -82,6 +82,31 @@ public final class Result {
         return nil
     }
 
+    /// Moves to the next row without building a ``Row``; false at the end. Its values
+    /// are read with ``value(at:)`` until the next move. For readers that turn each row
+    /// into something else at once (the ORM's instances): no array per row.
+    package func advance() throws -> Bool {
+        guard let c = cursor else {
+            if closedWithConnection {
+                throw InterfaceError(kind: .closed,
+                                     message: "the connection this result came from is closed; read results before closing it")
+            }
+            return false
+        }
+        do {
+            if try c.advance() { return true }
+        } catch {
+            close()
+            throw error
+        }
+        close()
+        return false
+    }
+
+    /// Column `index` of the row ``advance()`` moved to.
+    @inline(__always)
+    package func value(at index: Int) -> SQLValue { cursor!.value(at: index) }
+
     /// Calls `body` for each remaining row, streaming.
     public func forEach(_ body: (Row) throws -> Void) throws {
         while let row = try next() { try body(row) }

@@ -39,12 +39,17 @@ extension SQLValue: SQLValueConvertible {
 }
 
 extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
+    // Inlinable, so that reading an `Int?` or `String?` column (every row of a model
+    // with an optional property) is specialised where it is called, instead of looking
+    // up `Optional<Wrapped>`'s metadata at run time for each value.
+    @inlinable
     public var sqlValue: SQLValue {
         switch self {
         case .none: return .null
         case .some(let w): return w.sqlValue
         }
     }
+    @inlinable
     public init(sqlValue: SQLValue) throws {
         if case .null = sqlValue { self = .none } else { self = .some(try Wrapped(sqlValue: sqlValue)) }
     }

@@ -422,7 +422,7 @@ final class RowReader {
         let offset: Int
         /// The target's primary-key columns, relative to `offset`.
         let keyIndices: [Int]
-        let decode: (Session, Row, Int) throws -> AnyObject
+        let decode: (Session, RowSource, Int) throws -> AnyObject
     }
 
     private(set) var joined: [Joined] = []
@@ -454,17 +454,19 @@ final class RowReader {
         return joined.count - 1
     }
 
-    private static func decoder<T: Model>(_ type: T.Type) -> (Session, Row, Int) throws -> AnyObject {
+    private static func decoder<T: Model>(_ type: T.Type) -> (Session, RowSource, Int) throws -> AnyObject {
         { session, row, offset in try session.instance(T.self, from: row, offset: offset, plan: try session.loadPlan(T.self)) }
     }
 
     /// Reads every row of `result`: the distinct instances of `M` in order. `onRow` sees
     /// each row with its instance (before de-duplication).
     func read<M: Model>(_ model: M.Type, _ result: RetortCore.Result, _ session: Session, _ plan: LoadPlan,
-                        _ onRow: (Row, M) throws -> Void) throws -> [M] {
+                        _ onRow: (RowSource, M) throws -> Void) throws -> [M] {
         var out: [M] = []
+        // Values are read straight from the result's current row (no array per row).
+        let row = RowSource.result(result)
         if joined.isEmpty {
-            while let row = try result.next() {
+            while try result.advance() {
                 let object = try session.instance(M.self, from: row, plan: plan)
                 try onRow(row, object)
                 out.append(object)
@@ -475,7 +477,7 @@ final class RowReader {
         var collected: [CollectedKey: Collected] = [:]
         var order: [Collected] = []
         var objects = [AnyObject?](repeating: nil, count: joined.count)
-        while let row = try result.next() {
+        while try result.advance() {
             let object = try session.instance(M.self, from: row, plan: plan)
             try onRow(row, object)
             if seen.insert(ObjectIdentifier(object)).inserted { out.append(object) }

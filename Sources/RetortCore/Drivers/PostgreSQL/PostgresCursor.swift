@@ -63,6 +63,8 @@ final class PostgresCursor: DriverCursor {
     private var result: OpaquePointer?
     private let rowCount: Int32
     private var nextRow: Int32 = 0
+    /// The row ``advance()`` moved to.
+    private var currentRow: Int32 = 0
     private let decoders: [PostgresColumnDecoder]
     let columnNames: [String]
     let rowsAffected: Int
@@ -97,26 +99,35 @@ final class PostgresCursor: DriverCursor {
     }
 
     func next() throws -> [SQLValue]? {
-        guard let result else { return nil }
-        guard nextRow < rowCount else {
-            close()
-            return nil
-        }
-        let row = nextRow
-        nextRow += 1
+        guard try advance(), let result else { return nil }
         var values = [SQLValue]()
         values.reserveCapacity(decoders.count)
         for (i, decoder) in decoders.enumerated() {
-            let column = Int32(i)
-            if PQgetisnull(result, row, column) != 0 {
-                values.append(.null)
-            } else if let p = PQgetvalue(result, row, column) {
-                values.append(decoder.decode(p, length: Int(PQgetlength(result, row, column))))
-            } else {
-                values.append(.null)
-            }
+            values.append(cell(result, currentRow, Int32(i), decoder))
         }
         return values
+    }
+
+    func advance() throws -> Bool {
+        guard result != nil else { return false }
+        guard nextRow < rowCount else {
+            close()
+            return false
+        }
+        currentRow = nextRow
+        nextRow += 1
+        return true
+    }
+
+    func value(at index: Int) -> SQLValue {
+        cell(result!, currentRow, Int32(truncatingIfNeeded: index), decoders[index])
+    }
+
+    @inline(__always)
+    private func cell(_ result: OpaquePointer, _ row: Int32, _ column: Int32, _ decoder: PostgresColumnDecoder) -> SQLValue {
+        if PQgetisnull(result, row, column) != 0 { return .null }
+        guard let p = PQgetvalue(result, row, column) else { return .null }
+        return decoder.decode(p, length: Int(PQgetlength(result, row, column)))
     }
 
     func close() {

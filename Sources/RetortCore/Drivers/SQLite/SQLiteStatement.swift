@@ -219,7 +219,12 @@ final class SQLiteCursor: DriverCursor {
     deinit { close() }
 
     func next() throws -> [SQLValue]? {
-        guard let statement else { return nil }
+        guard try advance(), let statement else { return nil }
+        return statement.row(columnCount: columnCount)
+    }
+
+    func advance() throws -> Bool {
+        guard let statement else { return false }
         guard let db = connection.db else {
             self.statement = nil
             throw InterfaceError(kind: .closed, message: "the connection was closed while a result was being read",
@@ -227,21 +232,26 @@ final class SQLiteCursor: DriverCursor {
         }
         if firstRowPending {
             firstRowPending = false
-            return statement.row(columnCount: columnCount)
+            return true
         }
         let rc = sqlite3_step(statement.handle)
-        if rc == SQLITE_ROW { return statement.row(columnCount: columnCount) }
+        if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE {
             if sqlite3_stmt_readonly(statement.handle) == 0 {
                 rowsAffected = Int(sqlite3_changes64(db))
                 lastInsertRowID = sqlite3_last_insert_rowid(db)
             }
             close()
-            return nil
+            return false
         }
         let error = SQLiteErrors.error(db: db, rc: rc, sql: statement.sql)
         close()
         throw error
+    }
+
+    @inline(__always)
+    func value(at index: Int) -> SQLValue {
+        statement!.column(Int32(truncatingIfNeeded: index))
     }
 
     func close() {
