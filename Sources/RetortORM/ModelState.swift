@@ -304,7 +304,20 @@ enum PrimaryKeyValue: Hashable, CustomStringConvertible {
         }
     }
 
-    var hasNull: Bool { values.contains(where: \.isNull) }
+    /// The first (for a one-column key, the only) value, without building an array.
+    var firstValue: SQLValue {
+        switch self {
+        case .one(let v): return v
+        case .many(let vs): return vs[0]
+        }
+    }
+
+    var hasNull: Bool {
+        switch self {
+        case .one(let v): return v.isNull
+        case .many(let vs): return vs.contains(where: \.isNull)
+        }
+    }
 
     var description: String {
         values.count == 1 ? values[0].description : "(" + values.map(\.description).joined(separator: ", ") + ")"

@@ -13,7 +13,11 @@
 /// let names = try conn.execute(text("SELECT name FROM authors")).scalars(String.self).all()
 /// ```
 public final class Result {
-    private var cursor: (any DriverCursor)?
+    private var cursor: (any DriverCursor)? {
+        didSet { reading = cursor }
+    }
+    /// The cursor, unretained, for ``value(at:)`` (valid while `cursor` holds it).
+    private unowned(unsafe) var reading: (any DriverCursor)?
     /// Column names and their positions.
     public let resultColumns: ResultColumns
     /// Set when the connection closed under an unread result.
@@ -25,6 +29,7 @@ public final class Result {
 
     init(cursor: any DriverCursor) {
         self.cursor = cursor
+        self.reading = cursor
         self.resultColumns = ResultColumns(cursor.columnNames)
         self.rowCountFromExecute = cursor.rowsAffected
     }
@@ -32,6 +37,7 @@ public final class Result {
     /// A result whose column index is already built (see ``ResultColumns``).
     init(cursor: any DriverCursor, columns: ResultColumns) {
         self.cursor = cursor
+        self.reading = cursor
         self.resultColumns = columns
         self.rowCountFromExecute = cursor.rowsAffected
     }
@@ -105,7 +111,7 @@ public final class Result {
 
     /// Column `index` of the row ``advance()`` moved to.
     @inline(__always)
-    package func value(at index: Int) -> SQLValue { cursor!.value(at: index) }
+    package func value(at index: Int) -> SQLValue { reading!.value(at: index) }
 
     /// Calls `body` for each remaining row, streaming.
     public func forEach(_ body: (Row) throws -> Void) throws {

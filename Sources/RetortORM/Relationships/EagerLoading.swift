@@ -120,7 +120,7 @@ enum EagerLoader {
         let result = try session.activeConnection().execute(core)
         let owners = try reader.read(M.self, result, session, plan) { _, _ in }
         try postLoad(owners, roots, in: session)
-        return owners
+        return downcastAll(owners, to: M.self)
     }
 
     /// Whether a joined chain below these nodes joins a collection (which multiplies rows).
@@ -344,7 +344,7 @@ enum EagerLoader {
                 start += 500
                 let condition: SQLExpression<Bool>
                 if keyExpressions.count == 1 {
-                    condition = keyExpressions[0].in(chunk.map { keyList[$0].values[0] })
+                    condition = keyExpressions[0].inValues(chunk.map { keyList[$0].firstValue }, negated: false)
                 } else {
                     condition = or(chunk.map { g in and(zip(keyExpressions, keyList[g].values).map { $0 == $1 }) })
                 }
@@ -461,8 +461,10 @@ final class RowReader {
     /// Reads every row of `result`: the distinct instances of `M` in order. `onRow` sees
     /// each row with its instance (before de-duplication).
     func read<M: Model>(_ model: M.Type, _ result: RetortCore.Result, _ session: Session, _ plan: LoadPlan,
-                        _ onRow: (RowSource, M) throws -> Void) throws -> [M] {
-        var out: [M] = []
+                        _ onRow: (RowSource, M) throws -> Void) throws -> [AnyObject] {
+        // `[AnyObject]`, not `[M]`: this code is not specialised for the model, and
+        // appending to an `[M]` looked up `Array<M>`'s metadata for every row.
+        var out: [AnyObject] = []
         // Values are read straight from the result's current row (no array per row).
         let row = RowSource.result(result)
         if joined.isEmpty {
@@ -510,5 +512,15 @@ final class RowReader {
             slot.setLoaded(c.collection || c.objects.count <= 1 ? c.objects : [c.objects[0]])
         }
         return out
+    }
+}
+
+/// `objects`, all instances of `M`, as an `[M]` (one array built in place, no dynamic
+/// casts: the caller created them as `M`s).
+func downcastAll<M: AnyObject>(_ objects: [AnyObject], to type: M.Type) -> [M] {
+    if objects.isEmpty { return [] }
+    return [M](unsafeUninitializedCapacity: objects.count) { buffer, count in
+        for (i, o) in objects.enumerated() { (buffer.baseAddress! + i).initialize(to: unsafeDowncast(o, to: M.self)) }
+        count = objects.count
     }
 }

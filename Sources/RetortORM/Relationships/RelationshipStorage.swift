@@ -192,8 +192,8 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     public private(set) var isLoaded = true
     /// What was put in and taken out since the last flush or load (an object put in and
     /// taken out again is in neither).
-    private var added = ObjectList<Target>()
-    private var removed = ObjectList<Target>()
+    private var added = ObjectList()
+    private var removed = ObjectList()
 
     public init(_ name: String, backPopulates: String? = nil) {
         self.name = name
@@ -244,7 +244,16 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     public var loadedObjects: [AnyObject]? { isLoaded ? values : nil }
 
     public func setLoaded(_ objects: [AnyObject]) {
-        values = objects.map { RelationshipMirror.cast($0, to: Target.self, for: name) }
+        // Filled in place rather than with `map`: this code is not specialised for
+        // `Target`, and a generic `map` looked up metadata and cast dynamically per
+        // object (a selectin load fills thousands of these).
+        let name = name
+        values = objects.isEmpty ? [] : [Target](unsafeUninitializedCapacity: objects.count) { buffer, count in
+            for (i, o) in objects.enumerated() {
+                (buffer.baseAddress! + i).initialize(to: RelationshipMirror.cast(o, to: Target.self, for: name))
+            }
+            count = objects.count
+        }
         isLoaded = true
         clearHistory()
     }
@@ -293,19 +302,21 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     }
 }
 
-/// Objects in insertion order, each once, compared by identity.
-struct ObjectList<T: AnyObject> {
-    private(set) var objects: [T] = []
+/// Objects in insertion order, each once, compared by identity. Not generic: generic
+/// code of the relationship storage is not specialised for the model, and even
+/// `isEmpty` of a generic list looked up its type's metadata.
+struct ObjectList {
+    private(set) var objects: [AnyObject] = []
     private var ids: Set<ObjectIdentifier> = []
 
     var isEmpty: Bool { objects.isEmpty }
 
-    mutating func insert(_ o: T) {
+    mutating func insert(_ o: AnyObject) {
         if ids.insert(ObjectIdentifier(o)).inserted { objects.append(o) }
     }
 
     /// Removes `o`; false when it was not there.
-    mutating func remove(_ o: T) -> Bool {
+    mutating func remove(_ o: AnyObject) -> Bool {
         guard ids.remove(ObjectIdentifier(o)) != nil else { return false }
         objects.removeAll { $0 === o }
         return true
@@ -381,7 +392,11 @@ enum RelationshipMirror {
         return slot
     }
 
-    static func cast<Target>(_ object: AnyObject, to: Target.Type, for name: String) -> Target {
+    @inline(__always)
+    static func cast<Target: AnyObject>(_ object: AnyObject, to: Target.Type, for name: String) -> Target {
+        // Models are final classes, so the exact type is the common case; comparing
+        // metatypes costs far less than a dynamic cast.
+        if ObjectIdentifier(type(of: object)) == ObjectIdentifier(Target.self) { return unsafeDowncast(object, to: Target.self) }
         guard let t = object as? Target else {
             preconditionFailure("\(name): expected a \(Target.self), got a \(type(of: object))")
         }

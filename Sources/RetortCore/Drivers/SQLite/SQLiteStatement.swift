@@ -100,7 +100,11 @@ final class SQLiteStatement {
     }
 
     @inline(__always)
-    func column(_ i: Int32) -> SQLValue {
+    func column(_ i: Int32) -> SQLValue { Self.column(handle, i) }
+
+    /// Column `i` of the row statement `handle` is on.
+    @inline(__always)
+    static func column(_ handle: OpaquePointer, _ i: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, i) {
         case SQLITE_INTEGER:
             return .integer(sqlite3_column_int64(handle, i))
@@ -201,7 +205,11 @@ final class SQLiteStatementCache {
 /// Rows of one SQLite statement, stepped on demand.
 final class SQLiteCursor: DriverCursor {
     private let connection: SQLiteConnection
-    private var statement: SQLiteStatement?
+    private var statement: SQLiteStatement? {
+        didSet { handle = statement?.handle }
+    }
+    /// The statement's handle while it is open, for reading values.
+    private var handle: OpaquePointer?
     private var firstRowPending: Bool
     private let columnCount: Int
     let columnNames: [String]
@@ -211,6 +219,7 @@ final class SQLiteCursor: DriverCursor {
     init(connection: SQLiteConnection, statement: SQLiteStatement, firstRowPending: Bool) {
         self.connection = connection
         self.statement = statement
+        self.handle = statement.handle
         self.firstRowPending = firstRowPending
         self.columnNames = statement.columnNames
         self.columnCount = columnNames.count
@@ -251,7 +260,8 @@ final class SQLiteCursor: DriverCursor {
 
     @inline(__always)
     func value(at index: Int) -> SQLValue {
-        statement!.column(Int32(truncatingIfNeeded: index))
+        // The handle, not the statement object: no retain and release per value.
+        SQLiteStatement.column(handle!, Int32(truncatingIfNeeded: index))
     }
 
     func close() {
