@@ -338,6 +338,10 @@ enum EagerLoader {
             let single = keyIndices.count == 1
             var placed = Set<PlacedKey>()
             let conn = try session.activeConnection()
+            // The rows' targets and groups, in row order, grouped after the queries.
+            var rowGroups: [Int32] = []
+            var rowObjects: [AnyObject] = []
+            var counts = [Int32](repeating: 0, count: keyList.count)
             var start = 0
             while start < toQuery.count {
                 let chunk = toQuery[start..<min(start + 500, toQuery.count)]
@@ -358,9 +362,15 @@ enum EagerLoader {
                     }
                     guard let g = keys.find(key) else { return }
                     if dedupe, !placed.insert(PlacedKey(group: g, object: ObjectIdentifier(object))).inserted { return }
-                    groups[g].append(object)
+                    rowGroups.append(Int32(truncatingIfNeeded: g))
+                    rowObjects.append(object)
+                    counts[g] &+= 1
                 }
             }
+            // Each group's array is allocated once at its final size (appending row by
+            // row regrew each one several times).
+            for g in toQuery where counts[g] > 0 { groups[g].reserveCapacity(Int(counts[g])) }
+            for (g, object) in zip(rowGroups, rowObjects) { groups[Int(g)].append(object) }
         }
 
         // Fill the slots; collect the distinct targets for the next level.
@@ -384,17 +394,22 @@ enum EagerLoader {
 }
 
 /// Numbers the distinct keys of a selectin load; integer keys (the common case) are
-/// looked up in a table keyed by the integer itself.
+/// looked up in an open-addressing table keyed by the integer itself (a `Dictionary`'s
+/// hashing was a twentieth of a selectin load), other keys in a dictionary.
 struct KeyIndex {
-    private var integers: [Int64: Int] = [:]
+    /// Slots of (key, number + 1); number + 1 == 0 marks an empty slot.
+    private var keys: [Int64] = []
+    private var numbers: [Int32] = []
+    private var shift: UInt64 = 64
+    private var integerCount = 0
     private var others: [PrimaryKeyValue: Int] = [:]
     private var count = 0
 
     /// The key's number, and whether it is new.
     mutating func index(_ key: PrimaryKeyValue) -> (Int, Bool) {
         if case .one(.integer(let i)) = key {
-            if let g = integers[i] { return (g, false) }
-            integers[i] = count
+            if let g = findInteger(i) { return (g, false) }
+            insertInteger(i, count)
         } else {
             if let g = others[key] { return (g, false) }
             others[key] = count
@@ -405,8 +420,46 @@ struct KeyIndex {
 
     @inline(__always)
     func find(_ key: PrimaryKeyValue) -> Int? {
-        if case .one(.integer(let i)) = key { return integers[i] }
+        if case .one(.integer(let i)) = key { return findInteger(i) }
         return others[key]
+    }
+
+    @inline(__always)
+    private func slot(_ key: Int64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    @inline(__always)
+    private func findInteger(_ key: Int64) -> Int? {
+        if keys.isEmpty { return nil }
+        let mask = keys.count - 1
+        var i = slot(key) & mask
+        while numbers[i] != 0 {
+            if keys[i] == key { return Int(numbers[i]) - 1 }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    private mutating func insertInteger(_ key: Int64, _ number: Int) {
+        if (integerCount + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = slot(key) & mask
+        while numbers[i] != 0 { i = (i + 1) & mask }
+        keys[i] = key
+        numbers[i] = Int32(number + 1)
+        integerCount += 1
+    }
+
+    /// Doubles the table (load kept at most 1/2).
+    private mutating func grow() {
+        let oldKeys = keys, oldNumbers = numbers
+        let capacity = max(64, keys.count * 2)
+        keys = [Int64](repeating: 0, count: capacity)
+        numbers = [Int32](repeating: 0, count: capacity)
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        integerCount = 0
+        for (k, n) in zip(oldKeys, oldNumbers) where n != 0 { insertInteger(k, Int(n) - 1) }
     }
 }
 
