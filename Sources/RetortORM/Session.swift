@@ -23,7 +23,7 @@ public final class Session {
     /// The engine statements run on.
     public let engine: Engine
     /// Flush pending changes before running queries (on by default).
-    public var autoflush: Bool
+    @exclusivity(unchecked) public var autoflush: Bool
     /// Expire every instance when a transaction commits, so that its next read loads
     /// what the database holds (on by default).
     public var expireOnCommit: Bool
@@ -32,18 +32,22 @@ public final class Session {
 
     let identityMap = IdentityMap()
     /// Added instances awaiting INSERT, in order added.
-    var pending: [any Model] = []
+    ///
+    /// This and the other bookkeeping below skip the run-time exclusivity checks: a
+    /// session belongs to one task at a time and none of them is passed `inout` across
+    /// calls that reach the session again (the checks showed in every `get`).
+    @exclusivity(unchecked) var pending: [any Model] = []
     /// Persistent instances with recorded changes or marked for deletion (held strongly).
-    var modified: [any Model] = []
+    @exclusivity(unchecked) var modified: [any Model] = []
     /// The open transaction's bookkeeping: the root and one frame per savepoint.
     var frames: [TransactionFrame] = []
-    var connection: Connection?
-    var flushing = false
-    var noAutoflushDepth = 0
+    @exclusivity(unchecked) var connection: Connection?
+    @exclusivity(unchecked) var flushing = false
+    @exclusivity(unchecked) var noAutoflushDepth = 0
     /// `SELECT ... WHERE pk = ?` per model, compiled for this engine's dialect.
-    var keyStatements: [ObjectIdentifier: CompiledStatement] = [:]
+    @exclusivity(unchecked) var keyStatements: [ObjectIdentifier: CompiledStatement] = [:]
     /// What loading each model needs, read from its mapping once.
-    var loadPlans: [ObjectIdentifier: LoadPlan] = [:]
+    @exclusivity(unchecked) var loadPlans: [ObjectIdentifier: LoadPlan] = [:]
 
     /// What a transaction (or savepoint) did to instances, undone when it rolls back.
     struct TransactionFrame {
