@@ -20,22 +20,34 @@ public final class StatementCache: @unchecked Sendable {
     /// The cache every statement's ``Executable/compile(for:)`` uses.
     public static let shared = StatementCache(capacity: 1_000)
 
+    /// A statement's shape and the dialect it is compiled for.
+    ///
+    /// Compared by the flat spelling of the shape (see ``StatementShape``): a hash, a
+    /// length and one `memcmp`, instead of walking two trees. The statement itself is
+    /// kept for two reasons: it holds the tables whose identities the spelling names
+    /// (so no table can be freed and another take its address while the entry lives),
+    /// and a shape with parts the walk does not spell is compared as a tree as well.
     private struct Key: Hashable {
         /// The dialect's name and flags (see ``Dialect/compilationFlags``): two dialects
         /// of one name whose flags differ (an older SQLite library without FULL JOIN)
         /// compile differently. Kept as plain values so a key copies cheaply.
         let dialectName: String
         let dialectFlags: UInt64
-        var statement: StatementNode
-        /// The outline hash from ``BindExtractor/shapeHash``; `==` does the exact comparison.
-        let shapeHash: UInt64
+        let shape: StatementShape
+        /// Always set in a stored key; in a lookup key only when the shape is compared
+        /// as a tree too.
+        var statement: StatementNode?
 
         static func == (a: Key, b: Key) -> Bool {
-            a.shapeHash == b.shapeHash && a.dialectFlags == b.dialectFlags && a.dialectName == b.dialectName
-                && a.statement == b.statement
+            guard StatementShape.sameWords(a.shape, b.shape), a.dialectFlags == b.dialectFlags,
+                  a.dialectName == b.dialectName else { return false }
+            // Equal words mean equal markers: both or neither were left partly unspelled.
+            guard a.shape.treeCompared else { return true }
+            guard let x = a.statement, let y = b.statement else { return false }
+            return x == y
         }
 
-        func hash(into hasher: inout Hasher) { hasher.combine(shapeHash) }
+        func hash(into hasher: inout Hasher) { hasher.combine(shape.hash) }
     }
 
     private final class Entry {
@@ -79,13 +91,29 @@ public final class StatementCache: @unchecked Sendable {
 
     /// Compiles `statement` for `dialect`, through the cache.
     package func compile(_ statement: StatementNode, _ dialect: Dialect) throws -> CompiledStatement {
-        // One walk gathers the values a hit fills in and hashes the shape for the lookup.
+        // One walk gathers the values a hit fills in and spells the shape for the lookup.
         var extractor = BindExtractor()
-        var walked = statement
-        walked.walkBinds(&extractor)
+        _ = statement.walked(&extractor)
+        return try compile(&extractor, dialect) { statement }
+    }
+
+    /// Compiles a SELECT through the cache: as `compile(.select(select), dialect)`, but
+    /// the statement is boxed into a ``StatementNode`` only when the key needs it (a
+    /// miss, or a shape compared as a tree), not on every hit.
+    package func compile(_ select: Select, _ dialect: Dialect) throws -> CompiledStatement {
+        var extractor = BindExtractor()
+        extractor.mix(StatementNode.selectTag)
+        _ = select.walked(&extractor)
+        return try compile(&extractor, dialect) { .select(select) }
+    }
+
+    /// The lookup, and the compilation on a miss, for a statement already walked.
+    private func compile(_ extractor: inout BindExtractor, _ dialect: Dialect,
+                         _ statement: () -> StatementNode) throws -> CompiledStatement {
         let flags = dialect.compilationFlags
         extractor.mix(Int(truncatingIfNeeded: flags))
-        let key = Key(dialectName: dialect.name, dialectFlags: flags, statement: statement, shapeHash: extractor.shapeHash)
+        var key = Key(dialectName: dialect.name, dialectFlags: flags, shape: extractor.shape,
+                      statement: extractor.shape.treeCompared ? statement() : nil)
         lock.lock()
         if let entry = entries[key] {
             clock &+= 1
@@ -97,13 +125,16 @@ public final class StatementCache: @unchecked Sendable {
                 return template.instantiate(extractor.values, extractor.lists, dialect)
             }
             // Cannot happen for equal shapes; never index out of range if it does.
-            return try StatementCache.compileUncached(statement, dialect)
+            return try StatementCache.compileUncached(statement(), dialect)
         }
         misses += 1
         lock.unlock()
 
-        let (template, values) = try StatementCache.compileTemplate(statement, dialect)
+        let node = key.statement ?? statement()
+        let (template, values) = try StatementCache.compileTemplate(node, dialect)
         if template.reusable {
+            // A stored key keeps its statement: that holds the tables its spelling names.
+            key.statement = node
             lock.withLock {
                 clock &+= 1
                 entries[key] = Entry(template, clock)
@@ -140,7 +171,7 @@ public final class StatementCache: @unchecked Sendable {
 extension Select: Executable {
     /// Compiles through the ``StatementCache``.
     public func compile(for dialect: Dialect) throws -> CompiledStatement {
-        try StatementCache.shared.compile(.select(self), dialect)
+        try StatementCache.shared.compile(self, dialect)
     }
 
     /// Compiles without consulting the cache.
