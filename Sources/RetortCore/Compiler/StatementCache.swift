@@ -92,56 +92,96 @@ public final class StatementCache: @unchecked Sendable {
     /// Compiles `statement` for `dialect`, through the cache.
     package func compile(_ statement: StatementNode, _ dialect: Dialect) throws -> CompiledStatement {
         // One walk gathers the values a hit fills in and spells the shape for the lookup.
-        var extractor = BindExtractor()
-        _ = statement.walked(&extractor)
-        return try compile(&extractor, dialect) { statement }
+        let (template, values, lists) = try lookup(statement, dialect)
+        return template.instantiate(values, lists, dialect)
     }
 
     /// Compiles a SELECT through the cache: as `compile(.select(select), dialect)`, but
     /// the statement is boxed into a ``StatementNode`` only when the key needs it (a
     /// miss, or a shape compared as a tree), not on every hit.
     package func compile(_ select: Select, _ dialect: Dialect) throws -> CompiledStatement {
+        let (template, values, lists) = try lookup(select, dialect)
+        return template.instantiate(values, lists, dialect)
+    }
+
+    /// A SELECT made ready to execute without named parameters.
+    package enum Prepared {
+        /// The SQL and its values in placeholder order: nothing is left to resolve.
+        case positional(sql: String, values: [SQLValue])
+        /// The statement has named parameters or lists; resolve them from this.
+        case compiled(CompiledStatement)
+    }
+
+    /// Prepares a SELECT for ``Connection/execute(_:_:)`` through the cache: its SQL
+    /// and values when they are all it takes (the usual case), else the compiled statement.
+    package func prepare(_ select: Select, _ dialect: Dialect) throws -> Prepared {
+        let (template, values, lists) = try lookup(select, dialect)
+        if template.isPositional { return .positional(sql: template.sql, values: template.positionalValues(values, dialect)) }
+        return .compiled(template.instantiate(values, lists, dialect))
+    }
+
+    private func lookup(_ select: Select, _ dialect: Dialect) throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
         var extractor = BindExtractor()
         extractor.mix(StatementNode.selectTag)
         _ = select.walked(&extractor)
-        return try compile(&extractor, dialect) { .select(select) }
+        // No closure over `select` here: capturing it copied the whole statement per hit.
+        let (key, cached) = find(&extractor, dialect, tree: extractor.shape.treeCompared ? .select(select) : nil)
+        if let cached { return cached }
+        return try compileAndStore(key, key.statement ?? .select(select), dialect)
     }
 
-    /// The lookup, and the compilation on a miss, for a statement already walked.
-    private func compile(_ extractor: inout BindExtractor, _ dialect: Dialect,
-                         _ statement: () -> StatementNode) throws -> CompiledStatement {
+    private func lookup(_ statement: StatementNode, _ dialect: Dialect) throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
+        var extractor = BindExtractor()
+        _ = statement.walked(&extractor)
+        let (key, cached) = find(&extractor, dialect, tree: extractor.shape.treeCompared ? statement : nil)
+        if let cached { return cached }
+        return try compileAndStore(key, statement, dialect)
+    }
+
+    /// Looks a walked statement up: the key (holding `tree`, the statement, when its
+    /// shape is compared as a tree) and, on a hit, the template with the values to fill in.
+    private func find(_ extractor: inout BindExtractor, _ dialect: Dialect, tree: StatementNode?)
+        -> (Key, (CompiledTemplate, [BoundValue], [ExpandingList])?) {
         let flags = dialect.compilationFlags
         extractor.mix(Int(truncatingIfNeeded: flags))
-        var key = Key(dialectName: dialect.name, dialectFlags: flags, shape: extractor.shape,
-                      statement: extractor.shape.treeCompared ? statement() : nil)
+        let key = Key(dialectName: dialect.name, dialectFlags: flags, shape: extractor.shape, statement: tree)
         lock.lock()
-        if let entry = entries[key] {
-            clock &+= 1
-            entry.lastUsed = clock
-            hits += 1
-            let template = entry.template
+        guard let entry = entries[key] else {
+            misses += 1
             lock.unlock()
-            if extractor.values.count >= template.slotCount, extractor.lists.count >= template.listSlotCount {
-                return template.instantiate(extractor.values, extractor.lists, dialect)
-            }
-            // Cannot happen for equal shapes; never index out of range if it does.
-            return try StatementCache.compileUncached(statement(), dialect)
+            return (key, nil)
         }
-        misses += 1
+        clock &+= 1
+        entry.lastUsed = clock
+        hits += 1
+        let template = entry.template
         lock.unlock()
+        // Equal shapes have as many values; should that ever fail, compile afresh
+        // rather than index out of range.
+        guard extractor.values.count >= template.slotCount, extractor.lists.count >= template.listSlotCount else {
+            return (key, nil)
+        }
+        return (key, (template, extractor.values, extractor.lists))
+    }
 
-        let node = key.statement ?? statement()
-        let (template, values) = try StatementCache.compileTemplate(node, dialect)
+    /// Compiles a statement the cache did not have into a template, and stores it
+    /// (when reusable) under `key`, which from then on holds the statement: that keeps
+    /// the tables its spelling names alive.
+    private func compileAndStore(_ key: Key, _ statement: StatementNode, _ dialect: Dialect)
+        throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
+        let (template, values) = try StatementCache.compileTemplate(statement, dialect)
         if template.reusable {
-            // A stored key keeps its statement: that holds the tables its spelling names.
-            key.statement = node
+            var stored = key
+            stored.statement = statement
             lock.withLock {
                 clock &+= 1
-                entries[key] = Entry(template, clock)
-                if entries.count > _capacity { evictLocked() }
+                if entries[stored] == nil {
+                    entries[stored] = Entry(template, clock)
+                    if entries.count > _capacity { evictLocked() }
+                }
             }
         }
-        return template.instantiate(values.values, values.lists, dialect)
+        return (template, values.values, values.lists)
     }
 
     /// Compiles without the cache (for measuring, and for statements used once).
