@@ -1,3 +1,5 @@
+import Foundation
+
 /// The walk over every bound value of a statement, in one fixed order.
 ///
 /// The compiled-statement cache relies on it twice: on a miss it *tags* a copy of the
@@ -7,37 +9,169 @@
 /// one function, the order cannot drift from itself; and the compiler refuses to
 /// template a value without a slot, so a construct this walk missed is compiled
 /// afresh rather than cached wrongly. Every `switch` here is exhaustive on purpose.
+///
+/// The same walk *spells* the statement's shape for the extractor (see
+/// ``StatementShape``): every part that statement equality compares is written as
+/// words, tag before contents, so that the cache key is a flat buffer compared with
+/// one loop instead of a tree compared node by node.
 package protocol BindVisitor {
     /// True when the walk writes the visited values back (tagging).
     static var rewrites: Bool { get }
+    /// True when the visitor takes in the shape (``mix(_:)-(Int)``, ...); the walk skips
+    /// the work of spelling it for the others.
+    static var spellsShape: Bool { get }
     mutating func visit(_ value: inout BoundValue)
     /// The values of an expanding IN (one slot for the whole list).
     mutating func visit(_ list: inout ExpandingList)
-    /// Takes in a piece of the statement's outline (a node's kind, a column's
-    /// position, a table's identity) as the walk passes it, for ``BindExtractor/shapeHash``.
+    /// Takes in one word of the statement's shape: a node's tag, a count, a column's
+    /// position, a table's identity.
     mutating func mix(_ piece: Int)
+    /// Takes in a name or a piece of SQL text of the shape.
+    mutating func mix(_ text: String)
+    /// Notes a part of the shape the walk does not spell (an inline literal, a text
+    /// clause, an INSERT's upsert clause): the key then also compares the trees.
+    mutating func mixUnspelled()
 }
 
 extension BindVisitor {
+    package static var spellsShape: Bool { false }
     @inline(__always) package mutating func mix(_ piece: Int) {}
+    @inline(__always) package mutating func mix(_ text: String) {}
+    @inline(__always) package mutating func mixUnspelled() {}
+
+    @inline(__always) mutating func mix(_ flag: Bool) { mix(flag ? 1 : 0) }
+
+    /// An optional type: 0 for none, else the type's tag and its contents.
+    mutating func mix(type: SQLType?) {
+        guard Self.spellsShape, let type else { return mix(0) }
+        switch type {
+        case .integer: mix(1)
+        case .bigint: mix(2)
+        case .smallint: mix(3)
+        case .string(let n):
+            mix(4)
+            mix(optional: n)
+        case .text: mix(5)
+        case .boolean: mix(6)
+        case .float: mix(7)
+        case .double: mix(8)
+        case .numeric(let p, let s):
+            mix(9)
+            mix(optional: p)
+            mix(optional: s)
+        case .date: mix(10)
+        case .datetime(let tz):
+            mix(11)
+            mix(tz)
+        case .time: mix(12)
+        case .binary: mix(13)
+        case .json: mix(14)
+        case .uuid: mix(15)
+        case .enum(let name, let values):
+            mix(16)
+            mix(name)
+            mix(strings: values)
+        case .sql(let spelling):
+            mix(17)
+            mix(spelling)
+        }
+    }
+
+    @inline(__always) mutating func mix(optional n: Int?) {
+        if let n {
+            mix(1)
+            mix(n)
+        } else {
+            mix(0)
+        }
+    }
+
+    mutating func mix(optional text: String?) {
+        if let text {
+            mix(1)
+            mix(text)
+        } else {
+            mix(0)
+        }
+    }
+
+    mutating func mix(strings: [String]) {
+        mix(strings.count)
+        for s in strings { mix(s) }
+    }
+
 }
 
-/// Collects the bound values of a statement, and hashes its outline on the way.
+/// The flat spelling of a statement's shape, written by ``BindExtractor`` in its walk:
+/// what the compiled-statement cache keys on.
 ///
-/// ``shapeHash`` mixes only what statement equality also compares (node kinds, list
-/// lengths, column positions, table identities), so equal shapes hash alike; it is
-/// what the compiled-statement cache looks a statement up by, computed in the walk it
-/// needs for the values anyway instead of in a second pass through `Hasher`.
+/// Exact by construction: each node writes a tag (distinct among the cases that may
+/// stand at its place) and then every field that statement equality compares (table
+/// identities, column positions, names, labels, aliases, operators, types, list
+/// lengths, flags), strings with their length in front. So the spelling is prefix-free,
+/// and two statements with equal words have equal shapes: they compile to the same SQL.
+/// What the walk does not spell it marks (``treeCompared``); such keys compare the
+/// statements themselves as well. Bound values are left out, as equality leaves them
+/// out.
+package struct StatementShape: Sendable {
+    package var words: [UInt64] = []
+    /// FNV-1a over ``words``, accumulated as they are written.
+    package var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    /// Set when some part was not spelled: equal words then do not prove equal shapes.
+    package var treeCompared = false
+
+    package init() { words.reserveCapacity(48) }
+
+    @inline(__always) mutating func append(_ word: UInt64) {
+        words.append(word)
+        hash = (hash ^ word) &* 0x0000_0100_0000_01B3
+    }
+
+    mutating func append(_ text: String) {
+        let utf8 = text.utf8
+        append(UInt64(utf8.count))
+        var word: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in utf8 {
+            word |= UInt64(byte) << shift
+            shift += 8
+            if shift == 64 {
+                append(word)
+                word = 0
+                shift = 0
+            }
+        }
+        if shift != 0 { append(word) }
+    }
+
+    /// Equal words (the hash is a function of them, checked first as a shortcut).
+    @inline(__always) package static func sameWords(_ a: StatementShape, _ b: StatementShape) -> Bool {
+        guard a.hash == b.hash, a.words.count == b.words.count else { return false }
+        return a.words.withUnsafeBufferPointer { pa in
+            b.words.withUnsafeBufferPointer { pb in
+                pa.baseAddress == pb.baseAddress
+                    || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count * MemoryLayout<UInt64>.stride) == 0
+            }
+        }
+    }
+}
+
+/// Collects the bound values of a statement, and spells its shape on the way (see
+/// ``StatementShape``): the one walk the cache needs for the values gives it the key too.
 package struct BindExtractor: BindVisitor {
     package static var rewrites: Bool { false }
+    package static var spellsShape: Bool { true }
     package var values: [BoundValue] = []
     package var lists: [ExpandingList] = []
-    package private(set) var shapeHash: UInt64 = 0xCBF2_9CE4_8422_2325
+    package var shape = StatementShape()
     package init() { values.reserveCapacity(8) }
     package mutating func visit(_ value: inout BoundValue) { values.append(value) }
     package mutating func visit(_ list: inout ExpandingList) { lists.append(list) }
-    @inline(__always) package mutating func mix(_ piece: Int) {
-        shapeHash = (shapeHash ^ UInt64(bitPattern: Int64(piece))) &* 0x0000_0100_0000_01B3
+    @inline(__always) package mutating func mix(_ piece: Int) { shape.append(UInt64(bitPattern: Int64(piece))) }
+    package mutating func mix(_ text: String) { shape.append(text) }
+    package mutating func mixUnspelled() {
+        shape.treeCompared = true
+        shape.append(UInt64.max)
     }
 }
 
@@ -57,165 +191,492 @@ package struct BindTagger: BindVisitor {
     }
 }
 
+/// The tags the shape spelling writes. Expression tags are never 0, which stands for
+/// an absent optional expression.
+private enum Tag {
+    static let absent = 0
+    static let present = 1
+    // FromNode
+    static let table = 101, alias = 102, subquery = 103, cte = 104, join = 105
+}
+
+extension UnaryOperator {
+    fileprivate var code: Int {
+        switch self {
+        case .not: return 1
+        case .negative: return 2
+        case .distinct: return 3
+        case .bitwiseNot: return 4
+        }
+    }
+}
+
+extension BinaryOperator {
+    /// A number per operator; a custom one is followed by its spelling.
+    fileprivate var code: Int {
+        switch self {
+        case .equal: return 1
+        case .notEqual: return 2
+        case .less: return 3
+        case .lessOrEqual: return 4
+        case .greater: return 5
+        case .greaterOrEqual: return 6
+        case .isDistinctFrom: return 7
+        case .isNotDistinctFrom: return 8
+        case .add: return 9
+        case .subtract: return 10
+        case .multiply: return 11
+        case .divide: return 12
+        case .modulo: return 13
+        case .concat: return 14
+        case .bitwiseAnd: return 15
+        case .bitwiseOr: return 16
+        case .custom: return 17
+        }
+    }
+}
+
+extension SQLKeyword {
+    fileprivate var code: Int {
+        switch self {
+        case .null: return 1
+        case .true: return 2
+        case .false: return 3
+        case .currentTimestamp: return 4
+        case .currentDate: return 5
+        case .currentTime: return 6
+        case .default: return 7
+        }
+    }
+}
+
+extension KnownFunction {
+    fileprivate var code: Int {
+        switch self {
+        case .now: return 1
+        case .length: return 2
+        case .random: return 3
+        case .charLength: return 4
+        case .groupConcat: return 5
+        }
+    }
+}
+
+extension JoinKind {
+    fileprivate var code: Int {
+        switch self {
+        case .inner: return 1
+        case .left: return 2
+        case .right: return 3
+        case .full: return 4
+        case .cross: return 5
+        }
+    }
+}
+
+extension WindowFrame.Bound {
+    fileprivate func spell<V: BindVisitor>(_ v: inout V) {
+        switch self {
+        case .unboundedPreceding: v.mix(1)
+        case .preceding(let n):
+            v.mix(2)
+            v.mix(n)
+        case .currentRow: v.mix(3)
+        case .following(let n):
+            v.mix(4)
+            v.mix(n)
+        case .unboundedFollowing: v.mix(5)
+        }
+    }
+}
+
+extension FromIdentity {
+    fileprivate func spell<V: BindVisitor>(_ v: inout V) {
+        switch self {
+        case .table(let id):
+            v.mix(1)
+            v.mix(Int(bitPattern: id))
+        case .named(let n):
+            v.mix(2)
+            v.mix(n)
+        case .anonymous(let n):
+            v.mix(3)
+            v.mix(Int(truncatingIfNeeded: n))
+        case .join(let a, let b):
+            v.mix(4)
+            a.spell(&v)
+            b.spell(&v)
+        }
+    }
+}
+
+extension AliasName {
+    fileprivate func spell<V: BindVisitor>(_ v: inout V) {
+        switch self {
+        case .named(let n):
+            v.mix(1)
+            v.mix(n)
+        case .anonymous(let id, let base):
+            v.mix(2)
+            v.mix(Int(truncatingIfNeeded: id))
+            v.mix(base)
+        }
+    }
+}
+
+extension BoundValue {
+    /// What of a bound value is shape: its type, and whether it is written inline (an
+    /// inline value's literal is not spelled; the key compares trees then).
+    @inline(__always) fileprivate func spell<V: BindVisitor>(_ v: inout V) {
+        guard V.spellsShape else { return }
+        v.mix(type: type)
+        v.mix(inline)
+        if inline { v.mixUnspelled() }
+    }
+}
+
+// MARK: The walk
+//
+// Each `walked(_:)` reads its node without copying it (a borrowed `self`, so the
+// extractor's walk on every cache hit retains nothing it does not keep), and returns
+// the node rebuilt with the visitor's changes, or nil when nothing changed (always
+// nil for a visitor that does not rewrite). `walkBinds(_:)` applies the result in place.
+
 extension ExpressionNode {
     package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+        if let changed = walked(&v) { self = changed }
+    }
+
+    package func walked<V: BindVisitor>(_ v: inout V) -> ExpressionNode? {
         switch self {
-        case .bind(var b):
+        case .bind(let b):
             v.mix(2)
+            b.spell(&v)
+            var b = b
             v.visit(&b)
-            if V.rewrites { self = .bind(b) }
+            return V.rewrites ? .bind(b) : nil
         case .column(let r):
             v.mix(1)
             v.mix(r.position)
-            if case .table(let t)? = r.from { v.mix(Int(bitPattern: ObjectIdentifier(t))) }
-            // A table's column (the common case) holds no values: nothing to copy.
-            guard var from = r.from, from.mayHoldValues else { return }
-            from.walkBinds(&v)
-            if V.rewrites {
-                var changed = r
-                changed.from = from
-                self = .column(changed)
+            // A table's column is its table and position; the others are also their name and type.
+            if V.spellsShape, r.position < 0 {
+                v.mix(r.name)
+                v.mix(type: r.type)
             }
-        case .parameter, .keyword, .raw, .text, .excluded, .invalid:
+            guard let from = r.from else {
+                v.mix(Tag.absent)
+                return nil
+            }
+            if case .table(let t) = from {
+                // The common case, spelled here as FromNode's walk would: it binds nothing.
+                v.mix(Tag.table)
+                v.mix(Int(bitPattern: ObjectIdentifier(t)))
+                return nil
+            }
+            guard let f = from.walked(&v) else { return nil }
+            var changed = r
+            changed.from = f
+            return .column(changed)
+        case .parameter(let name, let type):
             v.mix(3)
-            return
-        case .unary(let op, var e):
+            v.mix(name)
+            v.mix(type: type)
+            return nil
+        case .keyword(let k):
+            v.mix(26)
+            v.mix(k.code)
+            return nil
+        case .raw(let sql, let type):
+            v.mix(27)
+            v.mix(sql)
+            v.mix(type: type)
+            return nil
+        case .text:
+            v.mix(28)
+            v.mixUnspelled()
+            return nil
+        case .excluded(let name):
+            v.mix(29)
+            v.mix(name)
+            return nil
+        case .invalid(let message):
+            v.mix(30)
+            v.mix(message)
+            return nil
+        case .unary(let op, let e):
             v.mix(4)
-            e.walkBinds(&v)
-            if V.rewrites { self = .unary(op, e) }
-        case .binary(let op, var l, var r):
+            v.mix(op.code)
+            guard let ne = e.walked(&v) else { return nil }
+            return .unary(op, ne)
+        case .binary(let op, let l, let r):
             v.mix(5)
-            l.walkBinds(&v)
-            r.walkBinds(&v)
-            if V.rewrites { self = .binary(op, l, r) }
-        case .like(var e, var p, let ci, let neg, let esc):
+            v.mix(op.code)
+            if V.spellsShape, case .custom(let spelling) = op { v.mix(spelling) }
+            let nl = l.walked(&v)
+            let nr = r.walked(&v)
+            guard V.rewrites, nl != nil || nr != nil else { return nil }
+            return .binary(op, nl ?? l, nr ?? r)
+        case .like(let e, let p, let ci, let neg, let esc):
             v.mix(6)
-            e.walkBinds(&v)
-            p.walkBinds(&v)
-            if V.rewrites { self = .like(e, pattern: p, caseInsensitive: ci, negated: neg, escape: esc) }
-        case .conjunction(let k, var terms):
+            v.mix(ci)
+            v.mix(neg)
+            if V.spellsShape { v.mix(optional: esc.map { String($0) }) }
+            let ne = e.walked(&v)
+            let np = p.walked(&v)
+            guard V.rewrites, ne != nil || np != nil else { return nil }
+            return .like(ne ?? e, pattern: np ?? p, caseInsensitive: ci, negated: neg, escape: esc)
+        case .conjunction(let k, let terms):
             v.mix(7)
-            terms.walkBinds(&v)
-            if V.rewrites { self = .conjunction(k, terms) }
-        case .inList(var e, var items, let neg):
+            v.mix(k == .and)
+            guard let nt = terms.walked(&v) else { return nil }
+            return .conjunction(k, nt)
+        case .inList(let e, let items, let neg):
             v.mix(8)
-            e.walkBinds(&v)
-            items.walkBinds(&v)
-            if V.rewrites { self = .inList(e, items, negated: neg) }
-        case .inExpanding(var e, var list, let neg):
+            v.mix(neg)
+            let ne = e.walked(&v)
+            let ni = items.walked(&v)
+            guard V.rewrites, ne != nil || ni != nil else { return nil }
+            return .inList(ne ?? e, ni ?? items, negated: neg)
+        case .inExpanding(let e, let list, let neg):
             v.mix(neg ? 10 : 9)
-            e.walkBinds(&v)
-            v.visit(&list)
-            if V.rewrites { self = .inExpanding(e, list, negated: neg) }
-        case .inQuery(var e, var q, let neg):
-            v.mix(11)
-            e.walkBinds(&v)
-            q.walkBinds(&v)
-            if V.rewrites { self = .inQuery(e, q, negated: neg) }
-        case .between(var e, var lo, var hi, let neg):
-            v.mix(12)
-            e.walkBinds(&v)
-            lo.walkBinds(&v)
-            hi.walkBinds(&v)
-            if V.rewrites { self = .between(e, lo, hi, negated: neg) }
-        case .isNull(var e, let neg):
-            v.mix(neg ? 14 : 13)
-            e.walkBinds(&v)
-            if V.rewrites { self = .isNull(e, negated: neg) }
-        case .function(var f):
-            v.mix(15)
-            f.walkBinds(&v)
-            if V.rewrites { self = .function(f) }
-        case .window(var e, var spec):
-            v.mix(16)
-            e.walkBinds(&v)
-            spec.partitionBy.walkBinds(&v)
-            spec.orderBy.walkBinds(&v)
-            if V.rewrites { self = .window(e, spec) }
-        case .caseWhen(var c):
-            v.mix(17)
-            c.value?.walkBinds(&v)
-            for i in c.whens.indices {
-                c.whens[i].condition.walkBinds(&v)
-                c.whens[i].result.walkBinds(&v)
+            if V.spellsShape {
+                // The list's length is not shape: one placeholder stands for the whole list.
+                v.mix(optional: list.name)
+                v.mix(type: list.type)
+                v.mix(list.inline)
+                if list.inline { v.mixUnspelled() }
             }
-            c.otherwise?.walkBinds(&v)
-            if V.rewrites { self = .caseWhen(c) }
-        case .cast(var e, let t):
+            let ne = e.walked(&v)
+            var list = list
+            v.visit(&list)
+            return V.rewrites ? .inExpanding(ne ?? e, list, negated: neg) : nil
+        case .inQuery(let e, let q, let neg):
+            v.mix(11)
+            v.mix(neg)
+            let ne = e.walked(&v)
+            let nq = q.walked(&v)
+            guard V.rewrites, ne != nil || nq != nil else { return nil }
+            return .inQuery(ne ?? e, nq ?? q, negated: neg)
+        case .between(let e, let lo, let hi, let neg):
+            v.mix(12)
+            v.mix(neg)
+            let ne = e.walked(&v)
+            let nlo = lo.walked(&v)
+            let nhi = hi.walked(&v)
+            guard V.rewrites, ne != nil || nlo != nil || nhi != nil else { return nil }
+            return .between(ne ?? e, nlo ?? lo, nhi ?? hi, negated: neg)
+        case .isNull(let e, let neg):
+            v.mix(neg ? 14 : 13)
+            guard let ne = e.walked(&v) else { return nil }
+            return .isNull(ne, negated: neg)
+        case .function(let f):
+            v.mix(15)
+            guard let nf = f.walked(&v) else { return nil }
+            return .function(nf)
+        case .window(let e, let spec):
+            v.mix(16)
+            let ne = e.walked(&v)
+            let np = spec.partitionBy.walked(&v)
+            let no = spec.orderBy.walked(&v)
+            if V.spellsShape {
+                if let frame = spec.frame {
+                    v.mix(Tag.present)
+                    v.mix(frame.unit.rawValue)
+                    frame.start.spell(&v)
+                    if let end = frame.end {
+                        v.mix(Tag.present)
+                        end.spell(&v)
+                    } else {
+                        v.mix(Tag.absent)
+                    }
+                } else {
+                    v.mix(Tag.absent)
+                }
+            }
+            guard V.rewrites, ne != nil || np != nil || no != nil else { return nil }
+            var s = spec
+            if let np { s.partitionBy = np }
+            if let no { s.orderBy = no }
+            return .window(ne ?? e, s)
+        case .caseWhen(let c):
+            v.mix(17)
+            var out = c
+            var changed = false
+            if let n = c.value.walked(&v) {
+                out.value = n
+                changed = true
+            }
+            v.mix(c.whens.count)
+            for i in c.whens.indices {
+                if let n = c.whens[i].condition.walked(&v) {
+                    out.whens[i].condition = n
+                    changed = true
+                }
+                if let n = c.whens[i].result.walked(&v) {
+                    out.whens[i].result = n
+                    changed = true
+                }
+            }
+            if let n = c.otherwise.walked(&v) {
+                out.otherwise = n
+                changed = true
+            }
+            return V.rewrites && changed ? .caseWhen(out) : nil
+        case .cast(let e, let t):
             v.mix(18)
-            e.walkBinds(&v)
-            if V.rewrites { self = .cast(e, t) }
-        case .label(var e, let name):
+            v.mix(type: t)
+            guard let ne = e.walked(&v) else { return nil }
+            return .cast(ne, t)
+        case .label(let e, let name):
             v.mix(19)
-            e.walkBinds(&v)
-            if V.rewrites { self = .label(e, name) }
-        case .scalarSubquery(var q):
+            v.mix(name)
+            guard let ne = e.walked(&v) else { return nil }
+            return .label(ne, name)
+        case .scalarSubquery(let q):
             v.mix(20)
-            q.walkBinds(&v)
-            if V.rewrites { self = .scalarSubquery(q) }
-        case .exists(var q, let neg):
+            guard let nq = q.walked(&v) else { return nil }
+            return .scalarSubquery(nq)
+        case .exists(let q, let neg):
             v.mix(21)
-            q.walkBinds(&v)
-            if V.rewrites { self = .exists(q, negated: neg) }
-        case .grouping(var e):
+            v.mix(neg)
+            guard let nq = q.walked(&v) else { return nil }
+            return .exists(nq, negated: neg)
+        case .grouping(let e):
             v.mix(22)
-            e.walkBinds(&v)
-            if V.rewrites { self = .grouping(e) }
-        case .tuple(var items):
+            guard let ne = e.walked(&v) else { return nil }
+            return .grouping(ne)
+        case .tuple(let items):
             v.mix(23)
-            items.walkBinds(&v)
-            if V.rewrites { self = .tuple(items) }
+            guard let ni = items.walked(&v) else { return nil }
+            return .tuple(ni)
         case .star(let star):
             v.mix(24)
-            guard var from = star, from.mayHoldValues else { return }
-            from.walkBinds(&v)
-            if V.rewrites { self = .star(from) }
-        case .collate(var e, let c):
+            guard let from = star else {
+                v.mix(Tag.absent)
+                return nil
+            }
+            guard let nf = from.walked(&v) else { return nil }
+            return .star(nf)
+        case .collate(let e, let c):
             v.mix(25)
-            e.walkBinds(&v)
-            if V.rewrites { self = .collate(e, c) }
+            v.mix(c)
+            guard let ne = e.walked(&v) else { return nil }
+            return .collate(ne, c)
         }
     }
 }
 
 extension Array where Element == ExpressionNode {
     package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+        if let changed = walked(&v) { self = changed }
+    }
+
+    package func walked<V: BindVisitor>(_ v: inout V) -> [ExpressionNode]? {
         v.mix(count)
-        if V.rewrites {
-            for i in indices { self[i].walkBinds(&v) }
-        } else {
-            for var e in self { e.walkBinds(&v) }
+        var out: [ExpressionNode]? = nil
+        for i in indices {
+            if let n = self[i].walked(&v) {
+                if out == nil { out = self }
+                out![i] = n
+            }
         }
+        return out
+    }
+}
+
+extension OrderingTerm {
+    package func walked<V: BindVisitor>(_ v: inout V) -> OrderingTerm? {
+        if V.spellsShape {
+            switch direction {
+            case nil: v.mix(0)
+            case .ascending?: v.mix(1)
+            case .descending?: v.mix(2)
+            }
+            switch nulls {
+            case nil: v.mix(0)
+            case .first?: v.mix(1)
+            case .last?: v.mix(2)
+            }
+        }
+        guard let n = expression.walked(&v) else { return nil }
+        var out = self
+        out.expression = n
+        return out
     }
 }
 
 extension Array where Element == OrderingTerm {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+    package func walked<V: BindVisitor>(_ v: inout V) -> [OrderingTerm]? {
         v.mix(count)
-        if V.rewrites {
-            for i in indices { self[i].expression.walkBinds(&v) }
-        } else {
-            for var t in self { t.expression.walkBinds(&v) }
+        var out: [OrderingTerm]? = nil
+        for i in indices {
+            if let n = self[i].walked(&v) {
+                if out == nil { out = self }
+                out![i] = n
+            }
         }
+        return out
     }
 }
 
 extension Optional where Wrapped == ExpressionNode {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        guard case .some(var e) = self else {
-            v.mix(0)
-            return
+    /// The present expression rebuilt, or nil when absent or unchanged.
+    package func walked<V: BindVisitor>(_ v: inout V) -> ExpressionNode? {
+        guard let e = self else {
+            v.mix(Tag.absent)
+            return nil
         }
-        e.walkBinds(&v)
-        if V.rewrites { self = .some(e) }
+        return e.walked(&v)
     }
 }
 
 extension FunctionCall {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        arguments.walkBinds(&v)
-        orderBy.walkBinds(&v)
-        filter.walkBinds(&v)
+    package func walked<V: BindVisitor>(_ v: inout V) -> FunctionCall? {
+        if V.spellsShape {
+            v.mix(name)
+            v.mix(star)
+            v.mix(distinct)
+            v.mix(type: type)
+            if let known {
+                v.mix(Tag.present)
+                v.mix(known.code)
+            } else {
+                v.mix(Tag.absent)
+            }
+        }
+        let na = arguments.walked(&v)
+        let no = orderBy.walked(&v)
+        let nf = filter.walked(&v)
+        guard V.rewrites, na != nil || no != nil || nf != nil else { return nil }
+        var out = self
+        if let na { out.arguments = na }
+        if let no { out.orderBy = no }
+        if let nf { out.filter = nf }
+        return out
+    }
+}
+
+extension CommonTableExpression {
+    package func walked<V: BindVisitor>(_ v: inout V) -> CommonTableExpression? {
+        if V.spellsShape {
+            v.mix(name)
+            v.mix(recursive)
+            if let columnNames {
+                v.mix(Tag.present)
+                v.mix(strings: columnNames)
+            } else {
+                v.mix(Tag.absent)
+            }
+            switch materialized {
+            case nil: v.mix(0)
+            case false?: v.mix(1)
+            case true?: v.mix(2)
+            }
+        }
+        guard let nq = query.walked(&v) else { return nil }
+        var out = self
+        out.query = nq
+        return out
     }
 }
 
@@ -226,121 +687,214 @@ extension FromNode {
         return true
     }
 
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+    package func walked<V: BindVisitor>(_ v: inout V) -> FromNode? {
         switch self {
         case .table(let t):
+            // Its identity: the cache key holds the statement, so the table outlives the entry.
+            v.mix(Tag.table)
             v.mix(Int(bitPattern: ObjectIdentifier(t)))
-            return
-        case .alias(var inner, let name):
-            inner.walkBinds(&v)
-            if V.rewrites { self = .alias(inner, name) }
-        case .subquery(var q, let name, let lateral):
-            q.walkBinds(&v)
-            if V.rewrites { self = .subquery(q, name, lateral: lateral) }
-        case .cte(var c):
-            c.query.walkBinds(&v)
-            if V.rewrites { self = .cte(c) }
-        case .join(var j):
-            j.left.walkBinds(&v)
-            j.right.walkBinds(&v)
-            j.on.walkBinds(&v)
-            if V.rewrites { self = .join(j) }
+            return nil
+        case .alias(let inner, let name):
+            v.mix(Tag.alias)
+            if V.spellsShape { name.spell(&v) }
+            guard let ni = inner.walked(&v) else { return nil }
+            return .alias(ni, name)
+        case .subquery(let q, let name, let lateral):
+            v.mix(Tag.subquery)
+            if V.spellsShape { name.spell(&v) }
+            v.mix(lateral)
+            guard let nq = q.walked(&v) else { return nil }
+            return .subquery(nq, name, lateral: lateral)
+        case .cte(let c):
+            v.mix(Tag.cte)
+            guard let nc = c.walked(&v) else { return nil }
+            return .cte(nc)
+        case .join(let j):
+            v.mix(Tag.join)
+            v.mix(j.kind.code)
+            let nl = j.left.walked(&v)
+            let nr = j.right.walked(&v)
+            let no = j.on.walked(&v)
+            guard V.rewrites, nl != nil || nr != nil || no != nil else { return nil }
+            var out = j
+            if let nl { out.left = nl }
+            if let nr { out.right = nr }
+            if let no { out.on = no }
+            return .join(out)
         }
     }
 }
 
 extension Array where Element == FromNode {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+    package func walked<V: BindVisitor>(_ v: inout V) -> [FromNode]? {
         v.mix(count)
-        if V.rewrites {
-            for i in indices { self[i].walkBinds(&v) }
-        } else {
-            for var f in self { f.walkBinds(&v) }
+        var out: [FromNode]? = nil
+        for i in indices {
+            if let n = self[i].walked(&v) {
+                if out == nil { out = self }
+                out![i] = n
+            }
         }
+        return out
     }
 }
 
 extension QueryNode {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+    package func walked<V: BindVisitor>(_ v: inout V) -> QueryNode? {
         switch self {
-        case .select(var s):
-            s.walkBinds(&v)
-            if V.rewrites { self = .select(s) }
-        case .compound(var c):
-            c.walkBinds(&v)
-            if V.rewrites { self = .compound(c) }
+        case .select(let s):
+            v.mix(1)
+            return s.walked(&v).map { .select($0) }
+        case .compound(let c):
+            v.mix(2)
+            return c.walked(&v).map { .compound($0) }
         }
     }
 }
 
 extension Select {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        for i in ctes.indices { ctes[i].query.walkBinds(&v) }
-        columns.walkBinds(&v)
-        froms.walkBinds(&v)
-        whereClause.walkBinds(&v)
-        groupBy.walkBinds(&v)
-        having.walkBinds(&v)
-        orderBy.walkBinds(&v)
-        limit.walkBinds(&v)
-        offset.walkBinds(&v)
+    package func walked<V: BindVisitor>(_ v: inout V) -> Select? {
+        var out: Select? = nil
+        @inline(__always) func edit(_ change: (inout Select) -> Void) {
+            if out == nil { out = self }
+            change(&out!)
+        }
+        v.mix(ctes.count)
+        for i in ctes.indices {
+            if let n = ctes[i].walked(&v) { edit { $0.ctes[i] = n } }
+        }
+        if let n = columns.walked(&v) { edit { $0.columns = n } }
+        if let n = froms.walked(&v) { edit { $0.froms = n } }
+        if let n = whereClause.walked(&v) { edit { $0.whereClause = n } }
+        if let n = groupBy.walked(&v) { edit { $0.groupBy = n } }
+        if let n = having.walked(&v) { edit { $0.having = n } }
+        if let n = orderBy.walked(&v) { edit { $0.orderBy = n } }
+        if let n = limit.walked(&v) { edit { $0.limit = n } }
+        if let n = offset.walked(&v) { edit { $0.offset = n } }
         switch distinctMode {
-        case .none, .all: break
-        case .on(var exprs):
-            exprs.walkBinds(&v)
-            if V.rewrites { distinctMode = .on(exprs) }
+        case .none: v.mix(0)
+        case .all: v.mix(1)
+        case .on(let exprs):
+            v.mix(2)
+            if let n = exprs.walked(&v) { edit { $0.distinctMode = .on(n) } }
         }
-        if var lock {
-            lock.of.walkBinds(&v)
-            if V.rewrites { self.lock = lock }
+        if let lock {
+            v.mix(Tag.present)
+            if V.spellsShape {
+                v.mix(lock.strength.rawValue)
+                v.mix(lock.nowait)
+                v.mix(lock.skipLocked)
+            }
+            if let n = lock.of.walked(&v) { edit { $0.lock!.of = n } }
+        } else {
+            v.mix(Tag.absent)
         }
+        if V.spellsShape {
+            switch correlation {
+            case .auto: v.mix(0)
+            case .none: v.mix(1)
+            case .only(let ids):
+                v.mix(2)
+                v.mix(ids.count)
+                for id in ids { id.spell(&v) }
+            }
+        }
+        return V.rewrites ? out : nil
     }
 }
 
 extension CompoundSelect {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        for i in selects.indices { selects[i].walkBinds(&v) }
-        orderBy.walkBinds(&v)
-        limit.walkBinds(&v)
-        offset.walkBinds(&v)
+    package func walked<V: BindVisitor>(_ v: inout V) -> CompoundSelect? {
+        var out: CompoundSelect? = nil
+        @inline(__always) func edit(_ change: (inout CompoundSelect) -> Void) {
+            if out == nil { out = self }
+            change(&out!)
+        }
+        if V.spellsShape { v.mix(op.rawValue) }
+        v.mix(selects.count)
+        for i in selects.indices {
+            if let n = selects[i].walked(&v) { edit { $0.selects[i] = n } }
+        }
+        if let n = orderBy.walked(&v) { edit { $0.orderBy = n } }
+        if let n = limit.walked(&v) { edit { $0.limit = n } }
+        if let n = offset.walked(&v) { edit { $0.offset = n } }
+        return V.rewrites ? out : nil
     }
 }
 
 extension Insert {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        for i in rows.indices { rows[i].walkBinds(&v) }
-        if var q = query {
-            q.walkBinds(&v)
-            if V.rewrites { query = q }
+    package func walked<V: BindVisitor>(_ v: inout V) -> Insert? {
+        var out: Insert? = nil
+        @inline(__always) func edit(_ change: (inout Insert) -> Void) {
+            if out == nil { out = self }
+            change(&out!)
         }
-        if var oc = onConflict {
-            oc.target?.predicate.walkBinds(&v)
+        if V.spellsShape {
+            v.mix(Int(bitPattern: ObjectIdentifier(table)))
+            v.mix(strings: columnNames)
+            v.mix(optional: problem)
+        }
+        v.mix(rows.count)
+        for i in rows.indices {
+            if let n = rows[i].walked(&v) { edit { $0.rows[i] = n } }
+        }
+        if let q = query {
+            v.mix(Tag.present)
+            if let n = q.walked(&v) { edit { $0.query = n } }
+        } else {
+            v.mix(Tag.absent)
+        }
+        if let oc = onConflict {
+            // The upsert clause (targets, constraint names, actions) is not spelled.
+            v.mixUnspelled()
+            if let n = oc.target?.predicate.walked(&v) { edit { $0.onConflict!.target!.predicate = n } }
             switch oc.action {
             case .nothing: break
-            case .update(let cols, var values, var cond):
-                values.walkBinds(&v)
-                cond.walkBinds(&v)
-                oc.action = .update(columns: cols, values: values, where: cond)
+            case .update(let cols, let values, let cond):
+                let nv = values.walked(&v)
+                let nc = cond.walked(&v)
+                if V.rewrites, nv != nil || nc != nil {
+                    edit { $0.onConflict!.action = .update(columns: cols, values: nv ?? values, where: nc ?? cond) }
+                }
             }
-            if V.rewrites { onConflict = oc }
+        } else {
+            v.mix(Tag.absent)
         }
-        returning.walkBinds(&v)
+        if let n = returning.walked(&v) { edit { $0.returning = n } }
+        return V.rewrites ? out : nil
     }
 }
 
 extension Update {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        target.walkBinds(&v)
-        values.walkBinds(&v)
-        whereClause.walkBinds(&v)
-        returning.walkBinds(&v)
+    package func walked<V: BindVisitor>(_ v: inout V) -> Update? {
+        if V.spellsShape {
+            v.mix(strings: columnNames)
+            v.mix(optional: problem)
+        }
+        let nt = target.walked(&v)
+        let nv = values.walked(&v)
+        let nw = whereClause.walked(&v)
+        let nr = returning.walked(&v)
+        guard V.rewrites, nt != nil || nv != nil || nw != nil || nr != nil else { return nil }
+        var out = self
+        if let nt { out.target = nt }
+        if let nv { out.values = nv }
+        if let nw { out.whereClause = nw }
+        if let nr { out.returning = nr }
+        return out
     }
 }
 
 extension Delete {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        target.walkBinds(&v)
-        whereClause.walkBinds(&v)
-        returning.walkBinds(&v)
+    package func walked<V: BindVisitor>(_ v: inout V) -> Delete? {
+        let nt = target.walked(&v)
+        let nw = whereClause.walked(&v)
+        let nr = returning.walked(&v)
+        guard V.rewrites, nt != nil || nw != nil || nr != nil else { return nil }
+        var out = self
+        if let nt { out.target = nt }
+        if let nw { out.whereClause = nw }
+        if let nr { out.returning = nr }
+        return out
     }
 }

@@ -81,6 +81,10 @@ package struct CompiledTemplate: Sendable {
     package let listSlotCount: Int
     /// Placeholder offsets in ``sql``, kept when a binding is a list (see ``SQLBuffer/finish(_:)``).
     package let placeholderOffsets: [Int]?
+    /// True when every binding is a slot or a constant: the values of one execution
+    /// then go straight to the driver (``positionalValues(_:_:)``), with no
+    /// ``CompiledStatement`` built in between.
+    package let isPositional: Bool
 
     package init(sql: String, bindings: [TemplateBinding], reusable: Bool, placeholderOffsets: [Int]? = nil) {
         self.sql = sql
@@ -98,6 +102,33 @@ package struct CompiledTemplate: Sendable {
         }
         self.slotCount = highest + 1
         self.listSlotCount = highestList + 1
+        self.isPositional = bindings.allSatisfy {
+            switch $0 {
+            case .slot, .constant: return true
+            case .named, .listSlot, .constantList, .namedList: return false
+            }
+        }
+    }
+
+    /// The values of one execution in placeholder order, each processed by its type,
+    /// for an ``isPositional`` template (the bindings ``instantiate(_:_:_:)`` would give,
+    /// without the ``CompiledStatement`` around them).
+    package func positionalValues(_ values: [BoundValue], _ dialect: Dialect) -> [SQLValue] {
+        let types = dialect.typeCompiler
+        var out: [SQLValue] = []
+        out.reserveCapacity(bindings.count)
+        for b in bindings {
+            switch b {
+            case .slot(let i):
+                let v = values[i]
+                out.append(v.type.map { types.processBind(v.value, $0) } ?? v.value)
+            case .constant(let v):
+                out.append(v)
+            case .named, .listSlot, .constantList, .namedList:
+                preconditionFailure("positionalValues(_:_:) on a template with named or list bindings")
+            }
+        }
+        return out
     }
 
 

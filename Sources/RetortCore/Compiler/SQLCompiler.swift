@@ -342,23 +342,32 @@ package indirect enum StatementNode: Sendable, Hashable {
     case update(Update)
     case delete(Delete)
 
+    /// Walks the statement's bound values (see ``BindVisitor``), writing back a
+    /// rewriting visitor's changes.
     package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
+        if let changed = walked(&v) { self = changed }
+    }
+
+    /// The shape tag of a SELECT (``StatementCache/compile(_:_:)-(Select,_)`` writes it too).
+    package static let selectTag = 1
+
+    package func walked<V: BindVisitor>(_ v: inout V) -> StatementNode? {
         switch self {
-        case .select(var s):
-            s.walkBinds(&v)
-            if V.rewrites { self = .select(s) }
-        case .compound(var c):
-            c.walkBinds(&v)
-            if V.rewrites { self = .compound(c) }
-        case .insert(var i):
-            i.walkBinds(&v)
-            if V.rewrites { self = .insert(i) }
-        case .update(var u):
-            u.walkBinds(&v)
-            if V.rewrites { self = .update(u) }
-        case .delete(var d):
-            d.walkBinds(&v)
-            if V.rewrites { self = .delete(d) }
+        case .select(let s):
+            v.mix(StatementNode.selectTag)
+            return s.walked(&v).map { .select($0) }
+        case .compound(let c):
+            v.mix(2)
+            return c.walked(&v).map { .compound($0) }
+        case .insert(let i):
+            v.mix(3)
+            return i.walked(&v).map { .insert($0) }
+        case .update(let u):
+            v.mix(4)
+            return u.walked(&v).map { .update($0) }
+        case .delete(let d):
+            v.mix(5)
+            return d.walked(&v).map { .delete($0) }
         }
     }
 }

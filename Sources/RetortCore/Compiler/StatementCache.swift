@@ -20,22 +20,34 @@ public final class StatementCache: @unchecked Sendable {
     /// The cache every statement's ``Executable/compile(for:)`` uses.
     public static let shared = StatementCache(capacity: 1_000)
 
+    /// A statement's shape and the dialect it is compiled for.
+    ///
+    /// Compared by the flat spelling of the shape (see ``StatementShape``): a hash, a
+    /// length and one `memcmp`, instead of walking two trees. The statement itself is
+    /// kept for two reasons: it holds the tables whose identities the spelling names
+    /// (so no table can be freed and another take its address while the entry lives),
+    /// and a shape with parts the walk does not spell is compared as a tree as well.
     private struct Key: Hashable {
         /// The dialect's name and flags (see ``Dialect/compilationFlags``): two dialects
         /// of one name whose flags differ (an older SQLite library without FULL JOIN)
         /// compile differently. Kept as plain values so a key copies cheaply.
         let dialectName: String
         let dialectFlags: UInt64
-        var statement: StatementNode
-        /// The outline hash from ``BindExtractor/shapeHash``; `==` does the exact comparison.
-        let shapeHash: UInt64
+        let shape: StatementShape
+        /// Always set in a stored key; in a lookup key only when the shape is compared
+        /// as a tree too.
+        var statement: StatementNode?
 
         static func == (a: Key, b: Key) -> Bool {
-            a.shapeHash == b.shapeHash && a.dialectFlags == b.dialectFlags && a.dialectName == b.dialectName
-                && a.statement == b.statement
+            guard StatementShape.sameWords(a.shape, b.shape), a.dialectFlags == b.dialectFlags,
+                  a.dialectName == b.dialectName else { return false }
+            // Equal words mean equal markers: both or neither were left partly unspelled.
+            guard a.shape.treeCompared else { return true }
+            guard let x = a.statement, let y = b.statement else { return false }
+            return x == y
         }
 
-        func hash(into hasher: inout Hasher) { hasher.combine(shapeHash) }
+        func hash(into hasher: inout Hasher) { hasher.combine(shape.hash) }
     }
 
     private final class Entry {
@@ -79,38 +91,97 @@ public final class StatementCache: @unchecked Sendable {
 
     /// Compiles `statement` for `dialect`, through the cache.
     package func compile(_ statement: StatementNode, _ dialect: Dialect) throws -> CompiledStatement {
-        // One walk gathers the values a hit fills in and hashes the shape for the lookup.
+        // One walk gathers the values a hit fills in and spells the shape for the lookup.
+        let (template, values, lists) = try lookup(statement, dialect)
+        return template.instantiate(values, lists, dialect)
+    }
+
+    /// Compiles a SELECT through the cache: as `compile(.select(select), dialect)`, but
+    /// the statement is boxed into a ``StatementNode`` only when the key needs it (a
+    /// miss, or a shape compared as a tree), not on every hit.
+    package func compile(_ select: Select, _ dialect: Dialect) throws -> CompiledStatement {
+        let (template, values, lists) = try lookup(select, dialect)
+        return template.instantiate(values, lists, dialect)
+    }
+
+    /// A SELECT made ready to execute without named parameters.
+    package enum Prepared {
+        /// The SQL and its values in placeholder order: nothing is left to resolve.
+        case positional(sql: String, values: [SQLValue])
+        /// The statement has named parameters or lists; resolve them from this.
+        case compiled(CompiledStatement)
+    }
+
+    /// Prepares a SELECT for ``Connection/execute(_:_:)`` through the cache: its SQL
+    /// and values when they are all it takes (the usual case), else the compiled statement.
+    package func prepare(_ select: Select, _ dialect: Dialect) throws -> Prepared {
+        let (template, values, lists) = try lookup(select, dialect)
+        if template.isPositional { return .positional(sql: template.sql, values: template.positionalValues(values, dialect)) }
+        return .compiled(template.instantiate(values, lists, dialect))
+    }
+
+    private func lookup(_ select: Select, _ dialect: Dialect) throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
         var extractor = BindExtractor()
-        var walked = statement
-        walked.walkBinds(&extractor)
+        extractor.mix(StatementNode.selectTag)
+        _ = select.walked(&extractor)
+        // No closure over `select` here: capturing it copied the whole statement per hit.
+        let (key, cached) = find(&extractor, dialect, tree: extractor.shape.treeCompared ? .select(select) : nil)
+        if let cached { return cached }
+        return try compileAndStore(key, key.statement ?? .select(select), dialect)
+    }
+
+    private func lookup(_ statement: StatementNode, _ dialect: Dialect) throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
+        var extractor = BindExtractor()
+        _ = statement.walked(&extractor)
+        let (key, cached) = find(&extractor, dialect, tree: extractor.shape.treeCompared ? statement : nil)
+        if let cached { return cached }
+        return try compileAndStore(key, statement, dialect)
+    }
+
+    /// Looks a walked statement up: the key (holding `tree`, the statement, when its
+    /// shape is compared as a tree) and, on a hit, the template with the values to fill in.
+    private func find(_ extractor: inout BindExtractor, _ dialect: Dialect, tree: StatementNode?)
+        -> (Key, (CompiledTemplate, [BoundValue], [ExpandingList])?) {
         let flags = dialect.compilationFlags
         extractor.mix(Int(truncatingIfNeeded: flags))
-        let key = Key(dialectName: dialect.name, dialectFlags: flags, statement: statement, shapeHash: extractor.shapeHash)
+        let key = Key(dialectName: dialect.name, dialectFlags: flags, shape: extractor.shape, statement: tree)
         lock.lock()
-        if let entry = entries[key] {
-            clock &+= 1
-            entry.lastUsed = clock
-            hits += 1
-            let template = entry.template
+        guard let entry = entries[key] else {
+            misses += 1
             lock.unlock()
-            if extractor.values.count >= template.slotCount, extractor.lists.count >= template.listSlotCount {
-                return template.instantiate(extractor.values, extractor.lists, dialect)
-            }
-            // Cannot happen for equal shapes; never index out of range if it does.
-            return try StatementCache.compileUncached(statement, dialect)
+            return (key, nil)
         }
-        misses += 1
+        clock &+= 1
+        entry.lastUsed = clock
+        hits += 1
+        let template = entry.template
         lock.unlock()
+        // Equal shapes have as many values; should that ever fail, compile afresh
+        // rather than index out of range.
+        guard extractor.values.count >= template.slotCount, extractor.lists.count >= template.listSlotCount else {
+            return (key, nil)
+        }
+        return (key, (template, extractor.values, extractor.lists))
+    }
 
+    /// Compiles a statement the cache did not have into a template, and stores it
+    /// (when reusable) under `key`, which from then on holds the statement: that keeps
+    /// the tables its spelling names alive.
+    private func compileAndStore(_ key: Key, _ statement: StatementNode, _ dialect: Dialect)
+        throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
         let (template, values) = try StatementCache.compileTemplate(statement, dialect)
         if template.reusable {
+            var stored = key
+            stored.statement = statement
             lock.withLock {
                 clock &+= 1
-                entries[key] = Entry(template, clock)
-                if entries.count > _capacity { evictLocked() }
+                if entries[stored] == nil {
+                    entries[stored] = Entry(template, clock)
+                    if entries.count > _capacity { evictLocked() }
+                }
             }
         }
-        return template.instantiate(values.values, values.lists, dialect)
+        return (template, values.values, values.lists)
     }
 
     /// Compiles without the cache (for measuring, and for statements used once).
@@ -140,7 +211,7 @@ public final class StatementCache: @unchecked Sendable {
 extension Select: Executable {
     /// Compiles through the ``StatementCache``.
     public func compile(for dialect: Dialect) throws -> CompiledStatement {
-        try StatementCache.shared.compile(.select(self), dialect)
+        try StatementCache.shared.compile(self, dialect)
     }
 
     /// Compiles without consulting the cache.

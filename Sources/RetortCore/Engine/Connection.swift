@@ -77,7 +77,18 @@ public final class Connection {
             if compiled.hasLists { return try runExpanding(compiled, prepared) }
             return try run(compiled.sql, try Connection.bind(compiled, prepared), compiled: compiled)
         }
-        let compiled = try statement.compile(for: dialect)
+        if parameters.isEmpty, engine.echo == nil, let select = statement as? Select {
+            // The common query: the cached SQL and its values go straight to the driver.
+            switch try StatementCache.shared.prepare(select, dialect) {
+            case .positional(let sql, let values): return try run(sql, values, compiled: nil)
+            case .compiled(let compiled): return try run(compiled, parameters)
+            }
+        }
+        return try run(try statement.compile(for: dialect), parameters)
+    }
+
+    /// Runs a compiled statement with named parameters.
+    private func run(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> Result {
         if compiled.hasLists { return try runExpanding(compiled, parameters) }
         let values = try Connection.bind(compiled, parameters)
         return try run(compiled.sql, values, compiled: compiled)
