@@ -9,10 +9,13 @@ public final class Project {
     public let scripts: ScriptDirectory
     private var engineStorage: Engine?
 
-    /// Loads `configPath` and the revision files it points at.
-    public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// Loads `configPath` and the revision files it points at. `operations: false` reads
+    /// only the files' headers, for commands that walk the graph without applying or
+    /// showing operations (see ``ScriptDirectory/init(versionsPath:checkType:operations:)``).
+    public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                operations: Bool = true) throws {
         config = try MigratorConfig.load(path: configPath, environment: environment)
-        scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check)
+        scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check, operations: operations)
     }
 
     public var graph: RevisionGraph { scripts.graph }

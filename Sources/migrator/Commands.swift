@@ -135,7 +135,7 @@ struct Current: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let project = try Project(configPath: options.config)
+            let project = try Project(configPath: options.config, operations: false)
             let current = try project.runner().current()
             let report = HistoryReport(graph: project.graph)
             let revisions = current.sorted().compactMap { project.graph.revision($0) }
@@ -166,7 +166,7 @@ struct History: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let project = try Project(configPath: options.config)
+            let project = try Project(configPath: options.config, operations: false)
             let current = indicateCurrent || rev?.contains("current") == true ? try project.runner().current() : []
             let report = HistoryReport(graph: project.graph)
             let revisions = try report.revisions(in: rev, current: current)
@@ -187,7 +187,7 @@ struct Heads: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let project = try Project(configPath: options.config)
+            let project = try Project(configPath: options.config, operations: false)
             let report = HistoryReport(graph: project.graph)
             let revisions = project.graph.heads.compactMap { project.graph.revision($0) }
             if format == .json {
@@ -206,7 +206,7 @@ struct Branches: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let project = try Project(configPath: options.config)
+            let project = try Project(configPath: options.config, operations: false)
             let report = HistoryReport(graph: project.graph)
             for r in try report.revisions(in: nil, current: []) where report.line(r).contains("(branchpoint)") {
                 say(verbose ? report.verbose(r) : report.line(r))

@@ -90,6 +90,60 @@ final class RevisionFileTests: XCTestCase {
         }
     }
 
+    /// Commands that only walk the graph (`current`, `heads`, `history`) read each file's
+    /// header: the same revision without its operations, the same checksum, and the
+    /// whole file when a top-level key comes after the operations.
+    func testHeaderOnlyReadingKeepsEverythingButTheOperations() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-header-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let usual = try write("a.yaml", """
+            revision: a1
+            down_revision: null
+            branch_labels: [main]
+            message: "upgrade: not a key"
+            transactional: false
+            upgrade:
+            - create_table: {name: t, columns: [{name: id, type: integer, primary_key: true}]}
+            downgrade:
+              - drop_table: {name: t}
+
+            """)
+        let full = try Revision.read(path: usual)
+        let header = try Revision.read(path: usual, operations: false)
+        XCTAssertEqual(full.upgrade.count, 1)
+        XCTAssertEqual(header.upgrade, [])
+        XCTAssertEqual(header.downgrade, [])
+        var fullWithoutOperations = full
+        fullWithoutOperations.upgrade = []
+        fullWithoutOperations.downgrade = []
+        XCTAssertEqual(header, fullWithoutOperations)
+        XCTAssertEqual(header.message, "upgrade: not a key")
+        XCTAssertFalse(header.transactional)
+
+        // A key after the operations: the whole file is read, so nothing is missed.
+        let late = try write("b.yaml", "revision: b1\ndown_revision: null\nupgrade: []\nmessage: late\n")
+        XCTAssertEqual(try Revision.read(path: late, operations: false).message, "late")
+
+        // Operations first: the cut leaves no id, so the whole file is read.
+        let opsFirst = try write("c.yaml", "upgrade: []\ndowngrade: []\nrevision: c1\ndown_revision: null\n")
+        XCTAssertEqual(try Revision.read(path: opsFirst, operations: false).id, "c1")
+
+        // A mistake inside the operations is reported by a full read, not by a header read.
+        let badOperation = try write("d.yaml", "revision: d1\ndown_revision: null\nupgrade:\n  - drop_tabel: {name: t}\n")
+        XCTAssertThrowsError(try Revision.read(path: badOperation))
+        XCTAssertEqual(try Revision.read(path: badOperation, operations: false).id, "d1")
+
+        let directory = try ScriptDirectory(versionsPath: dir.path, operations: false)
+        XCTAssertThrowsError(try ScriptDirectory(versionsPath: dir.path))
+        XCTAssertEqual(directory.graph.revision("a1")?.branchLabels, ["main"])
+    }
+
     func testChecksumIgnoresLineEndings() {
         let lf = "revision: a\ndown_revision: null\n"
         XCTAssertEqual(Revision.checksum(of: lf), Revision.checksum(of: lf.replacingOccurrences(of: "\n", with: "\r\n")))

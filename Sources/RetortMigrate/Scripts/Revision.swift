@@ -62,8 +62,11 @@ public struct Revision: Sendable, Equatable {
     static let fields = ["revision", "down_revision", "branch_labels", "depends_on", "message", "created",
                          "transactional", "upgrade", "downgrade"]
 
-    /// Reads a revision file. `checkType` validates compact type names.
-    public static func read(path: String, checkType: @escaping (String) throws -> Void = { _ in }) throws -> Revision {
+    /// Reads a revision file. `checkType` validates compact type names. With
+    /// `operations: false` only the header (id, parents, labels, message, …) is read and
+    /// `upgrade`/`downgrade` are left empty: for commands that only walk the graph.
+    public static func read(path: String, checkType: @escaping (String) throws -> Void = { _ in },
+                            operations: Bool = true) throws -> Revision {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -73,7 +76,7 @@ public struct Revision: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw MigrateError("the revision file is not UTF-8 text", at: .init(file: path))
         }
-        var revision = try parse(text, file: path, checkType: checkType)
+        var revision = operations ? try parse(text, file: path, checkType: checkType) : try parseHeader(text, file: path)
         revision.checksum = checksum(of: text)
         return revision
     }
@@ -101,6 +104,39 @@ public struct Revision: Sendable, Equatable {
             hex.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// The revision's header without its operations: the YAML before the first
+    /// top-level `upgrade:` or `downgrade:` key (operations are most of a file, and most
+    /// of the time reading it). A file the cut does not suit (another top-level key
+    /// follows the operations, or the cut text does not parse) is read whole.
+    static func parseHeader(_ text: String, file: String) throws -> Revision {
+        let bytes = Array(text.utf8)
+        var cut: Int?
+        var lineStart = 0
+        while lineStart < bytes.count {
+            let b = bytes[lineStart]
+            if startsWith(bytes, at: lineStart, "upgrade:") || startsWith(bytes, at: lineStart, "downgrade:") {
+                if cut == nil { cut = lineStart }
+            } else if cut != nil, b != 0x20, b != 0x09, b != 0x0A, b != 0x0D, b != UInt8(ascii: "-"), b != UInt8(ascii: "#") {
+                cut = nil  // a top-level key after the operations: read the whole file
+                break
+            }
+            guard let newline = bytes[lineStart...].firstIndex(of: 0x0A) else { break }
+            lineStart = newline + 1
+        }
+        if let cut, let header = try? parse(String(decoding: bytes[..<cut], as: UTF8.self), file: file) {
+            return header
+        }
+        return try parse(text, file: file)
+    }
+
+    private static func startsWith(_ bytes: [UInt8], at i: Int, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard i + n <= bytes.count else { return false }
+        let p = prefix.utf8Start
+        for k in 0..<n where bytes[i + k] != p[k] { return false }
+        return true
     }
 
     /// Parses revision YAML; errors name `file`, line and column.

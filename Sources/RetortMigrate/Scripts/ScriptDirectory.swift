@@ -7,7 +7,11 @@ public struct ScriptDirectory: Sendable {
     public let graph: RevisionGraph
 
     /// Reads every `.yaml` file in `versionsPath`. `checkType` validates type names.
-    public init(versionsPath: String, checkType: @escaping (String) throws -> Void = { _ in }) throws {
+    /// With `operations: false` only each file's header is read (the revisions'
+    /// `upgrade` and `downgrade` are empty): enough for commands that only walk the
+    /// graph, such as `current`, `heads` and `history`.
+    public init(versionsPath: String, checkType: @escaping (String) throws -> Void = { _ in },
+                operations: Bool = true) throws {
         self.versionsPath = versionsPath
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: versionsPath, isDirectory: &isDir), isDir.boolValue else {
@@ -23,7 +27,7 @@ public struct ScriptDirectory: Sendable {
         let checked = CheckedTypeNames(checkType)
         let paths = names.map { (versionsPath as NSString).appendingPathComponent($0) }
         let results = ParallelMap.map(paths) { path in
-            Swift.Result { try Revision.read(path: path, checkType: checked.check) }
+            Swift.Result { try Revision.read(path: path, checkType: checked.check, operations: operations) }
         }
         let revisions = try results.map { try $0.get() }  // the first failing file, in name order
         graph = try RevisionGraph(revisions)
