@@ -69,6 +69,20 @@ public final class Result {
 
     /// The next row, or nil at the end. Rows are converted as they are read, not buffered.
     public func next() throws -> Row? {
+        try move { c in try c.next().map { Row(values: $0, columns: resultColumns) } }
+    }
+
+    /// Moves to the next row without building a ``Row``; false at the end. Its values
+    /// are read with ``value(at:)`` until the next move. For readers that turn each row
+    /// into something else at once (the ORM's instances): no array per row.
+    package func advance() throws -> Bool {
+        try move { c in try c.advance() ? true : nil } ?? false
+    }
+
+    /// Moves the cursor with `step` (nil at the end): closes the result at the end or
+    /// on an error, and explains a read after the connection closed.
+    @inline(__always)
+    private func move<T>(_ step: (any DriverCursor) throws -> T?) throws -> T? {
         guard let c = cursor else {
             if closedWithConnection {
                 throw InterfaceError(kind: .closed,
@@ -77,36 +91,13 @@ public final class Result {
             return nil
         }
         do {
-            if let values = try c.next() {
-                return Row(values: values, columns: resultColumns)
-            }
+            if let value = try step(c) { return value }
         } catch {
             close()
             throw error
         }
         close()
         return nil
-    }
-
-    /// Moves to the next row without building a ``Row``; false at the end. Its values
-    /// are read with ``value(at:)`` until the next move. For readers that turn each row
-    /// into something else at once (the ORM's instances): no array per row.
-    package func advance() throws -> Bool {
-        guard let c = cursor else {
-            if closedWithConnection {
-                throw InterfaceError(kind: .closed,
-                                     message: "the connection this result came from is closed; read results before closing it")
-            }
-            return false
-        }
-        do {
-            if try c.advance() { return true }
-        } catch {
-            close()
-            throw error
-        }
-        close()
-        return false
     }
 
     /// Column `index` of the row ``advance()`` moved to.
