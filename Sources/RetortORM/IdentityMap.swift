@@ -164,7 +164,7 @@ struct IntegerTable {
     /// The slot a key starts its probe at.
     @inline(__always)
     private func home(_ key: Int64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) & mask
+        fibonacciSlot(key, shift: UInt64(shift)) & mask
     }
 
     @inline(__always)
@@ -266,6 +266,14 @@ struct IntegerTable {
         count = 0
         shift = 64
     }
+}
+
+/// The slot an integer key starts probing at in an open-addressing table of
+/// `1 << (64 - shift)` slots: the top bits of the key times 2^64/φ (Fibonacci hashing,
+/// which spreads consecutive keys, the usual primary keys, across the table).
+@inline(__always)
+func fibonacciSlot(_ key: Int64, shift: UInt64) -> Int {
+    Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
 }
 
 extension Model {

@@ -240,8 +240,7 @@ extension Session {
     /// values in primary-key order: `get(Edition.self, 7, "en")`.
     public func get<M: Model>(_ model: M.Type, _ key: any SQLValueConvertible...) throws -> M? {
         // A closure, not `\.sqlValue`: applying a key path per element was a tenth of a `get`.
-        if key.count == 1 { return try get(model, key: [key[0].sqlValue]) }
-        return try get(model, key: key.map { $0.sqlValue })
+        try get(model, key: key.map { $0.sqlValue })
     }
 
     /// ``get(_:_:)`` with the key's values as an array.

@@ -120,7 +120,7 @@ enum EagerLoader {
         let result = try session.activeConnection().execute(core)
         let owners = try reader.read(M.self, result, session, plan) { _, _ in }
         try postLoad(owners, roots, in: session)
-        return downcastAll(owners, to: M.self)
+        return RelationshipMirror.castAll(owners, to: M.self, for: "\(M.self) query")
     }
 
     /// Whether a joined chain below these nodes joins a collection (which multiplies rows).
@@ -425,9 +425,7 @@ struct KeyIndex {
     }
 
     @inline(__always)
-    private func slot(_ key: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
-    }
+    private func slot(_ key: Int64) -> Int { fibonacciSlot(key, shift: shift) }
 
     @inline(__always)
     private func findInteger(_ key: Int64) -> Int? {
@@ -565,15 +563,5 @@ final class RowReader {
             slot.setLoaded(c.collection || c.objects.count <= 1 ? c.objects : [c.objects[0]])
         }
         return out
-    }
-}
-
-/// `objects`, all instances of `M`, as an `[M]` (one array built in place, no dynamic
-/// casts: the caller created them as `M`s).
-func downcastAll<M: AnyObject>(_ objects: [AnyObject], to type: M.Type) -> [M] {
-    if objects.isEmpty { return [] }
-    return [M](unsafeUninitializedCapacity: objects.count) { buffer, count in
-        for (i, o) in objects.enumerated() { (buffer.baseAddress! + i).initialize(to: unsafeDowncast(o, to: M.self)) }
-        count = objects.count
     }
 }

@@ -248,16 +248,7 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     public var loadedObjects: [AnyObject]? { isLoaded ? values : nil }
 
     public func setLoaded(_ objects: [AnyObject]) {
-        // Filled in place rather than with `map`: this code is not specialised for
-        // `Target`, and a generic `map` looked up metadata and cast dynamically per
-        // object (a selectin load fills thousands of these).
-        let name = name
-        values = objects.isEmpty ? [] : [Target](unsafeUninitializedCapacity: objects.count) { buffer, count in
-            for (i, o) in objects.enumerated() {
-                (buffer.baseAddress! + i).initialize(to: RelationshipMirror.cast(o, to: Target.self, for: name))
-            }
-            count = objects.count
-        }
+        values = RelationshipMirror.castAll(objects, to: Target.self, for: name)
         isLoaded = true
         clearHistory()
     }
@@ -394,6 +385,17 @@ enum RelationshipMirror {
                 "\(owner).\(property): backPopulates names '\(name)', which \(type(of: object)) does not declare as a @Relationship")
         }
         return slot
+    }
+
+    /// `objects` as an `[Target]`, each checked as ``cast(_:to:for:)`` does. Built in
+    /// place rather than with `map`: the callers are not specialised for `Target`, and a
+    /// generic `map` looked up metadata and cast dynamically per object.
+    static func castAll<Target: AnyObject>(_ objects: [AnyObject], to: Target.Type, for name: String) -> [Target] {
+        if objects.isEmpty { return [] }
+        return [Target](unsafeUninitializedCapacity: objects.count) { buffer, count in
+            for (i, o) in objects.enumerated() { (buffer.baseAddress! + i).initialize(to: cast(o, to: Target.self, for: name)) }
+            count = objects.count
+        }
     }
 
     @inline(__always)
