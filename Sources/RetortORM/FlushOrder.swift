@@ -42,8 +42,8 @@ enum FlushOrder {
         }
         var out: [[Int]] = []
         var placed = 0
+        let order = highestFirst ? Array((0..<tableCount).reversed()) : Array(0..<tableCount)
         while readyCount > 0 {
-            let order = highestFirst ? Array((0..<tableCount).reversed()) : Array(0..<tableCount)
             guard let t = order.first(where: { t in ready[t].contains { !$0.isEmpty } }),
                 let k = ready[t].firstIndex(where: { !$0.isEmpty })
             else { break }

@@ -243,7 +243,7 @@ extension Session {
     /// One UPDATE of the columns `batch.first.1` of every instance, WHERE its key as
     /// `key` gives it.
     func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, table: Table, model: any Model.Type,
-                             _ conn: Connection, key: (any Model) -> [SQLValue]) throws {
+                     _ conn: Connection, key: (any Model) -> [SQLValue]) throws {
         let columns = table.columns
         let pk = model.mapping.primaryKey
         var statement = Update(target: .table(table))
