@@ -23,6 +23,9 @@ struct ModelDeclaration {
     /// The `@Relationship` properties, declaration order (not columns; see
     /// RelationshipProperty.swift).
     var relationships: [RelationshipProperty] = []
+    /// The class declares its own `deinit` (which calls `_state.objectWillDeinit(self)`),
+    /// so `@Model` writes none.
+    var declaresDeinit = false
     /// What is wrong; the macro expands to nothing when this is not empty.
     var problems: [Problem] = []
 
@@ -107,6 +110,10 @@ struct ModelDeclaration {
                     "stored properties inside #if cannot be mapped: a model maps one table whatever the build; move them out of #if, or mark them @Transient"))
                 continue
             }
+            if let deinitializer = member.decl.as(DeinitializerDeclSyntax.self) {
+                readDeinit(deinitializer)
+                continue
+            }
             guard let variable = member.decl.as(VariableDeclSyntax.self) else { continue }
             guard let property = readProperty(variable) else { continue }
             if let other = columnOwners[property.columnName] {
@@ -118,6 +125,24 @@ struct ModelDeclaration {
             columnOwners[property.columnName] = property.name
             properties.append(property)
         }
+    }
+
+    /// A model's instances leave their session's identity map from `deinit`: `@Model`
+    /// writes one, and a class that declares its own must make that call first.
+    private mutating func readDeinit(_ deinitializer: DeinitializerDeclSyntax) {
+        declaresDeinit = true
+        guard let body = deinitializer.body else { return }
+        if body.tokens(viewMode: .sourceAccurate).contains(where: { $0.text == "objectWillDeinit" }) { return }
+        let call: CodeBlockItemSyntax = "_state.objectWillDeinit(self)"
+        var items = Array(body.statements)
+        let indent = items.first?.leadingTrivia ?? [.newlines(1), .spaces(8)]
+        items.insert(call.with(\.leadingTrivia, indent), at: 0)
+        problems.append(Problem(
+            deinitializer.deinitKeyword, "deinitWithoutState",
+            "a @Model class that declares 'deinit' must call '_state.objectWillDeinit(self)' first in it: that call takes the instance out of its session's identity map",
+            fixIts: [FixIt(message: ModelFixIt(message: "insert '_state.objectWillDeinit(self)'"), changes: [
+                .replace(oldNode: Syntax(body.statements), newNode: Syntax(CodeBlockItemListSyntax(items)))
+            ])]))
     }
 
     /// The mapped property `variable` declares, or nil when it declares none (static,

@@ -62,14 +62,27 @@ struct ModelCode {
     init(_ model: ModelDeclaration) { self.model = model }
 
     var members: [DeclSyntax] {
-        [state, mapping, columnsType, columns, decodingInit, valueAt, setValueAt] + RelationshipCode(model).members
+        [state] + (model.declaresDeinit ? [] : [deinitializer])
+            + [mapping, columnsType, columns, decodingInit, valueAt, setValueAt] + RelationshipCode(model).members
     }
 
     private var access: String { model.access }
     private let support = "RetortORM.ModelColumnSupport"
 
+    /// Stored in the instance (no object of its own). Unchecked: the ORM reads and
+    /// writes it on the session's thread in short accesses, and the run-time checks
+    /// were a noticeable part of loading a row.
     private var state: DeclSyntax {
-        "\(raw: access)let _state = RetortORM.ModelState()"
+        "@exclusivity(unchecked) \(raw: access)var _state = RetortORM.ModelState()"
+    }
+
+    /// Takes a dying instance out of its session's identity map.
+    private var deinitializer: DeclSyntax {
+        """
+        deinit {
+            _state.objectWillDeinit(self)
+        }
+        """
     }
 
     private var mapping: DeclSyntax {

@@ -132,11 +132,11 @@ extension Session {
             count += 1
             let key = returnedKey(M.self, row)
             guard let e = identityMap[key] else { continue }
-            let object = unsafeDowncast(e.object, to: M.self)
-            if e.state.expired { continue }  // loads the new values when read
+            let object = unsafeDowncast(e, to: M.self)
+            if object._state.expired { continue }  // loads the new values when read
             for (k, i) in statement.setIndices.enumerated() {
                 try object._setValue(row[mapping.primaryKey.count + k], at: i)
-                e.state.changes.removeAll { $0.index == i }
+                object._state.changes.removeAll { $0.index == i }
             }
         }
         return count
@@ -168,14 +168,14 @@ extension Session {
             count += 1
             let key = returnedKey(M.self, row)
             guard let e = identityMap[key] else { continue }
-            let object = unsafeDowncast(e.object, to: M.self)
+            let object = unsafeDowncast(e, to: M.self)
             identityMap.remove(key)
-            e.state.status = .deleted
-            e.state.tracking = false
-            e.state.markedForDeletion = false
-            e.state.changes.removeAll()
-            if e.state.held {
-                e.state.held = false
+            object._state.status = .deleted
+            object._state.tracking = false
+            object._state.markedForDeletion = false
+            object._state.changes.removeAll()
+            if object._state.held {
+                object._state.held = false
                 modified.removeAll { $0 === object }
             }
             gone.append(object)

@@ -1,83 +1,87 @@
 import RetortCore
 
 /// One instance per primary key per session. Entries do not keep their instances
-/// alive: an instance that leaves memory removes its entry (from its `ModelState`'s
-/// deinit). Instances with pending changes are kept alive by the session's own lists.
+/// alive: an instance that leaves memory removes its entry (from the `deinit` `@Model`
+/// writes, ``ModelState/objectWillDeinit(_:)``). Instances with pending changes are kept
+/// alive by the session's own lists.
 ///
 /// Keys are kept per model. A single integer key (the common case) goes into an
 /// open-addressing table of its own ( ``IntegerTable``): one 16-byte slot per entry,
-/// the key itself read from the entry's ``ModelState``, so a session holding many
-/// loaded instances spends little memory on finding them again.
+/// the instance and its key, so a session holding many loaded instances spends little
+/// memory on finding them again.
 final class IdentityMap {
-    struct Entry {
-        unowned(unsafe) let object: AnyObject
-        unowned(unsafe) let state: ModelState
-    }
-
     /// The instances of one model.
     final class Identities {
         /// The model type.
         let type: ObjectIdentifier
+        /// The model, to reach the instances' states (entries hold plain objects).
+        let model: any Model.Type
         // Unchecked: used on the session's thread only, never passed inout across calls
         // that could reach the same table (the run-time checks showed in row loading).
         @exclusivity(unchecked) var integers = IntegerTable()
-        @exclusivity(unchecked) var others: [PrimaryKeyValue: Entry] = [:]
+        @exclusivity(unchecked) var others: [PrimaryKeyValue: Unmanaged<AnyObject>] = [:]
 
-        init(type: ObjectIdentifier) { self.type = type }
+        init(_ model: any Model.Type) {
+            self.model = model
+            self.type = ObjectIdentifier(model)
+        }
 
+        /// The instance under `id`.
         @inline(__always)
-        subscript(id: PrimaryKeyValue) -> Entry? {
-            get {
-                if case .one(.integer(let i)) = id { return integers.entry(i) }
-                return others[id]
+        subscript(id: PrimaryKeyValue) -> AnyObject? {
+            if case .one(.integer(let i)) = id { return integers.object(i) }
+            return others[id]?.takeUnretainedValue()
+        }
+
+        /// Enters `object` under its state's key (replacing any entry of that key). Set
+        /// the state's key (``ModelState/setKey(_:)``) first.
+        func insert(_ object: any Model, id: PrimaryKeyValue) {
+            if case .one(.integer(let i)) = id {
+                object._state.setIntegerKey(i, table: self)
+                integers.insert(i, object)
+            } else {
+                object._state.table = self
+                others[id] = Unmanaged.passUnretained(object)
             }
-            set {
-                if case .one(.integer(let i)) = id {
-                    if let newValue { insertInteger(i, newValue.object, newValue.state) } else { integers.remove(i) }
-                } else if let newValue {
-                    newValue.state.table = self
-                    others[id] = newValue
-                } else {
-                    others[id] = nil
-                }
-            }
         }
 
-        /// The entry of integer key `i`.
+        func remove(_ id: PrimaryKeyValue) {
+            if case .one(.integer(let i)) = id { integers.remove(i) } else { others[id] = nil }
+        }
+
+        /// The instance of integer key `i`.
         @inline(__always)
-        func integerEntry(_ i: Int64) -> Entry? { integers.entry(i) }
+        func integerObject(_ i: Int64) -> AnyObject? { integers.object(i) }
 
-        /// Enters `object` under integer key `i` (replacing any entry of that key). The
-        /// state's key is set to `i` here, as the table reads keys from states.
+        /// Enters `object` under integer key `i`, whose state already holds that key and
+        /// this table (``ModelState/attachLoaded(_:integerKey:table:)``), known to be absent.
         @inline(__always)
-        func insertInteger(_ i: Int64, _ object: AnyObject, _ state: ModelState) {
-            state.setIntegerKey(i, table: self)
-            integers.insert(i, object, state)
+        func insertAttached(_ object: AnyObject, _ i: Int64) {
+            integers.insertNew(object, i)
         }
 
-        /// Enters `object`, whose state already holds its integer key and this table
-        /// (``ModelState/attachLoaded(_:integerKey:table:)``), known to be absent.
-        @inline(__always)
-        func insertAttached(_ object: AnyObject, _ state: ModelState) {
-            integers.insertNew(object, state)
+        /// Removes integer key `i` only while it maps to `object` (an opaque pointer: a
+        /// dying instance must not remove a newer one loaded under the same key).
+        func removeInteger(_ i: Int64, ifObject object: UnsafeMutableRawPointer) {
+            integers.remove(i, ifObject: object)
         }
 
-        func removeInteger(_ i: Int64, ifState state: ModelState) {
-            integers.remove(i, ifState: state)
-        }
-
-        func removeOther(_ id: PrimaryKeyValue, ifState state: ModelState) {
-            if let e = others[id], e.state === state { others[id] = nil }
+        func removeOther(_ id: PrimaryKeyValue, ifObject object: UnsafeMutableRawPointer) {
+            if let e = others[id], e.toOpaque() == object { others[id] = nil }
         }
 
         var count: Int { integers.count + others.count }
 
-        func forEachState(_ body: (ModelState) -> Void) {
-            // A copy of the table's handle: `body` may let an instance die, whose state
-            // then removes itself from `integers` (no overlapping access to it here).
-            let table = integers
-            table.forEach { body($0.state) }
-            for e in others.values { body(e.state) }
+        /// Calls `body` with every instance.
+        func forEachObject(_ body: (any Model) -> Void) {
+            func walk<M: Model>(_: M.Type) {
+                // A copy of the table's handle: `body` may let an instance die, which then
+                // removes itself from `integers` (no overlapping access to it here).
+                let table = integers
+                table.forEach { body(unsafeDowncast($0, to: M.self)) }
+                for e in Array(others.values) { body(unsafeDowncast(e.takeUnretainedValue(), to: M.self)) }
+            }
+            walk(model)
         }
 
         func removeAll() {
@@ -92,41 +96,42 @@ final class IdentityMap {
 
     /// The table of one model's instances (created on first use, kept for the
     /// session's lifetime: load plans and states refer to it).
-    func identities(_ type: ObjectIdentifier) -> Identities {
+    func identities(_ model: any Model.Type) -> Identities {
+        let type = ObjectIdentifier(model)
         if let m = models[type] { return m }
-        let m = Identities(type: type)
+        let m = Identities(model)
         models[type] = m
         return m
     }
 
-    subscript(key: IdentityKey) -> Entry? { models[key.type]?[key.id] }
+    /// The table of the model `type` names, if it has one.
+    func existingIdentities(_ type: ObjectIdentifier) -> Identities? { models[type] }
 
-    func insert(_ object: AnyObject, _ state: ModelState, for key: IdentityKey) {
-        identities(key.type)[key.id] = Entry(object: object, state: state)
-    }
+    subscript(key: IdentityKey) -> AnyObject? { models[key.type]?[key.id] }
 
     func remove(_ key: IdentityKey) {
-        models[key.type]?[key.id] = nil
+        models[key.type]?.remove(key.id)
     }
 
-    /// Removes `key` only while it still maps to `state` (a dying instance must not
+    /// Removes `key` only while it still maps to `object` (a dying instance must not
     /// remove a newer one loaded under the same key).
-    func remove(_ key: IdentityKey, ifState state: ModelState) {
+    func remove(_ key: IdentityKey, ifObject object: AnyObject) {
         guard let m = models[key.type] else { return }
-        if case .one(.integer(let i)) = key.id { m.removeInteger(i, ifState: state) } else { m.removeOther(key.id, ifState: state) }
+        let me = Unmanaged.passUnretained(object).toOpaque()
+        if case .one(.integer(let i)) = key.id { m.removeInteger(i, ifObject: me) } else { m.removeOther(key.id, ifObject: me) }
     }
 
-    /// Every live instance's state.
-    var states: [ModelState] {
-        var out: [ModelState] = []
+    /// Every live instance.
+    var objects: [any Model] {
+        var out: [any Model] = []
         out.reserveCapacity(count)
-        forEachState { out.append($0) }
+        forEachObject { out.append($0) }
         return out
     }
 
-    /// Calls `body` with every live instance's state, without collecting them first.
-    func forEachState(_ body: (ModelState) -> Void) {
-        for m in models.values { m.forEachState(body) }
+    /// Calls `body` with every live instance, without collecting them first.
+    func forEachObject(_ body: (any Model) -> Void) {
+        for m in models.values { m.forEachObject(body) }
     }
 
     /// Empties every model's table (the tables themselves stay).
@@ -136,13 +141,12 @@ final class IdentityMap {
 }
 
 /// An open-addressing hash table (linear probing, Fibonacci hashing, backward-shift
-/// deletion) of entries keyed by an integer primary key. A slot holds the entry's
-/// object and state; the key is the state's ``ModelState/integerKey``, so it is not
-/// stored twice. Grows by doubling past a load of 4/5.
+/// deletion) of objects keyed by an integer primary key. A slot holds the object
+/// (unretained) and its key. Grows by doubling past a load of 4/5.
 struct IntegerTable {
     struct Slot {
-        unowned(unsafe) var object: AnyObject?
-        unowned(unsafe) var state: ModelState?
+        var object: Unmanaged<AnyObject>?
+        var key: Int64
     }
 
     private final class Storage {
@@ -151,7 +155,7 @@ struct IntegerTable {
         init(capacity: Int) {
             self.capacity = capacity
             slots = .allocate(capacity: capacity)
-            slots.initialize(repeating: Slot(object: nil, state: nil), count: capacity)
+            slots.initialize(repeating: Slot(object: nil, key: 0), count: capacity)
         }
         deinit { slots.deallocate() }
     }
@@ -172,38 +176,37 @@ struct IntegerTable {
         guard let storage else { return nil }
         let mask = storage.capacity - 1
         var i = home(key, mask)
-        while let s = storage.slots[i].state {
-            if s.integerKey == key { return i }
+        while storage.slots[i].object != nil {
+            if storage.slots[i].key == key { return i }
             i = (i + 1) & mask
         }
         return nil
     }
 
     @inline(__always)
-    func entry(_ key: Int64) -> IdentityMap.Entry? {
+    func object(_ key: Int64) -> AnyObject? {
         guard let i = find(key), let storage else { return nil }
-        let slot = storage.slots[i]
-        return IdentityMap.Entry(object: slot.object!, state: slot.state!)
+        return storage.slots[i].object!.takeUnretainedValue()
     }
 
-    /// Inserts or replaces the entry of `state.integerKey`.
-    mutating func insert(_ key: Int64, _ object: AnyObject, _ state: ModelState) {
+    /// Inserts or replaces the entry of `key`.
+    mutating func insert(_ key: Int64, _ object: AnyObject) {
         if let i = find(key), let storage {
-            storage.slots[i] = Slot(object: object, state: state)
+            storage.slots[i].object = Unmanaged.passUnretained(object)
             return
         }
-        insertNew(object, state)
+        insertNew(object, key)
     }
 
-    /// Inserts an entry whose key (`state.integerKey`) is known to be absent.
+    /// Inserts an entry whose key is known to be absent.
     @inline(__always)
-    mutating func insertNew(_ object: AnyObject, _ state: ModelState) {
+    mutating func insertNew(_ object: AnyObject, _ key: Int64) {
         if count + 1 > (storage?.capacity ?? 0) / 5 * 4 { grow() }
         let storage = self.storage!
         let mask = storage.capacity - 1
-        var i = home(state.integerKey, mask)
-        while storage.slots[i].state != nil { i = (i + 1) & mask }
-        storage.slots[i] = Slot(object: object, state: state)
+        var i = home(key, mask)
+        while storage.slots[i].object != nil { i = (i + 1) & mask }
+        storage.slots[i] = Slot(object: Unmanaged.passUnretained(object), key: key)
         count += 1
     }
 
@@ -215,10 +218,9 @@ struct IntegerTable {
         shift = 64 - capacity.trailingZeroBitCount
         guard let old else { return }
         let mask = capacity - 1
-        for j in 0..<old.capacity {
-            guard let s = old.slots[j].state else { continue }
-            var i = home(s.integerKey, mask)
-            while fresh.slots[i].state != nil { i = (i + 1) & mask }
+        for j in 0..<old.capacity where old.slots[j].object != nil {
+            var i = home(old.slots[j].key, mask)
+            while fresh.slots[i].object != nil { i = (i + 1) & mask }
             fresh.slots[i] = old.slots[j]
         }
     }
@@ -227,8 +229,8 @@ struct IntegerTable {
         if let i = find(key) { removeSlot(i) }
     }
 
-    mutating func remove(_ key: Int64, ifState state: ModelState) {
-        if let i = find(key), storage!.slots[i].state === state { removeSlot(i) }
+    mutating func remove(_ key: Int64, ifObject object: UnsafeMutableRawPointer) {
+        if let i = find(key), storage!.slots[i].object?.toOpaque() == object { removeSlot(i) }
     }
 
     /// Empties slot `hole`, moving later entries of its probe run back so that no probe
@@ -240,8 +242,8 @@ struct IntegerTable {
         var j = index
         while true {
             j = (j + 1) & mask
-            guard let s = storage.slots[j].state else { break }
-            let h = home(s.integerKey, mask)
+            guard storage.slots[j].object != nil else { break }
+            let h = home(storage.slots[j].key, mask)
             // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
             let staysPut = hole < j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !staysPut {
@@ -249,15 +251,14 @@ struct IntegerTable {
                 hole = j
             }
         }
-        storage.slots[hole] = Slot(object: nil, state: nil)
+        storage.slots[hole] = Slot(object: nil, key: 0)
         count -= 1
     }
 
-    func forEach(_ body: (IdentityMap.Entry) -> Void) {
+    func forEach(_ body: (AnyObject) -> Void) {
         guard let storage else { return }
         for i in 0..<storage.capacity {
-            let slot = storage.slots[i]
-            if let s = slot.state, let o = slot.object { body(IdentityMap.Entry(object: o, state: s)) }
+            if let o = storage.slots[i].object { body(o.takeUnretainedValue()) }
         }
     }
 

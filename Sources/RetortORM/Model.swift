@@ -45,8 +45,9 @@ public protocol Model: AnyObject {
     /// default, a refresh) without recording a change.
     func _setValue(_ value: SQLValue, at index: Int) throws
 
-    /// The ORM's bookkeeping for this instance (session, identity, state, changes).
-    var _state: ModelState { get }
+    /// The ORM's bookkeeping for this instance (session, identity, state, changes),
+    /// stored in the instance.
+    var _state: ModelState { get set }
 }
 
 /// The typed columns of a model over one FROM element: the model's table, or an alias

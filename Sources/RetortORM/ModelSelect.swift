@@ -253,14 +253,16 @@ extension Session {
         let bound: [SQLValue]
         if plan.integerKey, values.count == 1, case .integer(let i) = values[0] {
             // An integer key binds and reads back as itself: no normalising.
-            if let e = identities.integerEntry(i) {
-                return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
+            if let e = identities.integerObject(i) {
+                let object = unsafeDowncast(e, to: M.self)
+                return object._state.markedForDeletion ? nil : object
             }
             bound = values
         } else {
             let id = try plan.identity(values, M.self)
             if let e = identities[id] {
-                return e.state.markedForDeletion ? nil : unsafeDowncast(e.object, to: M.self)
+                let object = unsafeDowncast(e, to: M.self)
+                return object._state.markedForDeletion ? nil : object
             }
             bound = plan.bind(id.values)
         }
@@ -288,34 +290,32 @@ extension Session {
         let identities = plan.identities(in: identityMap)
         if plan.integerKey, case .integer(let i) = row[offset &+ plan.primaryKey[0]] {
             // The common case: one integer key, used as read (no IdentityKey built).
-            if let e = identities.integerEntry(i) { return try existing(e, row, offset, plan) }
+            if let e = identities.integerObject(i) { return try existing(e, row, offset, plan) }
             var decoder = ModelDecoder(row, offset: offset)
             let object = try M(_decoding: &decoder)
-            let state = object._state
-            state.attachLoaded(self, integerKey: i, table: identities)
-            identities.insertAttached(object, state)
+            object._state.attachLoaded(self, integerKey: i, table: identities)
+            identities.insertAttached(object, i)
             return object
         }
         let key = plan.key(row, offset)
         if let e = identities[key.id] { return try existing(e, row, offset, plan) }
         var decoder = ModelDecoder(row, offset: offset)
         let object = try M(_decoding: &decoder)
-        let state = object._state
-        state.session = self
-        state.key = key
-        state.status = .persistent
-        state.tracking = true
-        identities[key.id] = IdentityMap.Entry(object: object, state: state)
+        object._state.session = self
+        object._state.setKey(key)
+        object._state.status = .persistent
+        object._state.tracking = true
+        identities.insert(object, id: key.id)
         return object
     }
 
     /// The identity map's instance for a row (its values reloaded from the row when it
     /// was expired).
-    private func existing<M: Model>(_ e: IdentityMap.Entry, _ row: RowSource, _ offset: Int, _ plan: LoadPlan) throws -> M {
-        let object = unsafeDowncast(e.object, to: M.self)
-        if e.state.expired {
-            e.state.expired = false
-            e.state.changes.removeAll()
+    private func existing<M: Model>(_ e: AnyObject, _ row: RowSource, _ offset: Int, _ plan: LoadPlan) throws -> M {
+        let object = unsafeDowncast(e, to: M.self)
+        if object._state.expired {
+            object._state.expired = false
+            object._state.changes.removeAll()
             for i in 0..<plan.propertyCount { try object._setValue(row[offset + i], at: i) }
         }
         return object
@@ -334,7 +334,7 @@ extension Session {
             for i in 0..<count {
                 let v = object._value(at: i)
                 if target._value(at: i) != v {
-                    target._state._recordWrite(target, i)
+                    ModelState._recordWrite(target, i)
                     try target._setValue(v, at: i)
                 }
             }
@@ -355,7 +355,7 @@ final class LoadPlan {
     @inline(__always)
     func identities(in map: IdentityMap) -> IdentityMap.Identities {
         if let cached, cachedMap == ObjectIdentifier(map) { return cached }
-        let t = map.identities(type)
+        let t = map.identities(model)
         cached = t
         cachedMap = ObjectIdentifier(map)
         return t
@@ -364,6 +364,7 @@ final class LoadPlan {
     @exclusivity(unchecked) private var cachedMap: ObjectIdentifier?
 
     let type: ObjectIdentifier
+    let model: any Model.Type
     let primaryKey: [Int]
     let keyTypes: [SQLType]
     let propertyCount: Int
@@ -379,6 +380,7 @@ final class LoadPlan {
         let mapping = M.mapping
         declaresEagerLoads = EagerLoader.declaresEagerLoads(M.self)
         type = ObjectIdentifier(M.self)
+        self.model = M.self
         primaryKey = mapping.primaryKey
         keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
         propertyCount = mapping.propertyNames.count

@@ -25,37 +25,39 @@ public enum ObjectState: String, Sendable, Hashable {
     case detached
 }
 
-/// The ORM's per-instance bookkeeping. `@Model` stores one in every instance
-/// (`let _state = ModelState()`) and calls `willRead` / `willWrite` from the accessors
-/// it writes for mapped properties.
+/// The ORM's per-instance bookkeeping, stored inline in every instance: `@Model` adds
+/// `var _state = ModelState()` to the class, calls `willRead` / `willWrite` from the
+/// accessors it writes for mapped properties, and `deinit` (``objectWillDeinit(_:)``).
 ///
 /// The hot paths are single flag tests: a getter of a loaded instance checks `expired`,
 /// a setter of an instance no session tracks checks `tracking`.
 ///
-/// One is allocated per loaded instance, so its storage is kept to five words: the
+/// It is a value stored in the instance rather than an object of its own, so loading an
+/// instance allocates once, not twice. Its storage is four words and two bytes: the
 /// flags share one byte, an integer primary key is stored as the integer itself (other
 /// keys, and the list of changes, live in a side box allocated only when needed), and
 /// the model's identity table is referenced directly (it knows the model type).
-public final class ModelState {
+///
+/// The ORM reads and writes it through the instance (`object._state.held = true`):
+/// copies of it are snapshots.
+public struct ModelState {
     public init() {}
 
     /// The session this instance belongs to. Unowned: the session clears it when it
     /// lets go of the instance (close, expunge, deinit), so it never dangles.
-    ///
-    /// The stored properties are `@exclusivity(unchecked)`: a state is only touched on
-    /// its session's thread and never handed out `inout`, and the run-time access
-    /// checks were a tenth of loading a row.
-    @exclusivity(unchecked) unowned(unsafe) var session: Session?
+    unowned(unsafe) var session: Session?
     /// The integer primary key, when the key is one integer (see ``Flags/integerKey``).
     /// Left as it is when the key is cleared: the identity table compares it while an
-    /// entry for this state is in the table.
-    @exclusivity(unchecked) var integerKey: Int64 = 0
-    /// The identity table of the instance's model in its session, set with ``key``
-    /// (it knows the model type, so the key needs no room for it).
-    @exclusivity(unchecked) var table: IdentityMap.Identities?
+    /// entry for this instance is in the table.
+    var integerKey: Int64 = 0
+    /// The identity table of the instance's model in its session, set with ``key``.
+    /// Unowned: the session keeps its tables for its lifetime, and it is only read
+    /// while ``session`` is set.
+    unowned(unsafe) var table: IdentityMap.Identities?
     /// Changes and a non-integer key; nil until either is needed.
-    @exclusivity(unchecked) var extras: Extras?
-    @exclusivity(unchecked) @usableFromInline var flags: Flags = []
+    var extras: Extras?
+    @usableFromInline var flags: Flags = []
+    private var statusCode: UInt8 = 0
 
     @usableFromInline
     struct Flags: OptionSet, Sendable {
@@ -115,39 +117,37 @@ public final class ModelState {
         get { ObjectState(code: statusCode) }
         set { statusCode = newValue.code }
     }
-    @exclusivity(unchecked) private var statusCode: UInt8 = 0
 
-    /// The identity-map key (model type and primary key), once persistent. Set it before
-    /// the instance's entry goes into the identity map, and remove the entry before
-    /// changing it (the map finds entries by the key stored here).
-    var key: IdentityKey? {
-        get {
-            if flags.contains(.integerKey), let table { return IdentityKey(type: table.type, id: .one(.integer(integerKey))) }
-            if flags.contains(.otherKey) { return extras?.key }
-            return nil
-        }
-        set {
-            flags.subtract([.integerKey, .otherKey])
-            extras?.key = nil
-            guard let newValue else { return }
-            let table = session?.identityMap.identities(newValue.type)
-            if let table, case .one(.integer(let i)) = newValue.id {
-                self.table = table
-                integerKey = i
-                flags.insert(.integerKey)
-                return
-            }
-            self.table = table
-            if extras == nil { extras = Extras() }
-            extras!.key = newValue
-            flags.insert(.otherKey)
-        }
+    /// The identity-map key (model type and primary key), once persistent. Set it (with
+    /// ``setKey(_:)``) before the instance's entry goes into the identity map, and remove
+    /// the entry before changing it (the map finds entries by the key stored here).
+    /// `model` is the instance's model type (the key's type).
+    func key(_ model: ObjectIdentifier) -> IdentityKey? {
+        if flags.contains(.integerKey) { return IdentityKey(type: model, id: .one(.integer(integerKey))) }
+        if flags.contains(.otherKey) { return extras?.key }
+        return nil
     }
 
-    /// Sets an integer key of the model whose table is `table` (the load path: no box,
-    /// no lookup of the table).
+    /// Sets (or clears) the identity-map key. Entering the instance in its identity
+    /// table (``IdentityMap/Identities/insert(_:id:)``) sets ``table``.
+    mutating func setKey(_ newValue: IdentityKey?) {
+        flags.subtract([.integerKey, .otherKey])
+        extras?.key = nil
+        guard let newValue else { return }
+        if case .one(.integer(let i)) = newValue.id {
+            integerKey = i
+            flags.insert(.integerKey)
+            return
+        }
+        if extras == nil { extras = Extras() }
+        extras!.key = newValue
+        flags.insert(.otherKey)
+    }
+
+    /// Sets an integer key of the model whose table is `table` (no box, no lookup of
+    /// the table).
     @inline(__always)
-    func setIntegerKey(_ i: Int64, table: IdentityMap.Identities) {
+    mutating func setIntegerKey(_ i: Int64, table: IdentityMap.Identities) {
         extras?.key = nil
         flags.remove(.otherKey)
         self.table = table
@@ -158,7 +158,7 @@ public final class ModelState {
     /// Makes a state just decoded from a row persistent in `session`, under integer key
     /// `i` of `table` (the caller enters it in the table): one write per field.
     @inline(__always)
-    func attachLoaded(_ session: Session, integerKey i: Int64, table: IdentityMap.Identities) {
+    mutating func attachLoaded(_ session: Session, integerKey i: Int64, table: IdentityMap.Identities) {
         self.session = session
         self.table = table
         integerKey = i
@@ -210,22 +210,22 @@ public final class ModelState {
     /// instance loads itself here).
     @inlinable
     public func willRead<M: Model>(_ object: M, _ index: Int) {
-        if expired { _loadExpired(object) }
+        if expired { ModelState._loadExpired(object) }
     }
 
     /// Called by a mapped property's setter before it writes its storage (records the
     /// change for the next flush).
     @inlinable
     public func willWrite<M: Model>(_ object: M, _ index: Int) {
-        if tracking { _recordWrite(object, index) }
+        if tracking { ModelState._recordWrite(object, index) }
     }
 
     @usableFromInline
-    func _loadExpired<M: Model>(_ object: M) {
-        expired = false
-        guard let session, status == .persistent else { return }  // detached: keeps its last values
+    static func _loadExpired<M: Model>(_ object: M) {
+        object._state.expired = false
+        guard let session = object._state.session, object._state.status == .persistent else { return }  // detached: keeps its last values
         do {
-            try session.load(object, state: self)
+            try session.load(object)
         } catch {
             // A getter cannot throw. `try session.refresh(object)` reports the error instead.
             preconditionFailure("Retort: reloading an expired \(M.self) failed: \(error). "
@@ -234,13 +234,14 @@ public final class ModelState {
     }
 
     @usableFromInline
-    func _recordWrite<M: Model>(_ object: M, _ index: Int) {
-        if expired { _loadExpired(object) }
-        if !changes.contains(where: { $0.index == index }) {
-            changes.append(Change(index: index, original: object._value(at: index)))
+    static func _recordWrite<M: Model>(_ object: M, _ index: Int) {
+        if object._state.expired { _loadExpired(object) }
+        if !object._state.changes.contains(where: { $0.index == index }) {
+            let original = object._value(at: index)
+            object._state.changes.append(Change(index: index, original: original))
         }
-        if !held, let session {
-            held = true
+        if !object._state.held, let session = object._state.session {
+            object._state.held = true
             session.hold(object)
         }
     }
@@ -252,14 +253,22 @@ public final class ModelState {
         return out.sorted()
     }
 
-    deinit {
+    /// Called from the `deinit` `@Model` writes (first, when the class declares its own):
+    /// removes the dying instance from its session's identity map.
+    public func objectWillDeinit(_ object: AnyObject) {
         guard session != nil else { return }
+        let me = Unmanaged.passUnretained(object).toOpaque()
         if flags.contains(.integerKey) {
-            table?.removeInteger(integerKey, ifState: self)
+            table?.removeInteger(integerKey, ifObject: me)
         } else if flags.contains(.otherKey), let key = extras?.key {
-            table?.removeOther(key.id, ifState: self)
+            table?.removeOther(key.id, ifObject: me)
         }
     }
+}
+
+extension Model {
+    /// The identity-map key of this instance, once persistent.
+    var _storedKey: IdentityKey? { _state.key(ObjectIdentifier(Self.self)) }
 }
 
 extension ObjectState {

@@ -132,30 +132,29 @@ public final class Session {
     /// Adds one instance, without cascading (see ``add(_:)``). `reachedThrough` names
     /// the relationship a cascade followed, for messages.
     func addOne<M: Model>(_ object: M, reachedThrough: String?) throws {
-        let state = object._state
-        if state.session === self { return }
+        if object._state.session === self { return }
         let via = reachedThrough.map { " (reached through \($0))" } ?? ""
-        if let other = state.session {
+        if let other = object._state.session {
             throw InvalidRequestError(
                 "\(M.self) instance\(via) is already in another session (\(ObjectIdentifier(other))); "
                     + "expunge it there first, or merge() it into this one")
         }
         try M.checkMapped()
-        switch state.status {
+        switch object._state.status {
         case .transient, .pending:
-            state.session = self
-            state.status = .pending
-            state.held = true
+            object._state.session = self
+            object._state.status = .pending
+            object._state.held = true
             pending.append(object)
         case .detached, .persistent, .deleted:
             let key = object._identityKey()
-            if let existing = identityMap[key], existing.state !== state {
+            if let existing = identityMap[key], existing !== object {
                 throw InvalidRequestError(
                     "cannot add this detached \(M.self)\(via): the session already has the instance with primary key \(key.id); "
                         + "use merge() to copy its values onto that one")
             }
             attach(object, key: key)
-            if Self.relationshipsChanged(object), !state.held { hold(object) }
+            if Self.relationshipsChanged(object), !object._state.held { hold(object) }
         }
     }
 
@@ -167,14 +166,14 @@ public final class Session {
             let state = o._state
             if state.session == nil, state.status == .transient {
                 // The common case, without add()'s checks per instance.
-                state.session = self
-                state.status = .pending
-                state.held = true
+                o._state.session = self
+                o._state.status = .pending
+                o._state.held = true
                 pending.append(o)
             } else if state.session !== self {
                 try addOne(o, reachedThrough: nil)
             } else if state.markedForDeletion {
-                state.markedForDeletion = false
+                o._state.markedForDeletion = false
             }
         }
         if M.self is any ModelRelationships.Type { try cascadeSaveUpdate(objects) }
@@ -221,11 +220,11 @@ public final class Session {
         guard state.session === self else { return }
         if state.status == .pending {
             pending.removeAll { $0 === object }
-        } else if let key = state.key {
-            identityMap.remove(key, ifState: state)
+        } else if let key = object._storedKey {
+            identityMap.remove(key, ifObject: object)
         }
         if state.held { modified.removeAll { $0 === object } }
-        detach(state)
+        detach(object)
     }
 
     /// Expunges every instance and ends any transaction (rolling back what was not
@@ -242,17 +241,17 @@ public final class Session {
     /// Marks an instance's values as stale: its next read reloads them. Unflushed
     /// changes to it are discarded.
     public func expire<M: Model>(_ object: M) {
-        let state = object._state
-        guard state.session === self, state.status == .persistent else { return }
-        state.changes.removeAll()
-        state.expired = true
+        guard object._state.session === self, object._state.status == .persistent else { return }
+        object._state.changes.removeAll()
+        object._state.expired = true
     }
 
     /// Expires every persistent instance in the session.
     public func expireAll() {
-        for s in identityMap.states where s.status == .persistent {
-            s.changes.removeAll()
-            s.expired = true
+        identityMap.forEachObject { o in
+            guard o._state.status == .persistent else { return }
+            o._state.changes.removeAll()
+            o._state.expired = true
         }
     }
 
@@ -263,20 +262,20 @@ public final class Session {
         guard state.session === self, state.status == .persistent else {
             throw InvalidRequestError("cannot refresh this \(M.self): it is \(state.status.rawValue), not persistent in this session")
         }
-        try load(object, state: state)
+        try load(object)
     }
 
     /// Loads an expired or refreshed instance's row by primary key.
-    func load<M: Model>(_ object: M, state: ModelState) throws {
-        guard let key = state.key else { return }
+    func load<M: Model>(_ object: M) throws {
+        guard let key = object._storedKey else { return }
         let conn = try activeConnection()
         let compiled = try keyStatement(M.self)
         guard let row = try conn.execute(compiled: compiled, values: key.id.values).first() else {
             throw ObjectDeletedError(
                 "the row of \(M.self) with primary key \(key.id) no longer exists (deleted, or its key changed, in another transaction)")
         }
-        state.changes.removeAll()
-        state.expired = false
+        object._state.changes.removeAll()
+        object._state.expired = false
         for i in 0..<M.mapping.propertyNames.count { try object._setValue(row[i], at: i) }
     }
 
@@ -292,11 +291,11 @@ public final class Session {
             connection = nil
         }
         for frame in frames {
-            for o in frame.deleted where o._state.status == .deleted { detach(o._state) }
+            for o in frame.deleted where o._state.status == .deleted { detach(o) }
         }
         frames.removeAll()
         if expireOnCommit {
-            identityMap.forEachState { if $0.status == .persistent { $0.expired = true } }
+            identityMap.forEachObject { if $0._state.status == .persistent { $0._state.expired = true } }
         }
     }
 
@@ -445,32 +444,31 @@ public final class Session {
 
     /// Makes an instance persistent under `key` in this session.
     func attach(_ object: some Model, key: IdentityKey) {
-        let state = object._state
-        state.session = self
-        state.key = key
-        state.status = .persistent
-        state.tracking = true
-        identityMap.insert(object, state, for: key)
+        object._state.session = self
+        object._state.setKey(key)
+        object._state.status = .persistent
+        object._state.tracking = true
+        identityMap.identities(type(of: object)).insert(object, id: key.id)
     }
 
-    func detach(_ state: ModelState) {
-        state.session = nil
-        state.tracking = false
-        state.held = false
-        state.markedForDeletion = false
-        state.changes.removeAll()
-        switch state.status {
-        case .pending, .transient: state.status = .transient
-        default: state.status = .detached
+    func detach(_ object: any Model) {
+        object._state.session = nil
+        object._state.tracking = false
+        object._state.held = false
+        object._state.markedForDeletion = false
+        object._state.changes.removeAll()
+        switch object._state.status {
+        case .pending, .transient: object._state.status = .transient
+        default: object._state.status = .detached
         }
     }
 
     private func detachAll() {
-        for s in identityMap.states { detach(s) }
-        for o in pending { detach(o._state) }
-        for o in modified { detach(o._state) }
+        identityMap.forEachObject { detach($0) }
+        for o in pending { detach(o) }
+        for o in modified { detach(o) }
         for f in frames {
-            for o in f.deleted { detach(o._state) }
+            for o in f.deleted { detach(o) }
         }
         identityMap.removeAll()
         pending.removeAll()
@@ -484,28 +482,26 @@ public final class Session {
         var pendingAgain: [any Model] = []
         for frame in frames[min(first, frames.count)...] {
             for o in frame.inserted {
-                let s = o._state
-                if let key = s.key { identityMap.remove(key, ifState: s) }
-                s.key = nil
+                if let key = o._storedKey { identityMap.remove(key, ifObject: o) }
+                o._state.setKey(nil)
                 if keepUnflushed {
                     // Inserted by an earlier flush of this transaction: pending again.
-                    s.status = .pending
-                    s.tracking = false
-                    s.expired = false
-                    s.changes.removeAll()
-                    s.held = true
+                    o._state.status = .pending
+                    o._state.tracking = false
+                    o._state.expired = false
+                    o._state.changes.removeAll()
+                    o._state.held = true
                     pendingAgain.append(o)
                 } else {
-                    detach(s)
-                    s.status = .transient
+                    detach(o)
+                    o._state.status = .transient
                 }
             }
             for o in frame.deleted {
-                let s = o._state
-                guard s.status == .deleted, let key = s.key else { continue }
-                s.status = .persistent
-                s.tracking = true
-                identityMap.insert(o, s, for: key)
+                guard o._state.status == .deleted, let key = o._storedKey else { continue }
+                o._state.status = .persistent
+                o._state.tracking = true
+                identityMap.identities(type(of: o)).insert(o, id: key.id)
             }
         }
         // In their original order, before those added since.
@@ -514,10 +510,10 @@ public final class Session {
         // (and their loaded relationships) for a retry, as changed columns are kept.
         var keep = Set<ObjectIdentifier>()
         if keepUnflushed {
-            for o in modified where Self.relationshipsChanged(o) { keep.insert(ObjectIdentifier(o._state)) }
+            for o in modified where Self.relationshipsChanged(o) { keep.insert(ObjectIdentifier(o)) }
         }
         if !keepUnflushed {
-            for o in pending { detach(o._state) }
+            for o in pending { detach(o) }
             pending.removeAll()
             for o in modified {
                 o._state.held = false
@@ -526,10 +522,12 @@ public final class Session {
             }
             modified.removeAll()
         }
-        for s in identityMap.states where s.status == .persistent {
-            if keepUnflushed, s.held, !s.changes.isEmpty || s.markedForDeletion || keep.contains(ObjectIdentifier(s)) { continue }
-            s.changes.removeAll()
-            s.expired = true
+        identityMap.forEachObject { o in
+            let s = o._state
+            guard s.status == .persistent else { return }
+            if keepUnflushed, s.held, !s.changes.isEmpty || s.markedForDeletion || keep.contains(ObjectIdentifier(o)) { return }
+            o._state.changes.removeAll()
+            o._state.expired = true
         }
     }
 }

@@ -92,8 +92,7 @@ extension Session {
     /// Takes back a `delete()` not yet flushed (for soft deletes in a `beforeFlush`
     /// listener): the instance stays persistent.
     public func cancelDelete(_ object: some Model) {
-        let s = object._state
-        guard s.session === self, s.markedForDeletion else { return }
-        s.markedForDeletion = false
+        guard object._state.session === self, object._state.markedForDeletion else { return }
+        object._state.markedForDeletion = false
     }
 }

@@ -231,7 +231,7 @@ extension Session {
         while start < changed.count {
             var end = start + 1
             while end < changed.count, changed[end].1 == changed[start].1 { end += 1 }
-            try updateBatch(changed[start..<end], table: table, model: model, conn) { $0._state.key?.id.values ?? [] }
+            try updateBatch(changed[start..<end], table: table, model: model, conn) { $0._storedKey?.id.values ?? [] }
             start = end
         }
         work.updated += changed.map(\.0)
@@ -283,7 +283,7 @@ extension Session {
         let types = table.columns.map(\.type)
         let matched = try conn.executeMany(compiled: compiled, count: objects.count) { i, values in
             let o = objects[i]
-            let key = o._state.key?.id.values ?? []
+            let key = o._storedKey?.id.values ?? []
             for s in sources { values.append(s.value(o, types, key: key)) }
         }
         if matched != objects.count {
@@ -307,7 +307,7 @@ extension Session {
         }
         // Pending instances that were not inserted (orphans, children of deleted
         // parents) leave the session.
-        for o in relationships?.droppedObjects ?? [] { detach(o._state) }
+        for o in relationships?.droppedObjects ?? [] { detach(o) }
         // Runs of one model share its key plan and identity table.
         var lastType: ObjectIdentifier?
         var keyTypes: [SQLType] = []
@@ -319,37 +319,34 @@ extension Session {
                 let mapping = type(of: o).mapping
                 primaryKey = mapping.primaryKey
                 keyTypes = primaryKey.map { mapping.table.columns[$0].type }
-                identities = identityMap.identities(t)
+                identities = identityMap.identities(type(of: o))
                 lastType = t
             }
             let id: PrimaryKeyValue = primaryKey.count == 1
                 ? .one(keyTypes[0].processResult(o._value(at: primaryKey[0])))
                 : .many(primaryKey.indices.map { keyTypes[$0].processResult(o._value(at: primaryKey[$0])) })
-            let s = o._state
-            if !s.changes.isEmpty { s.changes.removeAll() }
-            s.held = false
-            s.session = self
-            s.key = IdentityKey(type: t, id: id)
-            s.status = .persistent
-            s.tracking = true
-            identities?[id] = IdentityMap.Entry(object: o, state: s)
+            if o._state.extras != nil { o._state.changes.removeAll() }
+            o._state.held = false
+            o._state.session = self
+            o._state.setKey(IdentityKey(type: t, id: id))
+            o._state.status = .persistent
+            o._state.tracking = true
+            identities?.insert(o, id: id)
         }
         for o in work.updated {
-            let s = o._state
             let pk = type(of: o).mapping.primaryKey
-            guard s.changes.contains(where: { pk.contains($0.index) }) else { continue }
+            guard o._state.changes.contains(where: { pk.contains($0.index) }) else { continue }
             let key = o._identityKey()
-            if let old = s.key, old != key {
-                identityMap.remove(old, ifState: s)
+            if let old = o._storedKey, old != key {
+                identityMap.remove(old, ifObject: o)
                 attach(o, key: key)
             }
         }
         for o in work.deleted {
-            let s = o._state
-            if let key = s.key { identityMap.remove(key, ifState: s) }
-            s.status = .deleted
-            s.tracking = false
-            s.markedForDeletion = false
+            if let key = o._storedKey { identityMap.remove(key, ifObject: o) }
+            o._state.status = .deleted
+            o._state.tracking = false
+            o._state.markedForDeletion = false
         }
         for o in modified {
             o._state.changes.removeAll()
@@ -387,22 +384,22 @@ struct FlushWork {
 
     /// Changes the flush recorded on persistent instances (foreign keys set from
     /// relationships), to forget again if it fails.
-    private var recorded: [(ModelState, Int)] = []
+    private var recorded: [(any Model, Int)] = []
     /// Instances the flush marked for deletion (orphans and their cascades).
-    var markedDuringFlush: [ModelState] = []
+    var markedDuringFlush: [any Model] = []
 
     /// Sets the foreign key of `plan` on `child` from `parent`'s columns (NULL without a
     /// parent). `tracked`: on a persistent child, the change is recorded, so that its
     /// UPDATE writes it, and the child is held until the flush ends.
     mutating func setForeignKey(_ child: any Model, _ plan: RelationshipPlan, from parent: (any Model)?,
                                 session: Session, tracked: Bool = true) throws {
-        let s = child._state
         for (k, c) in plan.childColumns.enumerated() {
             let value = parent?._value(at: plan.parentColumns[k]) ?? .null
             if child._value(at: c) == value { continue }
-            if tracked, s.status == .persistent, !s.changes.contains(where: { $0.index == c }) {
-                s.changes.append(ModelState.Change(index: c, original: child._value(at: c)))
-                recorded.append((s, c))
+            if tracked, child._state.status == .persistent, !child._state.changes.contains(where: { $0.index == c }) {
+                let original = child._value(at: c)
+                child._state.changes.append(ModelState.Change(index: c, original: original))
+                recorded.append((child, c))
             }
             do {
                 try set(child, value, at: c)
@@ -413,14 +410,14 @@ struct FlushWork {
                         + "and its foreign key cannot be empty; delete it too (cascade: .all, or [.saveUpdate, .delete, .deleteOrphan]), "
                         + "or make \(property) optional")
             }
-            if tracked, s.status == .persistent, !s.held { session.hold(child) }
+            if tracked, child._state.status == .persistent, !child._state.held { session.hold(child) }
         }
     }
 
     func revert() {
         for (o, i, v) in undo.reversed() { try? o._setValue(v, at: i) }
-        for (s, i) in recorded { s.changes.removeAll { $0.index == i } }
-        for s in markedDuringFlush { s.markedForDeletion = false }
+        for (o, i) in recorded { o._state.changes.removeAll { $0.index == i } }
+        for o in markedDuringFlush { o._state.markedForDeletion = false }
     }
 }
 

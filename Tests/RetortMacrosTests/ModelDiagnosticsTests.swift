@@ -95,6 +95,46 @@ final class ModelDiagnosticsTests: XCTestCase {
             """)
     }
 
+    /// The identity map forgets an instance from its deinit: a model's own deinit must
+    /// make that call first, and is offered a fix-it that inserts it.
+    func testADeinitThatDoesNotLeaveTheIdentityMapIsRefusedWithAFixIt() {
+        assertMacroExpansion(
+            """
+            @Model(table: "files")
+            final class File {
+                var id: Int?
+                deinit {
+                    print("bye")
+                }
+            }
+            """,
+            expandedSource: """
+            final class File {
+                var id: Int?
+                deinit {
+                    print("bye")
+                }
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "a @Model class that declares 'deinit' must call '_state.objectWillDeinit(self)' first in it: that call takes the instance out of its session's identity map",
+                    line: 4, column: 5, fixIts: [FixItSpec(message: "insert '_state.objectWillDeinit(self)'")])
+            ],
+            macroSpecs: modelMacros,
+            applyFixIts: ["insert '_state.objectWillDeinit(self)'"],
+            fixedSource: """
+            @Model(table: "files")
+            final class File {
+                var id: Int?
+                deinit {
+                    _state.objectWillDeinit(self)
+                    print("bye")
+                }
+            }
+            """)
+    }
+
     func testMissingPrimaryKey() {
         assertMacroExpansion(
             """

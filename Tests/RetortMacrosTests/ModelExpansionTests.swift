@@ -99,7 +99,11 @@ final class ModelExpansionTests: XCTestCase {
 
                 init(title: String) { self.title = title }
 
-                let _state = RetortORM.ModelState()
+                @exclusivity(unchecked) var _state = RetortORM.ModelState()
+
+                deinit {
+                    _state.objectWillDeinit(self)
+                }
 
                 static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
                     table: RetortCore.Table(
@@ -291,7 +295,11 @@ final class ModelExpansionTests: XCTestCase {
                 static var count = 0
                 var computed: Int { 1 }
 
-                public let _state = RetortORM.ModelState()
+                @exclusivity(unchecked) public var _state = RetortORM.ModelState()
+
+                deinit {
+                    _state.objectWillDeinit(self)
+                }
 
                 public static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
                     table: RetortCore.Table(
@@ -464,7 +472,11 @@ final class ModelExpansionTests: XCTestCase {
 
                 private var _$payload: Payload
 
-                let _state = RetortORM.ModelState()
+                @exclusivity(unchecked) var _state = RetortORM.ModelState()
+
+                deinit {
+                    _state.objectWillDeinit(self)
+                }
 
                 static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
                     table: RetortCore.Table(

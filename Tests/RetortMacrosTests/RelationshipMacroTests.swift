@@ -56,7 +56,11 @@ final class RelationshipMacroTests: XCTestCase {
 
                 private let _$tags = RetortORM.ToManyRelationship<Tag>("tags", backPopulates: "books")
 
-                let _state = RetortORM.ModelState()
+                @exclusivity(unchecked) var _state = RetortORM.ModelState()
+
+                deinit {
+                    _state.objectWillDeinit(self)
+                }
 
                 static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
                     table: RetortCore.Table(
@@ -256,7 +260,11 @@ final class RelationshipMacroTests: XCTestCase {
 
                 private let _$favoritePost = RetortORM.ToOneRelationship<Post>("favoritePost")
 
-                let _state = RetortORM.ModelState()
+                @exclusivity(unchecked) var _state = RetortORM.ModelState()
+
+                deinit {
+                    _state.objectWillDeinit(self)
+                }
 
                 static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
                     table: RetortCore.Table(

@@ -74,6 +74,31 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    /// A model that declares its own deinit (calling `_state.objectWillDeinit(self)`
+    /// first) leaves the identity map as one with the deinit `@Model` writes; here with
+    /// a composite key, which the identity map keeps apart from integer keys.
+    func testAModelsOwnDeinitRunsAndItsInstancesLeaveTheIdentityMap() throws {
+        try forEachBackend { engine in
+            try Session(engine).run { s in
+                try s.add(Edition(bookId: 7, language: "en", title: "Kindred"))
+                try s.add(Edition(bookId: 7, language: "fr", title: "Liens de sang"))
+            }
+            let session = Session(engine)
+            let before = Edition.deinitialised
+            do {
+                let all = try session.scalars(select(Edition.self)).all()
+                XCTAssertEqual(all.count, 2)
+                XCTAssertEqual(session.identityCount, 2)
+            }
+            XCTAssertEqual(session.identityCount, 0)
+            XCTAssertEqual(Edition.deinitialised, before + 2)
+            // Loaded again under the same keys: new instances, found by get().
+            let fr = try XCTUnwrap(try session.get(Edition.self, 7, "fr"))
+            XCTAssertTrue(try session.get(Edition.self, 7, "fr") === fr)
+            XCTAssertEqual(session.identityCount, 1)
+        }
+    }
+
     func testGetLoadsByPrimaryKeyIncludingCompositeKeys() throws {
         try forEachBackend { engine in
             try Session(engine).run { s in

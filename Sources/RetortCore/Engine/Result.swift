@@ -14,10 +14,18 @@
 /// ```
 public final class Result {
     private var cursor: (any DriverCursor)? {
-        didSet { reading = cursor }
+        didSet { setReading(cursor) }
     }
     /// The cursor, unretained, for ``value(at:)`` (valid while `cursor` holds it).
     private unowned(unsafe) var reading: (any DriverCursor)?
+    /// The same, when it is SQLite's: read without a retain or a dynamic dispatch per
+    /// value (the ORM reads every column of every row through ``value(at:)``).
+    private var sqliteReading: Unmanaged<SQLiteCursor>?
+
+    private func setReading(_ cursor: (any DriverCursor)?) {
+        reading = cursor
+        sqliteReading = (cursor as? SQLiteCursor).map { Unmanaged.passUnretained($0) }
+    }
     /// Column names and their positions.
     public let resultColumns: ResultColumns
     /// Set when the connection closed under an unread result.
@@ -29,17 +37,17 @@ public final class Result {
 
     init(cursor: any DriverCursor) {
         self.cursor = cursor
-        self.reading = cursor
         self.resultColumns = ResultColumns(cursor.columnNames)
         self.rowCountFromExecute = cursor.rowsAffected
+        setReading(cursor)
     }
 
     /// A result whose column index is already built (see ``ResultColumns``).
     init(cursor: any DriverCursor, columns: ResultColumns) {
         self.cursor = cursor
-        self.reading = cursor
         self.resultColumns = columns
         self.rowCountFromExecute = cursor.rowsAffected
+        setReading(cursor)
     }
 
     init(rowCount: Int) {
@@ -102,7 +110,10 @@ public final class Result {
 
     /// Column `index` of the row ``advance()`` moved to.
     @inline(__always)
-    package func value(at index: Int) -> SQLValue { reading!.value(at: index) }
+    package func value(at index: Int) -> SQLValue {
+        if let c = sqliteReading { return c._withUnsafeGuaranteedRef { $0.value(at: index) } }
+        return reading!.value(at: index)
+    }
 
     /// Calls `body` for each remaining row, streaming.
     public func forEach(_ body: (Row) throws -> Void) throws {

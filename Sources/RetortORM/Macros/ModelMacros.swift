@@ -37,7 +37,10 @@ import RetortCore
 /// first time it is read); `struct Columns` and `static let columns` (typed column
 /// expressions named as the properties); `init(_decoding:)`, `_value(at:)` and
 /// `_setValue(_:at:)` (one `switch` per model, no `Mirror`, no `Codable`); and
-/// `let _state`. Each mapped property becomes accessors over private storage that tell
+/// `var _state` (the ORM's bookkeeping, stored in the instance) with a `deinit` that takes
+/// a dying instance out of its session's identity map. A model may declare its own
+/// `deinit` if its first statement is `_state.objectWillDeinit(self)` (the compiler
+/// offers to insert it); the macro then writes none. Each mapped property becomes accessors over private storage that tell
 /// the ORM about reads and writes; an `init` accessor keeps `self.title = title`
 /// working in your initialisers. Declare the initialisers your code needs: the class gets
 /// no implicit `init()`.
@@ -54,10 +57,11 @@ import RetortCore
 /// Misuse is a compile-time error at the declaration at fault: a struct, enum or
 /// non-final class; a model without a primary key; a mapped `let`; a property whose type
 /// cannot be a column (collections, tuples, closures, existentials, unsigned integers);
-/// a `@Transient` property without an initial value; `@Column` on a computed property.
+/// a `@Transient` property without an initial value; `@Column` on a computed property; a
+/// `deinit` that does not call `_state.objectWillDeinit(self)`.
 @attached(
     member,
-    names: named(_state), named(mapping), named(Columns), named(columns), named(init(_decoding:)),
+    names: named(_state), named(deinit), named(mapping), named(Columns), named(columns), named(init(_decoding:)),
     named(_value(at:)), named(_setValue(_:at:)),
     // With @Relationship properties (Relationships/ModelRelationships.swift):
     named(relationshipDeclarations), named(_relationship(_:)), named(_relationshipName(for:))

@@ -216,9 +216,9 @@ enum EagerLoader {
                 let strategy: LoadStrategy = { if case .raise = node.strategy { return .raise } else { return .select } }()
                 for o in objects {
                     guard let m = o as? any Model else { continue }
-                    let state = m._state
-                    if state.loadStrategies == nil { state.loadStrategies = [:] }
-                    state.loadStrategies![name] = strategy
+                    var strategies = m._state.loadStrategies ?? [:]
+                    strategies[name] = strategy
+                    m._state.loadStrategies = strategies
                 }
                 continue
             case .selectin:
@@ -309,7 +309,7 @@ enum EagerLoader {
             let identities = try session.loadPlan(T.self).identities(in: session.identityMap)
             toQuery = []
             for (g, key) in keyList.enumerated() {
-                if let e = identities[key], !e.state.markedForDeletion { groups[g] = [e.object] } else { toQuery.append(g) }
+                if let e = identities[key], !unsafeDowncast(e, to: T.self)._state.markedForDeletion { groups[g] = [e] } else { toQuery.append(g) }
             }
         }
 

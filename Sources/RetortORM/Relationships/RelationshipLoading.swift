@@ -64,9 +64,8 @@ public enum RelationshipLoading {
     /// next read loads them again, as SQLAlchemy does.
     @inline(__always)
     public static func unloadIfStale<Owner: ModelRelationships>(_ owner: Owner) {
-        let state = owner._state
-        guard state.relationshipsStale else { return }
-        state.relationshipsStale = false
+        guard owner._state.relationshipsStale else { return }
+        owner._state.relationshipsStale = false
         owner._expireRelationships()
     }
 

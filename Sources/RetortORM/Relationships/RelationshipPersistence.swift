@@ -195,8 +195,8 @@ extension Session {
                         }
                     }
                 }
-                s.markedForDeletion = true
-                if !s.held { hold(o) }
+                o._state.markedForDeletion = true
+                if !o._state.held { hold(o) }
                 marked.append(o)
             }
             for p in ps where p.cascade.contains(.delete) {
@@ -412,7 +412,7 @@ extension Session {
             try cascadeDelete(orphaned, marked: &marked, dropped: &more)
             drop(more)
         }
-        work.markedDuringFlush += marked.map(\._state)
+        work.markedDuringFlush += marked
 
         // Instances being deleted: their loaded children are unlinked (or deleted with
         // them), their association rows deleted, their post-update keys cleared.

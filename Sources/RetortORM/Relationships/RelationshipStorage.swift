@@ -370,7 +370,7 @@ enum RelationshipHistory {
         guard Set(keyColumns) == Set(values.keys), let key = try? target._identityKey(values: keyColumns.map { values[$0]! }),
             let entry = session.identityMap[key]
         else { return nil }
-        return .some(entry.object)
+        return .some(entry)
     }
 }
 
@@ -387,15 +387,20 @@ enum RelationshipMirror {
         return slot
     }
 
-    /// `objects` as an `[Target]`, each checked as ``cast(_:to:for:)`` does. Built in
-    /// place rather than with `map`: the callers are not specialised for `Target`, and a
-    /// generic `map` looked up metadata and cast dynamically per object.
+    /// `objects` as an `[Target]`, each checked as ``cast(_:to:for:)`` does.
+    ///
+    /// When every object is exactly a `Target` (models are final classes: the normal
+    /// case) the array itself is reinterpreted, as the standard library does for an
+    /// array of class references known to hold only the target class: an array of class
+    /// references has one representation whatever the class. The callers are not
+    /// specialised for `Target`, and building a new array there looked up metadata per
+    /// call and per object.
     static func castAll<Target: AnyObject>(_ objects: [AnyObject], to: Target.Type, for name: String) -> [Target] {
-        if objects.isEmpty { return [] }
-        return [Target](unsafeUninitializedCapacity: objects.count) { buffer, count in
-            for (i, o) in objects.enumerated() { (buffer.baseAddress! + i).initialize(to: cast(o, to: Target.self, for: name)) }
-            count = objects.count
+        let target = ObjectIdentifier(Target.self)
+        for o in objects where ObjectIdentifier(type(of: o)) != target {
+            return objects.map { cast($0, to: Target.self, for: name) }
         }
+        return unsafeBitCast(objects, to: [Target].self)
     }
 
     @inline(__always)

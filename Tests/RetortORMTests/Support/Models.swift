@@ -64,6 +64,14 @@ final class Edition {
         self.language = language
         self.title = title
     }
+
+    /// Instances deinitialised so far (a model's own deinit, beside the ORM's call).
+    nonisolated(unsafe) static var deinitialised = 0
+
+    deinit {
+        _state.objectWillDeinit(self)
+        Edition.deinitialised += 1
+    }
 }
 
 /// One column of every kind of value.
