@@ -87,6 +87,19 @@ public final class Connection {
         return try run(try statement.compile(for: dialect), parameters)
     }
 
+    /// `execute` for a ``Select``: the same as for any statement, chosen at compile
+    /// time, so the common query skips asking at run time what kind of statement it is.
+    @discardableResult
+    public func execute(_ statement: Select, _ parameters: Parameters = [:]) throws -> Result {
+        if parameters.isEmpty, engine.echo == nil {
+            switch try StatementCache.shared.prepare(statement, dialect) {
+            case .positional(let sql, let values): return try run(sql, values, compiled: nil)
+            case .compiled(let compiled): return try run(compiled, parameters)
+            }
+        }
+        return try run(try statement.compile(for: dialect), parameters)
+    }
+
     /// Runs a compiled statement with named parameters.
     private func run(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> Result {
         if compiled.hasLists { return try runExpanding(compiled, parameters) }
@@ -349,7 +362,10 @@ public final class Connection {
     /// Called by a result as it closes.
     func untrack(_ result: Result) {
         // Usually the last one added (a loop of one-row queries keeps this list at one).
-        if let i = openResults.lastIndex(where: { $0.toOpaque() == Unmanaged.passUnretained(result).toOpaque() }) {
+        let me = Unmanaged.passUnretained(result).toOpaque()
+        if openResults.last?.toOpaque() == me {
+            openResults.removeLast()
+        } else if let i = openResults.lastIndex(where: { $0.toOpaque() == me }) {
             openResults.remove(at: i)
         }
     }

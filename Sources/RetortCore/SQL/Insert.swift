@@ -78,7 +78,7 @@ public struct Insert: Sendable, Hashable {
     }
 
     /// `RETURNING ...`: the inserted rows' columns (e.g. generated ids).
-    public func returning(_ items: any SelectItem...) -> Insert {
+    public consuming func returning(_ items: any SelectItem...) -> Insert {
         var s = self
         s.returning += items.flatMap { $0.selectedExpressions.map(\.node) }
         return s
@@ -90,7 +90,7 @@ public struct Insert: Sendable, Hashable {
     /// authors.insert().values(["email": "u@example.org"]).onConflictDoNothing(.columns("email"))
     /// // INSERT INTO authors (email) VALUES (?) ON CONFLICT (email) DO NOTHING
     /// ```
-    public func onConflictDoNothing(_ target: ConflictTarget? = nil) -> Insert {
+    public consuming func onConflictDoNothing(_ target: ConflictTarget? = nil) -> Insert {
         var s = self
         s.onConflict = OnConflict(target: target, action: .nothing)
         return s

@@ -148,21 +148,21 @@ public struct CompoundSelect: QueryStatement, Sendable, Hashable {
     public var queryReference: QueryReference { QueryReference(.compound(self)) }
 
     /// ORDER BY over the result columns (name them with `column("name")`).
-    public func orderBy(_ items: any OrderByItem...) -> CompoundSelect {
+    public consuming func orderBy(_ items: any OrderByItem...) -> CompoundSelect {
         var s = self
         s.orderBy += items.map(\.orderingTerm)
         return s
     }
 
     /// `LIMIT n` (bound).
-    public func limit(_ n: Int) -> CompoundSelect {
+    public consuming func limit(_ n: Int) -> CompoundSelect {
         var s = self
         s.limit = .bind(BoundValue(.integer(Int64(n)), type: .integer))
         return s
     }
 
     /// `OFFSET n` (bound).
-    public func offset(_ n: Int) -> CompoundSelect {
+    public consuming func offset(_ n: Int) -> CompoundSelect {
         var s = self
         s.offset = .bind(BoundValue(.integer(Int64(n)), type: .integer))
         return s

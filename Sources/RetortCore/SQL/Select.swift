@@ -56,7 +56,7 @@ public struct Select: QueryStatement, Sendable, Hashable {
     public var queryReference: QueryReference { QueryReference(.select(self)) }
 
     /// Adds a condition, ANDed with any before it.
-    public func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
+    public consuming func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
         var s = self
         s.whereClause = s.whereClause.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
         return s
@@ -66,21 +66,21 @@ public struct Select: QueryStatement, Sendable, Hashable {
     public func `where`(_ condition: TextClause) -> Select { self.where(SQLExpression<Untyped>(.text(condition))) }
 
     /// Adds columns to the select list.
-    public func addColumns(_ items: any SelectItem...) -> Select {
+    public consuming func addColumns(_ items: any SelectItem...) -> Select {
         var s = self
         s.columns += items.flatMap { $0.selectedExpressions.map(\.node) }
         return s
     }
 
     /// Replaces the select list.
-    public func withOnlyColumns(_ items: any SelectItem...) -> Select {
+    public consuming func withOnlyColumns(_ items: any SelectItem...) -> Select {
         var s = self
         s.columns = items.flatMap { $0.selectedExpressions.map(\.node) }
         return s
     }
 
     /// Adds explicit FROM elements (tables, joins, subqueries).
-    public func selectFrom(_ froms: any FromClause...) -> Select {
+    public consuming func selectFrom(_ froms: any FromClause...) -> Select {
         var s = self
         s.froms += froms.map(\.fromReference.node)
         return s
@@ -131,49 +131,49 @@ public struct Select: QueryStatement, Sendable, Hashable {
     }
 
     /// `GROUP BY ...`.
-    public func groupBy(_ items: any SQLExpressible...) -> Select {
+    public consuming func groupBy(_ items: any SQLExpressible...) -> Select {
         var s = self
         s.groupBy += items.map { $0.sqlExpression(as: nil).node }
         return s
     }
 
     /// `HAVING condition`, ANDed with any before it.
-    public func having<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
+    public consuming func having<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
         var s = self
         s.having = s.having.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
         return s
     }
 
     /// `ORDER BY ...`, after any earlier terms.
-    public func orderBy(_ items: any OrderByItem...) -> Select {
+    public consuming func orderBy(_ items: any OrderByItem...) -> Select {
         var s = self
         s.orderBy += items.map(\.orderingTerm)
         return s
     }
 
     /// `LIMIT n` (bound).
-    public func limit(_ n: Int) -> Select {
+    public consuming func limit(_ n: Int) -> Select {
         var s = self
         s.limit = .bind(BoundValue(.integer(Int64(n)), type: .integer))
         return s
     }
 
     /// `OFFSET n` (bound).
-    public func offset(_ n: Int) -> Select {
+    public consuming func offset(_ n: Int) -> Select {
         var s = self
         s.offset = .bind(BoundValue(.integer(Int64(n)), type: .integer))
         return s
     }
 
     /// `SELECT DISTINCT`.
-    public func distinct() -> Select {
+    public consuming func distinct() -> Select {
         var s = self
         s.distinctMode = .all
         return s
     }
 
     /// `SELECT DISTINCT ON (exprs)` — PostgreSQL only; SQLite raises when compiling.
-    public func distinct(on expressions: [any SQLExpressible]) -> Select {
+    public consuming func distinct(on expressions: [any SQLExpressible]) -> Select {
         var s = self
         s.distinctMode = .on(expressions.map { $0.sqlExpression(as: nil).node })
         return s
@@ -195,14 +195,14 @@ public struct Select: QueryStatement, Sendable, Hashable {
     }
 
     /// Correlates exactly these FROM elements with the enclosing query.
-    public func correlate(_ froms: any FromClause...) -> Select {
+    public consuming func correlate(_ froms: any FromClause...) -> Select {
         var s = self
         s.correlation = .only(froms.map(\.fromReference.node.identity))
         return s
     }
 
     /// Never correlates: the subquery keeps all its FROM elements.
-    public func noCorrelation() -> Select {
+    public consuming func noCorrelation() -> Select {
         var s = self
         s.correlation = .none
         return s
@@ -210,7 +210,7 @@ public struct Select: QueryStatement, Sendable, Hashable {
 
     /// Attaches common table expressions explicitly (CTEs a query references are found
     /// on their own; this adds ones it does not).
-    public func with(_ ctes: CTE...) -> Select {
+    public consuming func with(_ ctes: CTE...) -> Select {
         var s = self
         s.ctes += ctes.map(\.node)
         return s
@@ -245,6 +245,11 @@ public struct RowLock: Sendable, Hashable {
 /// ```
 public func select<each Item: SelectItem>(_ items: repeat each Item) -> Select {
     var list = SelectList()
+    // Room for one column per item (a table or a `*` may add more): no regrowing for
+    // the usual list of columns.
+    var count = 0
+    for _ in repeat each items { count += 1 }
+    list.nodes.reserveCapacity(count)
     for item in repeat each items { item.appendColumns(to: &list) }
     return Select(columns: list.nodes)
 }
@@ -252,6 +257,7 @@ public func select<each Item: SelectItem>(_ items: repeat each Item) -> Select {
 /// `SELECT items...` from an array.
 public func select(_ items: [any SelectItem]) -> Select {
     var list = SelectList()
+    list.nodes.reserveCapacity(items.count)
     for item in items { item.appendColumns(to: &list) }
     return Select(columns: list.nodes)
 }

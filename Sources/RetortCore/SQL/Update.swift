@@ -34,7 +34,7 @@ public struct Update: Sendable, Hashable {
     }
 
     /// `SET column = value` for a typed column: the value must be the column's type.
-    public func set<V: SQLValueConvertible>(_ column: SQLExpression<V>, _ value: V) -> Update {
+    public consuming func set<V: SQLValueConvertible>(_ column: SQLExpression<V>, _ value: V) -> Update {
         var s = self
         guard case .column(let ref) = column.node else { return s }
         s.set(ref.name, .bind(BoundValue(value.sqlValue, type: ref.type)))
@@ -42,7 +42,7 @@ public struct Update: Sendable, Hashable {
     }
 
     /// `SET column = expression`.
-    public func set<V>(_ column: SQLExpression<V>, _ value: SQLExpression<V>) -> Update {
+    public consuming func set<V>(_ column: SQLExpression<V>, _ value: SQLExpression<V>) -> Update {
         var s = self
         guard case .column(let ref) = column.node else { return s }
         s.set(ref.name, value.node)
@@ -59,14 +59,14 @@ public struct Update: Sendable, Hashable {
     }
 
     /// Adds a condition, ANDed with any before it.
-    public func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Update {
+    public consuming func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Update {
         var s = self
         s.whereClause = s.whereClause.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
         return s
     }
 
     /// `RETURNING ...`.
-    public func returning(_ items: any SelectItem...) -> Update {
+    public consuming func returning(_ items: any SelectItem...) -> Update {
         var s = self
         s.returning += items.flatMap { $0.selectedExpressions.map(\.node) }
         return s
@@ -88,14 +88,14 @@ public struct Delete: Sendable, Hashable {
     package init(target: FromNode) { self.target = target }
 
     /// Adds a condition, ANDed with any before it.
-    public func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Delete {
+    public consuming func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Delete {
         var s = self
         s.whereClause = s.whereClause.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
         return s
     }
 
     /// `RETURNING ...`.
-    public func returning(_ items: any SelectItem...) -> Delete {
+    public consuming func returning(_ items: any SelectItem...) -> Delete {
         var s = self
         s.returning += items.flatMap { $0.selectedExpressions.map(\.node) }
         return s
