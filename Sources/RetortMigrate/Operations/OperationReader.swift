@@ -9,28 +9,31 @@ struct OperationReader {
 
     typealias Entries = [(key: String, keyNode: Node, value: Node)]
 
+    // `what` (the thing being read, for error messages) is an autoclosure throughout:
+    // it is built only when an error is thrown, not once per field read.
+
     private func field(_ entries: Entries, _ name: String) -> Node? {
-        entries.first { $0.key == name }?.value
+        yaml.field(entries, name)
     }
 
-    private func required(_ entries: Entries, _ name: String, in what: String, at node: Node) throws -> Node {
+    private func required(_ entries: Entries, _ name: String, in what: @autoclosure () -> String, at node: Node) throws -> Node {
         guard let v = field(entries, name), !yaml.isNull(v) else {
-            throw yaml.error("\(what) is missing its required field '\(name)'", at: node)
+            throw yaml.error("\(what()) is missing its required field '\(name)'", at: node)
         }
         return v
     }
 
-    private func requiredString(_ e: Entries, _ name: String, in what: String, at node: Node) throws -> String {
-        try yaml.string(try required(e, name, in: what, at: node), "'\(name)' of \(what)")
+    private func requiredString(_ e: Entries, _ name: String, in what: @autoclosure () -> String, at node: Node) throws -> String {
+        try yaml.string(try required(e, name, in: what(), at: node), "'\(name)' of \(what())")
     }
 
-    private func optionalBool(_ e: Entries, _ name: String, in what: String) throws -> Bool? {
+    private func optionalBool(_ e: Entries, _ name: String, in what: @autoclosure () -> String) throws -> Bool? {
         guard let v = field(e, name), !yaml.isNull(v) else { return nil }
-        return try yaml.bool(v, "'\(name)' of \(what)")
+        return try yaml.bool(v, "'\(name)' of \(what())")
     }
 
-    private func type(_ node: Node, in what: String) throws -> String {
-        let name = try yaml.string(node, "'type' of \(what)")
+    private func type(_ node: Node, in what: @autoclosure () -> String) throws -> String {
+        let name = try yaml.string(node, "'type' of \(what())")
         do {
             try checkType(name)
         } catch let e as MigrateError {
@@ -187,75 +190,75 @@ struct OperationReader {
         let e = try yaml.mapping(node, "a column")
         try yaml.checkKeys(e, allowed: OperationReader.columnFields, in: "a column")
         let name = try requiredString(e, "name", in: "a column", at: node)
-        let what = "column '\(name)'"
+        func what() -> String { "column '\(name)'" }
         return ColumnSpec(
             name: name,
-            type: try type(try required(e, "type", in: what, at: node), in: what),
-            nullable: try optionalBool(e, "nullable", in: what) ?? true,
-            primaryKey: try optionalBool(e, "primary_key", in: what) ?? false,
-            autoincrement: try optionalBool(e, "autoincrement", in: what),
-            serverDefault: try yaml.optionalString(field(e, "server_default"), "'server_default' of \(what)"),
-            comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what)"))
+            type: try type(try required(e, "type", in: what(), at: node), in: what()),
+            nullable: try optionalBool(e, "nullable", in: what()) ?? true,
+            primaryKey: try optionalBool(e, "primary_key", in: what()) ?? false,
+            autoincrement: try optionalBool(e, "autoincrement", in: what()),
+            serverDefault: try yaml.optionalString(field(e, "server_default"), "'server_default' of \(what())"),
+            comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what())"))
     }
 
-    func constraint(_ node: Node, what: String) throws -> ConstraintSpec {
-        let e = try yaml.mapping(node, what)
-        try yaml.checkKeys(e, allowed: ["name", "columns"], in: what)
-        let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what)")
-        if columns.isEmpty { throw yaml.error("\(what) needs at least one column", at: node) }
-        return ConstraintSpec(name: try yaml.optionalString(field(e, "name"), "'name' of \(what)"), columns: columns)
+    func constraint(_ node: Node, what: @autoclosure () -> String) throws -> ConstraintSpec {
+        let e = try yaml.mapping(node, what())
+        try yaml.checkKeys(e, allowed: ["name", "columns"], in: what())
+        let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what())")
+        if columns.isEmpty { throw yaml.error("\(what()) needs at least one column", at: node) }
+        return ConstraintSpec(name: try yaml.optionalString(field(e, "name"), "'name' of \(what())"), columns: columns)
     }
 
     static let referentialActions = ["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"]
 
-    func foreignKey(_ node: Node, what: String, nameRequired: Bool = false) throws -> ForeignKeySpec {
-        let e = try yaml.mapping(node, what)
+    func foreignKey(_ node: Node, what: @autoclosure () -> String, nameRequired: Bool = false) throws -> ForeignKeySpec {
+        let e = try yaml.mapping(node, what())
         if !nameRequired {
-            try yaml.checkKeys(e, allowed: ["name", "columns", "ref_table", "ref_columns", "on_delete", "on_update"], in: what)
+            try yaml.checkKeys(e, allowed: ["name", "columns", "ref_table", "ref_columns", "on_delete", "on_update"], in: what())
         }
-        let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what)")
-        let refColumns = try yaml.stringList(field(e, "ref_columns"), "'ref_columns' of \(what)")
+        let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what())")
+        let refColumns = try yaml.stringList(field(e, "ref_columns"), "'ref_columns' of \(what())")
         if columns.isEmpty || columns.count != refColumns.count {
-            throw yaml.error("\(what) needs as many 'ref_columns' as 'columns' (at least one)", at: node)
+            throw yaml.error("\(what()) needs as many 'ref_columns' as 'columns' (at least one)", at: node)
         }
         func action(_ name: String) throws -> String? {
-            guard let n = field(e, name), let raw = try yaml.optionalString(n, "'\(name)' of \(what)") else { return nil }
+            guard let n = field(e, name), let raw = try yaml.optionalString(n, "'\(name)' of \(what())") else { return nil }
             let upper = raw.uppercased()
             guard OperationReader.referentialActions.contains(upper) else {
                 throw yaml.error("'\(name)' must be one of \(OperationReader.referentialActions.joined(separator: ", "))", at: n)
             }
             return upper
         }
-        let name = try yaml.optionalString(field(e, "name"), "'name' of \(what)")
-        if nameRequired, name == nil { throw yaml.error("\(what) is missing its required field 'name'", at: node) }
+        let name = try yaml.optionalString(field(e, "name"), "'name' of \(what())")
+        if nameRequired, name == nil { throw yaml.error("\(what()) is missing its required field 'name'", at: node) }
         return ForeignKeySpec(
             name: name, columns: columns,
-            refTable: try requiredString(e, "ref_table", in: what, at: node),
+            refTable: try requiredString(e, "ref_table", in: what(), at: node),
             refColumns: refColumns, onDelete: try action("on_delete"), onUpdate: try action("on_update"))
     }
 
-    func check(_ node: Node, what: String) throws -> CheckSpec {
-        let e = try yaml.mapping(node, what)
-        try yaml.checkKeys(e, allowed: ["name", "condition"], in: what)
-        return CheckSpec(name: try yaml.optionalString(field(e, "name"), "'name' of \(what)"),
-                         condition: try requiredString(e, "condition", in: what, at: node))
+    func check(_ node: Node, what: @autoclosure () -> String) throws -> CheckSpec {
+        let e = try yaml.mapping(node, what())
+        try yaml.checkKeys(e, allowed: ["name", "condition"], in: what())
+        return CheckSpec(name: try yaml.optionalString(field(e, "name"), "'name' of \(what())"),
+                         condition: try requiredString(e, "condition", in: what(), at: node))
     }
 
-    func index(_ node: Node, what: String, tableRequired: Bool) throws -> IndexSpec {
-        let e = try yaml.mapping(node, what)
+    func index(_ node: Node, what: @autoclosure () -> String, tableRequired: Bool) throws -> IndexSpec {
+        let e = try yaml.mapping(node, what())
         try yaml.checkKeys(e, allowed: tableRequired ? ["name", "table", "columns", "expressions", "unique", "where"]
-                                                     : ["name", "columns", "expressions", "unique", "where"], in: what)
-        let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what)")
-        let expressions = try yaml.stringList(field(e, "expressions"), "'expressions' of \(what)")
+                                                     : ["name", "columns", "expressions", "unique", "where"], in: what())
+        let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what())")
+        let expressions = try yaml.stringList(field(e, "expressions"), "'expressions' of \(what())")
         if columns.isEmpty == expressions.isEmpty {
-            throw yaml.error("\(what) needs either 'columns' or 'expressions'", at: node)
+            throw yaml.error("\(what()) needs either 'columns' or 'expressions'", at: node)
         }
         return IndexSpec(
-            name: try requiredString(e, "name", in: what, at: node),
-            table: tableRequired ? try requiredString(e, "table", in: what, at: node) : "",
+            name: try requiredString(e, "name", in: what(), at: node),
+            table: tableRequired ? try requiredString(e, "table", in: what(), at: node) : "",
             columns: columns, expressions: expressions,
-            unique: try optionalBool(e, "unique", in: what) ?? false,
-            whereClause: try yaml.optionalString(field(e, "where"), "'where' of \(what)"))
+            unique: try optionalBool(e, "unique", in: what()) ?? false,
+            whereClause: try yaml.optionalString(field(e, "where"), "'where' of \(what())"))
     }
 
     func createTable(_ node: Node) throws -> CreateTableSpec {
@@ -263,20 +266,20 @@ struct OperationReader {
         try yaml.checkKeys(e, allowed: ["name", "columns", "primary_key", "foreign_keys", "unique_constraints",
                                         "check_constraints", "comment"], in: "create_table")
         let name = try requiredString(e, "name", in: "create_table", at: node)
-        let what = "create_table \(name)"
-        let columns = try yaml.sequence(try required(e, "columns", in: what, at: node), "'columns' of \(what)").map(column)
-        if columns.isEmpty { throw yaml.error("\(what) needs at least one column", at: node) }
+        func what() -> String { "create_table \(name)" }
+        let columns = try yaml.sequence(try required(e, "columns", in: what(), at: node), "'columns' of \(what())").map(column)
+        if columns.isEmpty { throw yaml.error("\(what()) needs at least one column", at: node) }
         var seen = Set<String>()
         for c in columns where !seen.insert(c.name).inserted {
-            throw yaml.error("\(what) declares column '\(c.name)' twice", at: node)
+            throw yaml.error("\(what()) declares column '\(c.name)' twice", at: node)
         }
         let pk = try field(e, "primary_key").flatMap { yaml.isNull($0) ? nil : try constraint($0, what: "primary_key of \(name)") }
-        func list(_ key: String) throws -> [Node] { try field(e, key).map { try yaml.sequence($0, "'\(key)' of \(what)") } ?? [] }
+        func list(_ key: String) throws -> [Node] { try field(e, key).map { try yaml.sequence($0, "'\(key)' of \(what())") } ?? [] }
         return CreateTableSpec(
             name: name, columns: columns, primaryKey: pk,
             foreignKeys: try list("foreign_keys").map { try foreignKey($0, what: "a foreign key of \(name)") },
             uniqueConstraints: try list("unique_constraints").map { try constraint($0, what: "a unique constraint of \(name)") },
             checkConstraints: try list("check_constraints").map { try check($0, what: "a check constraint of \(name)") },
-            comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what)"))
+            comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what())"))
     }
 }

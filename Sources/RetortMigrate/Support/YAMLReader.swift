@@ -54,25 +54,40 @@ struct YAMLReader {
     }
 
     /// The node as a mapping with string keys; `what` names it in messages.
-    func mapping(_ node: Node, _ what: String) throws -> [(key: String, keyNode: Node, value: Node)] {
+    func mapping(_ node: Node, _ what: @autoclosure () -> String) throws -> [(key: String, keyNode: Node, value: Node)] {
         guard case .mapping(let m) = node else {
-            throw error("\(what) must be a mapping of field: value", at: node)
+            throw error("\(what()) must be a mapping of field: value", at: node)
         }
-        return try m.map { pair in
-            guard let key = pair.key.string else { throw error("\(what) has a key that is not text", at: pair.key) }
-            return (key, pair.key, pair.value)
+        var entries: [(key: String, keyNode: Node, value: Node)] = []
+        entries.reserveCapacity(m.count)
+        for (keyNode, value) in m {
+            // A plain scalar key is its own text (what `Node.string` returns for it, without its lookup).
+            let key: String?
+            if case .scalar(let s) = keyNode { key = s.string } else { key = keyNode.string }
+            guard let key else { throw error("\(what()) has a key that is not text", at: keyNode) }
+            entries.append((key, keyNode, value))
         }
+        return entries
+    }
+
+    /// The value of the entry named `name` (the first, as YAML keys are unique here).
+    func field(_ entries: [(key: String, keyNode: Node, value: Node)], _ name: String) -> Node? {
+        // A plain loop over indices, so that only the value found is copied: a predicate
+        // closure gets a copy of each entry, and a Node copy retains its tag and anchor.
+        for i in entries.indices where entries[i].key == name { return entries[i].value }
+        return nil
     }
 
     /// Checks that every key is one of `allowed`, suggesting the nearest.
-    func checkKeys(_ entries: [(key: String, keyNode: Node, value: Node)], allowed: [String], in what: String) throws {
+    func checkKeys(_ entries: [(key: String, keyNode: Node, value: Node)], allowed: [String],
+                   in what: @autoclosure () -> String) throws {
         for e in entries where !allowed.contains(e.key) {
             if e.key.hasSuffix(")"), !e.key.contains("(") {
-                throw error("unknown field '\(e.key)' in \(what)", at: e.keyNode,
+                throw error("unknown field '\(e.key)' in \(what())", at: e.keyNode,
                             hint: "a comma inside {...} splits the mapping: quote values that contain commas, e.g. type: \"numeric(10,2)\"")
             }
             let suggestion = nearest(e.key, in: allowed).map { "did you mean '\($0)'?" }
-            throw error("unknown field '\(e.key)' in \(what)", at: e.keyNode,
+            throw error("unknown field '\(e.key)' in \(what())", at: e.keyNode,
                         hint: suggestion ?? "valid fields: \(allowed.joined(separator: ", "))")
         }
     }
@@ -84,8 +99,10 @@ struct YAMLReader {
     }
 
     func isNull(_ node: Node) -> Bool {
-        guard let p = plain(node) else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(p)
+        switch plain(node) {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     /// `true`/`false` (and YAML's yes/no/on/off), unquoted.
@@ -104,38 +121,41 @@ struct YAMLReader {
         return Double(p)
     }
 
-    func string(_ node: Node, _ what: String) throws -> String {
+    // The `what` of the readers below is an autoclosure: it names the field in an error
+    // message, and most fields have none, so it is built only when one is thrown.
+
+    func string(_ node: Node, _ what: @autoclosure () -> String) throws -> String {
         guard case .scalar(let s) = node, !isNull(node) else {
-            throw error("\(what) must be text", at: node)
+            throw error("\(what()) must be text", at: node)
         }
         return s.string
     }
 
-    func optionalString(_ node: Node?, _ what: String) throws -> String? {
+    func optionalString(_ node: Node?, _ what: @autoclosure () -> String) throws -> String? {
         guard let node, !isNull(node) else { return nil }
-        return try string(node, what)
+        return try string(node, what())
     }
 
-    func bool(_ node: Node, _ what: String) throws -> Bool {
-        guard let b = boolValue(node) else { throw error("\(what) must be true or false", at: node) }
+    func bool(_ node: Node, _ what: @autoclosure () -> String) throws -> Bool {
+        guard let b = boolValue(node) else { throw error("\(what()) must be true or false", at: node) }
         return b
     }
 
-    func int(_ node: Node, _ what: String) throws -> Int {
-        guard let i = intValue(node) else { throw error("\(what) must be a whole number", at: node) }
+    func int(_ node: Node, _ what: @autoclosure () -> String) throws -> Int {
+        guard let i = intValue(node) else { throw error("\(what()) must be a whole number", at: node) }
         return i
     }
 
     /// A list of strings; a single string counts as a list of one.
-    func stringList(_ node: Node?, _ what: String) throws -> [String] {
+    func stringList(_ node: Node?, _ what: @autoclosure () -> String) throws -> [String] {
         guard let node, !isNull(node) else { return [] }
-        if case .sequence(let seq) = node { return try seq.map { try string($0, "each entry of \(what)") } }
-        return [try string(node, what)]
+        if case .sequence(let seq) = node { return try seq.map { try string($0, "each entry of \(what())") } }
+        return [try string(node, what())]
     }
 
-    func sequence(_ node: Node, _ what: String) throws -> [Node] {
+    func sequence(_ node: Node, _ what: @autoclosure () -> String) throws -> [Node] {
         if isNull(node) { return [] }
-        guard case .sequence(let seq) = node else { throw error("\(what) must be a list", at: node) }
+        guard case .sequence(let seq) = node else { throw error("\(what()) must be a list", at: node) }
         return Array(seq)
     }
 }
