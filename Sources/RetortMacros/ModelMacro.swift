@@ -144,7 +144,7 @@ struct ModelCode {
             "self.\(ModelDeclaration.storageName($0.name)) = try \(support).decode(decoder.next(), as: \($0.type.metatype), property: \"\(model.name).\($0.bareName)\")"
         }
         // An object read from a row has not loaded its relationships.
-        lines += model.relationships.map { "\($0.storageName).markUnloaded()" }
+        if !model.relationships.isEmpty { lines.append("_state.markRelationshipsUnloaded()") }
         return """
             \(raw: access)init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
                 \(raw: lines.joined(separator: "\n"))

@@ -9,7 +9,7 @@ struct RelationshipCode {
     init(_ model: ModelDeclaration) { self.model = model }
 
     var members: [DeclSyntax] {
-        model.relationships.isEmpty ? [] : [declarations, slotLookup, keyPathLookup]
+        model.relationships.isEmpty ? [] : [declarations, slotLookup, existingSlotLookup, keyPathLookup]
     }
 
     private var access: String { model.access }
@@ -35,6 +35,19 @@ struct RelationshipCode {
         let cases = model.relationships.map { "case \"\($0.bareName)\":\nreturn \($0.storageName)" }
         return """
             \(raw: access)func _relationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
+                switch name {
+                \(raw: cases.joined(separator: "\n"))
+                default:
+                    return nil
+                }
+            }
+            """
+    }
+
+    private var existingSlotLookup: DeclSyntax {
+        let cases = model.relationships.map { "case \"\($0.bareName)\":\nreturn \($0.allocatedStorageName)" }
+        return """
+            \(raw: access)func _existingRelationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
                 switch name {
                 \(raw: cases.joined(separator: "\n"))
                 default:

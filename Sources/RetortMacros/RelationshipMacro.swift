@@ -4,7 +4,8 @@ import SwiftSyntaxMacros
 
 /// `@Relationship(...)` on a property of a `@Model` class: the property becomes
 /// accessors over a relationship storage object (`_$name`, a `ToOneRelationship` or
-/// `ToManyRelationship`), which keeps the loaded state and mirrors `backPopulates`.
+/// `ToManyRelationship`, allocated at first use and kept in `_$$name`), which keeps the
+/// loaded state and mirrors `backPopulates`.
 ///
 /// `@Model` lists the relationship (in `relationshipDeclarations`) and reports misuse
 /// of the property; this macro only writes the property's code when the property is
@@ -35,7 +36,23 @@ public struct RelationshipMacro: AccessorMacro, PeerMacro {
         guard let property = property(node, declaration) else { return [] }
         var arguments = ["\"\(property.bareName)\""]
         if let back = property.backPopulates { arguments.append("backPopulates: \(back.trimmedDescription)") }
-        return ["private let \(raw: property.storageName) = \(raw: property.storageType)(\(raw: arguments.joined(separator: ", ")))"]
+        arguments.append("loaded: !_state.relationshipsStartUnloaded")
+        // The storage object is allocated at the relationship's first use: objects whose
+        // relationships are never touched (most rows of a large query) carry none.
+        let slot = property.storageName, stored = property.allocatedStorageName
+        return [
+            """
+            private var \(raw: slot): \(raw: property.storageType) {
+                if let slot = \(raw: stored) {
+                    return slot
+                }
+                let slot = \(raw: property.storageType)(\(raw: arguments.joined(separator: ", ")))
+                \(raw: stored) = slot
+                return slot
+            }
+            """,
+            "@exclusivity(unchecked) private var \(raw: stored): \(raw: property.storageType)?",
+        ]
     }
 
     private static func property(_ node: AttributeSyntax, _ declaration: some DeclSyntaxProtocol) -> RelationshipProperty? {

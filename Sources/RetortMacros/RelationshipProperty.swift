@@ -141,6 +141,8 @@ struct RelationshipProperty {
 
     /// `_$author`.
     var storageName: String { ModelDeclaration.storageName(name) }
+    /// Where the storage object is kept once allocated: `_$$name`.
+    var allocatedStorageName: String { "_$$" + ModelDeclaration.bare(name) }
 }
 
 enum ModelTypeName {

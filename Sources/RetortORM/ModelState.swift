@@ -72,7 +72,20 @@ public struct ModelState {
         static let integerKey = Flags(rawValue: 32)
         /// ``key`` is set and is stored in ``extras``.
         static let otherKey = Flags(rawValue: 64)
+        /// Relationship storage allocated from now on starts unloaded.
+        @usableFromInline static let relationshipsUnloaded = Flags(rawValue: 128)
     }
+
+    /// Whether relationship storage allocated now starts unloaded: the instance was read
+    /// from a row, or expired, so its relationships hold nothing known. (An instance made
+    /// by its initialiser starts with loaded, empty relationships.)
+    @inlinable
+    public var relationshipsStartUnloaded: Bool { flags.rawValue & 128 != 0 }
+
+    /// Marks the relationships not yet allocated as unloaded (the row decoder `@Model`
+    /// writes calls it; expiring does too).
+    @inlinable
+    public mutating func markRelationshipsUnloaded() { flags = Flags(rawValue: flags.rawValue | 128) }
 
     /// What most instances never need.
     final class Extras {
@@ -162,7 +175,7 @@ public struct ModelState {
         self.session = session
         self.table = table
         integerKey = i
-        flags = [.tracking, .integerKey]
+        flags = Flags(rawValue: flags.rawValue & Flags.relationshipsUnloaded.rawValue | Flags.tracking.rawValue | Flags.integerKey.rawValue)
         statusCode = 2  // .persistent
     }
 

@@ -44,7 +44,16 @@ final class RelationshipMacroTests: XCTestCase {
                     }
                 }
 
-                private let _$author = RetortORM.ToOneRelationship<Author>("author", backPopulates: "books")
+                private var _$author: RetortORM.ToOneRelationship<Author> {
+                    if let slot = _$$author {
+                        return slot
+                    }
+                    let slot = RetortORM.ToOneRelationship<Author>("author", backPopulates: "books", loaded: !_state.relationshipsStartUnloaded)
+                    _$$author = slot
+                    return slot
+                }
+
+                @exclusivity(unchecked) private var _$$author: RetortORM.ToOneRelationship<Author>?
                 var tags: [Tag] {
                     get {
                         _$tags.get(self)
@@ -54,7 +63,16 @@ final class RelationshipMacroTests: XCTestCase {
                     }
                 }
 
-                private let _$tags = RetortORM.ToManyRelationship<Tag>("tags", backPopulates: "books")
+                private var _$tags: RetortORM.ToManyRelationship<Tag> {
+                    if let slot = _$$tags {
+                        return slot
+                    }
+                    let slot = RetortORM.ToManyRelationship<Tag>("tags", backPopulates: "books", loaded: !_state.relationshipsStartUnloaded)
+                    _$$tags = slot
+                    return slot
+                }
+
+                @exclusivity(unchecked) private var _$$tags: RetortORM.ToManyRelationship<Tag>?
 
                 @exclusivity(unchecked) var _state = RetortORM.ModelState()
 
@@ -82,8 +100,7 @@ final class RelationshipMacroTests: XCTestCase {
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
                     self._$isbn = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Book.isbn")
-                    _$author.markUnloaded()
-                    _$tags.markUnloaded()
+                    _state.markRelationshipsUnloaded()
                 }
 
                 func _value(at index: Int) -> RetortCore.SQLValue {
@@ -115,6 +132,17 @@ final class RelationshipMacroTests: XCTestCase {
                         return _$author
                     case "tags":
                         return _$tags
+                    default:
+                        return nil
+                    }
+                }
+
+                func _existingRelationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
+                    switch name {
+                    case "author":
+                        return _$$author
+                    case "tags":
+                        return _$$tags
                     default:
                         return nil
                     }
@@ -258,7 +286,16 @@ final class RelationshipMacroTests: XCTestCase {
                     }
                 }
 
-                private let _$favoritePost = RetortORM.ToOneRelationship<Post>("favoritePost")
+                private var _$favoritePost: RetortORM.ToOneRelationship<Post> {
+                    if let slot = _$$favoritePost {
+                        return slot
+                    }
+                    let slot = RetortORM.ToOneRelationship<Post>("favoritePost", loaded: !_state.relationshipsStartUnloaded)
+                    _$$favoritePost = slot
+                    return slot
+                }
+
+                @exclusivity(unchecked) private var _$$favoritePost: RetortORM.ToOneRelationship<Post>?
 
                 @exclusivity(unchecked) var _state = RetortORM.ModelState()
 
@@ -286,7 +323,7 @@ final class RelationshipMacroTests: XCTestCase {
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
                     self._$login = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "User.login")
-                    _$favoritePost.markUnloaded()
+                    _state.markRelationshipsUnloaded()
                 }
 
                 func _value(at index: Int) -> RetortCore.SQLValue {
@@ -315,6 +352,15 @@ final class RelationshipMacroTests: XCTestCase {
                     switch name {
                     case "favoritePost":
                         return _$favoritePost
+                    default:
+                        return nil
+                    }
+                }
+
+                func _existingRelationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
+                    switch name {
+                    case "favoritePost":
+                        return _$$favoritePost
                     default:
                         return nil
                     }

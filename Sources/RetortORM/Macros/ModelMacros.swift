@@ -64,7 +64,8 @@ import RetortCore
     names: named(_state), named(deinit), named(mapping), named(Columns), named(columns), named(init(_decoding:)),
     named(_value(at:)), named(_setValue(_:at:)),
     // With @Relationship properties (Relationships/ModelRelationships.swift):
-    named(relationshipDeclarations), named(_relationship(_:)), named(_relationshipName(for:))
+    named(relationshipDeclarations), named(_relationship(_:)), named(_existingRelationship(_:)),
+    named(_relationshipName(for:))
 )
 @attached(memberAttribute)
 @attached(extension, conformances: Model, ModelRelationships)

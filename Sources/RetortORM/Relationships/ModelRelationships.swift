@@ -2,7 +2,7 @@ import Foundation
 import RetortCore
 
 /// A ``Model`` with `@Relationship` properties. `@Model` writes the conformance (and the
-/// three members below) when the class declares at least one relationship; a model
+/// members below) when the class declares at least one relationship; a model
 /// without relationships does not conform, so code that walks relationships asks
 /// `M.self as? any ModelRelationships.Type`.
 public protocol ModelRelationships: Model {
@@ -10,8 +10,12 @@ public protocol ModelRelationships: Model {
     static var relationshipDeclarations: [RelationshipDeclaration] { get }
 
     /// The storage of relationship `name`, nil when there is no such relationship
-    /// (generated).
+    /// (generated). Storage is allocated at its first use: this allocates it.
     func _relationship(_ name: String) -> (any RelationshipSlot)?
+
+    /// The storage of relationship `name` if it was allocated (generated). None means
+    /// nothing was loaded into or assigned to the relationship.
+    func _existingRelationship(_ name: String) -> (any RelationshipSlot)?
 
     /// The relationship a key path names (`\Book.author` → `"author"`), if any
     /// (generated).

@@ -119,7 +119,8 @@ extension ModelRelationships {
     /// Marks every relationship of this object unloaded: the Session calls it when it
     /// expires the object, so that the next access reads them again.
     public func _expireRelationships() {
-        for d in Self.relationshipDeclarations { _relationship(d.name)?.markUnloaded() }
+        _state.markRelationshipsUnloaded()  // storage allocated later starts unloaded
+        for d in Self.relationshipDeclarations { _existingRelationship(d.name)?.markUnloaded() }
     }
 
     private static func relationshipName(_ keyPath: AnyKeyPath) throws -> String {

@@ -72,7 +72,7 @@ import RetortCore
 /// table included (a tree). Changes made after an object was added are picked up at
 /// the next flush.
 @attached(accessor, names: named(get), named(set))
-@attached(peer, names: prefixed(_$))
+@attached(peer, names: prefixed(_$), prefixed(_$$))
 public macro Relationship(
     secondary: String? = nil, backPopulates: String? = nil, foreignKeys: [String] = [], uselist: Bool? = nil,
     orderBy: [String] = [], lazy: LoadStrategy = .select, cascade: Cascade = .saveUpdate, passiveDeletes: Bool = false,

@@ -131,14 +131,14 @@ extension Session {
     /// Whether a relationship of `object` changed since the last flush.
     static func relationshipsChanged(_ object: any Model) -> Bool {
         guard let model = object as? any ModelRelationships, !model._state.relationshipsStale else { return false }
-        for d in type(of: model).relationshipDeclarations where model._relationship(d.name)?.hasChanges == true { return true }
+        for d in type(of: model).relationshipDeclarations where model._existingRelationship(d.name)?.hasChanges == true { return true }
         return false
     }
 
     /// Forgets the relationship history of `object` (after a flush wrote it).
     static func clearRelationshipHistory(_ object: any Model) {
         guard let model = object as? any ModelRelationships else { return }
-        for d in type(of: model).relationshipDeclarations { model._relationship(d.name)?.clearHistory() }
+        for d in type(of: model).relationshipDeclarations { model._existingRelationship(d.name)?.clearHistory() }
     }
 
     /// The storage of relationship `name` of `object`, its contents dropped first if the

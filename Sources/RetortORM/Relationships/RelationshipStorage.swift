@@ -1,8 +1,9 @@
 import RetortCore
 
 /// The storage of one relationship property of one object, as `@Relationship` declares
-/// it (`private let _$author = ToOneRelationship<Author>(...)`): the related object or
-/// objects, or *unloaded*.
+/// it (`_$author`, a `ToOneRelationship<Author>` allocated at the first use of the
+/// relationship, so objects whose relationships are never touched carry none): the
+/// related object or objects, or *unloaded*.
 ///
 /// Unloaded is not the same as empty: `book.author == nil` says the book has no author,
 /// an unloaded `author` says nobody has looked. A new object (made by your initialiser)
@@ -64,9 +65,12 @@ public final class ToOneRelationship<Target: Model>: RelationshipSlot {
     @exclusivity(unchecked) private var original: Target?
     @exclusivity(unchecked) private var originalKnown = true
 
-    public init(_ name: String, backPopulates: String? = nil) {
+    /// `loaded: false` for an object whose relationships were not read with it (one
+    /// read from a row, or expired).
+    public init(_ name: String, backPopulates: String? = nil, loaded: Bool = true) {
         self.name = name
         self.backPopulates = backPopulates
+        self.isLoaded = loaded
     }
 
     /// The getter of the property: the related object, loading it first if need be
@@ -199,9 +203,12 @@ public final class ToManyRelationship<Target: Model>: RelationshipSlot {
     @exclusivity(unchecked) private var added = ObjectList()
     @exclusivity(unchecked) private var removed = ObjectList()
 
-    public init(_ name: String, backPopulates: String? = nil) {
+    /// `loaded: false` for an object whose relationships were not read with it (one
+    /// read from a row, or expired).
+    public init(_ name: String, backPopulates: String? = nil, loaded: Bool = true) {
         self.name = name
         self.backPopulates = backPopulates
+        self.isLoaded = loaded
     }
 
     /// The getter of the property.
