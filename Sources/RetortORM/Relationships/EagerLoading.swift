@@ -336,6 +336,13 @@ enum EagerLoader {
             let plan = try session.loadPlan(T.self)
             let dedupe = !reader.joined.isEmpty
             let single = keyIndices.count == 1
+            let integerKey: Bool = {
+                guard single else { return false }
+                switch remoteTypes[0] {
+                case .integer, .bigint, .smallint: return true
+                default: return false
+                }
+            }()
             var placed = Set<PlacedKey>()
             let conn = try session.activeConnection()
             // The rows' targets and groups, in row order, grouped after the queries.
@@ -353,14 +360,20 @@ enum EagerLoader {
                     condition = or(chunk.map { g in and(zip(keyExpressions, keyList[g].values).map { $0 == $1 }) })
                 }
                 let result = try conn.execute(base.where(condition))
-                _ = try reader.read(T.self, result, session, plan) { row, object in
-                    let key: PrimaryKeyValue
+                _ = try reader.read(T.self, result, session, plan, collect: false) { row, object in
+                    let found: Int?
                     if single {
-                        key = .one(remoteTypes[0].processResult(row[keyIndices[0]]))
+                        let value = row[keyIndices[0]]
+                        // An integer key column reads back as itself: no normalising.
+                        if integerKey, case .integer(let i) = value {
+                            found = keys.findInteger(i)
+                        } else {
+                            found = keys.find(.one(remoteTypes[0].processResult(value)))
+                        }
                     } else {
-                        key = .many(zip(keyIndices, remoteTypes).map { i, t in t.processResult(row[i]) })
+                        found = keys.find(.many(zip(keyIndices, remoteTypes).map { i, t in t.processResult(row[i]) }))
                     }
-                    guard let g = keys.find(key) else { return }
+                    guard let g = found else { return }
                     if dedupe, !placed.insert(PlacedKey(group: g, object: ObjectIdentifier(object))).inserted { return }
                     rowGroups.append(Int32(truncatingIfNeeded: g))
                     rowObjects.append(object)
@@ -427,8 +440,9 @@ struct KeyIndex {
     @inline(__always)
     private func slot(_ key: Int64) -> Int { fibonacciSlot(key, shift: shift) }
 
+    /// The group of integer key `key` (`find` without building a key value).
     @inline(__always)
-    private func findInteger(_ key: Int64) -> Int? {
+    func findInteger(_ key: Int64) -> Int? {
         if keys.isEmpty { return nil }
         let mask = keys.count - 1
         var i = slot(key) & mask
@@ -509,10 +523,11 @@ final class RowReader {
         { session, row, offset in try session.instance(T.self, from: row, offset: offset, plan: try session.loadPlan(T.self)) }
     }
 
-    /// Reads every row of `result`: the distinct instances of `M` in order. `onRow` sees
+    /// Reads every row of `result`: the distinct instances of `M` in order (none when
+    /// `collect` is false: the caller keeps what it needs from `onRow`). `onRow` sees
     /// each row with its instance (before de-duplication).
     func read<M: Model>(_ model: M.Type, _ result: RetortCore.Result, _ session: Session, _ plan: LoadPlan,
-                        _ onRow: (RowSource, M) throws -> Void) throws -> [AnyObject] {
+                        collect: Bool = true, _ onRow: (RowSource, M) throws -> Void) throws -> [AnyObject] {
         // `[AnyObject]`, not `[M]`: this code is not specialised for the model, and
         // appending to an `[M]` looked up `Array<M>`'s metadata for every row.
         var out: [AnyObject] = []
@@ -522,7 +537,7 @@ final class RowReader {
             while try result.advance() {
                 let object = try session.instance(M.self, from: row, plan: plan)
                 try onRow(row, object)
-                out.append(object)
+                if collect { out.append(object) }
             }
             return out
         }
@@ -533,7 +548,7 @@ final class RowReader {
         while try result.advance() {
             let object = try session.instance(M.self, from: row, plan: plan)
             try onRow(row, object)
-            if seen.insert(ObjectIdentifier(object)).inserted { out.append(object) }
+            if collect, seen.insert(ObjectIdentifier(object)).inserted { out.append(object) }
             for (i, j) in joined.enumerated() {
                 objects[i] = nil
                 guard let parent: AnyObject = j.parent < 0 ? object : objects[j.parent] else { continue }
