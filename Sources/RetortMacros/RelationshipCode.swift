@@ -31,23 +31,16 @@ struct RelationshipCode {
             """
     }
 
-    private var slotLookup: DeclSyntax {
-        let cases = model.relationships.map { "case \"\($0.bareName)\":\nreturn \($0.storageName)" }
-        return """
-            \(raw: access)func _relationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
-                switch name {
-                \(raw: cases.joined(separator: "\n"))
-                default:
-                    return nil
-                }
-            }
-            """
-    }
+    /// `_relationship(_:)`: the storage by name, allocated at first use.
+    private var slotLookup: DeclSyntax { lookup("_relationship", \.storageName) }
 
-    private var existingSlotLookup: DeclSyntax {
-        let cases = model.relationships.map { "case \"\($0.bareName)\":\nreturn \($0.allocatedStorageName)" }
+    /// `_existingRelationship(_:)`: the storage by name if it was allocated.
+    private var existingSlotLookup: DeclSyntax { lookup("_existingRelationship", \.allocatedStorageName) }
+
+    private func lookup(_ function: String, _ storage: KeyPath<RelationshipProperty, String>) -> DeclSyntax {
+        let cases = model.relationships.map { "case \"\($0.bareName)\":\nreturn \($0[keyPath: storage])" }
         return """
-            \(raw: access)func _existingRelationship(_ name: String) -> (any RetortORM.RelationshipSlot)? {
+            \(raw: access)func \(raw: function)(_ name: String) -> (any RetortORM.RelationshipSlot)? {
                 switch name {
                 \(raw: cases.joined(separator: "\n"))
                 default:
