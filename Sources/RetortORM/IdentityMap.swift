@@ -104,9 +104,6 @@ final class IdentityMap {
         return m
     }
 
-    /// The table of the model `type` names, if it has one.
-    func existingIdentities(_ type: ObjectIdentifier) -> Identities? { models[type] }
-
     subscript(key: IdentityKey) -> AnyObject? { models[key.type]?[key.id] }
 
     func remove(_ key: IdentityKey) {
@@ -119,14 +116,6 @@ final class IdentityMap {
         guard let m = models[key.type] else { return }
         let me = Unmanaged.passUnretained(object).toOpaque()
         if case .one(.integer(let i)) = key.id { m.removeInteger(i, ifObject: me) } else { m.removeOther(key.id, ifObject: me) }
-    }
-
-    /// Every live instance.
-    var objects: [any Model] {
-        var out: [any Model] = []
-        out.reserveCapacity(count)
-        forEachObject { out.append($0) }
-        return out
     }
 
     /// Calls `body` with every live instance, without collecting them first.
