@@ -566,14 +566,24 @@ extension ExpressionNode {
     }
 }
 
-extension Array where Element == ExpressionNode {
-    package mutating func walkBinds<V: BindVisitor>(_ v: inout V) {
-        if let changed = walked(&v) { self = changed }
-    }
+/// A part of a statement the walk goes through: `walked` returns the part rebuilt with
+/// a rewriting visitor's changes, nil when nothing changed (always, for a visitor that
+/// does not rewrite).
+package protocol BindWalkable {
+    func walked<V: BindVisitor>(_ v: inout V) -> Self?
+}
 
-    package func walked<V: BindVisitor>(_ v: inout V) -> [ExpressionNode]? {
+extension ExpressionNode: BindWalkable {}
+extension OrderingTerm: BindWalkable {}
+extension FromNode: BindWalkable {}
+extension CommonTableExpression: BindWalkable {}
+extension QueryNode: BindWalkable {}
+
+extension Array: BindWalkable where Element: BindWalkable {
+    /// The count, then each element in order; copied at the first element that changes.
+    package func walked<V: BindVisitor>(_ v: inout V) -> [Element]? {
         v.mix(count)
-        var out: [ExpressionNode]? = nil
+        var out: [Element]? = nil
         for i in indices {
             if let n = self[i].walked(&v) {
                 if out == nil { out = self }
@@ -601,20 +611,6 @@ extension OrderingTerm {
         guard let n = expression.walked(&v) else { return nil }
         var out = self
         out.expression = n
-        return out
-    }
-}
-
-extension Array where Element == OrderingTerm {
-    package func walked<V: BindVisitor>(_ v: inout V) -> [OrderingTerm]? {
-        v.mix(count)
-        var out: [OrderingTerm]? = nil
-        for i in indices {
-            if let n = self[i].walked(&v) {
-                if out == nil { out = self }
-                out![i] = n
-            }
-        }
         return out
     }
 }
@@ -725,20 +721,6 @@ extension FromNode {
     }
 }
 
-extension Array where Element == FromNode {
-    package func walked<V: BindVisitor>(_ v: inout V) -> [FromNode]? {
-        v.mix(count)
-        var out: [FromNode]? = nil
-        for i in indices {
-            if let n = self[i].walked(&v) {
-                if out == nil { out = self }
-                out![i] = n
-            }
-        }
-        return out
-    }
-}
-
 extension QueryNode {
     package func walked<V: BindVisitor>(_ v: inout V) -> QueryNode? {
         switch self {
@@ -759,10 +741,7 @@ extension Select {
             if out == nil { out = self }
             change(&out!)
         }
-        v.mix(ctes.count)
-        for i in ctes.indices {
-            if let n = ctes[i].walked(&v) { edit { $0.ctes[i] = n } }
-        }
+        if let n = ctes.walked(&v) { edit { $0.ctes = n } }
         if let n = columns.walked(&v) { edit { $0.columns = n } }
         if let n = froms.walked(&v) { edit { $0.froms = n } }
         if let n = whereClause.walked(&v) { edit { $0.whereClause = n } }
@@ -811,10 +790,7 @@ extension CompoundSelect {
             change(&out!)
         }
         if V.spellsShape { v.mix(op.rawValue) }
-        v.mix(selects.count)
-        for i in selects.indices {
-            if let n = selects[i].walked(&v) { edit { $0.selects[i] = n } }
-        }
+        if let n = selects.walked(&v) { edit { $0.selects = n } }
         if let n = orderBy.walked(&v) { edit { $0.orderBy = n } }
         if let n = limit.walked(&v) { edit { $0.limit = n } }
         if let n = offset.walked(&v) { edit { $0.offset = n } }
@@ -834,10 +810,7 @@ extension Insert {
             v.mix(strings: columnNames)
             v.mix(optional: problem)
         }
-        v.mix(rows.count)
-        for i in rows.indices {
-            if let n = rows[i].walked(&v) { edit { $0.rows[i] = n } }
-        }
+        if let n = rows.walked(&v) { edit { $0.rows = n } }
         if let q = query {
             v.mix(Tag.present)
             if let n = q.walked(&v) { edit { $0.query = n } }

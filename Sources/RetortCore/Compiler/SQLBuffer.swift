@@ -120,8 +120,7 @@ package struct CompiledTemplate: Sendable {
         for b in bindings {
             switch b {
             case .slot(let i):
-                let v = values[i]
-                out.append(v.type.map { types.processBind(v.value, $0) } ?? v.value)
+                out.append(values[i].processed(by: types))
             case .constant(let v):
                 out.append(v)
             case .named, .listSlot, .constantList, .namedList:
@@ -142,11 +141,9 @@ package struct CompiledTemplate: Sendable {
             case .named(let n): out.append(.named(n))
             case .constant(let v): out.append(.value(v))
             case .slot(let i):
-                let v = values[i]
-                out.append(.value(v.type.map { types.processBind(v.value, $0) } ?? v.value))
+                out.append(.value(values[i].processed(by: types)))
             case .listSlot(let i):
-                let list = lists[i]
-                out.append(.valueList(list.type.map { t in list.values.map { types.processBind($0, t) } } ?? list.values))
+                out.append(.valueList(lists[i].processed(by: types)))
             case .constantList(let vs): out.append(.valueList(vs))
             case .namedList(let n, let t): out.append(.namedList(n, type: t))
             }

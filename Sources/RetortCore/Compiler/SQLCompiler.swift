@@ -232,7 +232,7 @@ public class SQLCompiler {
     /// A bound value from the statement's tree.
     package func visitBind(_ b: BoundValue) throws {
         if literalValues || b.inline {
-            out.append(try renderLiteral(b.type.map { dialect.typeCompiler.processBind(b.value, $0) } ?? b.value))
+            out.append(try renderLiteral(b.processed(by: dialect.typeCompiler)))
             return
         }
         if templateMode {
@@ -242,7 +242,7 @@ public class SQLCompiler {
             }
             templateIsReusable = false
         }
-        out.appendPlaceholder(.constant(b.type.map { dialect.typeCompiler.processBind(b.value, $0) } ?? b.value))
+        out.appendPlaceholder(.constant(b.processed(by: dialect.typeCompiler)))
     }
 
     /// The placeholder of an expanding list: a slot in a template, the processed values
@@ -259,8 +259,7 @@ public class SQLCompiler {
             }
             templateIsReusable = false
         }
-        let types = dialect.typeCompiler
-        out.appendPlaceholder(.constantList(list.type.map { t in list.values.map { types.processBind($0, t) } } ?? list.values))
+        out.appendPlaceholder(.constantList(list.processed(by: dialect.typeCompiler)))
     }
 
     /// The values of an inline (literal) list, written `a, b, c`.
@@ -268,10 +267,9 @@ public class SQLCompiler {
         if let name = list.name {
             throw ArgumentError("the expanding parameter '\(name)' cannot be written as literals (DDL, inline values); give the values")
         }
-        let types = dialect.typeCompiler
-        for (i, v) in list.values.enumerated() {
+        for (i, v) in list.processed(by: dialect.typeCompiler).enumerated() {
             if i > 0 { out.append(", ") }
-            out.append(try renderLiteral(list.type.map { types.processBind(v, $0) } ?? v))
+            out.append(try renderLiteral(v))
         }
     }
 

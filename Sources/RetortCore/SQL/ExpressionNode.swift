@@ -108,6 +108,11 @@ package struct BoundValue: Sendable, Hashable {
         self.type = type
     }
 
+    /// The value as sent to the database: processed by its type, when it has one.
+    package func processed(by types: TypeCompiler) -> SQLValue {
+        type.map { types.processBind(value, $0) } ?? value
+    }
+
     package static func == (lhs: BoundValue, rhs: BoundValue) -> Bool {
         lhs.type == rhs.type && lhs.inline == rhs.inline && (!lhs.inline || lhs.value == rhs.value)
     }
@@ -138,6 +143,11 @@ package struct ExpandingList: Sendable, Hashable {
     package init(values: [SQLValue], type: SQLType?) {
         self.values = values
         self.type = type
+    }
+
+    /// The values as sent to the database: processed by the list's type, when it has one.
+    package func processed(by types: TypeCompiler) -> [SQLValue] {
+        type.map { t in values.map { types.processBind($0, t) } } ?? values
     }
 
     package init(parameter name: String, type: SQLType?) {

@@ -130,7 +130,8 @@ public struct Revision: Sendable, Equatable {
         var lineStart = 0
         while lineStart < bytes.count {
             let b = bytes[lineStart]
-            if startsWith(bytes, at: lineStart, "upgrade:") || startsWith(bytes, at: lineStart, "downgrade:") {
+            let line = bytes[lineStart...]
+            if line.starts(with: "upgrade:".utf8) || line.starts(with: "downgrade:".utf8) {
                 if cut == nil { cut = lineStart }
             } else if cut != nil, b != 0x20, b != 0x09, b != 0x0A, b != 0x0D, b != UInt8(ascii: "-"), b != UInt8(ascii: "#") {
                 cut = nil  // a top-level key after the operations: read the whole file
@@ -143,14 +144,6 @@ public struct Revision: Sendable, Equatable {
             return header
         }
         return try parse(text, file: file)
-    }
-
-    private static func startsWith(_ bytes: [UInt8], at i: Int, _ prefix: StaticString) -> Bool {
-        let n = prefix.utf8CodeUnitCount
-        guard i + n <= bytes.count else { return false }
-        let p = prefix.utf8Start
-        for k in 0..<n where bytes[i + k] != p[k] { return false }
-        return true
     }
 
     /// Parses revision YAML; errors name `file`, line and column.
