@@ -141,7 +141,7 @@ struct ModelCode {
 
     private var decodingInit: DeclSyntax {
         var lines = model.properties.map {
-            "self.\(ModelDeclaration.storageName($0.name)) = try \(support).decode(decoder.next(), as: \($0.type.metatype), property: \"\(model.name).\($0.bareName)\")"
+            "self.\(ModelDeclaration.storageName($0.name)) = try \(support).decode(&decoder, as: \($0.type.metatype), property: \"\(model.name).\($0.bareName)\")"
         }
         // An object read from a row has not loaded its relationships.
         if !model.relationships.isEmpty { lines.append("_state.markRelationshipsUnloaded()") }

@@ -53,6 +53,10 @@ final class IdentityMap {
         @inline(__always)
         func integerObject(_ i: Int64) -> AnyObject? { integers.object(i) }
 
+        /// Makes room for about `additional` more integer-keyed instances (a loader that
+        /// can estimate how many rows are coming).
+        func reserveIntegers(_ additional: Int) { integers.reserve(additional) }
+
         /// Enters `object` under integer key `i`, whose state already holds that key and
         /// this table (``ModelState/attachLoaded(_:integerKey:table:)``), known to be absent.
         @inline(__always)
@@ -200,8 +204,21 @@ struct IntegerTable {
     }
 
     private mutating func grow() {
+        grow(to: max(16, (storage?.capacity ?? 8) * 2))
+    }
+
+    /// Makes room for `additional` more entries in one step (rehashing once rather than
+    /// at every doubling on the way).
+    mutating func reserve(_ additional: Int) {
+        let needed = count + additional
+        guard needed > (storage?.capacity ?? 0) / 5 * 4 else { return }
+        var capacity = max(16, storage?.capacity ?? 16)
+        while needed > capacity / 5 * 4 { capacity *= 2 }
+        grow(to: capacity)
+    }
+
+    private mutating func grow(to capacity: Int) {
         let old = storage
-        let capacity = max(16, (old?.capacity ?? 8) * 2)
         let fresh = Storage(capacity: capacity)
         storage = fresh
         shift = 64 - capacity.trailingZeroBitCount

@@ -126,19 +126,95 @@ public struct ModelDecoder {
         defer { index += 1 }
         return source[index]
     }
+
+    // The common property types, read without a ``SQLValue`` when the column holds
+    // what they expect (`@Model`'s generated code reaches these through
+    // `ModelColumnSupport.decode(_:as:property:)`); anything else converts as usual.
+
+    /// The next column as `Int`.
+    public mutating func decodeInt(property: StaticString) throws -> Int {
+        if case .value(let v) = source.integer(at: index) {
+            index += 1
+            return Int(v)
+        }
+        return try ModelColumnSupport.decode(next(), as: Int.self, property: property)
+    }
+
+    /// The next column as `Int?`.
+    public mutating func decodeOptionalInt(property: StaticString) throws -> Int? {
+        switch source.integer(at: index) {
+        case .value(let v):
+            index += 1
+            return Int(v)
+        case .null:
+            index += 1
+            return nil
+        case .other:
+            return try ModelColumnSupport.decode(next(), as: Int?.self, property: property)
+        }
+    }
+
+    /// The next column as `String`.
+    public mutating func decodeString(property: StaticString) throws -> String {
+        if case .value(let s) = source.text(at: index) {
+            index += 1
+            return s
+        }
+        return try ModelColumnSupport.decode(next(), as: String.self, property: property)
+    }
+
+    /// The next column as `String?`.
+    public mutating func decodeOptionalString(property: StaticString) throws -> String? {
+        switch source.text(at: index) {
+        case .value(let s):
+            index += 1
+            return s
+        case .null:
+            index += 1
+            return nil
+        case .other:
+            return try ModelColumnSupport.decode(next(), as: String?.self, property: property)
+        }
+    }
 }
 
 /// The row a model is decoded from: a built ``Row``, or the current row of a result
 /// being read (see `Result.advance()`), whose values are converted as they are asked for.
+///
+/// A result is held unretained (copying a `RowSource`, as every decoder does, costs no
+/// reference count): whoever makes one with ``reading(_:)`` keeps the result alive
+/// while it is used, as the readers reading the result's rows do.
 enum RowSource {
     case row(Row)
-    case result(RetortCore.Result)
+    case result(Unmanaged<RetortCore.Result>)
+
+    /// The current row of `result`, which the caller keeps alive while this is used.
+    @inline(__always)
+    static func reading(_ result: RetortCore.Result) -> RowSource { .result(.passUnretained(result)) }
 
     @inline(__always)
     subscript(_ index: Int) -> SQLValue {
         switch self {
         case .row(let row): return row[index]
-        case .result(let result): return result.value(at: index)
+        case .result(let result): return result._withUnsafeGuaranteedRef { $0.value(at: index) }
+        }
+    }
+
+    /// Column `index` when it is an integer (see `Result.integer(at:)`).
+    @inline(__always)
+    func integer(at index: Int) -> TypedRead<Int64> {
+        switch self {
+        case .row(let row): return TypedRead(integer: row[index])
+        case .result(let result): return result._withUnsafeGuaranteedRef { $0.integer(at: index) }
+        }
+    }
+
+    /// Column `index` when it is text.
+    @inline(__always)
+    func text(at index: Int) -> TypedRead<String> {
+        switch self {
+        case .row(let row): return TypedRead(text: row[index])
+        case .result(let result): return result._withUnsafeGuaranteedRef { $0.text(at: index) }
         }
     }
 }

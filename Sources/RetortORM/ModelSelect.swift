@@ -152,7 +152,7 @@ public struct ModelResult<M: Model> {
             return loaded.objects[loaded.position - 1]
         }
         guard let result, try result.advance() else { return nil }
-        return try session.instance(M.self, from: .result(result), plan: plan)
+        return try session.instance(M.self, from: .reading(result), plan: plan)
     }
 
     /// The first instance or nil; the rest are not read.
@@ -272,7 +272,7 @@ extension Session {
         let result = try activeConnection().execute(compiled: compiled, values: bound)
         defer { result.close() }
         guard try result.advance() else { return nil }
-        let object = try instance(M.self, from: .result(result), plan: plan)
+        let object = try instance(M.self, from: .reading(result), plan: plan)
         if plan.declaresEagerLoads { try EagerLoader.postLoad([object], try EagerLoader.effective(M.self, []), in: self) }
         return object
     }
@@ -287,8 +287,16 @@ extension Session {
     /// ``instance(_:from:offset:plan:)`` for a row read from a built row or straight
     /// from a result's cursor.
     func instance<M: Model>(_ model: M.Type, from row: RowSource, offset: Int = 0, plan: LoadPlan) throws -> M {
-        let identities = plan.identities(in: identityMap)
-        if plan.integerKey, case .integer(let i) = row[offset &+ plan.primaryKey[0]] {
+        // The plan holds the table: used unretained (one reference count pair less per row).
+        try Unmanaged.passUnretained(plan.identities(in: identityMap))._withUnsafeGuaranteedRef {
+            try instance(M.self, from: row, offset: offset, plan: plan, identities: $0)
+        }
+    }
+
+    @inline(__always)
+    private func instance<M: Model>(_ model: M.Type, from row: RowSource, offset: Int, plan: LoadPlan,
+                                    identities: IdentityMap.Identities) throws -> M {
+        if plan.integerKey, case .value(let i) = row.integer(at: offset &+ plan.primaryKey[0]) {
             // The common case: one integer key, used as read (no IdentityKey built).
             if let e = identities.integerObject(i) { return try existing(e, row, offset, plan) }
             var decoder = ModelDecoder(row, offset: offset)

@@ -133,10 +133,10 @@ final class ModelExpansionTests: XCTestCase {
                 static let columns: Columns = Columns(mapping.table)
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._$id = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Int?).self, property: "Book.id")
-                    self._$title = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Book.title")
-                    self._$authorId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Int?).self, property: "Book.authorId")
-                    self._$format = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (BookFormat?).self, property: "Book.format")
+                    self._$id = try RetortORM.ModelColumnSupport.decode(&decoder, as: (Int?).self, property: "Book.id")
+                    self._$title = try RetortORM.ModelColumnSupport.decode(&decoder, as: String.self, property: "Book.title")
+                    self._$authorId = try RetortORM.ModelColumnSupport.decode(&decoder, as: (Int?).self, property: "Book.authorId")
+                    self._$format = try RetortORM.ModelColumnSupport.decode(&decoder, as: (BookFormat?).self, property: "Book.format")
                 }
 
                 func _value(at index: Int) -> RetortCore.SQLValue {
@@ -341,12 +341,12 @@ final class ModelExpansionTests: XCTestCase {
                 public static let columns: Columns = Columns(mapping.table)
 
                 public init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._$bookId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Int.self, property: "BookTag.bookId")
-                    self._$tagId = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Int64.self, property: "BookTag.tagId")
-                    self._$token = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: UUID.self, property: "BookTag.token")
-                    self._$created = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Date.self, property: "BookTag.created")
-                    self._$default = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Bool?).self, property: "BookTag.default")
-                    self._$rating = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Swift.Double.self, property: "BookTag.rating")
+                    self._$bookId = try RetortORM.ModelColumnSupport.decode(&decoder, as: Int.self, property: "BookTag.bookId")
+                    self._$tagId = try RetortORM.ModelColumnSupport.decode(&decoder, as: Int64.self, property: "BookTag.tagId")
+                    self._$token = try RetortORM.ModelColumnSupport.decode(&decoder, as: UUID.self, property: "BookTag.token")
+                    self._$created = try RetortORM.ModelColumnSupport.decode(&decoder, as: Date.self, property: "BookTag.created")
+                    self._$default = try RetortORM.ModelColumnSupport.decode(&decoder, as: (Bool?).self, property: "BookTag.default")
+                    self._$rating = try RetortORM.ModelColumnSupport.decode(&decoder, as: Swift.Double.self, property: "BookTag.rating")
                 }
 
                 public func _value(at index: Int) -> RetortCore.SQLValue {
@@ -506,10 +506,10 @@ final class ModelExpansionTests: XCTestCase {
                 static let columns: Columns = Columns(mapping.table)
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._$code = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Thing.code")
-                    self._$state = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Thing.State.self, property: "Thing.state")
-                    self._$email = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: (Email?).self, property: "Thing.email")
-                    self._$payload = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: Payload.self, property: "Thing.payload")
+                    self._$code = try RetortORM.ModelColumnSupport.decode(&decoder, as: String.self, property: "Thing.code")
+                    self._$state = try RetortORM.ModelColumnSupport.decode(&decoder, as: Thing.State.self, property: "Thing.state")
+                    self._$email = try RetortORM.ModelColumnSupport.decode(&decoder, as: (Email?).self, property: "Thing.email")
+                    self._$payload = try RetortORM.ModelColumnSupport.decode(&decoder, as: Payload.self, property: "Thing.payload")
                 }
 
                 func _value(at index: Int) -> RetortCore.SQLValue {

@@ -99,7 +99,7 @@ final class RelationshipMacroTests: XCTestCase {
                 static let columns: Columns = Columns(mapping.table)
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._$isbn = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "Book.isbn")
+                    self._$isbn = try RetortORM.ModelColumnSupport.decode(&decoder, as: String.self, property: "Book.isbn")
                     _state.markRelationshipsUnloaded()
                 }
 
@@ -322,7 +322,7 @@ final class RelationshipMacroTests: XCTestCase {
                 static let columns: Columns = Columns(mapping.table)
 
                 init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
-                    self._$login = try RetortORM.ModelColumnSupport.decode(decoder.next(), as: String.self, property: "User.login")
+                    self._$login = try RetortORM.ModelColumnSupport.decode(&decoder, as: String.self, property: "User.login")
                     _state.markRelationshipsUnloaded()
                 }
 

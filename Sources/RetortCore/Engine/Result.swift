@@ -84,7 +84,18 @@ public final class Result {
     /// are read with ``value(at:)`` until the next move. For readers that turn each row
     /// into something else at once (the ORM's instances): no array per row.
     package func advance() throws -> Bool {
-        try move { c in try c.advance() ? true : nil } ?? false
+        if let c = sqliteReading {
+            // SQLite's cursor, unretained (`cursor` holds it): no retain per row.
+            do {
+                if try c._withUnsafeGuaranteedRef({ try $0.advance() }) { return true }
+            } catch {
+                close()
+                throw error
+            }
+            close()
+            return false
+        }
+        return try move { c in try c.advance() ? true : nil } ?? false
     }
 
     /// Moves the cursor with `step` (nil at the end): closes the result at the end or
@@ -113,6 +124,21 @@ public final class Result {
     package func value(at index: Int) -> SQLValue {
         if let c = sqliteReading { return c._withUnsafeGuaranteedRef { $0.value(at: index) } }
         return reading!.value(at: index)
+    }
+
+    /// Column `index` of the current row when it is an integer: for readers converting
+    /// straight to `Int` (SQLite's value is read without building a ``SQLValue``).
+    @inline(__always)
+    package func integer(at index: Int) -> TypedRead<Int64> {
+        if let c = sqliteReading { return c._withUnsafeGuaranteedRef { $0.integer(at: index) } }
+        return TypedRead(integer: reading!.value(at: index))
+    }
+
+    /// Column `index` of the current row when it is text, as ``integer(at:)``.
+    @inline(__always)
+    package func text(at index: Int) -> TypedRead<String> {
+        if let c = sqliteReading { return c._withUnsafeGuaranteedRef { $0.text(at: index) } }
+        return TypedRead(text: reading!.value(at: index))
     }
 
     /// Calls `body` for each remaining row, streaming.
@@ -230,4 +256,30 @@ public struct MappingResult {
     public func all() throws -> [[String: SQLValue]] { try result.all().map(\.mapping) }
     public func first() throws -> [String: SQLValue]? { try result.first()?.mapping }
     public func one() throws -> [String: SQLValue] { try result.one().mapping }
+}
+
+/// A column read as the one kind its reader expects: the value, NULL, or anything else
+/// (which the reader then converts through ``SQLValue`` as usual).
+package enum TypedRead<T> {
+    case value(T)
+    case null
+    case other
+
+    @inline(__always)
+    package init(integer value: SQLValue) where T == Int64 {
+        switch value {
+        case .integer(let v): self = .value(v)
+        case .null: self = .null
+        default: self = .other
+        }
+    }
+
+    @inline(__always)
+    package init(text value: SQLValue) where T == String {
+        switch value {
+        case .text(let s): self = .value(s)
+        case .null: self = .null
+        default: self = .other
+        }
+    }
 }

@@ -81,7 +81,8 @@ extension Int64: SQLValueConvertible {
 @usableFromInline
 func narrowInteger<T: FixedWidthInteger>(_ value: SQLValue, _ name: String) throws -> T {
     if value.isNull { throw conversionError(value, name) }
-    let wide = try Int64(sqlValue: value)
+    // The error names the type asked for (`Int`), not the one converted through.
+    guard let wide = try? Int64(sqlValue: value) else { throw conversionError(value, name) }
     guard let v = T(exactly: wide) else {
         throw DataError(message: "value \(wide) is out of range for \(name)")
     }

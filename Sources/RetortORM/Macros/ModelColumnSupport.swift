@@ -69,6 +69,63 @@ public enum ModelColumnSupport {
 
     // MARK: Reading values
 
+    /// The next column of `decoder` as `T`: the `decode(_:as:property:)` below that fits
+    /// `T`, or a direct read for the common types (`Int`, `String` and their optionals).
+    @inlinable
+    public static func decode<T: SQLValueConvertible>(_ decoder: inout ModelDecoder, as type: T.Type, property: StaticString) throws -> T {
+        try decode(decoder.next(), as: type, property: property)
+    }
+
+    /// An enum, from its raw value in the next column.
+    @inlinable
+    public static func decode<T: RawRepresentable>(_ decoder: inout ModelDecoder, as type: T.Type, property: StaticString) throws -> T
+    where T.RawValue: SQLValueConvertible {
+        try decode(decoder.next(), as: type, property: property)
+    }
+
+    /// An optional enum, from its raw value or NULL in the next column.
+    @inlinable
+    public static func decode<T: RawRepresentable>(_ decoder: inout ModelDecoder, as type: T?.Type, property: StaticString) throws -> T?
+    where T.RawValue: SQLValueConvertible {
+        try decode(decoder.next(), as: type, property: property)
+    }
+
+    /// An enum that is also ``SQLValueConvertible``, from the next column.
+    @inlinable
+    public static func decode<T: RawRepresentable & SQLValueConvertible>(
+        _ decoder: inout ModelDecoder, as type: T.Type, property: StaticString
+    ) throws -> T where T.RawValue: SQLValueConvertible {
+        try decode(decoder.next(), as: type, property: property)
+    }
+
+    /// An optional enum that is also ``SQLValueConvertible``, from the next column.
+    @inlinable
+    public static func decode<T: RawRepresentable & SQLValueConvertible>(
+        _ decoder: inout ModelDecoder, as type: T?.Type, property: StaticString
+    ) throws -> T? where T.RawValue: SQLValueConvertible {
+        try decode(decoder.next(), as: type, property: property)
+    }
+
+    @inlinable
+    public static func decode(_ decoder: inout ModelDecoder, as type: Int.Type, property: StaticString) throws -> Int {
+        try decoder.decodeInt(property: property)
+    }
+
+    @inlinable
+    public static func decode(_ decoder: inout ModelDecoder, as type: Int?.Type, property: StaticString) throws -> Int? {
+        try decoder.decodeOptionalInt(property: property)
+    }
+
+    @inlinable
+    public static func decode(_ decoder: inout ModelDecoder, as type: String.Type, property: StaticString) throws -> String {
+        try decoder.decodeString(property: property)
+    }
+
+    @inlinable
+    public static func decode(_ decoder: inout ModelDecoder, as type: String?.Type, property: StaticString) throws -> String? {
+        try decoder.decodeOptionalString(property: property)
+    }
+
     /// A value of a ``SQLValueConvertible`` type (optionals included).
     @inlinable
     public static func decode<T: SQLValueConvertible>(_ value: SQLValue, as type: T.Type, property: StaticString) throws -> T {
@@ -125,6 +182,15 @@ public enum ModelColumnSupport {
         message: "this property's type cannot be read from a column: conform it to SQLValueConvertible (or ModelColumnValue)"
     )
     public static func decode<T>(_ value: SQLValue, as type: T.Type, property: StaticString) throws -> T {
+        fatalError("unavailable")
+    }
+
+    /// Any other type: it cannot be read from a column.
+    @available(
+        *, unavailable,
+        message: "this property's type cannot be read from a column: conform it to SQLValueConvertible (or ModelColumnValue)"
+    )
+    public static func decode<T>(_ decoder: inout ModelDecoder, as type: T.Type, property: StaticString) throws -> T {
         fatalError("unavailable")
     }
 

@@ -347,10 +347,16 @@ enum EagerLoader {
             let conn = try session.activeConnection()
             // The rows' targets and groups, in row order, grouped after the queries.
             var rowGroups: [Int32] = []
-            var rowObjects: [AnyObject] = []
+            var rowObjects: [AnyObject?] = []
             var counts = [Int32](repeating: 0, count: keyList.count)
             var start = 0
             while start < toQuery.count {
+                if start == 500, plan.integerKey {
+                    // The first chunk's rows predict the rest: the identity table grows
+                    // once, not at every doubling.
+                    let remaining = (toQuery.count - start + 499) / 500
+                    plan.identities(in: session.identityMap).reserveIntegers(rowObjects.count * remaining)
+                }
                 let chunk = toQuery[start..<min(start + 500, toQuery.count)]
                 start += 500
                 let condition: SQLExpression<Bool>
@@ -363,12 +369,11 @@ enum EagerLoader {
                 _ = try reader.read(T.self, result, session, plan, collect: false) { row, object in
                     let found: Int?
                     if single {
-                        let value = row[keyIndices[0]]
                         // An integer key column reads back as itself: no normalising.
-                        if integerKey, case .integer(let i) = value {
+                        if integerKey, case .value(let i) = row.integer(at: keyIndices[0]) {
                             found = keys.findInteger(i)
                         } else {
-                            found = keys.find(.one(remoteTypes[0].processResult(value)))
+                            found = keys.find(.one(remoteTypes[0].processResult(row[keyIndices[0]])))
                         }
                     } else {
                         found = keys.find(.many(zip(keyIndices, remoteTypes).map { i, t in t.processResult(row[i]) }))
@@ -383,7 +388,8 @@ enum EagerLoader {
             // Each group's array is allocated once at its final size (appending row by
             // row regrew each one several times).
             for g in toQuery where counts[g] > 0 { groups[g].reserveCapacity(Int(counts[g])) }
-            for (g, object) in zip(rowGroups, rowObjects) { groups[Int(g)].append(object) }
+            // Moved, not copied, out of the row list (no reference count per object).
+            for k in rowObjects.indices { groups[Int(rowGroups[k])].append(rowObjects[k].take()!) }
         }
 
         // Fill the slots; collect the distinct targets for the next level.
@@ -532,7 +538,7 @@ final class RowReader {
         // appending to an `[M]` looked up `Array<M>`'s metadata for every row.
         var out: [AnyObject] = []
         // Values are read straight from the result's current row (no array per row).
-        let row = RowSource.result(result)
+        let row = RowSource.reading(result)
         if joined.isEmpty {
             while try result.advance() {
                 let object = try session.instance(M.self, from: row, plan: plan)

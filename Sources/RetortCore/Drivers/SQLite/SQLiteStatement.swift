@@ -233,18 +233,17 @@ final class SQLiteCursor: DriverCursor {
     }
 
     func advance() throws -> Bool {
-        guard let statement else { return false }
-        guard let db = connection.db else {
-            self.statement = nil
-            throw InterfaceError(kind: .closed, message: "the connection was closed while a result was being read",
-                                 sql: statement.sql)
-        }
+        // Stepped through the handle: the statement object is only needed (retained)
+        // at the end of the rows or on an error.
+        guard let handle else { return false }
+        guard let db = connection.db else { return try closedUnderneath() }
         if firstRowPending {
             firstRowPending = false
             return true
         }
-        let rc = sqlite3_step(statement.handle)
+        let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
+        guard let statement else { return false }
         if rc == SQLITE_DONE {
             if sqlite3_stmt_readonly(statement.handle) == 0 {
                 rowsAffected = Int(sqlite3_changes64(db))
@@ -258,10 +257,42 @@ final class SQLiteCursor: DriverCursor {
         throw error
     }
 
+    private func closedUnderneath() throws -> Bool {
+        let sql = statement?.sql ?? ""
+        statement = nil
+        throw InterfaceError(kind: .closed, message: "the connection was closed while a result was being read", sql: sql)
+    }
+
     @inline(__always)
     func value(at index: Int) -> SQLValue {
         // The handle, not the statement object: no retain and release per value.
         SQLiteStatement.column(handle!, Int32(truncatingIfNeeded: index))
+    }
+
+    /// Column `index` when it holds an integer (no ``SQLValue`` in between).
+    @inline(__always)
+    func integer(at index: Int) -> TypedRead<Int64> {
+        let h = handle!, i = Int32(truncatingIfNeeded: index)
+        switch sqlite3_column_type(h, i) {
+        case SQLITE_INTEGER: return .value(sqlite3_column_int64(h, i))
+        case SQLITE_NULL: return .null
+        default: return .other
+        }
+    }
+
+    /// Column `index` when it holds valid UTF-8 text (no ``SQLValue`` in between).
+    @inline(__always)
+    func text(at index: Int) -> TypedRead<String> {
+        let h = handle!, i = Int32(truncatingIfNeeded: index)
+        switch sqlite3_column_type(h, i) {
+        case SQLITE_TEXT:
+            guard let p = sqlite3_column_text(h, i) else { return .value("") }
+            let buffer = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, i)))
+            if let s = String._tryFromUTF8(buffer) { return .value(s) }
+            return .other
+        case SQLITE_NULL: return .null
+        default: return .other
+        }
     }
 
     func close() {
