@@ -154,7 +154,7 @@ public struct Revision: Sendable, Equatable {
         let root = try yaml.parse(text)
         let entries = try yaml.mapping(root, "a revision file")
         try yaml.checkKeys(entries, allowed: fields, in: "the revision file")
-        func field(_ name: String) -> Node? { yaml.field(entries, name) }
+        func field(_ name: String) -> YAMLNode? { yaml.field(entries, name) }
 
         guard let idNode = field("revision"), let id = try yaml.optionalString(idNode, "'revision'") else {
             throw yaml.error("the revision file has no 'revision' id", at: root)
