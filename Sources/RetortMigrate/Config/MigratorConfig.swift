@@ -71,7 +71,7 @@ public struct MigratorConfig: Sendable, Equatable {
         let root = try yaml.parse(text)
         let entries = try yaml.mapping(root, "the config")
         try yaml.checkKeys(entries, allowed: fields, in: "the config")
-        func field(_ name: String) -> Node? { entries.first { $0.key == name }?.value }
+        func field(_ name: String) -> YAMLNode? { entries.first { $0.key == name }?.value }
         func expanded(_ name: String) throws -> String? {
             guard let node = field(name), let raw = try yaml.optionalString(node, "'\(name)'") else { return nil }
             return try expand(raw, environment: environment, at: yaml.location(node))
@@ -116,7 +116,7 @@ public struct MigratorConfig: Sendable, Equatable {
     }
 
     /// `10s`, `500ms`, `2m`, a bare number of seconds, or null.
-    static func duration(_ node: Node, yaml: YAMLReader, what: String) throws -> Double? {
+    static func duration(_ node: YAMLNode, yaml: YAMLReader, what: String) throws -> Double? {
         guard let raw = try yaml.optionalString(node, what) else { return nil }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where raw.hasSuffix(suffix) {

@@ -7,23 +7,23 @@ struct OperationReader {
     /// Validates a compact type name; throws a message naming valid ones.
     var checkType: (String) throws -> Void = { _ in }
 
-    typealias Entries = [(key: String, keyNode: Node, value: Node)]
+    typealias Entries = [YAMLNode.Entry]
 
     // `what` (the thing being read, for error messages) is an autoclosure throughout:
     // it is built only when an error is thrown, not once per field read.
 
-    private func field(_ entries: Entries, _ name: String) -> Node? {
+    private func field(_ entries: Entries, _ name: String) -> YAMLNode? {
         yaml.field(entries, name)
     }
 
-    private func required(_ entries: Entries, _ name: String, in what: @autoclosure () -> String, at node: Node) throws -> Node {
+    private func required(_ entries: Entries, _ name: String, in what: @autoclosure () -> String, at node: YAMLNode) throws -> YAMLNode {
         guard let v = field(entries, name), !yaml.isNull(v) else {
             throw yaml.error("\(what()) is missing its required field '\(name)'", at: node)
         }
         return v
     }
 
-    private func requiredString(_ e: Entries, _ name: String, in what: @autoclosure () -> String, at node: Node) throws -> String {
+    private func requiredString(_ e: Entries, _ name: String, in what: @autoclosure () -> String, at node: YAMLNode) throws -> String {
         try yaml.string(try required(e, name, in: what(), at: node), "'\(name)' of \(what())")
     }
 
@@ -32,7 +32,7 @@ struct OperationReader {
         return try yaml.bool(v, "'\(name)' of \(what())")
     }
 
-    private func type(_ node: Node, in what: @autoclosure () -> String) throws -> String {
+    private func type(_ node: YAMLNode, in what: @autoclosure () -> String) throws -> String {
         let name = try yaml.string(node, "'type' of \(what())")
         do {
             try checkType(name)
@@ -43,11 +43,11 @@ struct OperationReader {
     }
 
     /// A list of operations, each a one-key mapping `- create_table: {...}`.
-    func operations(_ node: Node, _ what: String) throws -> [MigrationOperation] {
+    func operations(_ node: YAMLNode, _ what: String) throws -> [MigrationOperation] {
         try yaml.sequence(node, what).map { try operation($0) }
     }
 
-    func operation(_ node: Node) throws -> MigrationOperation {
+    func operation(_ node: YAMLNode) throws -> MigrationOperation {
         let entries = try yaml.mapping(node, "an operation")
         guard entries.count == 1, let entry = entries.first else {
             throw yaml.error("each operation is a mapping with exactly one key (the operation's name), e.g. "
@@ -55,14 +55,14 @@ struct OperationReader {
         }
         guard MigrationOperation.keys.contains(entry.key) else {
             let suggestion = nearest(entry.key, in: MigrationOperation.keys).map { "did you mean '\($0)'?" }
-            throw yaml.error("unknown operation '\(entry.key)'", at: entry.keyNode,
+            throw yaml.error("unknown operation '\(entry.key)'", atKeyOf: entry,
                              hint: suggestion ?? "valid operations: \(MigrationOperation.keys.joined(separator: ", "))")
         }
         return try operation(entry.key, entry.value)
     }
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    private func operation(_ key: String, _ node: Node) throws -> MigrationOperation {
+    private func operation(_ key: String, _ node: YAMLNode) throws -> MigrationOperation {
         if key == "execute", case .scalar = node {  // `- execute: SQL`
             return .execute(sql: try yaml.string(node, "execute"), perDialect: [:])
         }
@@ -173,9 +173,9 @@ struct OperationReader {
         }
     }
 
-    private func bulkValue(_ node: Node) -> BulkValue {
+    private func bulkValue(_ node: YAMLNode) -> BulkValue {
         if yaml.isNull(node) { return .null }
-        if case .scalar(let s) = node, s.style != .plain { return .string(s.string) }
+        if case .scalar(let text, plain: false, _) = node { return .string(text) }
         if let b = yaml.boolValue(node) { return .bool(b) }
         if let i = yaml.intValue(node) { return .int(Int64(i)) }
         if let d = yaml.doubleValue(node) { return .double(d) }
@@ -186,7 +186,7 @@ struct OperationReader {
 
     static let columnFields = ["name", "type", "nullable", "primary_key", "autoincrement", "server_default", "comment"]
 
-    func column(_ node: Node) throws -> ColumnSpec {
+    func column(_ node: YAMLNode) throws -> ColumnSpec {
         let e = try yaml.mapping(node, "a column")
         try yaml.checkKeys(e, allowed: OperationReader.columnFields, in: "a column")
         let name = try requiredString(e, "name", in: "a column", at: node)
@@ -201,7 +201,7 @@ struct OperationReader {
             comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what())"))
     }
 
-    func constraint(_ node: Node, what: @autoclosure () -> String) throws -> ConstraintSpec {
+    func constraint(_ node: YAMLNode, what: @autoclosure () -> String) throws -> ConstraintSpec {
         let e = try yaml.mapping(node, what())
         try yaml.checkKeys(e, allowed: ["name", "columns"], in: what())
         let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what())")
@@ -211,7 +211,7 @@ struct OperationReader {
 
     static let referentialActions = ["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"]
 
-    func foreignKey(_ node: Node, what: @autoclosure () -> String, nameRequired: Bool = false) throws -> ForeignKeySpec {
+    func foreignKey(_ node: YAMLNode, what: @autoclosure () -> String, nameRequired: Bool = false) throws -> ForeignKeySpec {
         let e = try yaml.mapping(node, what())
         if !nameRequired {
             try yaml.checkKeys(e, allowed: ["name", "columns", "ref_table", "ref_columns", "on_delete", "on_update"], in: what())
@@ -237,14 +237,14 @@ struct OperationReader {
             refColumns: refColumns, onDelete: try action("on_delete"), onUpdate: try action("on_update"))
     }
 
-    func check(_ node: Node, what: @autoclosure () -> String) throws -> CheckSpec {
+    func check(_ node: YAMLNode, what: @autoclosure () -> String) throws -> CheckSpec {
         let e = try yaml.mapping(node, what())
         try yaml.checkKeys(e, allowed: ["name", "condition"], in: what())
         return CheckSpec(name: try yaml.optionalString(field(e, "name"), "'name' of \(what())"),
                          condition: try requiredString(e, "condition", in: what(), at: node))
     }
 
-    func index(_ node: Node, what: @autoclosure () -> String, tableRequired: Bool) throws -> IndexSpec {
+    func index(_ node: YAMLNode, what: @autoclosure () -> String, tableRequired: Bool) throws -> IndexSpec {
         let e = try yaml.mapping(node, what())
         try yaml.checkKeys(e, allowed: tableRequired ? ["name", "table", "columns", "expressions", "unique", "where"]
                                                      : ["name", "columns", "expressions", "unique", "where"], in: what())
@@ -261,7 +261,7 @@ struct OperationReader {
             whereClause: try yaml.optionalString(field(e, "where"), "'where' of \(what())"))
     }
 
-    func createTable(_ node: Node) throws -> CreateTableSpec {
+    func createTable(_ node: YAMLNode) throws -> CreateTableSpec {
         let e = try yaml.mapping(node, "create_table")
         try yaml.checkKeys(e, allowed: ["name", "columns", "primary_key", "foreign_keys", "unique_constraints",
                                         "check_constraints", "comment"], in: "create_table")
@@ -274,7 +274,7 @@ struct OperationReader {
             throw yaml.error("\(what()) declares column '\(c.name)' twice", at: node)
         }
         let pk = try field(e, "primary_key").flatMap { yaml.isNull($0) ? nil : try constraint($0, what: "primary_key of \(name)") }
-        func list(_ key: String) throws -> [Node] { try field(e, key).map { try yaml.sequence($0, "'\(key)' of \(what())") } ?? [] }
+        func list(_ key: String) throws -> [YAMLNode] { try field(e, key).map { try yaml.sequence($0, "'\(key)' of \(what())") } ?? [] }
         return CreateTableSpec(
             name: name, columns: columns, primaryKey: pk,
             foreignKeys: try list("foreign_keys").map { try foreignKey($0, what: "a foreign key of \(name)") },

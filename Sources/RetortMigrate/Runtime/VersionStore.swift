@@ -15,11 +15,24 @@ public struct VersionStore: Sendable {
     public let historyTable: String
     let dialect: Dialect
 
+    // The statements, parsed once per store rather than once per revision applied.
+    private let headsQuery: TextClause
+    private let updateVersion: TextClause
+    private let deleteVersion: TextClause
+    private let insertVersion: TextClause
+    private let insertHistory: TextClause
+
     public init(versionTable: String, dialect: Dialect) {
         self.versionTable = versionTable
         self.historyTable = versionTable.hasSuffix("_version")
             ? String(versionTable.dropLast("_version".count)) + "_history" : versionTable + "_history"
         self.dialect = dialect
+        let v = dialect.quoteIdentifier(versionTable), h = dialect.quoteIdentifier(historyTable)
+        headsQuery = text("SELECT version_num FROM \(v)")
+        updateVersion = text("UPDATE \(v) SET version_num = :new WHERE version_num = :old")
+        deleteVersion = text("DELETE FROM \(v) WHERE version_num = :old")
+        insertVersion = text("INSERT INTO \(v) (version_num) VALUES (:new)")
+        insertHistory = text("INSERT INTO \(h) (revision, direction, checksum, applied_at, duration_ms) VALUES (:r, :d, :c, :at, :ms)")
     }
 
     private var v: String { dialect.quoteIdentifier(versionTable) }
@@ -41,7 +54,7 @@ public struct VersionStore: Sendable {
     /// the catalog query (the runner made the table before walking revisions).
     public func heads(_ conn: Connection, knownToExist: Bool = false) throws -> Set<String> {
         guard try knownToExist || tableExists(conn, versionTable) else { return [] }
-        return Set(try conn.scalars(text("SELECT version_num FROM \(v)"), as: String.self).all())
+        return Set(try conn.scalars(headsQuery, as: String.self).all())
     }
 
     func tableExists(_ conn: Connection, _ name: String) throws -> Bool {
@@ -53,16 +66,16 @@ public struct VersionStore: Sendable {
     public func transition(from before: Set<String>, to after: Set<String>) -> [(TextClause, Parameters)] {
         let removed = before.subtracting(after).sorted(), added = after.subtracting(before).sorted()
         if removed.count == 1, added.count == 1 {
-            return [(text("UPDATE \(v) SET version_num = :new WHERE version_num = :old"), ["new": added[0], "old": removed[0]])]
+            return [(updateVersion, ["new": added[0], "old": removed[0]])]
         }
-        return removed.map { (text("DELETE FROM \(v) WHERE version_num = :old"), ["old": $0]) }
-            + added.map { (text("INSERT INTO \(v) (version_num) VALUES (:new)"), ["new": $0]) }
+        return removed.map { (deleteVersion, ["old": $0]) }
+            + added.map { (insertVersion, ["new": $0]) }
     }
 
     public func historyInsert(revision: String, upgrade: Bool, checksum: String, at date: Date, milliseconds: Int)
         -> (TextClause, Parameters)
     {
-        (text("INSERT INTO \(h) (revision, direction, checksum, applied_at, duration_ms) VALUES (:r, :d, :c, :at, :ms)"),
+        (insertHistory,
          ["r": revision, "d": upgrade ? "upgrade" : "downgrade", "c": checksum,
           "at": SQLDateFormat.timestampString(date).padding(toLength: 26, withPad: ".000000", startingAt: 0),
           "ms": milliseconds])

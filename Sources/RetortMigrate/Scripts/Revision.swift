@@ -69,7 +69,7 @@ public struct Revision: Sendable, Equatable {
                             operations: Bool = true) throws -> Revision {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try contents(ofFile: path) ?? Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw MigrateError("cannot read revision file: \(error.localizedDescription)", at: .init(file: path))
         }
@@ -154,7 +154,7 @@ public struct Revision: Sendable, Equatable {
         let root = try yaml.parse(text)
         let entries = try yaml.mapping(root, "a revision file")
         try yaml.checkKeys(entries, allowed: fields, in: "the revision file")
-        func field(_ name: String) -> Node? { yaml.field(entries, name) }
+        func field(_ name: String) -> YAMLNode? { yaml.field(entries, name) }
 
         guard let idNode = field("revision"), let id = try yaml.optionalString(idNode, "'revision'") else {
             throw yaml.error("the revision file has no 'revision' id", at: root)
@@ -183,4 +183,25 @@ public struct Revision: Sendable, Equatable {
         if let downgrade = field("downgrade") { revision.downgrade = try reader.operations(downgrade, "'downgrade'") }
         return revision
     }
+}
+
+/// The bytes of a regular file, read with plain system calls (a small part of what
+/// `Data(contentsOf:)` costs for a small file); nil when it cannot be read that way,
+/// and the caller asks Foundation, whose error names the reason.
+private func contents(ofFile path: String) -> Data? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)  // one more: a file that grew is read again
+    var count = 0
+    while true {
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+        if n < 0 { return nil }
+        if n == 0 { break }
+        count += n
+        if count == bytes.count { return nil }
+    }
+    return Data(bytes[..<count])
 }
