@@ -86,14 +86,7 @@ public final class Result {
     package func advance() throws -> Bool {
         if let c = sqliteReading {
             // SQLite's cursor, unretained (`cursor` holds it): no retain per row.
-            do {
-                if try c._withUnsafeGuaranteedRef({ try $0.advance() }) { return true }
-            } catch {
-                close()
-                throw error
-            }
-            close()
-            return false
+            return try closingAtEnd { try c._withUnsafeGuaranteedRef { try $0.advance() } ? true : nil } ?? false
         }
         return try move { c in try c.advance() ? true : nil } ?? false
     }
@@ -109,8 +102,15 @@ public final class Result {
             }
             return nil
         }
+        return try closingAtEnd { try step(c) }
+    }
+
+    /// Runs one move of the open cursor: closes the result when it finds no row (nil)
+    /// or throws.
+    @inline(__always)
+    private func closingAtEnd<T>(_ step: () throws -> T?) throws -> T? {
         do {
-            if let value = try step(c) { return value }
+            if let value = try step() { return value }
         } catch {
             close()
             throw error

@@ -7,19 +7,18 @@ import RetortCore
 public struct CoreOperationApplier: OperationApplier {
     /// Enum types by name with their values, as the revision files declare them.
     public let enums: [String: [String]]
-    /// Type names already parsed: a run applies many columns of a few types.
-    private let parsedTypes = ParsedTypes()
+    /// Type names parsed, each once: a run applies many columns of a few types (its
+    /// enums are fixed, so a name always parses to the same type).
+    private let parsedTypes: Memo<String, SQLType>
 
     public init(enums: [String: [String]] = [:]) {
         self.enums = enums
+        parsedTypes = Memo { try SQLType(name: $0, enums: enums) }
     }
 
     func type(_ name: String) throws -> SQLType {
-        if let parsed = parsedTypes[name] { return parsed }
         do {
-            let parsed = try SQLType(name: name, enums: enums)
-            parsedTypes[name] = parsed
-            return parsed
+            return try parsedTypes(name)
         } catch let e as ArgumentError {
             throw MigrateError(e.message)
         }
@@ -202,18 +201,6 @@ public struct CoreOperationApplier: OperationApplier {
         if let newName = spec.newName {
             try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
         }
-    }
-}
-
-/// The types an applier parsed, by name (its enums are fixed, so a name always parses
-/// to the same type). Appliers are Sendable: the table is behind a lock.
-private final class ParsedTypes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var types: [String: SQLType] = [:]
-
-    subscript(name: String) -> SQLType? {
-        get { lock.withLock { types[name] } }
-        set { lock.withLock { types[name] = newValue } }
     }
 }
 

@@ -24,10 +24,10 @@ public struct ScriptDirectory: Sendable {
         // Files are read and parsed on every core (YAML composition is most of what a
         // command like `migrator current` costs). Type names repeat across columns and
         // files: each spelling is checked once.
-        let checked = CheckedTypeNames(checkType)
+        let checked = Memo<String, Void>(checkType)
         let paths = names.map { (versionsPath as NSString).appendingPathComponent($0) }
         let results = ParallelMap.map(paths) { path in
-            Swift.Result { try Revision.read(path: path, checkType: checked.check, operations: operations) }
+            Swift.Result { try Revision.read(path: path, checkType: { try checked($0) }, operations: operations) }
         }
         let revisions = try results.map { try $0.get() }  // the first failing file, in name order
         graph = try RevisionGraph(revisions)
@@ -91,21 +91,6 @@ public struct ScriptDirectory: Sendable {
         f.timeZone = TimeZone(identifier: "UTC")
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
-    }
-}
-
-/// Type names already validated, shared by the threads that read revision files.
-private final class CheckedTypeNames: @unchecked Sendable {
-    private let lock = NSLock()
-    private var valid = Set<String>()
-    private let checkType: (String) throws -> Void
-
-    init(_ checkType: @escaping (String) throws -> Void) { self.checkType = checkType }
-
-    func check(_ name: String) throws {
-        if lock.withLock({ valid.contains(name) }) { return }
-        try checkType(name)
-        lock.withLock { _ = valid.insert(name) }
     }
 }
 

@@ -176,13 +176,10 @@ enum YAMLNode {
     final class Mapping {
         let entries: [Entry]
         let mark: Mark?
-        /// The Yams node, for ``YAMLNode/string`` (Yams' own rule for a mapping).
-        let source: Node
 
-        init(entries: [Entry], mark: Mark?, source: Node) {
+        init(entries: [Entry], mark: Mark?) {
             self.entries = entries
             self.mark = mark
-            self.source = source
         }
     }
 
@@ -217,7 +214,7 @@ enum YAMLNode {
                 }
                 entries.append(Entry(key: key ?? "", keyIsText: key != nil, keyMark: keyMark, value: YAMLNode(value)))
             }
-            self = .mapping(Mapping(entries: entries, mark: m.mark, source: node))
+            self = .mapping(Mapping(entries: entries, mark: m.mark))
         case .alias(let a):
             self = .alias(a.mark)
         }
@@ -230,12 +227,9 @@ enum YAMLNode {
         }
     }
 
-    /// The node as text, as Yams' `Node.string` reads it: a scalar's text, whatever its style.
+    /// A scalar's text, whatever its style; nil for any other node.
     var string: String? {
-        switch self {
-        case .scalar(let text, _, _): return text
-        case .mapping(let m): return m.source.string
-        case .sequence, .alias: return nil
-        }
+        if case .scalar(let text, _, _) = self { return text }
+        return nil
     }
 }

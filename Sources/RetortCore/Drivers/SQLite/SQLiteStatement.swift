@@ -102,6 +102,14 @@ final class SQLiteStatement {
     @inline(__always)
     func column(_ i: Int32) -> SQLValue { Self.column(handle, i) }
 
+    /// Text column `i` of the row statement `handle` is on; nil when it is not valid UTF-8.
+    @inline(__always)
+    static func text(_ handle: OpaquePointer, _ i: Int32) -> String? {
+        guard let p = sqlite3_column_text(handle, i) else { return "" }
+        // _tryFromUTF8 validates without the generic-metadata cost of String(validating:).
+        return String._tryFromUTF8(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, i))))
+    }
+
     /// Column `i` of the row statement `handle` is on.
     @inline(__always)
     static func column(_ handle: OpaquePointer, _ i: Int32) -> SQLValue {
@@ -111,13 +119,9 @@ final class SQLiteStatement {
         case SQLITE_FLOAT:
             return .real(sqlite3_column_double(handle, i))
         case SQLITE_TEXT:
-            guard let p = sqlite3_column_text(handle, i) else { return .text("") }
-            let n = Int(sqlite3_column_bytes(handle, i))
-            let buffer = UnsafeBufferPointer(start: p, count: n)
-            // _tryFromUTF8 validates without the generic-metadata cost of String(validating:).
-            if let s = String._tryFromUTF8(buffer) { return .text(s) }
+            if let s = text(handle, i) { return .text(s) }
             // Not valid UTF-8: hand back the bytes unchanged rather than repair them.
-            return .blob(Data(buffer))
+            return .blob(Data(bytes: sqlite3_column_text(handle, i)!, count: Int(sqlite3_column_bytes(handle, i))))
         case SQLITE_BLOB:
             let n = Int(sqlite3_column_bytes(handle, i))
             guard n > 0, let p = sqlite3_column_blob(handle, i) else { return .blob(Data()) }
@@ -285,11 +289,7 @@ final class SQLiteCursor: DriverCursor {
     func text(at index: Int) -> TypedRead<String> {
         let h = handle!, i = Int32(truncatingIfNeeded: index)
         switch sqlite3_column_type(h, i) {
-        case SQLITE_TEXT:
-            guard let p = sqlite3_column_text(h, i) else { return .value("") }
-            let buffer = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(h, i)))
-            if let s = String._tryFromUTF8(buffer) { return .value(s) }
-            return .other
+        case SQLITE_TEXT: return SQLiteStatement.text(h, i).map { .value($0) } ?? .other
         case SQLITE_NULL: return .null
         default: return .other
         }
