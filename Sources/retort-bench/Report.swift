@@ -14,6 +14,10 @@ final class Report {
 
     func wants(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
 
+    /// RETORT_BENCH_TRACE=1 prints every run's seconds to stderr (to tell the VM's slow
+    /// phases, where every run of a process is slow, from a slow run among fast ones).
+    private let trace = ProcessInfo.processInfo.environment["RETORT_BENCH_TRACE"] != nil
+
     /// Runs `body` `repeats` times (with `reset` before each) and returns the best seconds.
     func time(repeats: Int = 3, reset: () throws -> Void = {}, _ body: () throws -> Void) rethrows -> Double {
         var best = Double.infinity
@@ -23,6 +27,7 @@ final class Report {
             try body()
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             best = min(best, elapsed)
+            if trace { FileHandle.standardError.write(Data("  one run: \(elapsed) s\n".utf8)) }
         }
         return best
     }

@@ -66,4 +66,43 @@ final class PerfIdentityTableTests: XCTestCase {
             XCTAssertEqual(try session.get(Author.self, ids[5])?.name, "changed 5")
         }
     }
+
+    /// Keys that are not consecutive: multiples of 16 (all at the same place in their
+    /// run of slots), large strides, negative keys, keys near the top of a 32-bit
+    /// column, and a consecutive block among them. Every one is found, and removals leave the rest findable.
+    func testStridedAndSparseKeysAreAllFoundAsInstancesComeAndGo() throws {
+        var ids = Set<Int>()
+        for k in 1...200 { ids.insert(k * 16) }
+        for k in 1...100 { ids.insert(k * 65_536) }
+        for k in 1...50 { ids.insert(-k * 7) }
+        for k in 0..<40 { ids.insert(Int(Int32.max) / 2 + k) }
+        for k in 0..<30 { ids.insert(Int(Int32.max) - k * 1_024) }
+        for k in 5_000..<5_100 { ids.insert(k) }
+        let sorted = ids.sorted()
+        try forEachBackend { engine in
+            try Session(engine).run { s in
+                try s.addAll(sorted.map { id -> Author in
+                    let a = Author(name: "author \(id)")
+                    a.id = id
+                    return a
+                })
+            }
+            let session = Session(engine)
+            var loaded: [Author?] = try session.scalars(select(Author.self).orderBy { $0.id }).all()
+            XCTAssertEqual(loaded.map { $0!.id! }, sorted)
+            let log = StatementLog(engine)
+            for (i, id) in sorted.enumerated() { XCTAssertTrue(try session.get(Author.self, id) === loaded[i], "id \(id)") }
+            XCTAssertEqual(log.sql, [])
+            for i in loaded.indices where i % 3 != 1 { loaded[i] = nil }
+            XCTAssertEqual(session.identityCount, sorted.indices.filter { $0 % 3 == 1 }.count)
+            for i in sorted.indices where i % 3 == 1 {
+                XCTAssertTrue(try session.get(Author.self, sorted[i]) === loaded[i], "id \(sorted[i])")
+            }
+            XCTAssertEqual(log.sql, [], "the instances still alive are found without a query")
+            let all = try session.scalars(select(Author.self).orderBy { $0.id }).all()
+            XCTAssertEqual(all.map { $0.id! }, sorted)
+            for i in sorted.indices where i % 3 == 1 { XCTAssertTrue(all[i] === loaded[i]) }
+            XCTAssertEqual(session.identityCount, sorted.count)
+        }
+    }
 }
