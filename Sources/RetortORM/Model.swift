@@ -104,6 +104,10 @@ extension MetaData {
 public struct ModelDecoder {
     let source: RowSource
     public var index: Int
+    /// A column already read as an integer (the primary key the session looked up in
+    /// the identity map before decoding), and its value: not read a second time.
+    private var knownIndex = -1
+    private var knownInteger: Int64 = 0
 
     public init(row: Row, offset: Int = 0) {
         self.source = .row(row)
@@ -113,6 +117,14 @@ public struct ModelDecoder {
     init(_ source: RowSource, offset: Int) {
         self.source = source
         self.index = offset
+    }
+
+    /// A decoder that takes column `index`'s value as `integer`, already read.
+    init(_ source: RowSource, offset: Int, known index: Int, integer: Int64) {
+        self.source = source
+        self.index = offset
+        knownIndex = index
+        knownInteger = integer
     }
 
     /// The next column's value as `T`.
@@ -133,6 +145,10 @@ public struct ModelDecoder {
 
     /// The next column as `Int`.
     public mutating func decodeInt(property: StaticString) throws -> Int {
+        if index == knownIndex {
+            index += 1
+            return Int(knownInteger)
+        }
         if case .value(let v) = source.integer(at: index) {
             index += 1
             return Int(v)
@@ -142,6 +158,10 @@ public struct ModelDecoder {
 
     /// The next column as `Int?`.
     public mutating func decodeOptionalInt(property: StaticString) throws -> Int? {
+        if index == knownIndex {
+            index += 1
+            return Int(knownInteger)
+        }
         switch source.integer(at: index) {
         case .value(let v):
             index += 1

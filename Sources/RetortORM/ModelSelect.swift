@@ -296,10 +296,11 @@ extension Session {
     @inline(__always)
     private func instance<M: Model>(_ model: M.Type, from row: RowSource, offset: Int, plan: LoadPlan,
                                     identities: IdentityMap.Identities) throws -> M {
-        if plan.integerKey, case .value(let i) = row.integer(at: offset &+ plan.primaryKey[0]) {
+        let keyIndex = offset &+ plan.primaryKey[0]
+        if plan.integerKey, case .value(let i) = row.integer(at: keyIndex) {
             // The common case: one integer key, used as read (no IdentityKey built).
             if let e = identities.integerObject(i) { return try existing(e, row, offset, plan) }
-            var decoder = ModelDecoder(row, offset: offset)
+            var decoder = ModelDecoder(row, offset: offset, known: keyIndex, integer: i)
             let object = try M(_decoding: &decoder)
             object._state.attachLoaded(self, integerKey: i, table: identities)
             identities.insertAttached(object, i)

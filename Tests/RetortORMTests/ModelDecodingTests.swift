@@ -67,4 +67,39 @@ final class ModelDecodingTests: XCTestCase {
         let fraction = assertThrows(DataError.self) { try session.get(Review.self, 21) }
         XCTAssertEqual(fraction?.message, "Review.stars: cannot convert real value 4.5 to Int")
     }
+
+    /// Text of every length around the 15 bytes a string stores inline, ASCII or not,
+    /// reads back unchanged through the ORM and through Core rows; bytes stored as TEXT
+    /// that are not UTF-8 are refused (ORM) or handed back as a blob (Core), never
+    /// repaired, short or long.
+    func testTextOfEveryShortLengthAndInvalidTextStoredAsText() throws {
+        var names = (0...20).map { String(repeating: "a", count: $0) }
+        names += ["é", "aé", String(repeating: "z", count: 13) + "é", "ab\tcd", "😀", String(repeating: "é", count: 8)]
+        try forEachBackend { engine in
+            try engine.begin { conn in
+                for (i, name) in names.enumerated() {
+                    try conn.execute(text("INSERT INTO authors (id, name) VALUES (:id, :name)"), ["id": i + 1, "name": name])
+                }
+            }
+            let authors = try Session(engine).scalars(select(Author.self).orderBy { $0.id }).all()
+            XCTAssertEqual(authors.map(\.name), names)
+            let core = try engine.connect { try $0.scalars(text("SELECT name FROM authors ORDER BY id"), as: String.self).all() }
+            XCTAssertEqual(core, names)
+        }
+        TestModels.register()
+        let engine = try createEngine(temporarySQLiteURL("invalid-text"))
+        defer { engine.dispose() }
+        try engine.begin { conn in
+            try conn.execute(text("CREATE TABLE authors (id INTEGER PRIMARY KEY, name VARCHAR(100), email VARCHAR(255))"))
+            try conn.execute(text("INSERT INTO authors (id, name) VALUES (1, CAST(X'41FF42' AS TEXT))"))
+            try conn.execute(text("INSERT INTO authors (id, name) VALUES (2, CAST(X'414243444546474849FF' || X'4B4C4D4E4F5051525354' AS TEXT))"))
+        }
+        let session = Session(engine)
+        let short = assertThrows(DataError.self) { try session.get(Author.self, 1) }
+        XCTAssertEqual(short?.message, "Author.name: a 3-byte value is not valid UTF-8 text; read it as Data")
+        let long = assertThrows(DataError.self) { try session.get(Author.self, 2) }
+        XCTAssertEqual(long?.message, "Author.name: a 20-byte value is not valid UTF-8 text; read it as Data")
+        let value = try engine.connect { try $0.execute(text("SELECT name FROM authors WHERE id = 1")).one()[0] }
+        XCTAssertEqual(value, .blob(Data([0x41, 0xFF, 0x42])))
+    }
 }

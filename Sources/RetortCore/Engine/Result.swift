@@ -21,10 +21,17 @@ public final class Result {
     /// The same, when it is SQLite's: read without a retain or a dynamic dispatch per
     /// value (the ORM reads every column of every row through ``value(at:)``).
     private var sqliteReading: Unmanaged<SQLiteCursor>?
+    /// SQLite's statement handle while the result reads SQLite rows: ``integer(at:)``
+    /// and ``text(at:)`` inline into their callers as one SQLite call per value. Nil
+    /// for other drivers and once the result is closed (a cursor's statement goes back
+    /// to the connection's cache only when the result closes it).
+    @usableFromInline @exclusivity(unchecked) package private(set) var sqliteHandle: OpaquePointer?
 
     private func setReading(_ cursor: (any DriverCursor)?) {
         reading = cursor
-        sqliteReading = (cursor as? SQLiteCursor).map { Unmanaged.passUnretained($0) }
+        let sqlite = cursor as? SQLiteCursor
+        sqliteReading = sqlite.map { Unmanaged.passUnretained($0) }
+        sqliteHandle = sqlite?.handle
     }
     /// Column names and their positions.
     public let resultColumns: ResultColumns
@@ -120,7 +127,7 @@ public final class Result {
     }
 
     /// Column `index` of the row ``advance()`` moved to.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     package func value(at index: Int) -> SQLValue {
         if let c = sqliteReading { return c._withUnsafeGuaranteedRef { $0.value(at: index) } }
         return reading!.value(at: index)
@@ -128,17 +135,17 @@ public final class Result {
 
     /// Column `index` of the current row when it is an integer: for readers converting
     /// straight to `Int` (SQLite's value is read without building a ``SQLValue``).
-    @inline(__always)
+    @inlinable @inline(__always)
     package func integer(at index: Int) -> TypedRead<Int64> {
-        if let c = sqliteReading { return c._withUnsafeGuaranteedRef { $0.integer(at: index) } }
-        return TypedRead(integer: reading!.value(at: index))
+        if let h = sqliteHandle { return SQLiteColumnRead.integer(h, index) }
+        return TypedRead(integer: value(at: index))
     }
 
     /// Column `index` of the current row when it is text, as ``integer(at:)``.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func text(at index: Int) -> TypedRead<String> {
-        if let c = sqliteReading { return c._withUnsafeGuaranteedRef { $0.text(at: index) } }
-        return TypedRead(text: reading!.value(at: index))
+        if let h = sqliteHandle { return SQLiteColumnRead.text(h, index) }
+        return TypedRead(text: value(at: index))
     }
 
     /// Calls `body` for each remaining row, streaming.
@@ -260,12 +267,13 @@ public struct MappingResult {
 
 /// A column read as the one kind its reader expects: the value, NULL, or anything else
 /// (which the reader then converts through ``SQLValue`` as usual).
+@usableFromInline
 package enum TypedRead<T> {
     case value(T)
     case null
     case other
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package init(integer value: SQLValue) where T == Int64 {
         switch value {
         case .integer(let v): self = .value(v)
@@ -274,7 +282,7 @@ package enum TypedRead<T> {
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package init(text value: SQLValue) where T == String {
         switch value {
         case .text(let s): self = .value(s)
