@@ -280,6 +280,7 @@ enum EagerLoader {
         var slots: [any RelationshipSlot] = []
         var groupOf: [Int] = []
         var keys = KeyIndex()
+        keys.reserve(owners.count)
         var keyList: [PrimaryKeyValue] = []
         for o in owners {
             guard let owner = o as? any ModelRelationships else { continue }
@@ -469,10 +470,20 @@ struct KeyIndex {
         integerCount += 1
     }
 
+    /// Sizes the table for `count` integer keys at once (one allocation, no rehashing
+    /// as it fills); only before the first key goes in.
+    mutating func reserve(_ count: Int) {
+        guard keys.isEmpty, count > 32 else { return }
+        grow(to: 1 << (Int.bitWidth - (2 * count - 1).leadingZeroBitCount))
+    }
+
     /// Doubles the table (load kept at most 1/2).
     private mutating func grow() {
+        grow(to: max(64, keys.count * 2))
+    }
+
+    private mutating func grow(to capacity: Int) {
         let oldKeys = keys, oldNumbers = numbers
-        let capacity = max(64, keys.count * 2)
         keys = [Int64](repeating: 0, count: capacity)
         numbers = [Int32](repeating: 0, count: capacity)
         shift = UInt64(64 - capacity.trailingZeroBitCount)
