@@ -116,11 +116,23 @@ extension BindVisitor {
 package struct StatementShape: Sendable {
     package var words: [UInt64] = []
     /// FNV-1a over ``words``, accumulated as they are written.
-    package var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    package var hash: UInt64 = StatementShape.emptyHash
+    /// The FNV-1a offset basis: the hash of no words.
+    private static let emptyHash: UInt64 = 0xCBF2_9CE4_8422_2325
     /// Set when some part was not spelled: equal words then do not prove equal shapes.
     package var treeCompared = false
 
     package init() { words.reserveCapacity(48) }
+
+    /// An empty shape that allocates nothing until the first word.
+    package init(reservingNothing: Void) {}
+
+    /// Back to empty, keeping the words' storage for the next statement.
+    package mutating func removeAll() {
+        if !words.isEmpty { words.removeAll(keepingCapacity: true) }
+        hash = StatementShape.emptyHash
+        treeCompared = false
+    }
 
     @inline(__always) mutating func append(_ word: UInt64) {
         words.append(word)
@@ -163,8 +175,22 @@ package struct BindExtractor: BindVisitor {
     package static var spellsShape: Bool { true }
     package var values: [BoundValue] = []
     package var lists: [ExpandingList] = []
-    package var shape = StatementShape()
-    package init() { values.reserveCapacity(8) }
+    package var shape: StatementShape
+    package init() {
+        shape = StatementShape()
+        values.reserveCapacity(8)
+    }
+
+    /// An extractor kept for reuse (see ``StatementCache/prepare(_:_:reusing:into:)``):
+    /// it allocates nothing until its first walk.
+    package init(forReuse: Void) { shape = StatementShape(reservingNothing: ()) }
+
+    /// Empties the extractor for the next walk, keeping its storage.
+    package mutating func removeAll() {
+        if !values.isEmpty { values.removeAll(keepingCapacity: true) }
+        if !lists.isEmpty { lists.removeAll(keepingCapacity: true) }
+        shape.removeAll()
+    }
     package mutating func visit(_ value: inout BoundValue) { values.append(value) }
     package mutating func visit(_ list: inout ExpandingList) { lists.append(list) }
     @inline(__always) package mutating func mix(_ piece: Int) { shape.append(UInt64(bitPattern: Int64(piece))) }
@@ -374,9 +400,7 @@ extension ExpressionNode {
                 return nil
             }
             guard let f = from.walked(&v) else { return nil }
-            var changed = r
-            changed.from = f
-            return .column(changed)
+            return .column(r.with(from: f))
         case .parameter(let name, let type):
             v.mix(3)
             v.mix(name)

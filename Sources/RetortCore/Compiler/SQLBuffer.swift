@@ -69,7 +69,10 @@ package enum TemplateBinding: Sendable, Hashable {
 }
 
 /// A compiled statement shape: SQL text with placeholders, waiting for values.
-package struct CompiledTemplate: Sendable {
+///
+/// A class, immutable: the cache hands the same template to every execution of its
+/// shape, and passing a reference costs one retain where the struct cost one per field.
+package final class CompiledTemplate: Sendable {
     package let sql: String
     package let bindings: [TemplateBinding]
     /// False when the compiler met a bound value it could not slot (a value outside the
@@ -114,9 +117,15 @@ package struct CompiledTemplate: Sendable {
     /// for an ``isPositional`` template (the bindings ``instantiate(_:_:_:)`` would give,
     /// without the ``CompiledStatement`` around them).
     package func positionalValues(_ values: [BoundValue], _ dialect: Dialect) -> [SQLValue] {
-        let types = dialect.typeCompiler
         var out: [SQLValue] = []
         out.reserveCapacity(bindings.count)
+        positionalValues(values, dialect, into: &out)
+        return out
+    }
+
+    /// As ``positionalValues(_:_:)``, appended to `out` (whose storage a caller can reuse).
+    package func positionalValues(_ values: [BoundValue], _ dialect: Dialect, into out: inout [SQLValue]) {
+        let types = dialect.typeCompiler
         for b in bindings {
             switch b {
             case .slot(let i):
@@ -127,7 +136,6 @@ package struct CompiledTemplate: Sendable {
                 preconditionFailure("positionalValues(_:_:) on a template with named or list bindings")
             }
         }
-        return out
     }
 
 

@@ -60,11 +60,13 @@ public final class StatementCache: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var entries: [Key: Entry] = [:]
-    private var clock: UInt64 = 0
-    private var hits = 0
-    private var misses = 0
-    private var _capacity: Int
+    // Touched only while `lock` is held, which already makes every access exclusive:
+    // the run-time exclusivity check is skipped (it cost a runtime call per lookup).
+    @exclusivity(unchecked) private var entries: [Key: Entry] = [:]
+    @exclusivity(unchecked) private var clock: UInt64 = 0
+    @exclusivity(unchecked) private var hits = 0
+    @exclusivity(unchecked) private var misses = 0
+    @exclusivity(unchecked) private var _capacity: Int
 
     /// A cache of its own (the shared one serves `compile(for:)`).
     public init(capacity: Int) { _capacity = max(1, capacity) }
@@ -106,22 +108,39 @@ public final class StatementCache: @unchecked Sendable {
 
     /// A SELECT made ready to execute without named parameters.
     package enum Prepared {
-        /// The SQL and its values in placeholder order: nothing is left to resolve.
-        case positional(sql: String, values: [SQLValue])
+        /// The SQL, its values (in placeholder order) put in the caller's array: nothing
+        /// is left to resolve.
+        case positional(sql: String)
         /// The statement has named parameters or lists; resolve them from this.
         case compiled(CompiledStatement)
     }
 
-    /// Prepares a SELECT for ``Connection/execute(_:_:)`` through the cache: its SQL
-    /// and values when they are all it takes (the usual case), else the compiled statement.
-    package func prepare(_ select: Select, _ dialect: Dialect) throws -> Prepared {
-        let (template, values, lists) = try lookup(select, dialect)
-        if template.isPositional { return .positional(sql: template.sql, values: template.positionalValues(values, dialect)) }
-        return .compiled(template.instantiate(values, lists, dialect))
+    /// Prepares a SELECT for ``Connection/execute(_:_:)`` through the cache: its SQL,
+    /// with its values in `values`, when they are all it takes (the usual case), else
+    /// the compiled statement.
+    ///
+    /// The walk works in `extractor` and the values go into `values`, both emptied
+    /// first and left holding their storage: a connection keeps them from one execution
+    /// to the next, so a cache hit allocates no buffers of its own.
+    package func prepare(_ select: Select, _ dialect: Dialect, reusing extractor: inout BindExtractor,
+                         into values: inout [SQLValue]) throws -> Prepared {
+        extractor.removeAll()
+        let (template, bound, lists) = try lookup(select, dialect, &extractor)
+        if template.isPositional {
+            if !values.isEmpty { values.removeAll(keepingCapacity: true) }
+            template.positionalValues(bound, dialect, into: &values)
+            return .positional(sql: template.sql)
+        }
+        return .compiled(template.instantiate(bound, lists, dialect))
     }
 
     private func lookup(_ select: Select, _ dialect: Dialect) throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
         var extractor = BindExtractor()
+        return try lookup(select, dialect, &extractor)
+    }
+
+    private func lookup(_ select: Select, _ dialect: Dialect, _ extractor: inout BindExtractor)
+        throws -> (CompiledTemplate, [BoundValue], [ExpandingList]) {
         extractor.mix(StatementNode.selectTag)
         _ = select.walked(&extractor)
         // No closure over `select` here: capturing it copied the whole statement per hit.

@@ -25,18 +25,29 @@ public final class Connection {
     /// Savepoint names, innermost last.
     private var savepoints: [String] = []
     private var savepointCounter = 0
+    // The state below is touched on every execution. A connection belongs to one task
+    // at a time and none of these accesses overlaps another (each is a short read or
+    // edit, calling out to nothing that comes back here while it lasts), so they are
+    // marked to skip the run-time exclusivity check: it cost a call into the runtime
+    // per access, a few hundred instructions per query.
+
     /// Results that still hold a cursor on this connection; closed with it. Not
     /// retained: a result leaves this list when it closes (at its end, on `close()`,
     /// or when it is deinitialised), which is before it can dangle.
-    private var openResults: [Unmanaged<Result>] = []
+    @exclusivity(unchecked) private var openResults: [Unmanaged<Result>] = []
     /// The column index of the last result, reused while the columns are the same.
-    private var lastColumns: ResultColumns?
+    @exclusivity(unchecked) private var lastColumns: ResultColumns?
+    /// The statement cache's walk of the last SELECT and the values it gave, emptied
+    /// and refilled by each execution: their storage is kept, so executing a cached
+    /// shape allocates no buffers for them (see ``StatementCache/prepare(_:_:reusing:into:)``).
+    @exclusivity(unchecked) private var extractor = BindExtractor(forReuse: ())
+    @exclusivity(unchecked) private var positionalValues: [SQLValue] = []
     /// Bumped whenever the root transaction ends, so stale ``Transaction`` handles know.
     private(set) var transactionEpoch = 0
 
     /// The isolation level new transactions on this connection begin with (nil: the
     /// engine's, else the database's default).
-    public private(set) var isolationLevel: IsolationLevel?
+    @exclusivity(unchecked) public private(set) var isolationLevel: IsolationLevel?
 
     init(engine: Engine, pooled: PooledConnection) {
         self.engine = engine
@@ -78,11 +89,7 @@ public final class Connection {
             return try run(compiled.sql, try Connection.bind(compiled, prepared), compiled: compiled)
         }
         if parameters.isEmpty, engine.echo == nil, let select = statement as? Select {
-            // The common query: the cached SQL and its values go straight to the driver.
-            switch try StatementCache.shared.prepare(select, dialect) {
-            case .positional(let sql, let values): return try run(sql, values, compiled: nil)
-            case .compiled(let compiled): return try run(compiled, parameters)
-            }
+            return try runCached(select)
         }
         return try run(try statement.compile(for: dialect), parameters)
     }
@@ -91,13 +98,25 @@ public final class Connection {
     /// time, so the common query skips asking at run time what kind of statement it is.
     @discardableResult
     public func execute(_ statement: Select, _ parameters: Parameters = [:]) throws -> Result {
-        if parameters.isEmpty, engine.echo == nil {
-            switch try StatementCache.shared.prepare(statement, dialect) {
-            case .positional(let sql, let values): return try run(sql, values, compiled: nil)
-            case .compiled(let compiled): return try run(compiled, parameters)
-            }
-        }
+        if parameters.isEmpty, engine.echo == nil { return try runCached(statement) }
         return try run(try statement.compile(for: dialect), parameters)
+    }
+
+    /// The common query: its cached SQL and its values go straight to the driver.
+    private func runCached(_ select: Select) throws -> Result {
+        // `engine.dialect`, not `dialect`: the computed property copied the whole value.
+        switch try StatementCache.shared.prepare(select, engine.dialect, reusing: &extractor, into: &positionalValues) {
+        case .positional(let sql):
+            defer {
+                // Let go of the values (a large blob, say) but keep the storage.
+                positionalValues.removeAll(keepingCapacity: true)
+                extractor.removeAll()
+            }
+            return try run(sql, positionalValues, compiled: nil)
+        case .compiled(let compiled):
+            extractor.removeAll()
+            return try run(compiled, [:])
+        }
     }
 
     /// Runs a compiled statement with named parameters.

@@ -4,69 +4,78 @@
 /// Equality and hashing are *structural and ignore bound values* (see ``BoundValue``):
 /// two trees that differ only in the values they bind compile to the same SQL, which
 /// is what the compiled-statement cache keys on.
-package indirect enum ExpressionNode: Sendable, Hashable {
+///
+/// Every case but ``column(_:)`` is `indirect`; a column is a ``ColumnReference``
+/// object. Each payload is then one reference, so a node is one word and copying it is
+/// one retain, as for an all-indirect enum; but reading a column (the cache walks every
+/// column of a statement on each execution) borrows the object's fields instead of
+/// copying the whole reference, name and type, out of a box.
+package enum ExpressionNode: Sendable, Hashable {
     /// A column of a FROM element, or an unbound `column("name")` (no `from`).
     case column(ColumnReference)
     /// A value fixed when the statement was built, always sent as a bound parameter.
-    case bind(BoundValue)
+    indirect case bind(BoundValue)
     /// A parameter supplied by name at execution: `bindparam("id")`.
-    case parameter(name: String, type: SQLType?)
+    indirect case parameter(name: String, type: SQLType?)
     /// NULL, TRUE, FALSE and friends.
-    case keyword(SQLKeyword)
+    indirect case keyword(SQLKeyword)
     /// SQL text used verbatim, without parameters: `literalColumn("x")`.
-    case raw(String, type: SQLType?)
+    indirect case raw(String, type: SQLType?)
     /// `text("...")` with `:name` parameters, inside an expression.
-    case text(TextClause)
-    case unary(UnaryOperator, ExpressionNode)
-    case binary(BinaryOperator, ExpressionNode, ExpressionNode)
+    indirect case text(TextClause)
+    indirect case unary(UnaryOperator, ExpressionNode)
+    indirect case binary(BinaryOperator, ExpressionNode, ExpressionNode)
     /// LIKE / ILIKE with an optional ESCAPE character.
-    case like(ExpressionNode, pattern: ExpressionNode, caseInsensitive: Bool, negated: Bool, escape: Character?)
+    indirect case like(ExpressionNode, pattern: ExpressionNode, caseInsensitive: Bool, negated: Bool, escape: Character?)
     /// AND / OR over any number of terms (none: TRUE for AND, FALSE for OR).
-    case conjunction(Conjunction, [ExpressionNode])
+    indirect case conjunction(Conjunction, [ExpressionNode])
     /// `x IN (a, b)` over expressions; an empty list compiles to a condition that is
     /// always false (true when negated).
-    case inList(ExpressionNode, [ExpressionNode], negated: Bool)
+    indirect case inList(ExpressionNode, [ExpressionNode], negated: Bool)
     /// `x IN (values...)` over one *expanding* parameter: the list's length is not part
     /// of the shape; it becomes as many parameters (or one array) at execution.
-    case inExpanding(ExpressionNode, ExpandingList, negated: Bool)
+    indirect case inExpanding(ExpressionNode, ExpandingList, negated: Bool)
     /// `x IN (SELECT ...)`.
-    case inQuery(ExpressionNode, QueryNode, negated: Bool)
-    case between(ExpressionNode, ExpressionNode, ExpressionNode, negated: Bool)
-    case isNull(ExpressionNode, negated: Bool)
-    case function(FunctionCall)
+    indirect case inQuery(ExpressionNode, QueryNode, negated: Bool)
+    indirect case between(ExpressionNode, ExpressionNode, ExpressionNode, negated: Bool)
+    indirect case isNull(ExpressionNode, negated: Bool)
+    indirect case function(FunctionCall)
     /// `f(...) OVER (...)`.
-    case window(ExpressionNode, WindowSpecification)
-    case caseWhen(CaseExpression)
-    case cast(ExpressionNode, SQLType)
-    case label(ExpressionNode, String)
+    indirect case window(ExpressionNode, WindowSpecification)
+    indirect case caseWhen(CaseExpression)
+    indirect case cast(ExpressionNode, SQLType)
+    indirect case label(ExpressionNode, String)
     /// `(SELECT ...)` used as a value.
-    case scalarSubquery(QueryNode)
-    case exists(QueryNode, negated: Bool)
+    indirect case scalarSubquery(QueryNode)
+    indirect case exists(QueryNode, negated: Bool)
     /// Parentheses the user asked for: `(x)`.
-    case grouping(ExpressionNode)
+    indirect case grouping(ExpressionNode)
     /// `(a, b, c)`.
-    case tuple([ExpressionNode])
+    indirect case tuple([ExpressionNode])
     /// `*` or `table.*`.
-    case star(FromNode?)
+    indirect case star(FromNode?)
     /// `excluded.column` in an upsert's DO UPDATE.
-    case excluded(String)
-    case collate(ExpressionNode, String)
+    indirect case excluded(String)
+    indirect case collate(ExpressionNode, String)
     /// A construct that cannot compile; the message is raised as an ``ArgumentError`` by
     /// the compiler (e.g. a column a table does not have).
-    case invalid(String)
+    indirect case invalid(String)
 }
 
 /// A reference to a column through a FROM element.
 ///
 /// A column of a table is identified by the table and its position, so comparing
 /// and hashing (the statement cache does both on every execution) touch no strings.
-package struct ColumnReference: Sendable, Hashable {
+///
+/// A class, and immutable: an expression tree holds it by reference (see
+/// ``ExpressionNode``), so the walks over a tree read its fields in place.
+package final class ColumnReference: Sendable, Hashable {
     /// The table, alias, subquery or CTE the column belongs to; nil for `column("x")`.
-    package var from: FromNode?
-    package var name: String
-    package var type: SQLType?
+    package let from: FromNode?
+    package let name: String
+    package let type: SQLType?
     /// The column's position in its table (-1 when not a table's column).
-    package var position: Int
+    package let position: Int
 
     package init(from: FromNode?, name: String, type: SQLType?, position: Int = -1) {
         self.from = from
@@ -75,7 +84,13 @@ package struct ColumnReference: Sendable, Hashable {
         self.position = position
     }
 
+    /// The same column reached through another FROM element.
+    package func with(from: FromNode?) -> ColumnReference {
+        ColumnReference(from: from, name: name, type: type, position: position)
+    }
+
     package static func == (a: ColumnReference, b: ColumnReference) -> Bool {
+        if a === b { return true }
         guard a.position == b.position, a.from == b.from else { return false }
         // A table's column is its position: the name and type follow from the table.
         return a.position >= 0 || (a.name == b.name && a.type == b.type)

@@ -26,15 +26,77 @@ public struct Select: QueryStatement, Sendable, Hashable {
     package var columns: [ExpressionNode]
     package var froms: [FromNode] = []
     package var whereClause: ExpressionNode? = nil
-    package var groupBy: [ExpressionNode] = []
-    package var having: ExpressionNode? = nil
-    package var orderBy: [OrderingTerm] = []
-    package var limit: ExpressionNode? = nil
-    package var offset: ExpressionNode? = nil
-    package var distinctMode: Distinct = .none
-    package var lock: RowLock? = nil
-    package var correlation: Correlation = .auto
-    package var ctes: [CommonTableExpression] = []
+    /// The clauses most queries leave empty, out of line: nil while they all are.
+    ///
+    /// A select is built by value, a method call per clause, and every call copies and
+    /// destroys the whole struct (the optimizer does not turn a consuming method's
+    /// `return self` into a move). Kept to four words, a select travels in registers
+    /// and copies with four retains, not one per clause.
+    private var more: MoreClauses? = nil
+
+    /// GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET, DISTINCT, locking, correlation and
+    /// explicit CTEs: what `more` holds.
+    package struct Clauses: Sendable, Hashable {
+        package var groupBy: [ExpressionNode] = []
+        package var having: ExpressionNode? = nil
+        package var orderBy: [OrderingTerm] = []
+        package var limit: ExpressionNode? = nil
+        package var offset: ExpressionNode? = nil
+        package var distinctMode: Distinct = .none
+        package var lock: RowLock? = nil
+        package var correlation: Correlation = .auto
+        package var ctes: [CommonTableExpression] = []
+    }
+
+    /// An immutable box: a change makes a new one, so copies of a select never share
+    /// an edit.
+    private final class MoreClauses: Sendable {
+        let clauses: Clauses
+        init(_ clauses: Clauses) { self.clauses = clauses }
+    }
+
+    /// All the clauses ``more`` holds; setting them all empty frees the box.
+    package var clauses: Clauses {
+        get { more?.clauses ?? Clauses() }
+        set { more = newValue == Clauses() ? nil : MoreClauses(newValue) }
+    }
+
+    package var groupBy: [ExpressionNode] {
+        get { more?.clauses.groupBy ?? [] }
+        set { clauses.groupBy = newValue }
+    }
+    package var having: ExpressionNode? {
+        get { more?.clauses.having }
+        set { clauses.having = newValue }
+    }
+    package var orderBy: [OrderingTerm] {
+        get { more?.clauses.orderBy ?? [] }
+        set { clauses.orderBy = newValue }
+    }
+    package var limit: ExpressionNode? {
+        get { more?.clauses.limit }
+        set { clauses.limit = newValue }
+    }
+    package var offset: ExpressionNode? {
+        get { more?.clauses.offset }
+        set { clauses.offset = newValue }
+    }
+    package var distinctMode: Distinct {
+        get { more?.clauses.distinctMode ?? Distinct.none }
+        set { clauses.distinctMode = newValue }
+    }
+    package var lock: RowLock? {
+        get { more?.clauses.lock }
+        set { clauses.lock = newValue }
+    }
+    package var correlation: Correlation {
+        get { more?.clauses.correlation ?? .auto }
+        set { clauses.correlation = newValue }
+    }
+    package var ctes: [CommonTableExpression] {
+        get { more?.clauses.ctes ?? [] }
+        set { clauses.ctes = newValue }
+    }
 
     package enum Distinct: Sendable, Hashable {
         case none, all
@@ -51,15 +113,32 @@ public struct Select: QueryStatement, Sendable, Hashable {
         case only([FromIdentity])
     }
 
+    public static func == (a: Select, b: Select) -> Bool {
+        a.columns == b.columns && a.froms == b.froms && a.whereClause == b.whereClause
+            && (a.more === b.more || a.clauses == b.clauses)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(columns)
+        hasher.combine(froms)
+        hasher.combine(whereClause)
+        hasher.combine(clauses)
+    }
+
     package init(columns: [ExpressionNode]) { self.columns = columns }
 
     public var queryReference: QueryReference { QueryReference(.select(self)) }
 
     /// Adds a condition, ANDed with any before it.
     public consuming func `where`<C: SQLLogicalValue>(_ condition: SQLExpression<C>) -> Select {
-        var s = self
-        s.whereClause = s.whereClause.map { .conjoin(.and, [$0, condition.node]) } ?? condition.node
-        return s
+        // Edits the consumed value itself and hands it on: a `var` copy of `self` cost a
+        // retain and a release of every field per call.
+        if let existing = whereClause {
+            whereClause = .conjoin(.and, [existing, condition.node])
+        } else {
+            whereClause = condition.node
+        }
+        return self
     }
 
     /// Adds a condition written as SQL text (with `:name` parameters).
