@@ -145,11 +145,7 @@ public struct ModelDecoder {
 
     /// The next column as `Int`.
     public mutating func decodeInt(property: StaticString) throws -> Int {
-        if index == knownIndex {
-            index += 1
-            return Int(knownInteger)
-        }
-        if case .value(let v) = source.integer(at: index) {
+        if case .value(let v) = integerHere() {
             index += 1
             return Int(v)
         }
@@ -158,11 +154,7 @@ public struct ModelDecoder {
 
     /// The next column as `Int?`.
     public mutating func decodeOptionalInt(property: StaticString) throws -> Int? {
-        if index == knownIndex {
-            index += 1
-            return Int(knownInteger)
-        }
-        switch source.integer(at: index) {
+        switch integerHere() {
         case .value(let v):
             index += 1
             return Int(v)
@@ -172,6 +164,12 @@ public struct ModelDecoder {
         case .other:
             return try ModelColumnSupport.decode(next(), as: Int?.self, property: property)
         }
+    }
+
+    /// The current column when it is an integer: the one already read, or read now.
+    @inline(__always)
+    private func integerHere() -> TypedRead<Int64> {
+        index == knownIndex ? .value(knownInteger) : source.integer(at: index)
     }
 
     /// The next column as `String`.

@@ -124,9 +124,6 @@ package struct StatementShape: Sendable {
 
     package init() { words.reserveCapacity(48) }
 
-    /// An empty shape that allocates nothing until the first word.
-    package init(reservingNothing: Void) {}
-
     /// Back to empty, keeping the words' storage for the next statement.
     package mutating func removeAll() {
         if !words.isEmpty { words.removeAll(keepingCapacity: true) }
@@ -175,15 +172,8 @@ package struct BindExtractor: BindVisitor {
     package static var spellsShape: Bool { true }
     package var values: [BoundValue] = []
     package var lists: [ExpandingList] = []
-    package var shape: StatementShape
-    package init() {
-        shape = StatementShape()
-        values.reserveCapacity(8)
-    }
-
-    /// An extractor kept for reuse (see ``StatementCache/prepare(_:_:reusing:into:)``):
-    /// it allocates nothing until its first walk.
-    package init(forReuse: Void) { shape = StatementShape(reservingNothing: ()) }
+    package var shape = StatementShape()
+    package init() { values.reserveCapacity(8) }
 
     /// Empties the extractor for the next walk, keeping its storage.
     package mutating func removeAll() {

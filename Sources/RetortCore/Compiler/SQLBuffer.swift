@@ -85,7 +85,7 @@ package final class CompiledTemplate: Sendable {
     /// Placeholder offsets in ``sql``, kept when a binding is a list (see ``SQLBuffer/finish(_:)``).
     package let placeholderOffsets: [Int]?
     /// True when every binding is a slot or a constant: the values of one execution
-    /// then go straight to the driver (``positionalValues(_:_:)``), with no
+    /// then go straight to the driver (``positionalValues(_:_:into:)``), with no
     /// ``CompiledStatement`` built in between.
     package let isPositional: Bool
 
@@ -115,15 +115,8 @@ package final class CompiledTemplate: Sendable {
 
     /// The values of one execution in placeholder order, each processed by its type,
     /// for an ``isPositional`` template (the bindings ``instantiate(_:_:_:)`` would give,
-    /// without the ``CompiledStatement`` around them).
-    package func positionalValues(_ values: [BoundValue], _ dialect: Dialect) -> [SQLValue] {
-        var out: [SQLValue] = []
-        out.reserveCapacity(bindings.count)
-        positionalValues(values, dialect, into: &out)
-        return out
-    }
-
-    /// As ``positionalValues(_:_:)``, appended to `out` (whose storage a caller can reuse).
+    /// without the ``CompiledStatement`` around them), appended to `out` (whose storage
+    /// a caller can reuse).
     package func positionalValues(_ values: [BoundValue], _ dialect: Dialect, into out: inout [SQLValue]) {
         let types = dialect.typeCompiler
         for b in bindings {
@@ -133,11 +126,10 @@ package final class CompiledTemplate: Sendable {
             case .constant(let v):
                 out.append(v)
             case .named, .listSlot, .constantList, .namedList:
-                preconditionFailure("positionalValues(_:_:) on a template with named or list bindings")
+                preconditionFailure("positionalValues(_:_:into:) on a template with named or list bindings")
             }
         }
     }
-
 
     /// The compiled statement for one set of values and lists (from ``BindExtractor``).
     package func instantiate(_ values: [BoundValue], _ lists: [ExpandingList], _ dialect: Dialect) -> CompiledStatement {

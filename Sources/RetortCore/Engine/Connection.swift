@@ -40,7 +40,7 @@ public final class Connection {
     /// The statement cache's walk of the last SELECT and the values it gave, emptied
     /// and refilled by each execution: their storage is kept, so executing a cached
     /// shape allocates no buffers for them (see ``StatementCache/prepare(_:_:reusing:into:)``).
-    @exclusivity(unchecked) private var extractor = BindExtractor(forReuse: ())
+    @exclusivity(unchecked) private var extractor = BindExtractor()
     @exclusivity(unchecked) private var positionalValues: [SQLValue] = []
     /// Bumped whenever the root transaction ends, so stale ``Transaction`` handles know.
     private(set) var transactionEpoch = 0

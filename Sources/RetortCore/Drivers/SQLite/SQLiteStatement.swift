@@ -102,16 +102,6 @@ final class SQLiteStatement {
     @inline(__always)
     func column(_ i: Int32) -> SQLValue { Self.column(handle, i) }
 
-    /// The text of a column value; nil when it is not valid UTF-8.
-    @inline(__always)
-    static func text(_ value: OpaquePointer?) -> String? {
-        guard let p = sqlite3_value_text(value) else { return "" }
-        let count = Int(sqlite3_value_bytes(value))
-        if let short = SQLiteColumnRead.shortASCII(p, count) { return short }
-        // _tryFromUTF8 validates without the generic-metadata cost of String(validating:).
-        return String._tryFromUTF8(UnsafeBufferPointer(start: p, count: count))
-    }
-
     /// Column `i` of the row statement `handle` is on.
     ///
     /// Reads go through the column's `sqlite3_value`: one column call per value rather
@@ -128,7 +118,7 @@ final class SQLiteStatement {
         case SQLITE_FLOAT:
             return .real(sqlite3_value_double(value))
         case SQLITE_TEXT:
-            if let s = text(value) { return .text(s) }
+            if let s = SQLiteColumnRead.string(value) { return .text(s) }
             // Not valid UTF-8: hand back the bytes unchanged rather than repair them.
             return .blob(Data(bytes: sqlite3_value_text(value)!, count: Int(sqlite3_value_bytes(value))))
         case SQLITE_BLOB:
@@ -282,14 +272,6 @@ final class SQLiteCursor: DriverCursor {
         SQLiteStatement.column(handle!, Int32(truncatingIfNeeded: index))
     }
 
-    /// Column `index` when it holds an integer (no ``SQLValue`` in between).
-    @inline(__always)
-    func integer(at index: Int) -> TypedRead<Int64> { SQLiteColumnRead.integer(handle!, index) }
-
-    /// Column `index` when it holds valid UTF-8 text (no ``SQLValue`` in between).
-    @inline(__always)
-    func text(at index: Int) -> TypedRead<String> { SQLiteColumnRead.text(handle!, index) }
-
     func close() {
         guard let s = statement else { return }
         statement = nil
@@ -319,14 +301,21 @@ package enum SQLiteColumnRead {
     package static func text(_ handle: OpaquePointer, _ index: Int) -> TypedRead<String> {
         let value = sqlite3_column_value(handle, Int32(truncatingIfNeeded: index))
         switch sqlite3_value_type(value) {
-        case SQLITE_TEXT:
-            guard let p = sqlite3_value_text(value) else { return .value("") }
-            let count = Int(sqlite3_value_bytes(value))
-            if let short = shortASCII(p, count) { return .value(short) }
-            return String._tryFromUTF8(UnsafeBufferPointer(start: p, count: count)).map { .value($0) } ?? .other
+        case SQLITE_TEXT: return string(value).map { .value($0) } ?? .other
         case SQLITE_NULL: return .null
         default: return .other
         }
+    }
+
+    /// The text of a column value (its type is `SQLITE_TEXT`); nil when it is not valid
+    /// UTF-8, which is never repaired.
+    @inlinable @inline(__always)
+    package static func string(_ value: OpaquePointer?) -> String? {
+        guard let p = sqlite3_value_text(value) else { return "" }
+        let count = Int(sqlite3_value_bytes(value))
+        if let short = shortASCII(p, count) { return short }
+        // _tryFromUTF8 validates without the generic-metadata cost of String(validating:).
+        return String._tryFromUTF8(UnsafeBufferPointer(start: p, count: count))
     }
 
     /// `count` bytes at `p` as a string when they are ASCII and fit in a small string
