@@ -128,7 +128,11 @@ public final class MigrationRunner {
             defer { if locked { releaseLock(conn) } }
             let fk = engine.dialect.migrationForeignKeyHandling
             try conn.executeOutsideTransaction(fk.before)
-            defer { try? conn.rollback(); try? conn.executeOutsideTransaction(fk.after) }
+            let release = try conn.holdWriteLockForMigrationRun()
+            defer {
+                try? conn.rollback()
+                try? conn.executeOutsideTransaction(fk.after + release)
+            }
             try executor.begin()
             for stmt in store.createStatements { try executor.execute(stmt, [:]) }
             try executor.commit()

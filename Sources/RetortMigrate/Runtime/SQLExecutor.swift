@@ -87,3 +87,25 @@ extension Connection {
         for sql in statements { try execute(RawSQL(sql)) }
     }
 }
+
+extension Connection {
+    /// Makes this connection keep the database's write lock from its first commit until
+    /// the returned statements run (outside a transaction, also when the run fails), so
+    /// that a migration run takes one lock rather than one per revision.
+    ///
+    /// On SQLite this is `PRAGMA locking_mode = EXCLUSIVE`, given back with
+    /// `locking_mode = NORMAL` and a read. Besides keeping other processes out between
+    /// revisions, it keeps the rollback journal open from one commit to the next instead
+    /// of creating and deleting it for every revision, about a quarter of what a small
+    /// revision costs on disk. Commits are exactly as durable as before (the same syncs).
+    /// A database in WAL mode is left alone: a commit there is already one sync, and
+    /// exclusive mode could not be given back. PostgreSQL needs nothing here; its
+    /// migration lock is an advisory lock.
+    func holdWriteLockForMigrationRun() throws -> [String] {
+        guard dialect.name == "sqlite" else { return [] }
+        let mode = try scalar(text("PRAGMA journal_mode"), as: String.self)
+        guard mode.lowercased() != "wal" else { return [] }
+        try executeOutsideTransaction(["PRAGMA locking_mode = EXCLUSIVE"])
+        return ["PRAGMA locking_mode = NORMAL", "SELECT 1 FROM sqlite_master LIMIT 1"]
+    }
+}
