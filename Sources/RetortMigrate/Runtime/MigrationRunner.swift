@@ -128,13 +128,14 @@ public final class MigrationRunner {
             defer { if locked { releaseLock(conn) } }
             let fk = engine.dialect.migrationForeignKeyHandling
             try conn.executeOutsideTransaction(fk.before)
-            let release = try conn.holdWriteLockForMigrationRun()
+            var release: [String] = []
             defer {
                 try? conn.rollback()
                 try? conn.executeOutsideTransaction(fk.after + release)
             }
             try executor.begin()
             for stmt in store.createStatements { try executor.execute(stmt, [:]) }
+            release = try conn.holdWriteLockForMigrationRun()
             try executor.commit()
             return try body(executor, conn)
         }

@@ -89,9 +89,13 @@ extension Connection {
 }
 
 extension Connection {
-    /// Makes this connection keep the database's write lock from its first commit until
-    /// the returned statements run (outside a transaction, also when the run fails), so
-    /// that a migration run takes one lock rather than one per revision.
+    /// Makes this connection keep the database's write lock from the end of the current
+    /// transaction until the returned statements run (outside a transaction, also when
+    /// the run fails), so that a migration run takes one lock rather than one per revision.
+    ///
+    /// Call it inside the run's first write transaction, once `BEGIN IMMEDIATE` holds the
+    /// write lock. Called earlier, a migrator still waiting for the lock would keep the
+    /// read lock of its first read, and two migrators would wait on each other.
     ///
     /// On SQLite this is `PRAGMA locking_mode = EXCLUSIVE`, given back with
     /// `locking_mode = NORMAL` and a read. Besides keeping other processes out between
@@ -105,7 +109,7 @@ extension Connection {
         guard dialect.name == "sqlite" else { return [] }
         let mode = try scalar(text("PRAGMA journal_mode"), as: String.self)
         guard mode.lowercased() != "wal" else { return [] }
-        try executeOutsideTransaction(["PRAGMA locking_mode = EXCLUSIVE"])
+        try execute(RawSQL("PRAGMA locking_mode = EXCLUSIVE"))
         return ["PRAGMA locking_mode = NORMAL", "SELECT 1 FROM sqlite_master LIMIT 1"]
     }
 }
