@@ -65,6 +65,56 @@ final class RevisionFileTests: XCTestCase {
         }
     }
 
+    /// What libyaml's events become: anchors and aliases resolve, and what a revision
+    /// file cannot mean is refused with its place.
+    func testYAMLAliasesDuplicateKeysDocumentsAndControlCharacters() throws {
+        let aliased = """
+            revision: abc
+            down_revision: null
+            upgrade:
+              - create_table:
+                  name: a
+                  columns: &cols
+                    - {name: id, type: integer, nullable: false}
+              - create_table: {name: b, columns: *cols}
+            downgrade: []
+            """
+        let revision = try Revision.parse(aliased, file: "r.yaml")
+        guard case .createTable(let a) = revision.upgrade[0], case .createTable(let b) = revision.upgrade[1] else {
+            return XCTFail("\(revision.upgrade)")
+        }
+        XCTAssertEqual(b.columns, a.columns)
+        XCTAssertEqual(b.columns.map(\.name), ["id"])
+
+        func failure(_ text: String) -> String {
+            do {
+                _ = try Revision.parse(text, file: "r.yaml")
+                return "parsed"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(failure("revision: abc\ndown_revision: null\nrevision: abd\n"),
+                       "r.yaml:3:1: malformed YAML: the key 'revision' appears twice in one mapping")
+        XCTAssertEqual(failure("revision: abc\ndown_revision: null\nupgrade: [{drop_table: {name: x, name: y}}]\n"),
+                       "r.yaml:3:34: malformed YAML: the key 'name' appears twice in one mapping")
+        XCTAssertEqual(failure("revision: abc\ndown_revision: null\n---\nrevision: abd\n"),
+                       "r.yaml:3:1: malformed YAML: a second document starts here; the file must hold one")
+        XCTAssertEqual(failure("revision: abc\ndown_revision: *parent\n"),
+                       "r.yaml:2:16: malformed YAML: the alias *parent names no anchor (&parent) written before it")
+        XCTAssertEqual(failure("revision: abc\ndown_revision: null\nmessage: a\u{1}b\n"),
+                       "r.yaml:3:11: malformed YAML: control characters are not allowed")
+        XCTAssertEqual(failure("revision: abc\ndown_revision: [null\n"),
+                       "r.yaml:3:1: malformed YAML: did not find expected ',' or ']' (while parsing a flow sequence)")
+        XCTAssertEqual(failure("? [a, b]\n: c\n"), "r.yaml:1:3: a revision file has a key that is not text")
+        XCTAssertEqual(failure("# only a comment\n"), "r.yaml:1: the file is empty")
+        XCTAssertEqual(failure(""), "r.yaml:1: the file is empty")
+        // Many keys (past the size where duplicates are looked up in a set).
+        let wide = (0..<40).map { "k\($0): \($0)" }.joined(separator: ", ")
+        XCTAssertEqual(failure("revision: abc\ndown_revision: null\nupgrade: [{bulk_insert: {table: t, rows: [{\(wide), k7: 1}]}}]\n"),
+                       "r.yaml:3:384: malformed YAML: the key 'k7' appears twice in one mapping")
+    }
+
     func testUnknownOperationAndFieldSuggestTheNearest() {
         let op = "revision: abc\ndown_revision: null\nupgrade:\n  - create_tabel: {name: x}\n"
         XCTAssertThrowsError(try Revision.parse(op, file: "r.yaml")) { error in

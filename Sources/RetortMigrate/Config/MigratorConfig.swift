@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// `migrator.yaml`: where the database is, where the revision files live, and how
 /// migrations run.

@@ -1,4 +1,3 @@
-import Yams
 
 /// Reads operations (and the column, constraint and index shapes they share with
 /// metadata JSON) from YAML nodes, with located errors.

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import Yams
 
 /// One revision file: its place in the graph and its upgrade and downgrade steps.
 ///

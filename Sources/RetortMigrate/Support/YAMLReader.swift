@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads a YAML document field by field, turning every problem into a
 /// ``MigrateError`` that names the file, line and column, the field, and (for an
@@ -9,45 +8,15 @@ struct YAMLReader {
 
     /// Parses `text` into its root node.
     func parse(_ text: String) throws -> YAMLNode {
-        do {
-            // The basic resolver tags every scalar as text: Yams' default resolver runs a
-            // regular expression per scalar, which was most of the time `migrator current` took.
-            guard let node = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
-                throw MigrateError("the file is empty", at: .init(file: file, line: 1))
-            }
-            return YAMLNode(node)
-        } catch let error as YamlError {
-            throw MigrateError(YAMLReader.describe(error), at: YAMLReader.location(of: error, file: file))
+        guard let node = try YAMLComposer.compose(text, file: file) else {
+            throw MigrateError("the file is empty", at: .init(file: file, line: 1))
         }
-    }
-
-    private static func location(of error: YamlError, file: String) -> MigrateError.Location {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return .init(file: file, line: mark.line, column: mark.column)
-        case .duplicatedKeysInMapping(_, let context):
-            return .init(file: file, line: context.mark.line, column: context.mark.column)
-        default:
-            return .init(file: file)
-        }
-    }
-
-    private static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-             .composer(let context, let problem, _, _):
-            let ctx = context.map { " (\($0.text))" } ?? ""
-            return "malformed YAML: \(problem)\(ctx)"
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return "malformed YAML: the key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping"
-        default:
-            return "malformed YAML: \(error)"
-        }
+        return node
     }
 
     func location(_ node: YAMLNode) -> MigrateError.Location { location(node.mark) }
 
-    func location(_ mark: Mark?) -> MigrateError.Location {
+    func location(_ mark: YAMLNode.Mark?) -> MigrateError.Location {
         .init(file: file, line: mark?.line, column: mark?.column)
     }
 
@@ -159,18 +128,19 @@ struct YAMLReader {
     }
 }
 
-/// A YAML node as the readers above use it: Yams' ``Node`` converted once, right after
-/// composition. A revision file's fields are read many times over (looked up, checked
-/// for null, read as text), and every copy of a Yams node retains its tag and copies
-/// its weak anchor; a copy of this one retains at most its text or its children.
+/// A YAML node as the readers above use it, built by ``YAMLComposer``. Aliases are
+/// resolved to the node their anchor names, so every node is one of these three.
 enum YAMLNode {
     /// The text, whether it was written plain (unquoted), where it is.
     case scalar(String, plain: Bool, Mark?)
     case sequence([YAMLNode], Mark?)
     case mapping(Mapping)
-    /// Composition resolves aliases to the nodes they name, so this is not met in
-    /// practice; such a node is none of the shapes the readers accept.
-    case alias(Mark?)
+
+    /// Where a node starts in its file, counted from 1 (columns in characters).
+    struct Mark: Equatable {
+        let line: Int
+        let column: Int
+    }
 
     /// A class, so that a copy of a mapping node is one retain.
     final class Mapping {
@@ -193,36 +163,9 @@ enum YAMLNode {
         var value: YAMLNode
     }
 
-    init(_ node: Node) {
-        switch node {
-        case .scalar(let s):
-            self = .scalar(s.string, plain: s.style == .plain, s.mark)
-        case .sequence(let seq):
-            self = .sequence(seq.map(YAMLNode.init), seq.mark)
-        case .mapping(let m):
-            var entries: [Entry] = []
-            entries.reserveCapacity(m.count)
-            for (keyNode, value) in m {
-                // A plain scalar key is its own text (what `Node.string` returns for it, without its lookup).
-                let key: String?, keyMark: Mark?
-                if case .scalar(let s) = keyNode {
-                    key = s.string
-                    keyMark = s.mark
-                } else {
-                    key = keyNode.string
-                    keyMark = keyNode.mark
-                }
-                entries.append(Entry(key: key ?? "", keyIsText: key != nil, keyMark: keyMark, value: YAMLNode(value)))
-            }
-            self = .mapping(Mapping(entries: entries, mark: m.mark))
-        case .alias(let a):
-            self = .alias(a.mark)
-        }
-    }
-
     var mark: Mark? {
         switch self {
-        case .scalar(_, _, let mark), .sequence(_, let mark), .alias(let mark): return mark
+        case .scalar(_, _, let mark), .sequence(_, let mark): return mark
         case .mapping(let m): return m.mark
         }
     }
