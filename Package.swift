@@ -30,11 +30,9 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
-        .systemLibrary(
-            name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
-        ),
+        // libpq's declarations only: RetortCore opens the library when the first
+        // PostgreSQL connection is made (see LibPQ.swift), so it is not linked.
+        .systemLibrary(name: "CLibPQ"),
         .target(
             name: "RetortCore",
             dependencies: [
@@ -73,13 +71,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "retort-bench",
-            dependencies: ["RetortCore", "RetortORM", "RetortMigrate", "CSQLite", "CLibPQ"]
+            dependencies: ["RetortCore", "RetortORM", "RetortMigrate", "CSQLite", "CLibPQ"],
+            linkerSettings: [.linkedLibrary("pq")]  // its raw libpq loop calls libpq directly
         ),
         // Shared by the test targets: the throwaway PostgreSQL server.
         .target(
             name: "RetortTestSupport",
             dependencies: ["RetortCore", "CLibPQ"],
-            path: "Tests/RetortTestSupport"
+            path: "Tests/RetortTestSupport",
+            linkerSettings: [.linkedLibrary("pq")]  // it calls libpq directly to set up databases
         ),
         .testTarget(
             name: "RetortMigrateTests",

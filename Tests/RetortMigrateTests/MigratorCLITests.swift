@@ -364,6 +364,17 @@ final class MigratorCLITests: XCTestCase {
         XCTAssertEqual(down.status, 1)
         XCTAssertTrue(down.stderr.contains("could not connect"), down.stderr)
         XCTAssertEqual(down.stderr.split(separator: "\n").count, 1, down.stderr)
+
+        // libpq is opened on the first PostgreSQL connection: one that cannot be opened,
+        // or is not libpq, is one clear line.
+        let missing = try runMigrator(["current"], in: dir, environment: ["RETORT_LIBPQ": "/nonexistent/libpq.so.5"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("libpq could not be loaded (/nonexistent/libpq.so.5"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("set RETORT_LIBPQ"), missing.stderr)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+        let notLibPQ = try runMigrator(["current"], in: dir, environment: ["RETORT_LIBPQ": "libsqlite3.so.0"])
+        XCTAssertEqual(notLibPQ.status, 1)
+        XCTAssertTrue(notLibPQ.stderr.contains("libsqlite3.so.0 has no function PQclear"), notLibPQ.stderr)
     }
 
     func twoProcessesAtOnce(_ project: (dir: String, db: String)) throws {

@@ -19,6 +19,7 @@ final class PostgresConnection: DriverConnection {
     private var noticeSink: Unmanaged<PostgresNoticeSink>?
 
     init(driver: PostgresDriver) throws {
+        try LibPQ.load()
         guard let handle = driver.conninfo().withCString({ PQconnectdb($0) }) else {
             throw OperationalError(
                 kind: .cannotConnect,
