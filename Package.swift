@@ -57,6 +57,8 @@ let package = Package(
             name: "RetortMigrate",
             dependencies: [
                 "RetortCore",
+                // For libyaml, which Yams ships as its CYaml module: revision files are
+                // read from libyaml's events (Support/YAMLComposer.swift).
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -131,7 +131,8 @@ public final class MigrationRunner {
             var release: [String] = []
             defer {
                 try? conn.rollback()
-                try? conn.executeOutsideTransaction(fk.after + release)
+                try? conn.executeOutsideTransaction(release)
+                try? conn.executeOutsideTransaction(fk.after)
             }
             try executor.begin()
             for stmt in store.createStatements { try executor.execute(stmt, [:]) }

@@ -86,9 +86,7 @@ extension Connection {
         defer { try? setIsolationLevel(previous) }
         for sql in statements { try execute(RawSQL(sql)) }
     }
-}
 
-extension Connection {
     /// Makes this connection keep the database's write lock from the end of the current
     /// transaction until the returned statements run (outside a transaction, also when
     /// the run fails), so that a migration run takes one lock rather than one per revision.
