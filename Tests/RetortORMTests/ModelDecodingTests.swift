@@ -8,6 +8,19 @@ import XCTest
 /// they expect; anything else goes through the usual conversion, with the same values
 /// and the same errors, naming the property.
 final class ModelDecodingTests: XCTestCase {
+    /// A SQLite file with the test models' tables made by hand, without the constraints
+    /// that would refuse the odd values these tests store.
+    func looseSQLiteTables(_ name: String) throws -> Engine {
+        TestModels.register()
+        let engine = try createEngine(temporarySQLiteURL(name))
+        try engine.begin { conn in
+            try conn.execute(text("CREATE TABLE authors (id INTEGER PRIMARY KEY, name VARCHAR(100), email VARCHAR(255))"))
+            try conn.execute(text("CREATE TABLE books (id INTEGER PRIMARY KEY, title VARCHAR(200), author_id INTEGER)"))
+            try conn.execute(text("CREATE TABLE reviews (id INTEGER PRIMARY KEY, book_id INTEGER, stars INTEGER)"))
+        }
+        return engine
+    }
+
     func testCommonTypesReadTheSameThroughEveryPath() throws {
         try forEachBackend { engine in
             try engine.begin { conn in
@@ -35,14 +48,9 @@ final class ModelDecodingTests: XCTestCase {
     /// SQLite keeps whatever storage class a value arrives with; those values take the
     /// general path and convert (or fail) exactly as before.
     func testOtherStorageClassesConvertOrFailNamingTheProperty() throws {
-        TestModels.register()
-        let engine = try createEngine(temporarySQLiteURL("decoding"))
+        let engine = try looseSQLiteTables("decoding")
         defer { engine.dispose() }
-        // The tables by hand, without the constraints that would refuse these values.
         try engine.begin { conn in
-            try conn.execute(text("CREATE TABLE authors (id INTEGER PRIMARY KEY, name VARCHAR(100), email VARCHAR(255))"))
-            try conn.execute(text("CREATE TABLE books (id INTEGER PRIMARY KEY, title VARCHAR(200), author_id INTEGER)"))
-            try conn.execute(text("CREATE TABLE reviews (id INTEGER PRIMARY KEY, book_id INTEGER, stars INTEGER)"))
             // A blob holding UTF-8 text reads as that text; an integer in a text column
             // reads as its digits (SQLite stores 42 in a VARCHAR column as text, so a
             // blob is the way to keep a non-text value there).
@@ -86,11 +94,9 @@ final class ModelDecodingTests: XCTestCase {
             let core = try engine.connect { try $0.scalars(text("SELECT name FROM authors ORDER BY id"), as: String.self).all() }
             XCTAssertEqual(core, names)
         }
-        TestModels.register()
-        let engine = try createEngine(temporarySQLiteURL("invalid-text"))
+        let engine = try looseSQLiteTables("invalid-text")
         defer { engine.dispose() }
         try engine.begin { conn in
-            try conn.execute(text("CREATE TABLE authors (id INTEGER PRIMARY KEY, name VARCHAR(100), email VARCHAR(255))"))
             try conn.execute(text("INSERT INTO authors (id, name) VALUES (1, CAST(X'41FF42' AS TEXT))"))
             try conn.execute(text("INSERT INTO authors (id, name) VALUES (2, CAST(X'414243444546474849FF' || X'4B4C4D4E4F5051525354' AS TEXT))"))
         }

@@ -136,7 +136,7 @@ public final class MigrationRunner {
             }
             try executor.begin()
             for stmt in store.createStatements { try executor.execute(stmt, [:]) }
-            release = try conn.holdWriteLockForMigrationRun()
+            release = try engine.dialect.holdWriteLockForMigrationRun(on: conn)
             try executor.commit()
             return try body(executor, conn)
         }

@@ -16,8 +16,8 @@ struct YAMLReader {
 
     func location(_ node: YAMLNode) -> MigrateError.Location { location(node.mark) }
 
-    func location(_ mark: YAMLNode.Mark?) -> MigrateError.Location {
-        .init(file: file, line: mark?.line, column: mark?.column)
+    func location(_ mark: YAMLNode.Mark) -> MigrateError.Location {
+        .init(file: file, line: mark.line, column: mark.column)
     }
 
     func error(_ message: String, at node: YAMLNode, hint: String? = nil) -> MigrateError {
@@ -132,8 +132,8 @@ struct YAMLReader {
 /// resolved to the node their anchor names, so every node is one of these three.
 enum YAMLNode {
     /// The text, whether it was written plain (unquoted), where it is.
-    case scalar(String, plain: Bool, Mark?)
-    case sequence([YAMLNode], Mark?)
+    case scalar(String, plain: Bool, Mark)
+    case sequence([YAMLNode], Mark)
     case mapping(Mapping)
 
     /// Where a node starts in its file, counted from 1 (columns in characters).
@@ -145,9 +145,9 @@ enum YAMLNode {
     /// A class, so that a copy of a mapping node is one retain.
     final class Mapping {
         let entries: [Entry]
-        let mark: Mark?
+        let mark: Mark
 
-        init(entries: [Entry], mark: Mark?) {
+        init(entries: [Entry], mark: Mark) {
             self.entries = entries
             self.mark = mark
         }
@@ -159,11 +159,11 @@ enum YAMLNode {
         var key: String
         /// False for a key such as a list, which ``YAMLReader/mapping(_:_:)`` refuses.
         var keyIsText: Bool
-        var keyMark: Mark?
+        var keyMark: Mark
         var value: YAMLNode
     }
 
-    var mark: Mark? {
+    var mark: Mark {
         switch self {
         case .scalar(_, _, let mark), .sequence(_, let mark): return mark
         case .mapping(let m): return m.mark
