@@ -213,7 +213,7 @@ private enum Tag {
     static let absent = 0
     static let present = 1
     // FromNode
-    static let table = 101, alias = 102, subquery = 103, cte = 104, join = 105
+    static let table = 101, alias = 102, subquery = 103, cte = 104, join = 105, values = 106
 }
 
 extension UnaryOperator {
@@ -550,6 +550,28 @@ extension ExpressionNode {
             v.mix(20)
             guard let nq = q.walked(&v) else { return nil }
             return .scalarSubquery(nq)
+        case .quantified(let x, let op, let q, let operand):
+            v.mix(q == .any ? 40 : 41)
+            v.mix(op.code)
+            if case .custom(let spelling) = op, V.spellsShape { v.mix(spelling) }
+            let nx = x.walked(&v)
+            switch operand {
+            case .query(let query):
+                v.mix(1)
+                let nq = query.walked(&v)
+                guard V.rewrites, nx != nil || nq != nil else { return nil }
+                return .quantified(nx ?? x, op, q, .query(nq ?? query))
+            case .list(var list):
+                v.mix(2)
+                if V.spellsShape {
+                    v.mix(optional: list.name)
+                    v.mix(type: list.type)
+                    v.mix(list.inline)
+                    if list.inline { v.mixUnspelled() }
+                }
+                v.visit(&list)
+                return V.rewrites ? .quantified(nx ?? x, op, q, .list(list)) : nil
+            }
         case .exists(let q, let neg):
             v.mix(21)
             v.mix(neg)
@@ -719,6 +741,17 @@ extension FromNode {
             v.mix(Tag.cte)
             guard let nc = c.walked(&v) else { return nil }
             return .cte(nc)
+        case .values(let node):
+            v.mix(Tag.values)
+            if V.spellsShape {
+                node.name.spell(&v)
+                v.mix(strings: node.columns)
+                for t in node.types { v.mix(type: t) }
+            }
+            guard let rows = node.rows.walked(&v) else { return nil }
+            var out = node
+            out.rows = rows
+            return .values(out)
         case .join(let j):
             v.mix(Tag.join)
             v.mix(j.kind.code)

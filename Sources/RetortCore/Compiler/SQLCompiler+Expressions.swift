@@ -33,6 +33,7 @@ extension SQLCompiler {
         case .label(let x, _): try visit(x)
         case .scalarSubquery(let q): try visitScalarSubquery(q)
         case .exists(let q, let neg): try visitExists(q, negated: neg)
+        case .quantified(let x, let op, let q, let operand): try visitQuantified(x, op, q, operand)
         case .grouping(let x):
             out.append("(")
             try visit(x)
@@ -85,6 +86,7 @@ extension SQLCompiler {
         switch from {
         case .table(let t): return tableName(t)
         case .alias(_, let name), .subquery(_, let name, _): return dialect.quoteIdentifier(aliasName(name))
+        case .values(let v): return dialect.quoteIdentifier(aliasName(v.name))
         case .cte(let c): return dialect.quoteIdentifier(c.name)
         case .join:
             throw ArgumentError("a join has no name to qualify columns with; refer to the columns of its tables")

@@ -154,12 +154,26 @@ extension SQLCompiler {
         case .table(let t):
             out.append(tableName(t))
         case .alias(let inner, let name):
-            guard case .table(let t) = inner else {
-                throw ArgumentError("only tables can be aliased; use subquery(\"name\") for queries")
+            switch inner {
+            case .table(let t):
+                out.append(tableName(t))
+            case .cte(let c):
+                try registerCTE(c)
+                appendIdentifier(c.name)
+            case .alias(let innermost, _):
+                return try visitFrom(.alias(innermost, name))
+            case .subquery(let q, _, let lateral):
+                return try visitFrom(.subquery(q, name, lateral: lateral))
+            case .values(var v):
+                v.name = name
+                return try visitValues(v)
+            case .join:
+                throw ArgumentError("a join cannot be aliased; alias the tables it joins, or select from it in a subquery")
             }
-            out.append(tableName(t))
             out.append(" AS ")
             appendIdentifier(aliasName(name))
+        case .values(let v):
+            try visitValues(v)
         case .subquery(let q, let name, let lateral):
             if lateral { try visitLateral() }
             out.append("(")
@@ -177,6 +191,34 @@ extension SQLCompiler {
             appendIdentifier(c.name)
         case .join(let j):
             try visitJoin(j)
+        }
+    }
+
+    /// A VALUES list needs a row, and every row one value per column.
+    package func checkValues(_ v: ValuesNode) throws {
+        guard !v.rows.isEmpty else {
+            throw ArgumentError("values(name: \"\(v.name.display)\") has no rows; a VALUES list needs at least one")
+        }
+        if let (i, row) = v.rows.enumerated().first(where: { $0.1.count != v.columns.count }) {
+            throw ArgumentError("row \(i + 1) of values(name: \"\(v.name.display)\") has \(row.count) values for "
+                + "\(v.columns.count) columns (\(v.columns.joined(separator: ", ")))")
+        }
+    }
+
+    /// `(?, ?), (?, ?)`, the first row's values cast to their columns' types when asked.
+    package func visitValuesRows(_ v: ValuesNode, castFirstRow: Bool) throws {
+        for (r, row) in v.rows.enumerated() {
+            if r > 0 { out.append(", ") }
+            out.append("(")
+            for (i, value) in row.enumerated() {
+                if i > 0 { out.append(", ") }
+                if castFirstRow, r == 0, let type = v.types[i] {
+                    try visit(.cast(value, type))
+                } else {
+                    try visit(value)
+                }
+            }
+            out.append(")")
         }
     }
 

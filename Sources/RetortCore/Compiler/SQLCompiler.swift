@@ -134,6 +134,43 @@ public class SQLCompiler {
         try visitFunctionCall(f)
     }
 
+    /// `x op ANY (SELECT ...)` / `x op ALL (SELECT ...)`; over a list, `x op ANY($1)`
+    /// with the list as one array (where the dialect binds lists as arrays), else
+    /// `x IN (...)` for `= ANY` and `x NOT IN (...)` for `<> ALL`, the two forms every
+    /// database has; any other comparison with a list is refused.
+    package func visitQuantified(_ x: ExpressionNode, _ op: BinaryOperator, _ q: Quantifier, _ operand: QuantifiedOperand) throws {
+        switch operand {
+        case .query(let query):
+            try visit(x, .atom)
+            out.append(" \(op.sql) \(q.rawValue) (")
+            try visitQuery(query, context: .correlated)
+            out.append(")")
+        case .list(let list):
+            if dialect.listParameterStyle == .array, !(literalValues || list.inline) {
+                try visit(x, .atom)
+                out.append(" \(op.sql) \(q.rawValue)(")
+                appendListPlaceholder(list)
+                out.append(")")
+            } else if (op == .equal && q == .any) || (op == .notEqual && q == .all) {
+                try visitInExpanding(x, list, negated: q == .all)
+            } else {
+                throw notSupported("\(op.sql) \(q.rawValue) over a list of values",
+                                   "compare with fn.min / fn.max of the values, or select them in a subquery")
+            }
+        }
+    }
+
+    /// `(VALUES (...), (...)) AS name (a, b)`; the first row's values are cast to
+    /// their column types, which is how PostgreSQL types the whole list.
+    package func visitValues(_ v: ValuesNode) throws {
+        try checkValues(v)
+        out.append("(VALUES ")
+        try visitValuesRows(v, castFirstRow: true)
+        out.append(") AS ")
+        appendIdentifier(aliasName(v.name))
+        out.append(" (" + v.columns.map { dialect.quoteIdentifier($0) }.joined(separator: ", ") + ")")
+    }
+
     /// ` LIMIT ? OFFSET ?`.
     package func visitLimitOffset(limit: ExpressionNode?, offset: ExpressionNode?) throws {
         if let limit {

@@ -22,7 +22,7 @@ extension ExpressionNode {
             if op.isComparison { return .boolean }
             if op == .concat { return .text }
             return l.sqlType ?? r.sqlType
-        case .like, .conjunction, .inList, .inExpanding, .inQuery, .between, .isNull, .exists: return .boolean
+        case .like, .conjunction, .inList, .inExpanding, .inQuery, .between, .isNull, .exists, .quantified: return .boolean
         case .function(let f): return f.type
         case .window(let e, _): return e.sqlType
         case .caseWhen(let c): return c.whens.first?.result.sqlType ?? c.otherwise?.sqlType
@@ -78,7 +78,7 @@ extension ExpressionNode {
             .scalarSubquery, .exists:
             return
         case .unary(_, let e), .isNull(let e, _), .cast(let e, _), .label(let e, _), .grouping(let e),
-            .collate(let e, _), .inQuery(let e, _, _), .inExpanding(let e, _, _):
+            .collate(let e, _), .inQuery(let e, _, _), .inExpanding(let e, _, _), .quantified(let e, _, _, _):
             e.forEachNode(body)
         case .binary(_, let l, let r):
             l.forEachNode(body)
@@ -120,7 +120,7 @@ extension ExpressionNode {
         case .conjunction(let k, let terms):
             if terms.isEmpty { return .comparison }
             return k == .and ? .and : .or
-        case .like, .inList, .inExpanding, .inQuery, .between, .isNull: return .comparison
+        case .like, .inList, .inExpanding, .inQuery, .between, .isNull, .quantified: return .comparison
         case .unary(.not, _): return .not
         case .unary: return .unary
         case .label(let e, _): return e.precedence

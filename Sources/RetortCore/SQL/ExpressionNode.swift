@@ -48,6 +48,9 @@ package enum ExpressionNode: Sendable, Hashable {
     /// `(SELECT ...)` used as a value.
     indirect case scalarSubquery(QueryNode)
     indirect case exists(QueryNode, negated: Bool)
+    /// `x op ANY (...)` / `x op ALL (...)`: a comparison with every value of a list
+    /// or a subquery.
+    indirect case quantified(ExpressionNode, BinaryOperator, Quantifier, QuantifiedOperand)
     /// Parentheses the user asked for: `(x)`.
     indirect case grouping(ExpressionNode)
     /// `(a, b, c)`.
@@ -320,6 +323,18 @@ package struct FunctionCall: Sendable, Hashable {
     package var type: SQLType? = nil
     /// How the dialect should spell it (e.g. `now()` is `CURRENT_TIMESTAMP` on SQLite).
     package var known: KnownFunction? = nil
+}
+
+/// `ANY` (some value satisfies the comparison) or `ALL` (every value does).
+package enum Quantifier: String, Sendable, Hashable {
+    case any = "ANY", all = "ALL"
+}
+
+/// What ANY / ALL ranges over.
+package enum QuantifiedOperand: Sendable, Hashable {
+    /// Values bound as one list (one array parameter on PostgreSQL).
+    case list(ExpandingList)
+    case query(QueryNode)
 }
 
 /// Functions whose spelling differs between dialects.

@@ -12,6 +12,8 @@ package enum FromNode: Sendable, Hashable {
     /// hoisted into the statement's WITH clause.
     indirect case cte(CommonTableExpression)
     indirect case join(JoinNode)
+    /// `(VALUES (...), (...)) AS name (columns)`: rows of values used as a table.
+    indirect case values(ValuesNode)
 
     /// What identifies this element within one statement: a table by identity, the
     /// others by the name they are rendered with.
@@ -19,6 +21,7 @@ package enum FromNode: Sendable, Hashable {
         switch self {
         case .table(let t): return .table(ObjectIdentifier(t))
         case .alias(_, let name), .subquery(_, let name, _): return name.identity
+        case .values(let v): return v.name.identity
         case .cte(let c): return .named(c.name)
         case .join(let j): return .join(j.left.identity, j.right.identity)
         }
@@ -45,6 +48,7 @@ package enum FromNode: Sendable, Hashable {
         case .table(let t): return t.columns.map { ($0.name, $0.type) }
         case .alias(let inner, _): return inner.exportedColumns
         case .subquery(let q, _, _): return q.exportedColumns
+        case .values(let v): return zip(v.columns, v.types).map { ($0, $1) }
         case .cte(let c):
             if let names = c.columnNames {
                 let types = c.query.exportedColumns ?? []
@@ -62,10 +66,19 @@ package enum FromNode: Sendable, Hashable {
         switch self {
         case .table(let t): return t.fullName
         case .alias(_, let n), .subquery(_, let n, _): return n.display
+        case .values(let v): return v.name.display
         case .cte(let c): return c.name
         case .join(let j): return j.left.displayName + " JOIN " + j.right.displayName
         }
     }
+}
+
+/// The rows of a ``values(_:name:rows:)`` FROM element, with its column names and types.
+package struct ValuesNode: Sendable, Hashable {
+    package var name: AliasName
+    package var columns: [String]
+    package var types: [SQLType?]
+    package var rows: [[ExpressionNode]]
 }
 
 /// How a FROM element is identified inside one statement.

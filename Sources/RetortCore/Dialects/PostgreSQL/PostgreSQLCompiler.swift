@@ -23,6 +23,12 @@ final class PostgreSQLCompiler: SQLCompiler {
             var g = f
             g.name = "char_length"
             try visitFunctionCall(g)
+        case .groupConcat:
+            // string_agg takes text only.
+            var g = f
+            g.name = "string_agg"
+            if let first = g.arguments.first { g.arguments[0] = .cast(first, .text) }
+            try visitFunctionCall(g)
         default: try visitFunctionCall(f)
         }
     }

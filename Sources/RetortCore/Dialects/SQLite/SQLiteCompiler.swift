@@ -17,6 +17,9 @@ final class SQLiteCompiler: SQLCompiler {
             var g = f
             g.name = "length"
             try visitFunctionCall(g)
+        case .groupConcat where !f.orderBy.isEmpty && SQLiteLibrary.versionNumber < 3_044_000:
+            throw notSupported("ORDER BY inside group_concat (before SQLite 3.44)",
+                               "leave orderBy out, or aggregate an ordered subquery's rows")
         default: try visitFunctionCall(f)
         }
     }
@@ -32,6 +35,30 @@ final class SQLiteCompiler: SQLCompiler {
             out.append(" OFFSET ")
             try visit(offset)
         }
+    }
+
+    /// SQLite takes no column names after a derived table's alias and calls VALUES
+    /// columns `column1`, `column2`, …: `(SELECT column1 AS a, column2 AS b FROM (VALUES ...)) AS name`.
+    /// Its values carry their own types, so nothing is cast.
+    override func visitValues(_ v: ValuesNode) throws {
+        try checkValues(v)
+        out.append("(SELECT ")
+        out.append(v.columns.enumerated().map { "column\($0.offset + 1) AS " + dialect.quoteIdentifier($0.element) }
+            .joined(separator: ", "))
+        out.append(" FROM (VALUES ")
+        try visitValuesRows(v, castFirstRow: false)
+        out.append(")) AS ")
+        appendIdentifier(aliasName(v.name))
+    }
+
+    /// SQLite has no ANY / ALL: `= ANY (SELECT ...)` is `IN (SELECT ...)` and `<> ALL`
+    /// is `NOT IN`; other comparisons are refused.
+    override func visitQuantified(_ x: ExpressionNode, _ op: BinaryOperator, _ q: Quantifier, _ operand: QuantifiedOperand) throws {
+        guard case .query(let query) = operand else { return try super.visitQuantified(x, op, q, operand) }
+        if (op == .equal && q == .any) || (op == .notEqual && q == .all) {
+            return try visitInQuery(x, query, negated: q == .all)
+        }
+        throw notSupported("\(op.sql) \(q.rawValue) (SELECT ...)", "compare with the subquery's min() or max() instead")
     }
 
     override func visitDistinctOn(_ exprs: [ExpressionNode]) throws {
