@@ -18,6 +18,12 @@ public final class Project {
         scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check, operations: operations)
     }
 
+    /// The same revision files with another config (`verify`'s scratch database).
+    init(config: MigratorConfig, scripts: ScriptDirectory) {
+        self.config = config
+        self.scripts = scripts
+    }
+
     public var graph: RevisionGraph { scripts.graph }
 
     /// The manifest module that `manifest:` names; an error saying what to do when the

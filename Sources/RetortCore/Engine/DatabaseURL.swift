@@ -145,6 +145,10 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     /// True for an SQLite in-memory database.
     public var isMemory: Bool { backend == "sqlite" && database == ":memory:" }
 
+    /// True when the URL names a database file (SQLite) rather than a database on a
+    /// server: a scratch copy is then another file, not a `CREATE DATABASE`.
+    public var namesAFile: Bool { backend == "sqlite" }
+
     public var description: String { render(maskPassword: true) }
 
     /// The URL with its password, for handing to a driver.
