@@ -74,6 +74,29 @@ class VerifyTests: XCTestCase {
         XCTAssertTrue(report.steps.last?.line.hasPrefix("FAIL") ?? false)
     }
 
+    func testDataCatchesANotNullColumnWithoutADefault() throws {
+        let db = try database()
+        try base(db)
+        let (strict, _) = try db.project().newRevision(
+            message: "required title",
+            upgrade: [.addColumn(table: "notes", column: ColumnSpec(name: "title", type: "string(50)", nullable: false))],
+            downgrade: [.dropColumn(table: "notes", column: "title")])
+        XCTAssertTrue(try db.project().verify().passed, "empty tables take the column")
+        let report = try db.project().verify(data: true)
+        XCTAssertFalse(report.passed)
+        XCTAssertEqual(report.steps.last?.revision, strict.id)
+        XCTAssertNotNil(report.steps.last?.error, "the upgrade fails on a table with a row")
+    }
+
+    func testExampleRevisionsRoundTripWithRows() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let project = try Project(configPath: root.appendingPathComponent("migrator.yaml").path,
+                                  environment: ["DATABASE_URL": try database().url])
+        var lines: [String] = []
+        let report = try project.verify(models: ExampleModels.metadata, data: true) { lines.append($0.line) }
+        XCTAssertTrue(report.passed, lines.joined(separator: "\n"))
+    }
+
     func testHeadIsComparedWithTheModels() throws {
         let db = try database()
         try base(db)
@@ -95,4 +118,6 @@ final class VerifyPostgresTests: VerifyTests {
     override func testADowngradeThatDropsTheWrongColumnIsNamed() throws { try super.testADowngradeThatDropsTheWrongColumnIsNamed() }
     override func testADowngradeThatFailsIsReported() throws { try super.testADowngradeThatFailsIsReported() }
     override func testHeadIsComparedWithTheModels() throws { try super.testHeadIsComparedWithTheModels() }
+    override func testDataCatchesANotNullColumnWithoutADefault() throws { try super.testDataCatchesANotNullColumnWithoutADefault() }
+    override func testExampleRevisionsRoundTripWithRows() throws { try super.testExampleRevisionsRoundTripWithRows() }
 }

@@ -38,14 +38,16 @@ extension Project {
     /// `scratchURL`), for every revision in graph order, upgrade to it, snapshot the
     /// schema, downgrade one step, compare with the schema before it (it must be the
     /// same), and upgrade again. At head the schema is compared with `models`, as
-    /// `check` does. Stops at the first revision that fails. The configured database
-    /// is never touched.
+    /// `check` does. With `data`, a generated row goes into every table before each
+    /// step (see ``SampleRows``), so steps that fail only on tables with rows fail
+    /// here. Stops at the first revision that fails. The configured database is never
+    /// touched.
     ///
     /// ```swift
     /// let report = try Project(configPath: "migrator.yaml").verify(models: metadata) { print($0.line) }
     /// report.passed   // false names the first revision whose downgrade does not restore the schema
     /// ```
-    public func verify(scratchURL: String? = nil, models: MetaData? = nil,
+    public func verify(scratchURL: String? = nil, models: MetaData? = nil, data: Bool = false,
                        onStep: (StairwayStep) -> Void = { _ in }) throws -> StairwayReport {
         let scratch = try scratchURL.map { ScratchDatabase(existing: $0) } ?? ScratchDatabase.make(near: config.database)
         defer { scratch.drop() }
@@ -62,10 +64,16 @@ extension Project {
         }
 
         var report = StairwayReport()
+        var rows = SampleRows()
         for id in graph.order {
             guard let revision = graph.revision(id) else { continue }
             var step = StairwayStep(revision: id, message: revision.message, differences: [])
             do {
+                if data {
+                    try project.engine().begin { conn in
+                        try rows.insert(into: try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect(), on: conn)
+                    }
+                }
                 let before = try snapshot()
                 try runner.upgrade(to: id)
                 try runner.downgrade(to: revision.downRevisions.count == 1 ? revision.downRevisions[0]
