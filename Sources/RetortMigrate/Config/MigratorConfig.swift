@@ -30,11 +30,14 @@ public struct MigratorConfig: Sendable, Equatable {
     /// Seconds; nil leaves the server's setting.
     public var lockTimeout: Double?
     public var statementTimeout: Double?
+    /// `lint: {severity: {CODE: error | warning | off}}`: each rule's severity, where
+    /// it differs from the rule's own (see ``LintRule``).
+    public var lintSeverity: [String: LintSeverity] = [:]
 
     public var versionsDirectory: String { (scriptLocation as NSString).appendingPathComponent("versions") }
 
     static let fields = ["database", "script_location", "manifest", "version_table", "transaction", "compare",
-                         "exclude_tables", "postgresql"]
+                         "exclude_tables", "postgresql", "lint"]
 
     public init(path: String, database: String, scriptLocation: String, manifest: String? = nil,
                 versionTable: String = "migrator_version", transaction: TransactionMode = .perMigration,
@@ -109,6 +112,23 @@ public struct MigratorConfig: Sendable, Equatable {
             for e in p {
                 let seconds = try duration(e.value, yaml: yaml, what: "postgresql.\(e.key)")
                 if e.key == "lock_timeout" { config.lockTimeout = seconds } else { config.statementTimeout = seconds }
+            }
+        }
+        if let node = field("lint"), !yaml.isNull(node) {
+            let l = try yaml.mapping(node, "'lint'")
+            try yaml.checkKeys(l, allowed: ["severity"], in: "'lint'")
+            if let s = l.first?.value, !yaml.isNull(s) {
+                for e in try yaml.mapping(s, "'lint.severity'") {
+                    guard LintRule.byCode[e.key] != nil else {
+                        throw yaml.error("'lint.severity' names no rule '\(e.key)'", atKeyOf: e,
+                                         hint: "rules: " + LintRule.all.map(\.code).joined(separator: ", "))
+                    }
+                    let word = try yaml.string(e.value, "'lint.severity.\(e.key)'")
+                    guard let severity = LintSeverity(rawValue: word) else {
+                        throw yaml.error("'lint.severity.\(e.key)' must be error, warning or off, not '\(word)'", at: e.value)
+                    }
+                    config.lintSeverity[e.key] = severity
+                }
             }
         }
         return config

@@ -65,6 +65,11 @@ struct OperationReader {
         if key == "execute", case .scalar = node {  // `- execute: SQL`
             return .execute(sql: try yaml.string(node, "execute"), perDialect: [:])
         }
+        // `lint_ignore: [CODE, ...]` belongs to `migrator lint` (see RevisionMarks), not to the operation.
+        var node = node
+        if case .mapping(let m) = node, m.entries.contains(where: { $0.key == "lint_ignore" }) {
+            node = .mapping(YAMLNode.Mapping(entries: m.entries.filter { $0.key != "lint_ignore" }, mark: m.mark))
+        }
         let e = try yaml.mapping(node, key)
         func allow(_ fields: [String]) throws { try yaml.checkKeys(e, allowed: fields, in: key) }
         func str(_ name: String) throws -> String { try requiredString(e, name, in: key, at: node) }

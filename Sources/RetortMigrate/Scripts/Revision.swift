@@ -59,7 +59,7 @@ public struct Revision: Sendable, Equatable {
     }
 
     static let fields = ["revision", "down_revision", "branch_labels", "depends_on", "message", "created",
-                         "transactional", "upgrade", "downgrade"]
+                         "transactional", "upgrade", "downgrade", "lint_ignore"]
 
     /// Reads a revision file. `checkType` validates compact type names. With
     /// `operations: false` only the header (id, parents, labels, message, …) is read and

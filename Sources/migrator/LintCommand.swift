@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import RetortMigrate
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check revision files for data loss, deploy breakage and long locks (exit 0 clean, 1 errors, 2 could not run).")
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "A revision, or a range A..B (default: the revisions the database has not applied).") var range: String?
+    @Flag(help: "Every revision.") var all = false
+    @Option(help: "text, json or github (workflow annotations).") var format: LintFormat = .text
+
+    enum LintFormat: String, ExpressibleByArgument { case text, json, github }
+
+    func run() throws {
+        let report: LintReport
+        do {
+            let project = try Project(configPath: options.config)
+            report = LintReport(try project.lint(range: range, all: all))
+        } catch {
+            if format == .json {
+                emitLine(LintReport.errorJSON(error))
+            } else {
+                FileHandle.standardError.write(Data("migrator: error: \(error)\n".utf8))
+            }
+            throw ExitCode(2)
+        }
+        switch format {
+        case .text:
+            for f in report.findings { emitLine(f.text) }
+            emitLine(report.summary)
+        case .github:
+            for f in report.findings { emitLine(f.github) }
+        case .json:
+            emitLine(report.json)
+        }
+        if report.errors > 0 { throw ExitCode(1) }
+    }
+
+    private func emitLine(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
