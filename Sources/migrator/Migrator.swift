@@ -9,7 +9,7 @@ struct Migrator: ParsableCommand {
         commandName: "migrator",
         abstract: "Database migrations for Retort: revision files, upgrade and downgrade in transactions.",
         subcommands: [Init.self, RevisionCommand.self, Upgrade.self, Downgrade.self, Current.self, History.self, Heads.self,
-                      Branches.self, Show.self, Stamp.self, Merge.self, Edit.self, Check.self, MetadataCommand.self, Lint.self])
+                      Branches.self, Show.self, Stamp.self, Merge.self, Edit.self, Check.self, MetadataCommand.self, Lint.self, Verify.self])
 }
 
 /// `-c/--config`, accepted by every subcommand.

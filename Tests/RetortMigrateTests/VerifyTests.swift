@@ -97,6 +97,28 @@ class VerifyTests: XCTestCase {
         XCTAssertTrue(report.passed, lines.joined(separator: "\n"))
     }
 
+    func testCLI() throws {
+        let db = try database()
+        try base(db)
+        var r = try runMigrator(["verify"], in: db.directory)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("1 revision round-trip"), r.stdout)
+        try db.project().newRevision(
+            message: "index body", upgrade: [.createIndex(IndexSpec(name: "ix_notes_body", table: "notes", columns: ["body"]))],
+            downgrade: [])
+        r = try runMigrator(["verify"], in: db.directory)
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("FAIL") && r.stdout.contains("index ix_notes_body is left behind"), r.stdout)
+        r = try runMigrator(["verify", "--format", "json"], in: db.directory)
+        XCTAssertEqual(r.status, 1)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["status"] as? String, "failed")
+        XCTAssertEqual((json?["revisions"] as? [[String: Any]])?.count, 2)
+        r = try runMigrator(["verify", "--scratch-url", "nosuch://x", "--format", "json"], in: db.directory)
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"status\": \"error\""), r.stdout)
+    }
+
     func testHeadIsComparedWithTheModels() throws {
         let db = try database()
         try base(db)
@@ -118,6 +140,7 @@ final class VerifyPostgresTests: VerifyTests {
     override func testADowngradeThatDropsTheWrongColumnIsNamed() throws { try super.testADowngradeThatDropsTheWrongColumnIsNamed() }
     override func testADowngradeThatFailsIsReported() throws { try super.testADowngradeThatFailsIsReported() }
     override func testHeadIsComparedWithTheModels() throws { try super.testHeadIsComparedWithTheModels() }
+    override func testCLI() throws { try super.testCLI() }
     override func testDataCatchesANotNullColumnWithoutADefault() throws { try super.testDataCatchesANotNullColumnWithoutADefault() }
     override func testExampleRevisionsRoundTripWithRows() throws { try super.testExampleRevisionsRoundTripWithRows() }
 }

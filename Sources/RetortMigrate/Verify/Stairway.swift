@@ -30,6 +30,18 @@ public struct StairwayReport: Sendable {
 
     /// True when every revision round-trips and head matches the models.
     public var passed: Bool { steps.allSatisfy(\.passed) && (modelDifferences ?? []).isEmpty }
+
+    /// `{"status": "ok" | "failed", "revisions": [...], "model_differences": [...] | null}`.
+    public var json: String {
+        let q = MetadataJSON.q
+        func list(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ", ") + "]" }
+        let revisions = steps.map { s in
+            "{\"revision\": \(q(s.revision)), \"message\": \(q(s.message)), \"ok\": \(s.passed), "
+                + "\"differences\": \(list(s.differences)), \"error\": \(s.error.map(q) ?? "null")}"
+        }
+        return "{\"status\": \(q(passed ? "ok" : "failed")), \"revisions\": [" + revisions.joined(separator: ", ") + "], "
+            + "\"model_differences\": \(modelDifferences.map(list) ?? "null")}"
+    }
 }
 
 extension Project {
