@@ -121,9 +121,18 @@ public final class Project {
             }
             parents = [resolved]
         }
-        let id = try checkedID(revisionID)
+        return try writeRevision(message: message, parents: parents, branchLabels: branchLabels,
+                                 dependsOn: try dependsOn.map { try graph.resolve($0) }, revisionID: revisionID,
+                                 upgrade: upgrade, downgrade: downgrade, headerComments: headerComments, date: date)
+    }
+
+    /// Writes a revision on top of `parents` (resolved ids; they may be revisions
+    /// written by this project value, which its graph does not list yet).
+    func writeRevision(message: String, parents: [String], branchLabels: [String] = [], dependsOn: [String] = [],
+                       revisionID: String? = nil, upgrade: [MigrationOperation], downgrade: [MigrationOperation],
+                       headerComments: [String], date: Date) throws -> (Revision, String) {
         let revision = Revision(
-            id: id, downRevisions: parents, branchLabels: branchLabels, dependsOn: try dependsOn.map { try graph.resolve($0) },
+            id: try checkedID(revisionID), downRevisions: parents, branchLabels: branchLabels, dependsOn: dependsOn,
             message: message, created: ScriptDirectory.timestamp(date), upgrade: upgrade, downgrade: downgrade)
         let path = try scripts.write(revision, date: date, headerComments: headerComments)
         return (revision, path)

@@ -102,7 +102,7 @@ extension RevisionCommand {
         let project = try Project(configPath: options.config)
         let models = try loadModels(metadata, project: project)
         let answers = try RenameAnswers(renames)
-        guard let (diff, _, path) = try project.autogenerate(message: message, metadata: models, revisionID: revID,
+        guard let (diff, _, _, written) = try project.autogenerate(message: message, metadata: models, revisionID: revID,
                                                              rename: answers.answer) else {
             say("No changes detected")
             return
@@ -110,6 +110,6 @@ extension RevisionCommand {
         for u in answers.unused { say("warning: --rename \(u) matched no dropped and added pair with the same definition") }
         for line in diff.summaryLines { say("  " + line) }
         if !diff.headerComments.isEmpty { say("WARNING: the revision may lose data; review it before upgrading") }
-        say("created \(path)")
+        for path in written { say("created \(path)") }
     }
 }

@@ -18,7 +18,7 @@ public enum HeadStatus: Sendable, Equatable {
 /// let project = try Project(configPath: "migrator.yaml")
 /// let models = try MetadataJSON.read(contentsOf: "models.json")
 /// let diff = try project.compare(models)                      // what `migrator check` reports
-/// if let (revision, path) = try project.autogenerate(message: "add tags", metadata: models) {
+/// if let (_, revision, path, _) = try project.autogenerate(message: "add tags", metadata: models) {
 ///     print("created \(path)")                                // else: "No changes detected"
 /// }
 /// ```
@@ -70,18 +70,45 @@ extension Project {
     /// `migrator revision --autogenerate`: writes a revision with the operations that
     /// bring the database to `metadata` and a downgrade that undoes them, with a header
     /// warning of data loss where there is any. Returns nil, writing nothing, when
-    /// there are no changes. Refuses unless the database is at head.
+    /// there are no changes. Refuses unless the database is at head. `written` lists
+    /// every file written, in order: new enum values on PostgreSQL get a revision of
+    /// their own before `revision` (see ``enumValuesRevision(_:message:date:)``).
     public func autogenerate(message: String, metadata: MetaData, revisionID: String? = nil, date: Date = Date(),
                              rename: (RenameCandidate) throws -> Bool = { _ in false })
-        throws -> (diff: SchemaDiff, revision: Revision, path: String)?
+        throws -> (diff: SchemaDiff, revision: Revision, path: String, written: [String])?
     {
         try requireAtHead()
         let diff = try compare(metadata, rename: rename)
         guard !diff.isEmpty else { return nil }
         var header = diff.headerComments
         if !diff.notes.isEmpty { header += ["Not handled (do it by hand):"] + diff.notes.map { "  - " + $0 } }
-        let (revision, path) = try newRevision(message: message, revisionID: revisionID, upgrade: diff.upgrade,
-                                               downgrade: diff.downgrade, headerComments: header, date: date)
-        return (diff, revision, path)
+        var rest = diff
+        let values = try enumValuesRevision(diff, message: message, date: date)
+        if let values {
+            // The rest follows in a revision of its own, which may use the new values.
+            rest.changes.removeAll { $0.kind == .addEnumValue }
+            header += ["The new enum values are added by revision \(values.revision) (\(values.file)), which runs before this one:",
+                       "PostgreSQL cannot use an enum value in the transaction that adds it."]
+        }
+        let parents = try values.map { [$0.revision] } ?? (graph.heads.isEmpty ? [] : [graph.singleHead()])
+        let (revision, path) = try writeRevision(message: message, parents: parents, revisionID: revisionID, upgrade: rest.upgrade,
+                                                 downgrade: rest.downgrade, headerComments: header, date: date)
+        return (diff, revision, path, (values.map { [$0.path] } ?? []) + [path])
+    }
+
+    /// Where a database cannot use a new value of a native enum type before the
+    /// transaction that added it commits (PostgreSQL: "unsafe use of new value"), and
+    /// the diff both adds values and changes anything else, the added values go into
+    /// a revision of their own, written here first; returns its id and file name.
+    func enumValuesRevision(_ diff: SchemaDiff, message: String, date: Date) throws -> (revision: String, file: String, path: String)? {
+        let values = diff.changes.filter { $0.kind == .addEnumValue }
+        guard !values.isEmpty, values.count < diff.changes.count, try engine().dialect.supportsNativeEnum else { return nil }
+        let part = SchemaDiff(changes: values)
+        let (revision, path) = try newRevision(
+            message: message + " (enum values)", upgrade: part.upgrade, downgrade: part.downgrade,
+            headerComments: ["Enum values only: PostgreSQL cannot use an enum value in the transaction that adds it,",
+                             "so the revision after this one, which uses them, runs in a transaction of its own."],
+            date: date)
+        return (revision.id, (path as NSString).lastPathComponent, path)
     }
 }

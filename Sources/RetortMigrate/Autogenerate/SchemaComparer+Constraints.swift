@@ -3,6 +3,27 @@ import RetortCore
 
 /// Keys, unique and check constraints, indexes and enum types.
 extension CompareState {
+    /// Adding the declared foreign key `fk` (named `n`) to `table`; dropping it undoes it.
+    func addForeignKeyChange(_ fk: ForeignKeyConstraint, named n: String, on table: String) -> SchemaChange {
+        let s = spec(fk)
+        return SchemaChange(
+            .addForeignKey, table: table,
+            summary: "added foreign key \(n) on \(table) (\(s.columns.joined(separator: ", "))) -> "
+                + "\(s.refTable) (\(s.refColumns.joined(separator: ", ")))"
+                + (s.onDelete.map { " on delete \($0)" } ?? "") + (s.onUpdate.map { " on update \($0)" } ?? ""),
+            upgrade: [.createForeignKey(table: table, s)],
+            downgrade: [.dropConstraint(name: n, table: table, type: .foreignKey)])
+    }
+
+    /// Dropping the live foreign key `fk` (named `n`) of `table`; creating it again undoes it.
+    func dropForeignKeyChange(_ fk: ReflectedForeignKey, named n: String, on table: String) -> SchemaChange {
+        SchemaChange(
+            .removeForeignKey, table: table,
+            summary: "removed foreign key \(n) on \(table) (\(fk.columns.joined(separator: ", "))) -> \(fk.referredTable)",
+            upgrade: [.dropConstraint(name: n, table: table, type: .foreignKey)],
+            downgrade: [.createForeignKey(table: table, spec(fk))])
+    }
+
     mutating func compareConstraints(_ table: Table, exp: ReflectedTable, expC: ReflectedTable,
                                      cur: ReflectedTable, curC: ReflectedTable) throws {
         let name = table.name
@@ -55,11 +76,7 @@ extension CompareState {
                     + "that the models do not declare; drop it by hand")
                 continue
             }
-            phases.dropForeignKeys.append(SchemaChange(
-                .removeForeignKey, table: name,
-                summary: "removed foreign key \(n) on \(name) (\(fk.columns.joined(separator: ", "))) -> \(fk.referredTable)",
-                upgrade: [.dropConstraint(name: n, table: name, type: .foreignKey)],
-                downgrade: [.createForeignKey(table: name, spec(fk))]))
+            phases.dropForeignKeys.append(dropForeignKeyChange(fk, named: n, on: name))
         }
         for fk in newFKs {
             guard let decl = table.foreignKeys.first(where: { $0.name == fk.name }), let n = decl.name else { continue }
@@ -69,13 +86,7 @@ extension CompareState {
                     + "that differs from the models' \(n); replace it by hand")
                 continue
             }
-            phases.createForeignKeys.append(SchemaChange(
-                .addForeignKey, table: name,
-                summary: "added foreign key \(n) on \(name) (\(fk.columns.joined(separator: ", "))) -> "
-                    + "\(fk.referredTable) (\(fk.referredColumns.joined(separator: ", ")))"
-                    + (fk.onDelete.map { " on delete \($0.rawValue)" } ?? "") + (fk.onUpdate.map { " on update \($0.rawValue)" } ?? ""),
-                upgrade: [.createForeignKey(table: name, spec(decl))],
-                downgrade: [.dropConstraint(name: n, table: name, type: .foreignKey)]))
+            phases.createForeignKeys.append(addForeignKeyChange(decl, named: n, on: name))
         }
 
         // Unique constraints: by name, or an unnamed live one with the same columns.

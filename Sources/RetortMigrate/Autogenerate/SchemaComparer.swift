@@ -189,32 +189,59 @@ struct CompareState {
             phases.renames.append(SchemaChange(
                 .renameTable, table: new, summary: "renamed table \(old) to \(new)",
                 upgrade: [.renameTable(name: old, newName: new)], downgrade: [.renameTable(name: new, newName: old)]))
-            // From here on the live table is known by its new name.
+            // From here on the live table is known by its new name, and so is every
+            // foreign key that refers to it: the database carries them through the rename.
             if var t = live.removeValue(forKey: old) {
                 t.name = new
                 live[new] = t
-                liveComparable[new] = t.comparable
             }
             liveComparable[old] = nil
+            editLive { t in
+                for i in t.foreignKeys.indices where t.foreignKeys[i].referredTable == old { t.foreignKeys[i].referredTable = new }
+            }
         }
 
         try compareEnums(newTables: Set(added))
 
-        // New tables, parents first.
+        // New tables, parents first. Where the dialect can add a foreign key to an
+        // existing table, the keys that close a cycle among new tables are added once
+        // all of them exist (and dropped first on downgrade).
         let addedSet = Set(added)
-        for t in metadata.dependencyOrder().tables where addedSet.contains(t.name) {
-            phases.newTables.append(try createTableChange(t))
+        let order = metadata.dependencyOrder()
+        let deferred = c.dialect.supportsAlterColumn
+            ? order.cycleForeignKeys.mapValues { $0.filter { addedSet.contains($0.referredTable) } } : [:]
+        for t in order.tables where addedSet.contains(t.name) {
+            let later = deferred[t.fullName] ?? []
+            phases.newTables.append(try createTableChange(t, omitting: Set(later.compactMap(\.name))))
+            for fk in later { if let n = fk.name { phases.createForeignKeys.append(addForeignKeyChange(fk, named: n, on: t.name)) } }
         }
-        // Kept tables, in declaration order.
-        for t in declared where !addedSet.contains(t.name) {
-            try compareTable(t, rename: rename)
-        }
-        // Dropped tables, children first.
-        for name in dropOrder(removed) {
+        // Kept tables, in declaration order: column renames first (other tables' keys
+        // may refer to a renamed column), then everything else.
+        let kept = declared.filter { !addedSet.contains($0.name) }
+        for t in kept { try renameColumns(t, rename: rename) }
+        for t in kept { try compareTable(t) }
+        // Dropped tables, children first; keys in a cycle among them dropped before them.
+        let dropped = dropOrder(removed)
+        let cycleKeys = c.dialect.supportsAlterColumn ? liveCycleForeignKeys(dropped) : [:]
+        for name in dropped {
             guard let t = live[name] else { continue }
-            phases.dropTables.append(dropTableChange(t))
+            let keys = cycleKeys[name] ?? []
+            for fk in keys { if let n = fk.name { phases.dropForeignKeys.append(dropForeignKeyChange(fk, named: n, on: name)) } }
+            phases.dropTables.append(dropTableChange(t, omitting: Set(keys.compactMap(\.name))))
         }
         changes = phases.all
+    }
+
+    /// The named foreign keys that close cycles among the live tables `names`, by table.
+    func liveCycleForeignKeys(_ names: [String]) -> [String: [ReflectedForeignKey]] {
+        let scratch = MetaData(namingConvention: .none)
+        let tables = names.compactMap { live[$0] }.map { Table(reflected: $0, metadata: scratch) }
+        var out: [String: [ReflectedForeignKey]] = [:]
+        for (table, keys) in DependencyOrder.compute(tables).cycleForeignKeys {
+            let named = Set(keys.compactMap(\.name))
+            out[table] = live[table]?.foreignKeys.filter { $0.name.map(named.contains) ?? false }
+        }
+        return out
     }
 
     /// The live tables of `names` ordered so that a table comes before those it refers to.
@@ -318,30 +345,43 @@ struct CompareState {
 
     // MARK: Tables
 
-    func createTableChange(_ t: Table) throws -> SchemaChange {
-        var up: [MigrationOperation] = [.createTable(try createTableSpec(t))]
+    func createTableChange(_ t: Table, omitting laterKeys: Set<String> = []) throws -> SchemaChange {
+        var create = try createTableSpec(t)
+        create.foreignKeys.removeAll { $0.name.map(laterKeys.contains) ?? false }
+        var up: [MigrationOperation] = [.createTable(create)]
         for ix in t.indexes { up.append(.createIndex(try spec(ix, table: t.name))) }
         return SchemaChange(.addTable, table: t.name, summary: "added table \(t.name)", upgrade: up,
                             downgrade: [.dropTable(name: t.name)])
     }
 
-    func dropTableChange(_ t: ReflectedTable) -> SchemaChange {
-        var down: [MigrationOperation] = [.createTable(createTableSpec(t))]
+    func dropTableChange(_ t: ReflectedTable, omitting laterKeys: Set<String> = []) -> SchemaChange {
+        var create = createTableSpec(t)
+        create.foreignKeys.removeAll { $0.name.map(laterKeys.contains) ?? false }
+        var down: [MigrationOperation] = [.createTable(create)]
         for ix in t.indexes.sorted(by: { $0.name < $1.name }) { down.append(.createIndex(spec(ix, table: t.name))) }
         return SchemaChange(.removeTable, table: t.name, summary: "removed table \(t.name)",
                             upgrade: [.dropTable(name: t.name)], downgrade: down,
                             dataLoss: "drop_table \(t.name): every row of \(t.name) is deleted")
     }
 
-    mutating func compareTable(_ table: Table, rename: (RenameCandidate) throws -> Bool) throws {
-        guard let exp = expected[table.name], let expC = expectedComparable[table.name],
-              var cur = live[table.name], var curC = liveComparable[table.name] else { return }
-        let name = table.name
+    /// Applies `edit` to every live table, keeping the comparable copies in step.
+    mutating func editLive(_ edit: (inout ReflectedTable) -> Void) {
+        for name in Array(live.keys) {
+            edit(&live[name]!)
+            liveComparable[name] = live[name]!.comparable
+        }
+    }
 
-        // Columns lost and gained; identical pairs may be renames.
-        var lost = curC.columns.filter { exp.column(named: $0.name) == nil }
+    /// Asks about each lost-and-gained pair of `table`'s columns with an identical
+    /// definition; a confirmed rename is written, and the live schema is changed the
+    /// way the database changes it: the key, constraints, indexes (their expressions and
+    /// predicates too) and other tables' foreign keys follow the column.
+    mutating func renameColumns(_ table: Table, rename: (RenameCandidate) throws -> Bool) throws {
+        guard let exp = expected[table.name], let expC = expectedComparable[table.name],
+              let cur = live[table.name], let curC = liveComparable[table.name] else { return }
+        let name = table.name
         var gained = expC.columns.filter { cur.column(named: $0.name) == nil }
-        for old in lost {
+        for old in curC.columns where exp.column(named: old.name) == nil {
             guard let i = gained.firstIndex(where: { definitionSignature($0) == definitionSignature(old) }) else { continue }
             let new = gained[i]
             let candidate = RenameCandidate(kind: .column, table: name, from: old.name, to: new.name, definition: describe(new))
@@ -356,20 +396,23 @@ struct CompareState {
                 .renameColumn, table: name, summary: "renamed column \(name).\(old.name) to \(name).\(new.name)",
                 upgrade: [.alterColumn(up)], downgrade: [.alterColumn(down)]))
             gained.remove(at: i)
-            lost.removeAll { $0.name == old.name }
-            // Constraints and indexes follow the column (the database renames them too).
-            func renamed(_ cols: [String]) -> [String] { cols.map { $0 == old.name ? new.name : $0 } }
-            cur.columns = cur.columns.map { var x = $0; if x.name == old.name { x.name = new.name }; return x }
-            if let pk = cur.primaryKey { cur.primaryKey = ReflectedPrimaryKey(name: pk.name, columns: renamed(pk.columns)) }
-            cur.uniqueConstraints = cur.uniqueConstraints.map { var u = $0; u.columns = renamed(u.columns); return u }
-            cur.foreignKeys = cur.foreignKeys.map { var f = $0; f.columns = renamed(f.columns); return f }
-            cur.indexes = cur.indexes.map { ix in
-                var ix = ix
-                ix.elements = ix.elements.map { if case .column(let n) = $0, n == old.name { return .column(new.name) }; return $0 }
-                return ix
+            let dialect = c.dialect
+            editLive { t in
+                for i in t.foreignKeys.indices where t.foreignKeys[i].referredTable == name {
+                    t.foreignKeys[i].referredColumns = t.foreignKeys[i].referredColumns.map { $0 == old.name ? new.name : $0 }
+                }
+                guard t.name == name else { return }
+                t.renameColumn(old.name, to: new.name) { SQLIdentifierRename.rename(old.name, to: new.name, in: $0, dialect: dialect) }
             }
-            curC = cur.comparable
         }
+    }
+
+    mutating func compareTable(_ table: Table) throws {
+        guard let exp = expected[table.name], let expC = expectedComparable[table.name],
+              let cur = live[table.name], let curC = liveComparable[table.name] else { return }
+        let name = table.name
+        let lost = curC.columns.filter { exp.column(named: $0.name) == nil }
+        let gained = expC.columns.filter { cur.column(named: $0.name) == nil }
 
         try compareConstraints(table, exp: exp, expC: expC, cur: cur, curC: curC)
 

@@ -181,15 +181,17 @@ public struct CoreOperationApplier: OperationApplier {
         let dialect = executor.dialect
         let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil
         if dialect.altersByRebuildingTables {
+            // The rename first, by the database itself: it carries the indexes, CHECKs,
+            // triggers, views and other tables' foreign keys that name the column.
+            if let newName = spec.newName {
+                try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
+            }
             if changesDefinition {
                 let newType = try spec.type.map(type)
-                let renamed = spec.newName.map { [$0: spec.column] } ?? [:]
-                try TableRebuild(table: spec.table, applier: self).run(executor, renamed: renamed) { t in
-                    try t.alterColumn(spec.column, type: newType, nullable: spec.nullable, serverDefault: spec.serverDefault,
-                                      newName: spec.newName, table: spec.table)
+                try TableRebuild(table: spec.table, applier: self).run(executor) { t in
+                    try t.alterColumn(spec.newName ?? spec.column, type: newType, nullable: spec.nullable,
+                                      serverDefault: spec.serverDefault, newName: nil, table: spec.table)
                 }
-            } else if let newName = spec.newName {
-                try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
             }
             return  // SQLite keeps no comments
         }

@@ -41,7 +41,7 @@ struct AutogenerateProject {
     @discardableResult
     func migrate(to models: MetaData, message: String = "step", renames: [String] = [],
                  file: StaticString = #filePath, line: UInt = #line) throws -> SchemaDiff {
-        guard let (diff, _, _) = try project().autogenerate(message: message, metadata: models,
+        guard let (diff, _, _, _) = try project().autogenerate(message: message, metadata: models,
                                                             rename: { c in renames.contains(where: c.matches) }) else {
             XCTFail("autogenerate found no changes", file: file, line: line)
             return SchemaDiff()

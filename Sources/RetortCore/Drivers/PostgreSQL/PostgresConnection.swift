@@ -34,7 +34,7 @@ final class PostgresConnection: DriverConnection {
         cache = PostgresStatementCache(capacity: driver.statementCacheSize)
         let sink = Unmanaged.passRetained(PostgresNoticeSink(logger: driver.logger))
         noticeSink = sink
-        PQsetNoticeReceiver(handle, { context, result in
+        _ = PQsetNoticeReceiver(handle, { context, result in
             guard let context, let result else { return }
             Unmanaged<PostgresNoticeSink>.fromOpaque(context).takeUnretainedValue().receive(result)
         }, sink.toOpaque())
