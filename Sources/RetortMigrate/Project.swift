@@ -128,12 +128,14 @@ public final class Project {
 
     /// Writes a revision on top of `parents` (resolved ids; they may be revisions
     /// written by this project value, which its graph does not list yet).
+    @discardableResult
     func writeRevision(message: String, parents: [String], branchLabels: [String] = [], dependsOn: [String] = [],
-                       revisionID: String? = nil, upgrade: [MigrationOperation], downgrade: [MigrationOperation],
-                       headerComments: [String], date: Date) throws -> (Revision, String) {
-        let revision = Revision(
+                       revisionID: String? = nil, transactional: Bool = true, upgrade: [MigrationOperation],
+                       downgrade: [MigrationOperation], headerComments: [String], date: Date) throws -> (Revision, String) {
+        var revision = Revision(
             id: try checkedID(revisionID), downRevisions: parents, branchLabels: branchLabels, dependsOn: dependsOn,
             message: message, created: ScriptDirectory.timestamp(date), upgrade: upgrade, downgrade: downgrade)
+        revision.transactional = transactional
         let path = try scripts.write(revision, date: date, headerComments: headerComments)
         return (revision, path)
     }

@@ -89,9 +89,17 @@ public class DDLCompiler {
         return sql + qualifiedName(d.name, d.table?.schema)
     }
 
-    /// `ALTER TABLE table ADD CONSTRAINT name ...`.
+    /// `ALTER TABLE table ADD CONSTRAINT name ... [NOT VALID]`.
     public func visitAddConstraint(_ a: AddConstraint) throws -> String {
-        "ALTER TABLE " + qualifiedName(a.table) + " ADD " + (try constraintSpecification(a.constraint))
+        if a.notValid, !supportsNotValidConstraints { throw notSupported("ADD CONSTRAINT ... NOT VALID") }
+        return "ALTER TABLE " + qualifiedName(a.table) + " ADD " + (try constraintSpecification(a.constraint))
+            + (a.notValid ? " NOT VALID" : "")
+    }
+
+    /// `ALTER TABLE table VALIDATE CONSTRAINT name`.
+    public func visitValidateConstraint(_ v: ValidateConstraint) throws -> String {
+        guard supportsNotValidConstraints else { throw notSupported("VALIDATE CONSTRAINT") }
+        return "ALTER TABLE " + qualifiedName(v.table) + " VALIDATE CONSTRAINT " + quote(v.name)
     }
 
     /// `ALTER TABLE table DROP CONSTRAINT name`.
@@ -186,6 +194,12 @@ public class DDLCompiler {
     public func concurrentlyKeyword() throws -> String {
         throw notSupported("CREATE/DROP INDEX CONCURRENTLY")
     }
+
+    /// Whether indexes can be built and dropped `CONCURRENTLY` (without blocking writes).
+    public var supportsConcurrentIndexes: Bool { false }
+
+    /// Whether foreign keys and checks can be added `NOT VALID` and validated later.
+    public var supportsNotValidConstraints: Bool { false }
 
     /// ` USING method` for an index (PostgreSQL only; ignored elsewhere).
     public func indexMethodClause(_ method: String) -> String? { nil }

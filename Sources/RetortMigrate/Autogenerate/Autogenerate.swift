@@ -90,10 +90,34 @@ extension Project {
             header += ["The new enum values are added by revision \(values.revision) (\(values.file)), which runs before this one:",
                        "PostgreSQL cannot use an enum value in the transaction that adds it."]
         }
-        let parents = try values.map { [$0.revision] } ?? (graph.heads.isEmpty ? [] : [graph.singleHead()])
-        let (revision, path) = try writeRevision(message: message, parents: parents, revisionID: revisionID, upgrade: rest.upgrade,
-                                                 downgrade: rest.downgrade, headerComments: header, date: date)
-        return (diff, revision, path, (values.map { [$0.path] } ?? []) + [path])
+        var parents = try values.map { [$0.revision] } ?? (graph.heads.isEmpty ? [] : [graph.singleHead()])
+        var written = values.map { [$0.path] } ?? []
+        let dialect = try engine().dialect
+        let ddl = dialect.makeDDLCompiler()
+        var later = SchemaDiff()
+        if config.postgresqlSafe, ddl.supportsConcurrentIndexes, ddl.supportsNotValidConstraints {
+            (rest, later) = rest.postgresqlSafeSplit(dialect: dialect)
+        }
+        var last: (Revision, String)?
+        if !rest.isEmpty || later.isEmpty {
+            let nowHeader = later.isEmpty ? header
+                : header + ["The lock-friendly follow-up steps (postgresql_safe) are in the next revision, which runs outside a transaction."]
+            last = try writeRevision(message: message, parents: parents, revisionID: later.isEmpty ? revisionID : nil,
+                                     upgrade: rest.upgrade, downgrade: rest.downgrade, headerComments: nowHeader, date: date)
+            parents = [last!.0.id]
+            written.append(last!.1)
+        }
+        if !later.isEmpty {
+            // Outside a transaction: CONCURRENTLY needs it, and each VALIDATE and SET NOT NULL commits on its own.
+            last = try writeRevision(
+                message: message + " (postgresql_safe follow-up)", parents: parents, revisionID: revisionID, transactional: false,
+                upgrade: later.upgrade, downgrade: later.downgrade,
+                headerComments: ["postgresql_safe: indexes built concurrently, constraints validated without blocking writes.",
+                                 "Runs outside a transaction: each step commits on its own, and a rerun resumes at a failed step."],
+                date: date)
+            written.append(last!.1)
+        }
+        return (diff, last!.0, last!.1, written)
     }
 
     /// Where a database cannot use a new value of a native enum type before the

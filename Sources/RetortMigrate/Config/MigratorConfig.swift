@@ -33,11 +33,15 @@ public struct MigratorConfig: Sendable, Equatable {
     /// `lint: {severity: {CODE: error | warning | off}}`: each rule's severity, where
     /// it differs from the rule's own (see ``LintRule``).
     public var lintSeverity: [String: LintSeverity] = [:]
+    /// `autogenerate: {postgresql_safe: true}`: autogenerate writes the forms that do not
+    /// block a busy PostgreSQL table (indexes CONCURRENTLY, keys and checks NOT VALID then
+    /// validated, SET NOT NULL through a validated check).
+    public var postgresqlSafe = false
 
     public var versionsDirectory: String { (scriptLocation as NSString).appendingPathComponent("versions") }
 
     static let fields = ["database", "script_location", "manifest", "version_table", "transaction", "compare",
-                         "exclude_tables", "postgresql", "lint"]
+                         "exclude_tables", "postgresql", "lint", "autogenerate"]
 
     public init(path: String, database: String, scriptLocation: String, manifest: String? = nil,
                 versionTable: String = "migrator_version", transaction: TransactionMode = .perMigration,
@@ -113,6 +117,11 @@ public struct MigratorConfig: Sendable, Equatable {
                 let seconds = try duration(e.value, yaml: yaml, what: "postgresql.\(e.key)")
                 if e.key == "lock_timeout" { config.lockTimeout = seconds } else { config.statementTimeout = seconds }
             }
+        }
+        if let node = field("autogenerate"), !yaml.isNull(node) {
+            let a = try yaml.mapping(node, "'autogenerate'")
+            try yaml.checkKeys(a, allowed: ["postgresql_safe"], in: "'autogenerate'")
+            if let v = a.first?.value { config.postgresqlSafe = try yaml.bool(v, "'autogenerate.postgresql_safe'") }
         }
         if let node = field("lint"), !yaml.isNull(node) {
             let l = try yaml.mapping(node, "'lint'")

@@ -134,23 +134,23 @@ public struct Linter: Sendable {
         case .alterColumn(let spec):
             alterColumn(spec, existing: existing(spec.table), add: add)
         case .createIndex(let ix):
-            if existing(ix.table) {
+            if existing(ix.table), !ix.concurrently {
                 add(.blockingIndex, "create_index \(ix.name) builds under a SHARE lock: writes to \(ix.table) wait until the "
                         + "whole index is built",
-                    "build it in a revision with transactional: false as execute: CREATE INDEX CONCURRENTLY \(ix.name) ON \(ix.table) (...)")
+                    "add concurrently: true to the operation, in a revision with transactional: false")
             }
         case .createForeignKey(let table, let fk):
-            if existing(table) {
+            if existing(table), !fk.notValid {
                 add(.validatingForeignKey, "create_foreign_key \(fk.name ?? "") scans \(table) to check every row while "
                         + "\(table) and \(fk.refTable) are locked against writes",
-                    "add it with execute: ALTER TABLE \(table) ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later revision")
+                    "add not_valid: true, then validate_constraint {name: \(fk.name ?? "..."), table: \(table)} in a later revision")
                 rebuild("create_foreign_key on \(table)", table, add)
             }
-        case .createCheckConstraint(let name, let table, _):
-            if existing(table) {
+        case .createCheckConstraint(let name, let table, _, let notValid):
+            if existing(table), !notValid {
                 add(.validatingCheck, "create_check_constraint \(name) scans \(table) under an ACCESS EXCLUSIVE lock: reads "
                         + "and writes wait",
-                    "add it with execute: ALTER TABLE \(table) ADD CONSTRAINT \(name) CHECK (...) NOT VALID, then VALIDATE CONSTRAINT")
+                    "add not_valid: true, then validate_constraint {name: \(name), table: \(table)} in a later revision")
                 rebuild("create_check_constraint on \(table)", table, add)
             }
         case .createUniqueConstraint(let name, let table, _):
@@ -193,8 +193,9 @@ public struct Linter: Sendable {
         }
         if spec.nullable == false, existing {
             add(.setNotNull, "\(what) SET NOT NULL scans \(spec.table) under an ACCESS EXCLUSIVE lock",
-                "execute: ADD CONSTRAINT ... CHECK (\(spec.column) IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT; then SET NOT NULL "
-                    + "(PostgreSQL 12+ uses the check and skips the scan), then drop the check")
+                "create_check_constraint (\(spec.column) IS NOT NULL) with not_valid: true; validate_constraint; then set "
+                    + "nullable: false (PostgreSQL 12+ uses the valid check and skips the scan); then drop the check "
+                    + "(autogenerate: {postgresql_safe: true} writes these steps)")
         }
         if existing, spec.type != nil || spec.nullable != nil || spec.serverDefault != nil {
             rebuild("alter_column \(what)", spec.table, add)
@@ -229,8 +230,9 @@ extension MigrationOperation {
         case .addColumn(let t, _), .dropColumn(let t, _): return t
         case .alterColumn(let s): return s.table
         case .createIndex(let s): return s.table
-        case .dropIndex(_, let t): return t
-        case .createUniqueConstraint(_, let t, _), .createForeignKey(let t, _), .createCheckConstraint(_, let t, _),
+        case .dropIndex(_, let t, _): return t
+        case .validateConstraint(_, let t): return t
+        case .createUniqueConstraint(_, let t, _), .createForeignKey(let t, _), .createCheckConstraint(_, let t, _, _),
             .createPrimaryKey(_, let t, _), .dropConstraint(_, let t, _):
             return t
         case .bulkInsert(let t, _): return t

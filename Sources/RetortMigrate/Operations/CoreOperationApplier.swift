@@ -60,6 +60,8 @@ public struct CoreOperationApplier: OperationApplier {
         let dialect = executor.dialect
         let rebuilds = dialect.altersByRebuildingTables
         func run(_ statement: some Executable) throws { try executor.execute(statement, [:]) }
+        // What the dialect's DDL can do in place (CONCURRENTLY, NOT VALID), asked only by the operations that care.
+        var ddl: DDLCompiler { dialect.makeDDLCompiler() }
 
         switch operation {
         case .createTable(let spec):
@@ -98,9 +100,9 @@ public struct CoreOperationApplier: OperationApplier {
         case .alterColumn(let spec):
             try alterColumn(spec, executor: executor)
         case .createIndex(let spec):
-            try run(CreateIndex(index(spec), on: TableReference(spec.table)))
-        case .dropIndex(let name, let table):
-            try run(DropIndex(name, table: table.map { TableReference($0) }))
+            try run(CreateIndex(index(spec), on: TableReference(spec.table), concurrently: spec.concurrently && ddl.supportsConcurrentIndexes))
+        case .dropIndex(let name, let table, let concurrently):
+            try run(DropIndex(name, table: table.map { TableReference($0) }, concurrently: concurrently && ddl.supportsConcurrentIndexes))
         case .createUniqueConstraint(let name, let table, let columns):
             if rebuilds {
                 try TableRebuild(table: table, applier: self).run(executor) {
@@ -118,15 +120,20 @@ public struct CoreOperationApplier: OperationApplier {
                         onUpdate: fk.onUpdate.flatMap(ReferentialAction.init(sql:))))
                 }
             } else {
-                try run(AddConstraint(TableReference(table), .foreignKey(foreignKey(fk))))
+                try run(AddConstraint(TableReference(table), .foreignKey(foreignKey(fk)),
+                                      notValid: fk.notValid && ddl.supportsNotValidConstraints))
             }
-        case .createCheckConstraint(let name, let table, let condition):
+        case .validateConstraint(let name, let table):
+            // Where keys and checks cannot be added NOT VALID they were checked when added.
+            if ddl.supportsNotValidConstraints { try run(ValidateConstraint(name, on: TableReference(table))) }
+        case .createCheckConstraint(let name, let table, let condition, let notValid):
             if rebuilds {
                 try TableRebuild(table: table, applier: self).run(executor) {
                     $0.checkConstraints.append(ReflectedCheckConstraint(name: name, condition: condition))
                 }
             } else {
-                try run(AddConstraint(TableReference(table), .check(CheckConstraint(condition, name: name))))
+                try run(AddConstraint(TableReference(table), .check(CheckConstraint(condition, name: name)),
+                                      notValid: notValid && ddl.supportsNotValidConstraints))
             }
         case .createPrimaryKey(let name, let table, let columns):
             if rebuilds {

@@ -41,14 +41,18 @@ public struct ForeignKeySpec: Sendable, Equatable, Hashable {
     public var refColumns: [String]
     public var onDelete: String?
     public var onUpdate: String?
+    /// `not_valid: true` (PostgreSQL): added `NOT VALID`, existing rows checked later by
+    /// `validate_constraint`. Elsewhere the key is added and checked as usual.
+    public var notValid: Bool
     public init(name: String?, columns: [String], refTable: String, refColumns: [String],
-                onDelete: String? = nil, onUpdate: String? = nil) {
+                onDelete: String? = nil, onUpdate: String? = nil, notValid: Bool = false) {
         self.name = name
         self.columns = columns
         self.refTable = refTable
         self.refColumns = refColumns
         self.onDelete = onDelete
         self.onUpdate = onUpdate
+        self.notValid = notValid
     }
 }
 
@@ -70,8 +74,12 @@ public struct IndexSpec: Sendable, Equatable, Hashable {
     public var unique: Bool
     /// A partial index's predicate.
     public var whereClause: String?
+    /// `concurrently: true` (PostgreSQL): built without blocking writes, which needs a
+    /// revision with `transactional: false`. Elsewhere the index is built as usual.
+    public var concurrently: Bool = false
     public init(name: String, table: String, columns: [String] = [], expressions: [String] = [],
-                unique: Bool = false, whereClause: String? = nil) {
+                unique: Bool = false, whereClause: String? = nil, concurrently: Bool = false) {
+        self.concurrently = concurrently
         self.name = name
         self.table = table
         self.columns = columns
@@ -132,10 +140,13 @@ public enum MigrationOperation: Sendable, Equatable, Hashable {
     case dropColumn(table: String, column: String)
     case alterColumn(AlterColumnSpec)
     case createIndex(IndexSpec)
-    case dropIndex(name: String, table: String?)
+    case dropIndex(name: String, table: String?, concurrently: Bool = false)
     case createUniqueConstraint(name: String, table: String, columns: [String])
     case createForeignKey(table: String, ForeignKeySpec)
-    case createCheckConstraint(name: String, table: String, condition: String)
+    case createCheckConstraint(name: String, table: String, condition: String, notValid: Bool = false)
+    /// Checks the existing rows of a key or check added with `not_valid: true`
+    /// (PostgreSQL; nothing to do elsewhere).
+    case validateConstraint(name: String, table: String)
     case createPrimaryKey(name: String, table: String, columns: [String])
     case dropConstraint(name: String, table: String, type: ConstraintType)
     case createEnum(name: String, values: [String])
@@ -164,6 +175,7 @@ public enum MigrationOperation: Sendable, Equatable, Hashable {
         case .createUniqueConstraint: return "create_unique_constraint"
         case .createForeignKey: return "create_foreign_key"
         case .createCheckConstraint: return "create_check_constraint"
+        case .validateConstraint: return "validate_constraint"
         case .createPrimaryKey: return "create_primary_key"
         case .dropConstraint: return "drop_constraint"
         case .createEnum: return "create_enum"
@@ -179,7 +191,17 @@ public enum MigrationOperation: Sendable, Equatable, Hashable {
         "create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column", "create_index",
         "drop_index", "create_unique_constraint", "create_foreign_key", "create_check_constraint",
         "create_primary_key", "drop_constraint", "create_enum", "drop_enum", "add_enum_value", "execute", "bulk_insert",
+        "validate_constraint",
     ]
+
+    /// True for an index built or dropped `CONCURRENTLY`, which cannot run in a transaction.
+    public var isConcurrent: Bool {
+        switch self {
+        case .createIndex(let spec): return spec.concurrently
+        case .dropIndex(_, _, let concurrently): return concurrently
+        default: return false
+        }
+    }
 }
 
 /// A value in a `bulk_insert` row, as YAML gives it.
@@ -197,7 +219,7 @@ extension MigrationOperation {
     /// index (it may be a parent key's) or adds a constraint is checked.
     var canLeaveForeignKeyViolations: Bool {
         switch self {
-        case .createTable, .createIndex, .renameTable, .createEnum, .dropEnum, .addEnumValue:
+        case .createTable, .createIndex, .renameTable, .createEnum, .dropEnum, .addEnumValue, .validateConstraint:
             return false
         case .addColumn(_, let column):
             return column.serverDefault != nil

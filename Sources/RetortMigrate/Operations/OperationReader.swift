@@ -120,18 +120,24 @@ struct OperationReader {
         case "create_index":
             return .createIndex(try index(node, what: key, tableRequired: true))
         case "drop_index":
-            try allow(["name", "table", "columns", "expressions", "unique", "where"])
-            return .dropIndex(name: try str("name"), table: try optStr("table"))
+            try allow(["name", "table", "columns", "expressions", "unique", "where", "concurrently"])
+            return .dropIndex(name: try str("name"), table: try optStr("table"),
+                              concurrently: try optionalBool(e, "concurrently", in: key) ?? false)
         case "create_unique_constraint":
             try allow(["name", "table", "columns"])
             return .createUniqueConstraint(name: try str("name"), table: try str("table"), columns: try requiredList("columns"))
         case "create_foreign_key":
-            try allow(["name", "table", "columns", "ref_table", "ref_columns", "on_delete", "on_update"])
-            let fk = try foreignKey(node, what: key, nameRequired: true)
+            try allow(["name", "table", "columns", "ref_table", "ref_columns", "on_delete", "on_update", "not_valid"])
+            var fk = try foreignKey(node, what: key, nameRequired: true)
+            fk.notValid = try optionalBool(e, "not_valid", in: key) ?? false
             return .createForeignKey(table: try str("table"), fk)
         case "create_check_constraint":
-            try allow(["name", "table", "condition"])
-            return .createCheckConstraint(name: try str("name"), table: try str("table"), condition: try str("condition"))
+            try allow(["name", "table", "condition", "not_valid"])
+            return .createCheckConstraint(name: try str("name"), table: try str("table"), condition: try str("condition"),
+                                          notValid: try optionalBool(e, "not_valid", in: key) ?? false)
+        case "validate_constraint":
+            try allow(["name", "table"])
+            return .validateConstraint(name: try str("name"), table: try str("table"))
         case "create_primary_key":
             try allow(["name", "table", "columns"])
             return .createPrimaryKey(name: try str("name"), table: try str("table"), columns: try requiredList("columns"))
@@ -250,7 +256,7 @@ struct OperationReader {
 
     func index(_ node: YAMLNode, what: @autoclosure () -> String, tableRequired: Bool) throws -> IndexSpec {
         let e = try yaml.mapping(node, what())
-        try yaml.checkKeys(e, allowed: tableRequired ? ["name", "table", "columns", "expressions", "unique", "where"]
+        try yaml.checkKeys(e, allowed: tableRequired ? ["name", "table", "columns", "expressions", "unique", "where", "concurrently"]
                                                      : ["name", "columns", "expressions", "unique", "where"], in: what())
         let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what())")
         let expressions = try yaml.stringList(field(e, "expressions"), "'expressions' of \(what())")
@@ -262,7 +268,8 @@ struct OperationReader {
             table: tableRequired ? try requiredString(e, "table", in: what(), at: node) : "",
             columns: columns, expressions: expressions,
             unique: try optionalBool(e, "unique", in: what()) ?? false,
-            whereClause: try yaml.optionalString(field(e, "where"), "'where' of \(what())"))
+            whereClause: try yaml.optionalString(field(e, "where"), "'where' of \(what())"),
+            concurrently: tableRequired ? try optionalBool(e, "concurrently", in: what()) ?? false : false)
     }
 
     func createTable(_ node: YAMLNode) throws -> CreateTableSpec {

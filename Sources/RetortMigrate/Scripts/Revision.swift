@@ -180,6 +180,16 @@ public struct Revision: Sendable, Equatable {
         }
         if let up = field("upgrade") { revision.upgrade = try reader.operations(up, "'upgrade'") }
         if let downgrade = field("downgrade") { revision.downgrade = try reader.operations(downgrade, "'downgrade'") }
+        // PostgreSQL builds or drops an index CONCURRENTLY only outside a transaction.
+        if revision.transactional {
+            for (name, ops) in [("upgrade", revision.upgrade), ("downgrade", revision.downgrade)] {
+                guard let i = ops.firstIndex(where: \.isConcurrent), case .sequence(let items, _)? = field(name) else { continue }
+                throw yaml.error("\(ops[i].key) with concurrently: true cannot run inside a transaction, and this revision "
+                                 + "runs in one", at: items[i],
+                                 hint: "add 'transactional: false' to the revision (its steps then commit one by one), "
+                                     + "or put the index in a revision of its own")
+            }
+        }
         return revision
     }
 }

@@ -82,15 +82,21 @@ public enum RevisionWriter {
                 ("columns", i.columns.isEmpty ? nil : flowList(i.columns)),
                 ("expressions", i.expressions.isEmpty ? nil : flowList(i.expressions)),
                 ("unique", i.unique ? "true" : nil), ("where", i.whereClause.map(scalar)),
+                ("concurrently", i.concurrently ? "true" : nil),
             ]
-        case .dropIndex(let name, let table): return [("name", scalar(name)), ("table", table.map(scalar))]
+        case .dropIndex(let name, let table, let concurrently):
+            return [("name", scalar(name)), ("table", table.map(scalar)), ("concurrently", concurrently ? "true" : nil)]
         case .createUniqueConstraint(let name, let table, let columns),
              .createPrimaryKey(let name, let table, let columns):
             return [("name", scalar(name)), ("table", scalar(table)), ("columns", flowList(columns))]
         case .createForeignKey(let table, let fk):
             return [("name", fk.name.map(scalar)), ("table", scalar(table))] + foreignKeyFields(fk)
-        case .createCheckConstraint(let name, let table, let condition):
-            return [("name", scalar(name)), ("table", scalar(table)), ("condition", scalar(condition))]
+                + [("not_valid", fk.notValid ? "true" : nil)]
+        case .createCheckConstraint(let name, let table, let condition, let notValid):
+            return [("name", scalar(name)), ("table", scalar(table)), ("condition", scalar(condition)),
+                    ("not_valid", notValid ? "true" : nil)]
+        case .validateConstraint(let name, let table):
+            return [("name", scalar(name)), ("table", scalar(table))]
         case .dropConstraint(let name, let table, let type):
             return [("name", scalar(name)), ("table", scalar(table)), ("type", type.rawValue)]
         case .createEnum(let name, let values): return [("name", scalar(name)), ("values", flowList(values))]

@@ -6,6 +6,10 @@ final class PostgreSQLDDLCompiler: DDLCompiler {
 
     override func concurrentlyKeyword() throws -> String { "CONCURRENTLY " }
 
+    override var supportsConcurrentIndexes: Bool { true }
+
+    override var supportsNotValidConstraints: Bool { true }
+
     override func indexMethodClause(_ method: String) -> String? { " USING " + quote(method) }
 
     override func enumExistsQuery(_ name: String, schema: String?) -> CompiledStatement? {

@@ -9,14 +9,34 @@ public struct AddConstraint: DDLStatement {
     public var table: TableReference
     /// The constraint to add; it needs a name to be dropped later.
     public var constraint: TableConstraint
+    /// `NOT VALID` (PostgreSQL, foreign keys and checks): existing rows are not checked
+    /// now, so the table is not scanned under the lock; ``ValidateConstraint`` checks
+    /// them later under a lock that lets reads and writes go on.
+    public var notValid: Bool
 
-    /// `ALTER TABLE table ADD CONSTRAINT ...`.
-    public init(_ table: TableReference, _ constraint: TableConstraint) {
+    /// `ALTER TABLE table ADD CONSTRAINT ... [NOT VALID]`.
+    public init(_ table: TableReference, _ constraint: TableConstraint, notValid: Bool = false) {
         self.table = table
         self.constraint = constraint
+        self.notValid = notValid
     }
 
     public func accept(_ compiler: DDLCompiler) throws -> String { try compiler.visitAddConstraint(self) }
+}
+
+/// `ALTER TABLE t VALIDATE CONSTRAINT name` (PostgreSQL): checks the existing rows of a
+/// constraint added `NOT VALID`, under a SHARE UPDATE EXCLUSIVE lock (reads and writes
+/// go on).
+public struct ValidateConstraint: DDLStatement {
+    public var table: TableReference
+    public var name: String
+
+    public init(_ name: String, on table: TableReference) {
+        self.table = table
+        self.name = name
+    }
+
+    public func accept(_ compiler: DDLCompiler) throws -> String { try compiler.visitValidateConstraint(self) }
 }
 
 /// `ALTER TABLE t DROP CONSTRAINT name` (PostgreSQL; SQLite needs a table rebuild).
