@@ -111,5 +111,11 @@ extension RevisionCommand {
         for line in diff.summaryLines { say("  " + line) }
         if !diff.headerComments.isEmpty { say("WARNING: the revision may lose data; review it before upgrading") }
         for path in written { say("created \(path)") }
+        // What lint says of the new revisions, so the reviewer sees it at once.
+        let reread = try Project(configPath: options.config)
+        let new = Set(written)
+        let findings = try Linter(config: reread.config, dialect: try reread.engine().dialect)
+            .lint(reread.graph.order.compactMap(reread.graph.revision).filter { new.contains($0.path) })
+        for f in findings { say(f.text) }
     }
 }

@@ -105,6 +105,19 @@ final class LintTests: XCTestCase {
         XCTAssertEqual(try db.project().runner().upgrade(to: "head").count, 2)
     }
 
+    func testAutogeneratePrintsTheFindingsOfItsRevision() throws {
+        let db = try project()
+        let before = models { m in
+            _ = Table("notes", m, Column("id", .integer, primaryKey: true), Column("body", .text), Column("n", .integer))
+        }
+        try db.migrate(to: before)
+        let after = models { m in _ = Table("notes", m, Column("id", .integer, primaryKey: true), Column("body", .text)) }
+        try MetadataJSON.render(after).write(toFile: db.directory + "/models.json", atomically: true, encoding: .utf8)
+        let r = try runMigrator(["revision", "--autogenerate", "-m", "drop n", "--metadata", "models.json"], in: db.directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("error D102 drop-column"), r.stdout)
+    }
+
     func testCLIExitCodesAndFormats() throws {
         let db = try project()
         try db.project().newRevision(message: "base", upgrade: [notes], downgrade: [.dropTable(name: "notes")])
