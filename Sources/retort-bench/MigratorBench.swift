@@ -15,12 +15,34 @@ struct MigratorBench {
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-migrator-\(getpid())")
         try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try MigratorBench.writeProject(dir, revisions: 100)
+        // The floor: the same 100 transactions (table, index, version row) written
+        // directly against libsqlite3 on the same disk, with SQLite's default durability.
+        // The two alternate, best of five each: this disk's fsync time drifts by 2x
+        // within a minute, and runs taken one after the other would compare phases.
+        var upgradeSeconds = Double.infinity, floorSeconds = Double.infinity
+        for _ in 0..<5 {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("bench.db"))
+            upgradeSeconds = min(upgradeSeconds, try timeProcess(binary, ["upgrade", "head"], in: dir))
+            floorSeconds = min(floorSeconds, try rawUpgrade(path: dir.appendingPathComponent("floor.db").path))
+        }
+        var currentSeconds = Double.infinity
+        for _ in 0..<5 { currentSeconds = min(currentSeconds, try timeProcess(binary, ["current"], in: dir)) }
+        report.line("raw_upgrade_100_floor", seconds: floorSeconds, rows: 100, raw: floorSeconds)
+        report.line("migrator_upgrade_100", seconds: upgradeSeconds, rows: 100, raw: floorSeconds)
+        report.line("migrator_current", seconds: currentSeconds, rows: 1, raw: nil)
+    }
+
+    /// A project in `dir` (config and `migrations/versions`) of `revisions` revisions,
+    /// each creating a table of 6 columns with an index and a foreign key to the
+    /// previous table.
+    static func writeProject(_ dir: URL, revisions: Int) throws {
         let versions = dir.appendingPathComponent("migrations/versions")
         try FileManager.default.createDirectory(at: versions, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         try "database: sqlite:///bench.db\nscript_location: migrations\n".write(
             to: dir.appendingPathComponent("migrator.yaml"), atomically: true, encoding: .utf8)
-        for i in 0..<100 {
+        for i in 0..<revisions {
             let id = String(format: "b%011d", i)
             let parent = i == 0 ? "null" : String(format: "b%011d", i - 1)
             var fk = ""
@@ -51,21 +73,6 @@ struct MigratorBench {
                 """
             try yaml.write(to: versions.appendingPathComponent("\(id).yaml"), atomically: true, encoding: .utf8)
         }
-        // The floor: the same 100 transactions (table, index, version row) written
-        // directly against libsqlite3 on the same disk, with SQLite's default durability.
-        // The two alternate, best of five each: this disk's fsync time drifts by 2x
-        // within a minute, and runs taken one after the other would compare phases.
-        var upgradeSeconds = Double.infinity, floorSeconds = Double.infinity
-        for _ in 0..<5 {
-            try? FileManager.default.removeItem(at: dir.appendingPathComponent("bench.db"))
-            upgradeSeconds = min(upgradeSeconds, try timeProcess(binary, ["upgrade", "head"], in: dir))
-            floorSeconds = min(floorSeconds, try rawUpgrade(path: dir.appendingPathComponent("floor.db").path))
-        }
-        var currentSeconds = Double.infinity
-        for _ in 0..<5 { currentSeconds = min(currentSeconds, try timeProcess(binary, ["current"], in: dir)) }
-        report.line("raw_upgrade_100_floor", seconds: floorSeconds, rows: 100, raw: floorSeconds)
-        report.line("migrator_upgrade_100", seconds: upgradeSeconds, rows: 100, raw: floorSeconds)
-        report.line("migrator_current", seconds: currentSeconds, rows: 1, raw: nil)
     }
 
     /// `migrator_manifest_warm`: what reading the models from an unchanged (cached)
@@ -112,7 +119,7 @@ struct MigratorBench {
 
     /// Runs the binary with posix_spawn (Foundation's Process adds tens of milliseconds
     /// of its own) and returns the wall-clock seconds; output goes to /dev/null.
-    private func timeProcess(_ binary: String, _ args: [String], in dir: URL) throws -> Double {
+    func timeProcess(_ binary: String, _ args: [String], in dir: URL) throws -> Double {
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -28,6 +28,7 @@ do {
     try? FileManager.default.removeItem(atPath: reflectionFile)
     try MigratorBench(report: report).run()
     try MigratorBench(report: report).runManifest()
+    try MigratorBench(report: report).runSafety()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
         try ORMBench(report: report).runPostgres(url: pg)

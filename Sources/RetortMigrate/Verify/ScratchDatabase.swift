@@ -24,6 +24,10 @@ struct ScratchDatabase {
         if url.namesAFile {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent(name + ".db").path
             url.database = path
+            // A throwaway file: its rollback journal can live in memory (no journal file
+            // written and synced per step), and rollbacks still work.
+            url.query.removeAll { $0.0 == "journal_mode" }
+            url.query.append(("journal_mode", "memory"))
             return ScratchDatabase(url: url.render(maskPassword: false)) {
                 for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
