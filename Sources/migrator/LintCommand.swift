@@ -9,6 +9,7 @@ struct Lint: ParsableCommand {
     @OptionGroup var options: ConfigOption
     @Argument(help: "A revision, or a range A..B (default: the revisions the database has not applied).") var range: String?
     @Flag(help: "Every revision.") var all = false
+    @Flag(help: "Do not connect: no table sizes (the default range needs the database, so name one).") var offline = false
     @Option(help: "text, json or github (workflow annotations).") var format: LintFormat = .text
 
     enum LintFormat: String, ExpressibleByArgument { case text, json, github }
@@ -17,7 +18,7 @@ struct Lint: ParsableCommand {
         let report: LintReport
         do {
             let project = try Project(configPath: options.config)
-            report = LintReport(try project.lint(range: range, all: all))
+            report = LintReport(try project.lint(range: range, all: all, offline: offline))
         } catch {
             if format == .json {
                 emitLine(LintReport.errorJSON(error))

@@ -105,6 +105,36 @@ final class LintTests: XCTestCase {
         XCTAssertEqual(try db.project().runner().upgrade(to: "head").count, 2)
     }
 
+    /// Connected, lint says how big each table is, and `min_rows` leaves out the lock
+    /// and rebuild findings on small tables.
+    func testTableSizesFromTheDatabase() throws {
+        for postgres in [false, true] {
+            for minRows in [0, 1000] {
+                let dir = try temporaryProject()
+                let url = postgres ? try PostgresTestServer.freshDatabaseURL() : nil
+                let db = try AutogenerateProject(directory: dir, url: url ?? "sqlite:///" + dir + "/app.db",
+                                                 extraConfig: "lint: {min_rows: \(minRows)}")
+                try db.project().newRevision(message: "base", upgrade: [notes], downgrade: [.dropTable(name: "notes")])
+                try db.project().runner().upgrade(to: "head")
+                try db.execute(["INSERT INTO notes (id, n) SELECT i, i FROM (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3) AS s"])
+                if url != nil { try db.execute(["ANALYZE notes"]) }
+                try db.project().newRevision(message: "change", upgrade: [
+                    .createCheckConstraint(name: "ck_notes_n", table: "notes", condition: "n > 0"),
+                    .dropColumn(table: "notes", column: "body"),
+                ], downgrade: [])
+                let findings = try db.project().lint()
+                let lockOrRebuild = findings.filter { $0.code.hasPrefix("P") || $0.code.hasPrefix("S") }
+                if minRows == 0 {
+                    XCTAssertFalse(lockOrRebuild.isEmpty, "\(findings.map(\.code))")
+                    XCTAssertTrue(lockOrRebuild.allSatisfy { $0.message.contains("(3 rows") }, lockOrRebuild.map(\.message).joined(separator: "\n"))
+                } else {
+                    XCTAssertEqual(lockOrRebuild.map(\.code), [], "3 rows are under min_rows")
+                }
+                XCTAssertTrue(findings.contains { $0.code == "D102" }, "data loss is reported whatever the size")
+            }
+        }
+    }
+
     func testAutogeneratePrintsTheFindingsOfItsRevision() throws {
         let db = try project()
         let before = models { m in

@@ -91,6 +91,13 @@ public final class Inspector {
     }
 }
 
+extension Inspector {
+    /// Rows and bytes of each of `tables` that exists (see ``TableSize``).
+    public static func tableSizes(_ conn: Connection, tables: [String]) throws -> [String: TableSize] {
+        try conn.dialect.reflector.tableSizes(conn, tables: tables)
+    }
+}
+
 extension Dialect {
     /// How this dialect reads its catalog.
     public var reflector: any SchemaReflector {

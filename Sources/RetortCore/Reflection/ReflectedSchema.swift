@@ -207,6 +207,21 @@ public protocol SchemaReflector: Sendable {
     func canonicalIndexElement(_ sql: String) -> String
     /// A partial-index predicate or CHECK condition in the spelling reflection reports.
     func canonicalCondition(_ sql: String) -> String
+    /// How big each of `tables` is (those that exist): rows (an estimate where the
+    /// database keeps one) and bytes on disk where it can tell.
+    func tableSizes(_ conn: Connection, tables: [String]) throws -> [String: TableSize]
+}
+
+/// The size of a table, for `migrator lint`'s annotations.
+public struct TableSize: Sendable, Equatable {
+    /// Rows: exact on SQLite, the planner's estimate on PostgreSQL.
+    public var rows: Int64
+    /// Bytes on disk, with indexes, where the database says.
+    public var bytes: Int64?
+    public init(rows: Int64, bytes: Int64?) {
+        self.rows = rows
+        self.bytes = bytes
+    }
 }
 
 /// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`),

@@ -33,6 +33,9 @@ public struct MigratorConfig: Sendable, Equatable {
     /// `lint: {severity: {CODE: error | warning | off}}`: each rule's severity, where
     /// it differs from the rule's own (see ``LintRule``).
     public var lintSeverity: [String: LintSeverity] = [:]
+    /// `lint: {min_rows: N}`: connected to the database, lint leaves out the lock and
+    /// rebuild findings (P, S) on tables with fewer rows.
+    public var lintMinRows: Int64 = 0
     /// `autogenerate: {postgresql_safe: true}`: autogenerate writes the forms that do not
     /// block a busy PostgreSQL table (indexes CONCURRENTLY, keys and checks NOT VALID then
     /// validated, SET NOT NULL through a validated check).
@@ -125,8 +128,14 @@ public struct MigratorConfig: Sendable, Equatable {
         }
         if let node = field("lint"), !yaml.isNull(node) {
             let l = try yaml.mapping(node, "'lint'")
-            try yaml.checkKeys(l, allowed: ["severity"], in: "'lint'")
-            if let s = l.first?.value, !yaml.isNull(s) {
+            try yaml.checkKeys(l, allowed: ["severity", "min_rows"], in: "'lint'")
+            if let m = yaml.field(l, "min_rows") {
+                guard let n = Int64(try yaml.string(m, "'lint.min_rows'")), n >= 0 else {
+                    throw yaml.error("'lint.min_rows' must be a whole number of rows", at: m)
+                }
+                config.lintMinRows = n
+            }
+            if let s = yaml.field(l, "severity"), !yaml.isNull(s) {
                 for e in try yaml.mapping(s, "'lint.severity'") {
                     guard LintRule.byCode[e.key] != nil else {
                         throw yaml.error("'lint.severity' names no rule '\(e.key)'", atKeyOf: e,

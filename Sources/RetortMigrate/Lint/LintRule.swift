@@ -20,6 +20,9 @@ public struct LintRule: Sendable, Hashable {
     /// Databases the rule concerns, by a dialect question: nil for every database.
     let applies: (@Sendable (DialectTraits) -> Bool)?
 
+    /// Lock and rebuild rules: what they warn of grows with the table (`lint: {min_rows: N}`).
+    var sizeMatters: Bool { code.hasPrefix("P") || code.hasPrefix("S") }
+
     public static func == (a: LintRule, b: LintRule) -> Bool { a.code == b.code }
     public func hash(into h: inout Hasher) { h.combine(code) }
 

@@ -53,11 +53,15 @@ public struct LintFinding: Sendable, Equatable {
 public struct Linter: Sendable {
     public let config: MigratorConfig
     public let dialect: Dialect
+    /// The live tables' sizes, when lint is connected: findings on a table say how big
+    /// it is, and the lock and rebuild rules skip tables under `lint: {min_rows: N}`.
+    public var sizes: [String: TableSize]
     let traits: DialectTraits
 
-    public init(config: MigratorConfig, dialect: Dialect) {
+    public init(config: MigratorConfig, dialect: Dialect, sizes: [String: TableSize] = [:]) {
         self.config = config
         self.dialect = dialect
+        self.sizes = sizes
         // Locks as PostgreSQL takes them: DDL in place and inside transactions.
         traits = DialectTraits(locksLikePostgreSQL: dialect.supportsAlterColumn && dialect.supportsTransactionalDDL,
                                rebuildsTables: dialect.altersByRebuildingTables)
@@ -78,12 +82,16 @@ public struct Linter: Sendable {
         var touchesExisting = false
         for (i, op) in revision.upgrade.enumerated() {
             let line = marks.lines[i]
+            let size = op.table.flatMap { created.contains($0) ? nil : sizes[$0] }
             func add(_ rule: LintRule, _ message: String, _ advice: String) {
                 if let applies = rule.applies, !applies(traits) { return }
                 let severity = config.lintSeverity[rule.code] ?? rule.severity
                 guard severity != .off, !marks.ignored[i].contains(rule.code), !marks.revisionIgnored.contains(rule.code) else { return }
+                // Locks and rebuilds matter on big tables: below min_rows they are left out.
+                if let size, rule.sizeMatters, size.rows < config.lintMinRows { return }
                 out.append(LintFinding(code: rule.code, name: rule.name, severity: severity, revision: revision.id,
-                                       file: revision.path, line: line, message: message, advice: advice))
+                                       file: revision.path, line: line, message: message + (size.map(Linter.describe) ?? ""),
+                                       advice: advice))
             }
             if let table = op.table, !created.contains(table) { touchesExisting = true }
             check(op, created: created, add: add)
@@ -206,6 +214,14 @@ public struct Linter: Sendable {
         add(.tableRebuild, "\(what) rebuilds \(table): SQLite creates a copy, moves every row and drops the old table, "
                 + "holding the write lock throughout",
             "expect the time and disk of a full copy of \(table); group the table's changes into one revision")
+    }
+
+    /// ` (12,345 rows, 3.2 MB)`.
+    static func describe(_ size: TableSize) -> String {
+        let rows = size.rows.formatted(.number.grouping(.automatic))
+        guard let bytes = size.bytes else { return " (\(rows) rows)" }
+        let mb = Double(bytes) / 1_048_576
+        return " (\(rows) rows, \(mb < 10 ? String(format: "%.1f", mb) : String(format: "%.0f", mb)) MB)"
     }
 
     /// PostgreSQL changes these types without rewriting the table: a longer or

@@ -22,8 +22,20 @@ extension Project {
     }
 
     /// `migrator lint`: the findings for the revisions ``revisionsToLint(range:all:)``
-    /// picks, for the configured database's dialect.
-    public func lint(range: String? = nil, all: Bool = false) throws -> [LintFinding] {
-        try Linter(config: config, dialect: try engine().dialect).lint(try revisionsToLint(range: range, all: all))
+    /// picks, for the configured database's dialect. Unless `offline`, lint reads the
+    /// sizes of the tables the revisions change from the database (when it can be
+    /// reached; the default range needs it) and says them in the findings.
+    public func lint(range: String? = nil, all: Bool = false, offline: Bool = false) throws -> [LintFinding] {
+        let revisions = try revisionsToLint(range: range, all: all)
+        var sizes: [String: TableSize] = [:]
+        if !offline {
+            let tables = Set(revisions.flatMap { $0.upgrade.compactMap(\.table) })
+            do {
+                sizes = try engine().connect { try Inspector.tableSizes($0, tables: Array(tables)) }
+            } catch where range != nil || all {
+                sizes = [:]  // a static lint of a named range does not need the database
+            }
+        }
+        return try Linter(config: config, dialect: try engine().dialect, sizes: sizes).lint(revisions)
     }
 }
