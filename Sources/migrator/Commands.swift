@@ -134,13 +134,13 @@ struct Current: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        try guarded {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config, operations: false)
             let current = try project.runner().current()
             let report = HistoryReport(graph: project.graph)
             let revisions = current.sorted().compactMap { project.graph.revision($0) }
             if format == .json {
-                print(report.json(revisions, current: current))
+                say(report.json(revisions, current: current))
             } else if current.isEmpty {
                 say("base (no revision applied)")
             } else {
@@ -165,13 +165,13 @@ struct History: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        try guarded {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config, operations: false)
             let current = indicateCurrent || rev?.contains("current") == true ? try project.runner().current() : []
             let report = HistoryReport(graph: project.graph)
             let revisions = try report.revisions(in: rev, current: current)
             if format == .json {
-                print(report.json(revisions, current: current))
+                say(report.json(revisions, current: current))
             } else {
                 for r in revisions { say(verbose ? report.verbose(r, current: current) : report.line(r, current: current)) }
             }
@@ -186,12 +186,12 @@ struct Heads: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        try guarded {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config, operations: false)
             let report = HistoryReport(graph: project.graph)
             let revisions = project.graph.heads.compactMap { project.graph.revision($0) }
             if format == .json {
-                print(report.json(revisions, current: []))
+                say(report.json(revisions, current: []))
             } else {
                 for r in revisions { say(verbose ? report.verbose(r) : report.line(r)) }
             }
@@ -229,7 +229,7 @@ struct Show: ParsableCommand {
             let path = try project.revisionPath(revision)
             let r = project.graph.revision(try project.graph.resolve(revision))!
             say(HistoryReport(graph: project.graph).verbose(r))
-            print(try String(contentsOfFile: path, encoding: .utf8), terminator: "")
+            emit(try String(contentsOfFile: path, encoding: .utf8), newline: false)
         }
     }
 }
