@@ -3,6 +3,12 @@ import Foundation
 import RetortCore
 import RetortMigrate
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Write a migrator.yaml and an empty versions folder.")
     @OptionGroup var options: ConfigOption
@@ -70,11 +76,12 @@ struct Downgrade: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "-N, REV, REV-N, LABEL@-N, base; with --sql a range START:END.")
     var targets: [String]
     @Flag(help: "Print the SQL instead of running it; nothing connects.") var sql = false
+    @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
 
     func run() throws {
         try walk(targets, config: options.config, sql: sql,
                  offline: { try $0.offlineDowngrade($1) },
-                 online: { try $0.downgrade(to: $1) })
+                 online: { try $0.downgrade(to: $1, allowEdited: allowEdited) })
     }
 }
 
@@ -86,25 +93,29 @@ func walk(_ targets: [String], config: String, sql: Bool,
         let target = try single(targets)
         let runner = try Project(configPath: config).runner()
         if sql {
-            print(try offline(runner, target), terminator: "")
+            emit(try offline(runner, target), newline: false)
         } else {
             try migrate(runner) { try online(runner, target) }
         }
     }
 }
 
-/// The one target an upgrade or downgrade takes.
+/// The one target an upgrade or downgrade takes. The arguments are parsed as
+/// `.allUnrecognized` (so that `-1` is a target), so an unknown option lands here too.
 func single(_ targets: [String]) throws -> String {
+    if let option = targets.first(where: { $0.hasPrefix("--") || ($0.hasPrefix("-") && Int($0) == nil) }) {
+        throw MigrateError("unknown option '\(option)'", hint: "see --help")
+    }
     guard targets.count == 1, let t = targets.first else {
         throw MigrateError(targets.isEmpty ? "missing the target revision (e.g. head, +1, -1, base)"
                                            : "one target revision, not \(targets.count): \(targets.joined(separator: " "))")
     }
-    if t.hasPrefix("--") { throw MigrateError("unknown option \(t)", hint: "see --help") }
     return t
 }
 
-/// Runs an upgrade or downgrade, printing a line per step, a counter when many run,
-/// and a summary.
+/// Runs an upgrade or downgrade, printing a line per step as each commits, a counter
+/// when many run, and a summary. SIGINT or SIGTERM stops it after the revision in
+/// progress; the database's position is printed and the exit status is 128 + signal.
 func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throws {
     var count = 0
     runner.onStep = { report in
@@ -112,8 +123,25 @@ func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throw
         let total = runner.plannedSteps
         say((total > 3 ? "[\(count)/\(total)] " : "") + report.line)
     }
+    let stop = StopSignals()
+    runner.stopRequested = { stop.caught != nil }
     let started = Date()
-    let steps = try body()
+    let steps: [StepReport]
+    do {
+        steps = try body()
+    } catch let interrupted as MigrationInterrupted {
+        let signal = stop.caught ?? SIGTERM
+        var line = "stopped by \(StopSignals.name(signal))"
+        if let last = (interrupted.committed + interrupted.rolledBack).last {
+            let verb = last.step.isUpgrade ? "applied" : "unapplied"
+            line += ": \(interrupted.committed.count) revision\(interrupted.committed.count == 1 ? "" : "s") \(verb) and committed"
+            if !interrupted.rolledBack.isEmpty {
+                line += ", \(interrupted.rolledBack.count) rolled back (transaction: all)"
+            }
+        }
+        say(line + "; the database is at \(describe(try runner.current()))")
+        Foundation.exit(128 + signal)
+    }
     let ms = Int(Date().timeIntervalSince(started) * 1000)
     if steps.isEmpty {
         say("nothing to do: the database is at \(try describe(runner.current()))")
@@ -121,6 +149,45 @@ func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throw
         say("\(steps.count) revision\(steps.count == 1 ? "" : "s") \(steps[0].step.isUpgrade ? "applied" : "unapplied") in \(ms) ms; "
             + "now at \(try describe(runner.current()))")
     }
+}
+
+/// Catches SIGINT and SIGTERM for the length of a run: the first asks the run to stop
+/// after the revision in progress; a second ends the process at once (the open
+/// transaction is rolled back by the database).
+final class StopSignals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [unowned self] in self.receive(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// The first signal received, if any.
+    var caught: Int32? { lock.withLock { received } }
+
+    private func receive(_ sig: Int32) {
+        let first = lock.withLock { () -> Bool in
+            guard received == nil else { return false }
+            received = sig
+            return true
+        }
+        if first {
+            note("migrator: \(StopSignals.name(sig)) received: stopping after the revision in progress "
+                 + "(send it again to stop at once; the revision in progress is then rolled back)")
+        } else {
+            signal(sig, SIG_DFL)
+            kill(getpid(), sig)
+        }
+    }
+
+    static func name(_ sig: Int32) -> String { sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal \(sig)" }
 }
 
 func describe(_ heads: Set<String>) -> String {
