@@ -203,12 +203,20 @@ struct Current: ParsableCommand {
     func run() throws {
         try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config, operations: false)
-            let current = try project.runner().current()
+            let runner = try project.runner()
+            let current = try runner.current()
             let report = HistoryReport(graph: project.graph)
             let revisions = current.sorted().compactMap { project.graph.revision($0) }
+            let partly = try runner.partlyRun()
             if format == .json {
-                say(report.json(revisions, current: current))
-            } else if current.isEmpty {
+                let entries: [[String: Any]] = partly.map {
+                    ["revision": $0.revision, "direction": $0.isUpgrade ? "upgrade" : "downgrade", "steps_done": $0.stepsDone,
+                     "message": StepProgress.describe($0, in: project.graph)]
+                }
+                say(report.json(revisions, current: current, extra: ["partly_run": entries]))
+                return
+            }
+            if current.isEmpty {
                 say("base (no revision applied)")
             } else {
                 for id in current.sorted() {
@@ -219,6 +227,7 @@ struct Current: ParsableCommand {
                     say(verbose ? report.verbose(r, current: current) : report.line(r, current: current))
                 }
             }
+            for entry in partly { say(StepProgress.describe(entry, in: project.graph)) }
         }
     }
 }

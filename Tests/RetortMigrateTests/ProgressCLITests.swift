@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RetortMigrate
 import RetortTestSupport
 import XCTest
 
@@ -151,7 +152,12 @@ extension MigratorCLITests {
         XCTAssertFalse(up.stderr.contains("nothing of this revision was applied"), up.stderr)
         var t = try tables(db)
         XCTAssertTrue(t.contains("t1") && t.contains("t2") && !t.contains("t4"), "\(t)")
-        XCTAssertTrue(try runMigrator(["current"], in: dir).stdout.contains("cccc00000003"))
+        let current = try runMigrator(["current"], in: dir)
+        XCTAssertTrue(current.stdout.contains("cccc00000003"))
+        XCTAssertTrue(current.stdout.contains("revision dddd00000004 is partly applied: upgrade steps 1-2 ran; the next "
+                                              + "`migrator upgrade` through it resumes at step 3"), current.stdout)
+        let currentJSON = try runMigrator(["current", "--format", "json"], in: dir)
+        XCTAssertTrue(currentJSON.stdout.contains("\"steps_done\" : 2"), currentJSON.stdout)
 
         // Building on it or undoing what is under it is refused, naming the applied steps.
         let down = try runMigrator(["downgrade", "-1"], in: dir)
@@ -175,6 +181,13 @@ extension MigratorCLITests {
             XCTAssertEqual(try conn.scalar(text("SELECT count(*) FROM migrator_progress"), as: Int.self), 0, "the record is gone")
             XCTAssertEqual(try conn.scalar(text("SELECT count(*) FROM migrator_history WHERE revision = 'dddd00000004'"), as: Int.self), 1)
         }
+        // The progress table is the migrator's own: check and autogenerate leave it alone.
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir))  // script_location is relative to it
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        let diff = try Project(configPath: "migrator.yaml").compare(MetaData())
+        XCTAssertTrue(diff.summaryLines.contains { $0.contains("t1") }, "\(diff.summaryLines)")
+        XCTAssertFalse(diff.summaryLines.contains { $0.contains("migrator_") }, "\(diff.summaryLines)")
 
         // A downgrade failing half-way resumes the same way.
         try engine.connect { conn in

@@ -69,7 +69,7 @@ public final class MigrationRunner {
         self.engine = engine
         self.applier = applier
         self.store = VersionStore(versionTable: config.versionTable, dialect: engine.dialect)
-        self.progress = StepProgress(versionTable: config.versionTable, dialect: engine.dialect)
+        self.progress = StepProgress(table: store.progressTable, dialect: engine.dialect)
     }
 
     var graph: RevisionGraph { scripts.graph }
@@ -78,6 +78,12 @@ public final class MigrationRunner {
     /// The revisions the version table holds.
     public func current() throws -> Set<String> {
         try engine.connect { try store.heads($0) }
+    }
+
+    /// The revisions an earlier run left part-way (run outside a transaction, a step
+    /// failed or the run stopped): what `current` reports besides the heads.
+    public func partlyRun() throws -> [StepProgress.Entry] {
+        try engine.connect { try progress.entries($0).filter { $0.stepsDone > 0 } }
     }
 
     // MARK: Online
@@ -199,7 +205,7 @@ public final class MigrationRunner {
                     break
                 }
                 let started = Date()
-                if step.revision.transactional {
+                if runsInTransaction(step.revision) {
                     try apply(step, executor)
                     try recordHistory(step, started, executor)
                     let report = StepReport(step: step, milliseconds: milliseconds(since: started))
@@ -237,6 +243,13 @@ public final class MigrationRunner {
             throw rolledBack(error, pending)
         }
         return committed + pending
+    }
+
+    /// Whether `revision` runs inside a transaction: unless it says `transactional: false`,
+    /// or the database cannot roll DDL back (then every revision runs step by step,
+    /// recording its progress, as a non-transactional one does).
+    func runsInTransaction(_ revision: Revision) -> Bool {
+        revision.transactional && engine.dialect.supportsTransactionalDDL
     }
 
     /// With `transaction: all`, a failure also rolls back the revisions the run applied
@@ -338,7 +351,8 @@ public final class MigrationRunner {
             if kept.isEmpty {
                 hints.append("nothing of this revision was applied")
             } else {
-                hints.append("the revision runs outside a transaction (transactional: false), so \(describeSteps(kept, from: 1)) "
+                let why = step.revision.transactional ? "this database cannot roll DDL back" : "transactional: false"
+                hints.append("the revision runs outside a transaction (\(why)), so \(describeSteps(kept, from: 1)) "
                              + "ran and \(kept.count == 1 ? "stays" : "stay") applied, not rolled back; "
                              + (index + 1 == total ? "step \(total) was not applied" : "steps \(index + 1)-\(total) were not applied")
                              + "; the version table still says \(step.headsBefore.isEmpty ? "base" : step.headsBefore.sorted().joined(separator: ", "))")

@@ -30,14 +30,30 @@ public struct StepProgress: Sendable {
 
     public let table: String
     let dialect: Dialect
+
+    /// `revision 3f2a9c1b7d4e is partly applied: upgrade steps 1-2 of 4 ran (create_index a, ...)`,
+    /// what `migrator current` says of an entry.
+    public static func describe(_ entry: Entry, in graph: RevisionGraph) -> String {
+        guard let revision = graph.revision(entry.revision) else {
+            return "revision \(entry.revision) (not in the scripts) was left part-way: \(entry.stepsDone) steps ran"
+        }
+        // Read with headers only (as `current` does), a revision has no operations to name.
+        let ops = entry.isUpgrade ? revision.upgrade : revision.downgrade
+        let steps = ops.count >= entry.stepsDone
+            ? describeSteps(ops.prefix(entry.stepsDone), from: 1) + " of \(ops.count)"
+            : entry.stepsDone == 1 ? "step 1" : "steps 1-\(entry.stepsDone)"
+        return "revision \(revision.id) is partly \(entry.isUpgrade ? "applied" : "unapplied"): "
+            + "\(entry.isUpgrade ? "upgrade" : "downgrade") \(steps) ran; "
+            + "the next `migrator \(entry.isUpgrade ? "upgrade" : "downgrade")` through it resumes at step \(entry.stepsDone + 1)"
+    }
     private let select: TextClause
     private let insert: TextClause
     private let update: TextClause
     private let delete: TextClause
 
-    public init(versionTable: String, dialect: Dialect) {
-        table = versionTable.hasSuffix("_version")
-            ? String(versionTable.dropLast("_version".count)) + "_progress" : versionTable + "_progress"
+    /// The progress kept in `table` (``VersionStore/progressTable``).
+    public init(table: String, dialect: Dialect) {
+        self.table = table
         self.dialect = dialect
         let p = dialect.quoteIdentifier(table)
         select = text("SELECT revision, direction, steps_done FROM \(p) ORDER BY revision, direction")

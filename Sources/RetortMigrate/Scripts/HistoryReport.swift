@@ -70,7 +70,7 @@ public struct HistoryReport {
 
     /// `{"status": "ok", "revisions": [{"revision": ..., "is_head": ..., ...}]}`, what
     /// `current`, `history` and `heads` print with `--format json`.
-    public func json(_ revisions: [Revision], current: Set<String>) -> String {
+    public func json(_ revisions: [Revision], current: Set<String>, extra: [String: Any] = [:]) -> String {
         let items = revisions.map { r -> [String: Any] in
             var d: [String: Any] = [
                 "revision": r.id, "down_revision": r.downRevisions, "message": r.message,
@@ -81,6 +81,6 @@ public struct HistoryReport {
             if let c = r.created { d["created"] = c }
             return d
         }
-        return MachineOutput.object(status: "ok", ["revisions": items])
+        return MachineOutput.object(status: "ok", extra.merging(["revisions": items]) { _, new in new })
     }
 }
