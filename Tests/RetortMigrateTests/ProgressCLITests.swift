@@ -12,10 +12,10 @@ import Glibc
 /// revisions; a revision run outside a transaction records its steps and resumes.
 final class ProgressCLITests: XCTestCase {
     /// A project of `count` revisions, each a few tens of milliseconds of work.
-    func slowProject(count: Int) throws -> (dir: String, db: String) {
+    func slowProject(count: Int, database: String? = nil) throws -> (dir: String, db: String) {
         let dir = try temporaryProject()
         XCTAssertEqual(try runMigrator(["init", "migrations"], in: dir).status, 0)
-        let db = "sqlite:///" + dir + "/app.db"
+        let db = database ?? "sqlite:///" + dir + "/app.db"
         var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
         config = config.replacingOccurrences(of: "${DATABASE_URL:-sqlite:///app.db}", with: db)
         try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
@@ -61,8 +61,16 @@ final class ProgressCLITests: XCTestCase {
     }
 
     func testSIGTERMStopsAfterTheCurrentRevisionAndSaysWhereTheDatabaseIs() throws {
+        try stopsAfterTheCurrentRevision(database: { nil })
+    }
+
+    func testSIGTERMStopsAfterTheCurrentRevisionOnPostgreSQL() throws {
+        try stopsAfterTheCurrentRevision(database: { try PostgresTestServer.freshDatabaseURL() })
+    }
+
+    func stopsAfterTheCurrentRevision(database: () throws -> String?) throws {
         for sig in [SIGTERM, SIGINT] {
-            let (dir, db) = try slowProject(count: 40)
+            let (dir, db) = try slowProject(count: 40, database: try database())
             let p = try startMigrator(["upgrade", "head"], in: dir)
             var text = readLines(p, until: 3)
             kill(p.process.processIdentifier, sig)
@@ -210,6 +218,15 @@ extension MigratorCLITests {
         t = try tables(db)
         XCTAssertFalse(t.contains("t1") || t.contains("t2") || t.contains("t3") || t.contains("t4"), "\(t)")
         XCTAssertTrue(try runMigrator(["current"], in: dir).stdout.contains("cccc00000003"))
+
+        // Stamping says where the database is, and forgets a revision left part-way.
+        try writeHalfBrokenNonTransactional(dir, thirdStep: "INSERT INTO no_such_table VALUES (1)")
+        XCTAssertEqual(try runMigrator(["upgrade", "head"], in: dir).status, 1)
+        XCTAssertTrue(try runMigrator(["current"], in: dir).stdout.contains("partly applied"))
+        XCTAssertEqual(try runMigrator(["stamp", "cccc00000003"], in: dir).status, 0)
+        let stamped = try runMigrator(["current"], in: dir)
+        XCTAssertFalse(stamped.stdout.contains("partly"), stamped.stdout)
+        XCTAssertTrue(try tables(db).contains("t1"), "stamp runs nothing")
     }
 
     func testNonTransactionalFailureSaysWhatStaysAndResumesOnSQLite() throws {
