@@ -14,17 +14,22 @@ public struct StepReport: Sendable {
     /// For a revision run outside a transaction that an earlier run left part-way: how
     /// many of its steps that run had applied (this run began after them); else 0.
     public let resumedAfter: Int
+    /// Resumed, and the revision's file changed since the run that applied its first
+    /// steps (usually the fix of the failed step; those steps are not run again).
+    public let editedSinceStarted: Bool
 
-    public init(step: MigrationStep, milliseconds: Int, resumedAfter: Int = 0) {
+    public init(step: MigrationStep, milliseconds: Int, resumedAfter: Int = 0, editedSinceStarted: Bool = false) {
         self.step = step
         self.milliseconds = milliseconds
         self.resumedAfter = resumedAfter
+        self.editedSinceStarted = editedSinceStarted
     }
 
     /// `upgrade 3f2a9c1b7d4e -> 9c1b2e7f00aa  add tags  (12 ms)`
     public var line: String {
         "\(step.isUpgrade ? "upgrade" : "downgrade") \(step.arrow)  \(step.revision.message)  (\(milliseconds) ms)"
             + (resumedAfter > 0 ? "  resumed at step \(resumedAfter + 1): an earlier run applied the steps before it" : "")
+            + (editedSinceStarted ? " (the file has changed since; steps 1-\(resumedAfter) as they were then stay, not run again)" : "")
     }
 }
 
@@ -221,8 +226,11 @@ public final class MigrationRunner {
                     // Its first step commits what the run's transaction holds.
                     committed += pending
                     pending = []
-                    let resumed = try applyOutsideTransaction(step, executor, conn, started: started)
-                    let report = StepReport(step: step, milliseconds: milliseconds(since: started), resumedAfter: resumed)
+                    let earlier = try applyOutsideTransaction(step, executor, conn, started: started)
+                    let report = StepReport(step: step, milliseconds: milliseconds(since: started),
+                                            resumedAfter: earlier?.stepsDone ?? 0,
+                                            editedSinceStarted: (earlier?.stepsDone ?? 0) > 0
+                                                && earlier?.checksum.map { $0 != step.revision.checksum } == true)
                     committed.append(report)
                     if all { try executor.begin() }
                     onStep(report)
@@ -283,9 +291,9 @@ public final class MigrationRunner {
     /// failure leaves a record of exactly what stays applied, and the next run resumes
     /// after it. The version table and history are updated once every step is done, in
     /// one transaction with forgetting the record. Called with the run's transaction
-    /// open; returns with none open. Returns how many steps an earlier run had applied.
+    /// open; returns with none open. Returns the record an earlier run left, if any.
     private func applyOutsideTransaction(_ step: MigrationStep, _ executor: any SQLExecutor, _ conn: Connection,
-                                         started: Date) throws -> Int {
+                                         started: Date) throws -> StepProgress.Entry? {
         let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
         let earlier = try progress.entries(conn).first { $0.revision == step.revision.id && $0.isUpgrade == step.isUpgrade }
         if earlier == nil {
@@ -320,7 +328,7 @@ public final class MigrationRunner {
         let (stmt, params) = progress.finish(step)
         try executor.execute(stmt, params)
         try executor.commit()
-        return done
+        return earlier
     }
 
     private func apply(_ step: MigrationStep, _ executor: any SQLExecutor) throws {

@@ -26,6 +26,8 @@ public struct StepProgress: Sendable {
         public let isUpgrade: Bool
         /// How many of its steps (in that direction) are applied.
         public let stepsDone: Int
+        /// The revision file's checksum when the run that started it began.
+        public let checksum: String?
     }
 
     public let table: String
@@ -56,7 +58,7 @@ public struct StepProgress: Sendable {
         self.table = table
         self.dialect = dialect
         let p = dialect.quoteIdentifier(table)
-        select = text("SELECT revision, direction, steps_done FROM \(p) ORDER BY revision, direction")
+        select = text("SELECT revision, direction, steps_done, checksum FROM \(p) ORDER BY revision, direction")
         insert = text("INSERT INTO \(p) (revision, direction, steps_done, checksum) VALUES (:r, :d, 0, :c)")
         update = text("UPDATE \(p) SET steps_done = :n WHERE revision = :r AND direction = :d")
         delete = text("DELETE FROM \(p) WHERE revision = :r AND direction = :d")
@@ -74,7 +76,8 @@ public struct StepProgress: Sendable {
     public func entries(_ conn: Connection) throws -> [Entry] {
         guard try conn.scalar(dialect.tableExistsQuery, ["name": table], as: Int.self) > 0 else { return [] }
         return try conn.execute(select).all().map {
-            Entry(revision: try $0.get(0), isUpgrade: try $0.get(1, as: String.self) == "upgrade", stepsDone: try $0.get(2))
+            Entry(revision: try $0.get(0), isUpgrade: try $0.get(1, as: String.self) == "upgrade", stepsDone: try $0.get(2),
+                  checksum: try $0.get(3, as: String?.self))
         }
     }
 
