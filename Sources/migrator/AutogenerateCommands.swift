@@ -57,7 +57,7 @@ func loadModels(_ metadataPath: String?, project: Project) throws -> MetaData {
 
 /// A progress line on stderr, so that stdout stays the command's own output.
 func note(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }
 
 struct MetadataCommand: ParsableCommand {

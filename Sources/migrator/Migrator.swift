@@ -3,6 +3,12 @@ import Foundation
 import RetortCore
 import RetortMigrate
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 @main
 struct Migrator: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +20,9 @@ struct Migrator: ParsableCommand {
     /// Parses and runs the command. A command line that does not parse, given
     /// `--format json`, still prints one JSON object (status `error`) and exits 2.
     static func main() {
+        // A reader that goes away (`migrator upgrade | head -1`) must not kill a run
+        // half-way: writes to it fail and are dropped instead.
+        signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try parseAsRoot(arguments)
@@ -59,7 +68,7 @@ func guarded(json: Bool = false, errorStatus: ExitStatus = .no, _ body: () throw
 }
 
 func fail(_ message: String, status: ExitStatus = .no) -> Never {
-    FileHandle.standardError.write(Data("migrator: error: \(message)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("migrator: error: \(message)\n".utf8))
     Foundation.exit(status.rawValue)
 }
 
@@ -70,8 +79,8 @@ func say(_ line: String) {
 
 /// Writes `text` (and a newline unless it ends with one) to stdout at once, unbuffered:
 /// a pipe or a file sees each line when it is said, and a process killed half-way has
-/// written every line it said.
+/// written every line it said. A closed stdout drops the line.
 func emit(_ text: String, newline: Bool = true) {
     let line = newline && !text.hasSuffix("\n") ? text + "\n" : text
-    FileHandle.standardOutput.write(Data(line.utf8))
+    try? FileHandle.standardOutput.write(contentsOf: Data(line.utf8))
 }

@@ -107,6 +107,18 @@ final class ProgressCLITests: XCTestCase {
         XCTAssertEqual(try historyRevisions(db), [])
     }
 
+    /// A reader that goes away (`migrator upgrade head | head -1`) does not stop the run.
+    func testAClosedStdoutDoesNotStopTheRun() throws {
+        let (dir, db) = try slowProject(count: 20)
+        let p = try startMigrator(["upgrade", "head"], in: dir)
+        _ = readLines(p, until: 1)
+        try p.out.fileHandleForReading.close()
+        p.process.waitUntilExit()
+        XCTAssertEqual(p.process.terminationReason, .exit, "not killed by SIGPIPE")
+        XCTAssertEqual(p.process.terminationStatus, 0)
+        XCTAssertEqual(try historyRevisions(db).count, 20)
+    }
+
     /// `kill -9` cannot be caught: every revision committed before it has its line written.
     func testKill9LeavesTheLinesOfCommittedRevisions() throws {
         let (dir, db) = try slowProject(count: 40)

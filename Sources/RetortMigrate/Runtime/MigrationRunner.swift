@@ -18,6 +18,7 @@ public struct StepReport: Sendable {
     /// steps (usually the fix of the failed step; those steps are not run again).
     public let editedSinceStarted: Bool
 
+    /// A report of `step`, applied in `milliseconds`.
     public init(step: MigrationStep, milliseconds: Int, resumedAfter: Int = 0, editedSinceStarted: Bool = false) {
         self.step = step
         self.milliseconds = milliseconds
