@@ -31,9 +31,42 @@ extension MigratorCLITests {
         try writeBrokenRevision(dir)
         let up = try runMigrator(["upgrade", "head"], in: dir)
         XCTAssertEqual(up.status, 1)
-        XCTAssertTrue(up.stderr.contains("the 2 revisions this run applied before it (bbbb00000002, cccc00000003) were rolled back too, "
+        XCTAssertTrue(up.stderr.contains("the 2 revisions this run had applied (bbbb00000002, cccc00000003) were rolled back too, "
                                          + "not applied; the database is still at aaaa00000001"), up.stderr)
         XCTAssertEqual(try runMigrator(["current"], in: dir).stdout.hasPrefix("<base> -> aaaa00000001"), true)
+    }
+
+    /// With `transaction: all`, a revision outside a transaction commits what the run
+    /// holds before its first step: foreign keys are checked first, as at a run's end.
+    func testTransactionAllChecksForeignKeysBeforeANonTransactionalRevisionCommits() throws {
+        let (dir, db) = try makeProject()
+        var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: all")
+        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+        try writeRevision(dir, "d", """
+            revision: dddd00000004
+            down_revision: cccc00000003
+            message: dangling book
+            upgrade:
+              - bulk_insert: {table: books, rows: [{id: 1, author_id: 99}]}
+            downgrade: []
+            """)
+        try writeRevision(dir, "e", """
+            revision: eeee00000005
+            down_revision: dddd00000004
+            message: tags outside a transaction
+            transactional: false
+            upgrade:
+              - execute: CREATE TABLE tags (id INTEGER PRIMARY KEY)
+            downgrade:
+              - execute: DROP TABLE tags
+            """)
+        let up = try runMigrator(["upgrade", "head"], in: dir)
+        XCTAssertEqual(up.status, 1, up.stdout)
+        XCTAssertTrue(up.stderr.contains("violating foreign keys: table books (rowid 1) refers to a missing row of authors"), up.stderr)
+        XCTAssertTrue(up.stderr.contains("the 4 revisions this run had applied (aaaa00000001, bbbb00000002, cccc00000003, "
+                                         + "dddd00000004) were rolled back too, not applied; the database is still at base"), up.stderr)
+        XCTAssertEqual(try tables(db), ["migrator_history", "migrator_version"], "nothing of the run was committed")
     }
 
     func testWrongDirectionIsRefused() throws {

@@ -224,9 +224,15 @@ public final class MigrationRunner {
                     }
                     onStep(report)
                 } else {
-                    // Its first step commits what the run's transaction holds.
-                    committed += pending
-                    pending = []
+                    // Its steps commit one by one: what the run's transaction holds commits
+                    // first, checked as at the end of a run.
+                    if all {
+                        try checkForeignKeys(conn, after: pending.map(\.step))
+                        try executor.commit()
+                        committed += pending
+                        pending = []
+                        try executor.begin()
+                    }
                     let earlier = try applyOutsideTransaction(step, executor, conn, started: started)
                     let report = StepReport(step: step, milliseconds: milliseconds(since: started),
                                             resumedAfter: earlier?.stepsDone ?? 0,
@@ -266,8 +272,8 @@ public final class MigrationRunner {
     private func rolledBack(_ error: any Error, _ pending: [StepReport]) -> any Error {
         guard let first = pending.first else { return error }
         let ids = pending.map(\.step.revision.id).joined(separator: ", ")
-        let note = "with `transaction: all` the \(pending.count) revision\(pending.count == 1 ? "" : "s") this run applied "
-            + "before it (\(ids)) \(pending.count == 1 ? "was" : "were") rolled back too, not applied; the database is still at "
+        let note = "with `transaction: all` the \(pending.count) revision\(pending.count == 1 ? "" : "s") this run had applied "
+            + "(\(ids)) \(pending.count == 1 ? "was" : "were") rolled back too, not applied; the database is still at "
             + (first.step.headsBefore.isEmpty ? "base" : first.step.headsBefore.sorted().joined(separator: ", "))
         if var e = error as? MigrateError {
             e.hint = [e.hint, note].compactMap { $0 }.joined(separator: "; ")
