@@ -152,8 +152,9 @@ func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throw
 }
 
 /// Catches SIGINT and SIGTERM for the length of a run: the first asks the run to stop
-/// after the revision in progress; a second ends the process at once (the open
-/// transaction is rolled back by the database).
+/// after the revision in progress; a second ends the process at once (the database
+/// rolls the open transaction back; a revision outside a transaction keeps its
+/// recorded steps and resumes after them).
 final class StopSignals: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?
@@ -163,9 +164,14 @@ final class StopSignals: @unchecked Sendable {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [unowned self] in self.receive(sig) }
-            source.resume()
+            let index = sources.count
             sources.append(source)
+            // Signals that arrive together come as one event; `data` counts them.
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                for _ in 0..<max(1, self.sources[index].data) { self.receive(sig) }
+            }
+            source.resume()
         }
     }
 
@@ -180,7 +186,8 @@ final class StopSignals: @unchecked Sendable {
         }
         if first {
             note("migrator: \(StopSignals.name(sig)) received: stopping after the revision in progress "
-                 + "(send it again to stop at once; the revision in progress is then rolled back)")
+                 + "(send it again to stop at once: a revision in a transaction is rolled back, one outside a "
+                 + "transaction keeps its finished steps and resumes after them)")
         } else {
             signal(sig, SIG_DFL)
             kill(getpid(), sig)

@@ -12,7 +12,7 @@ import Glibc
 /// revisions; a revision run outside a transaction records its steps and resumes.
 final class ProgressCLITests: XCTestCase {
     /// A project of `count` revisions, each a few tens of milliseconds of work.
-    func slowProject(count: Int, database: String? = nil) throws -> (dir: String, db: String) {
+    func slowProject(count: Int, database: String? = nil, rows: Int = 150_000) throws -> (dir: String, db: String) {
         let dir = try temporaryProject()
         XCTAssertEqual(try runMigrator(["init", "migrations"], in: dir).status, 0)
         let db = database ?? "sqlite:///" + dir + "/app.db"
@@ -25,7 +25,7 @@ final class ProgressCLITests: XCTestCase {
                 down_revision: \(i == 1 ? "null" : String(format: "r%011d", i - 1))
                 message: table \(i)
                 upgrade:
-                  - execute: CREATE TABLE t\(i) AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 150000) SELECT x FROM c
+                  - execute: CREATE TABLE t\(i) AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(rows)) SELECT x FROM c
                 downgrade:
                   - execute: DROP TABLE t\(i)
                 """)
@@ -88,6 +88,35 @@ final class ProgressCLITests: XCTestCase {
             XCTAssertEqual(again.status, 0, again.stderr)
             XCTAssertEqual(try historyRevisions(db).count, 40)
         }
+    }
+
+    /// A second signal stops at once: the process ends by the signal, and the database
+    /// holds only whole revisions, its version table agreeing with its history.
+    func testASecondSignalStopsAtOnce() throws {
+        // Revisions of a second or more, so that the second signal comes while one runs.
+        let (dir, db) = try slowProject(count: 10, rows: 3_000_000)
+        let p = try startMigrator(["upgrade", "head"], in: dir)
+        var text = readLines(p, until: 1)
+        kill(p.process.processIdentifier, SIGTERM)
+        var errors = ""
+        while !errors.contains("SIGTERM received") {
+            let chunk = p.err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            errors += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(p.process.processIdentifier, SIGTERM)
+        let rest = p.wait()
+        text += rest.stdout
+        XCTAssertTrue(errors.contains("SIGTERM received: stopping after the revision in progress"), "the first signal was heard: \(errors)")
+        XCTAssertEqual(p.process.terminationReason, .uncaughtSignal, text + rest.stderr)
+        XCTAssertEqual(rest.status, SIGTERM)
+        XCTAssertFalse(text.contains("stopped by"), text)
+        let applied = try historyRevisions(db)
+        XCTAssertLessThan(applied.count, 10)
+        let last = try XCTUnwrap(applied.last)
+        XCTAssertTrue(try runMigrator(["current"], in: dir).stdout.contains(last), "the version table agrees with the history")
+        XCTAssertTrue(try Inspector(createEngine(db)).tableNames().contains("t\(applied.count)"))
+        XCTAssertFalse(try Inspector(createEngine(db)).tableNames().contains("t\(applied.count + 1)"), "no half revision")
     }
 
     /// With `transaction: all`, a signal rolls back the whole run and says so.
