@@ -12,28 +12,38 @@ import Darwin
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Exit 0 when the database is at head and matches the models; 1 with every difference otherwise.")
+        abstract: "Exit 0 when the database is at head and matches the models; 1 when it differs or is behind head; "
+            + "2 when it could not check.",
+        discussion: """
+            With --format json, one JSON object on stdout in every case: status ok, drift (with the \
+            differences), behind (with current and head) or error (with message, file, line, hint).
+            """)
     @OptionGroup var options: ConfigOption
     @Option(help: "Read the models from this metadata JSON file instead of building the manifest module.") var metadata: String?
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        try guarded {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config)
             let models = try loadModels(metadata, project: project)
-            try project.requireAtHead()
-            let diff = try project.compare(models)
+            let report = try project.check(models)
             if format == .json {
-                print(diff.json())
-            } else if diff.isEmpty {
-                say("The database matches the models (\(diff.notes.isEmpty ? "no differences" : "notes below")).")
-                for n in diff.notes { say("note: " + n) }
+                say(report.json)
             } else {
-                say("The database does not match the models: \(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")
-                for line in diff.summaryLines { say("  " + line) }
-                say("Run `migrator revision --autogenerate -m MSG` to write a revision for them.")
+                switch report {
+                case .ok(let diff):
+                    say("The database matches the models (\(diff.notes.isEmpty ? "no differences" : "notes below")).")
+                    for n in diff.notes { say("note: " + n) }
+                case .drift(let diff):
+                    say("The database does not match the models: \(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")
+                    for line in diff.summaryLines { say("  " + line) }
+                    say("Run `migrator revision --autogenerate -m MSG` to write a revision for them.")
+                case .behind:
+                    say("The database is behind: \(report.behindMessage.dropFirst("the database is not at head: ".count)).")
+                    say("Run `migrator upgrade head` first; the models are compared once it is at head.")
+                }
             }
-            if !diff.isEmpty { throw ExitCode(1) }
+            if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
         }
     }
 }
@@ -47,7 +57,7 @@ func loadModels(_ metadataPath: String?, project: Project) throws -> MetaData {
 
 /// A progress line on stderr, so that stdout stays the command's own output.
 func note(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }
 
 struct MetadataCommand: ParsableCommand {
@@ -65,7 +75,7 @@ struct MetadataCommand: ParsableCommand {
         try guarded {
             let project = try Project(configPath: options.config)
             let (json, _) = try project.manifestModule().metadataJSON(progress: note)
-            print(json, terminator: json.hasSuffix("\n") ? "" : "\n")
+            emit(json)
         }
     }
 }

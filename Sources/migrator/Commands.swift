@@ -3,6 +3,12 @@ import Foundation
 import RetortCore
 import RetortMigrate
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Write a migrator.yaml and an empty versions folder.")
     @OptionGroup var options: ConfigOption
@@ -70,11 +76,12 @@ struct Downgrade: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "-N, REV, REV-N, LABEL@-N, base; with --sql a range START:END.")
     var targets: [String]
     @Flag(help: "Print the SQL instead of running it; nothing connects.") var sql = false
+    @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
 
     func run() throws {
         try walk(targets, config: options.config, sql: sql,
                  offline: { try $0.offlineDowngrade($1) },
-                 online: { try $0.downgrade(to: $1) })
+                 online: { try $0.downgrade(to: $1, allowEdited: allowEdited) })
     }
 }
 
@@ -86,25 +93,29 @@ func walk(_ targets: [String], config: String, sql: Bool,
         let target = try single(targets)
         let runner = try Project(configPath: config).runner()
         if sql {
-            print(try offline(runner, target), terminator: "")
+            emit(try offline(runner, target), newline: false)
         } else {
             try migrate(runner) { try online(runner, target) }
         }
     }
 }
 
-/// The one target an upgrade or downgrade takes.
+/// The one target an upgrade or downgrade takes. The arguments are parsed as
+/// `.allUnrecognized` (so that `-1` is a target), so an unknown option lands here too.
 func single(_ targets: [String]) throws -> String {
+    if let option = targets.first(where: { $0.hasPrefix("--") || ($0.hasPrefix("-") && Int($0) == nil) }) {
+        throw MigrateError("unknown option '\(option)'", hint: "see --help")
+    }
     guard targets.count == 1, let t = targets.first else {
         throw MigrateError(targets.isEmpty ? "missing the target revision (e.g. head, +1, -1, base)"
                                            : "one target revision, not \(targets.count): \(targets.joined(separator: " "))")
     }
-    if t.hasPrefix("--") { throw MigrateError("unknown option \(t)", hint: "see --help") }
     return t
 }
 
-/// Runs an upgrade or downgrade, printing a line per step, a counter when many run,
-/// and a summary.
+/// Runs an upgrade or downgrade, printing a line per step as each commits, a counter
+/// when many run, and a summary. SIGINT or SIGTERM stops it after the revision in
+/// progress; the database's position is printed and the exit status is 128 + signal.
 func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throws {
     var count = 0
     runner.onStep = { report in
@@ -112,8 +123,25 @@ func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throw
         let total = runner.plannedSteps
         say((total > 3 ? "[\(count)/\(total)] " : "") + report.line)
     }
+    let stop = StopSignals()
+    runner.stopRequested = { stop.caught != nil }
     let started = Date()
-    let steps = try body()
+    let steps: [StepReport]
+    do {
+        steps = try body()
+    } catch let interrupted as MigrationInterrupted {
+        let signal = stop.caught ?? SIGTERM
+        var line = "stopped by \(StopSignals.name(signal))"
+        if let last = (interrupted.committed + interrupted.rolledBack).last {
+            let verb = last.step.isUpgrade ? "applied" : "unapplied"
+            line += ": \(interrupted.committed.count) revision\(interrupted.committed.count == 1 ? "" : "s") \(verb) and committed"
+            if !interrupted.rolledBack.isEmpty {
+                line += ", \(interrupted.rolledBack.count) rolled back (transaction: all)"
+            }
+        }
+        say(line + "; the database is at \(describe(try runner.current()))")
+        Foundation.exit(128 + signal)
+    }
     let ms = Int(Date().timeIntervalSince(started) * 1000)
     if steps.isEmpty {
         say("nothing to do: the database is at \(try describe(runner.current()))")
@@ -121,6 +149,52 @@ func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throw
         say("\(steps.count) revision\(steps.count == 1 ? "" : "s") \(steps[0].step.isUpgrade ? "applied" : "unapplied") in \(ms) ms; "
             + "now at \(try describe(runner.current()))")
     }
+}
+
+/// Catches SIGINT and SIGTERM for the length of a run: the first asks the run to stop
+/// after the revision in progress; a second ends the process at once (the database
+/// rolls the open transaction back; a revision outside a transaction keeps its
+/// recorded steps and resumes after them).
+final class StopSignals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            let index = sources.count
+            sources.append(source)
+            // Signals that arrive together come as one event; `data` counts them.
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                for _ in 0..<max(1, self.sources[index].data) { self.receive(sig) }
+            }
+            source.resume()
+        }
+    }
+
+    /// The first signal received, if any.
+    var caught: Int32? { lock.withLock { received } }
+
+    private func receive(_ sig: Int32) {
+        let first = lock.withLock { () -> Bool in
+            guard received == nil else { return false }
+            received = sig
+            return true
+        }
+        if first {
+            note("migrator: \(StopSignals.name(sig)) received: stopping after the revision in progress "
+                 + "(send it again to stop at once: a revision in a transaction is rolled back, one outside a "
+                 + "transaction keeps its finished steps and resumes after them)")
+        } else {
+            signal(sig, SIG_DFL)
+            kill(getpid(), sig)
+        }
+    }
+
+    static func name(_ sig: Int32) -> String { sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal \(sig)" }
 }
 
 func describe(_ heads: Set<String>) -> String {
@@ -134,14 +208,22 @@ struct Current: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        try guarded {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config, operations: false)
-            let current = try project.runner().current()
+            let runner = try project.runner()
+            let current = try runner.current()
             let report = HistoryReport(graph: project.graph)
             let revisions = current.sorted().compactMap { project.graph.revision($0) }
+            let partly = try runner.partlyRun()
             if format == .json {
-                print(report.json(revisions, current: current))
-            } else if current.isEmpty {
+                let entries: [[String: Any]] = partly.map {
+                    ["revision": $0.revision, "direction": $0.isUpgrade ? "upgrade" : "downgrade", "steps_done": $0.stepsDone,
+                     "message": StepProgress.describe($0, in: project.graph)]
+                }
+                say(report.json(revisions, current: current, extra: ["partly_run": entries]))
+                return
+            }
+            if current.isEmpty {
                 say("base (no revision applied)")
             } else {
                 for id in current.sorted() {
@@ -152,6 +234,7 @@ struct Current: ParsableCommand {
                     say(verbose ? report.verbose(r, current: current) : report.line(r, current: current))
                 }
             }
+            for entry in partly { say(StepProgress.describe(entry, in: project.graph)) }
         }
     }
 }
@@ -165,13 +248,13 @@ struct History: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        try guarded {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config, operations: false)
             let current = indicateCurrent || rev?.contains("current") == true ? try project.runner().current() : []
             let report = HistoryReport(graph: project.graph)
             let revisions = try report.revisions(in: rev, current: current)
             if format == .json {
-                print(report.json(revisions, current: current))
+                say(report.json(revisions, current: current))
             } else {
                 for r in revisions { say(verbose ? report.verbose(r, current: current) : report.line(r, current: current)) }
             }
@@ -186,12 +269,12 @@ struct Heads: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        try guarded {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config, operations: false)
             let report = HistoryReport(graph: project.graph)
             let revisions = project.graph.heads.compactMap { project.graph.revision($0) }
             if format == .json {
-                print(report.json(revisions, current: []))
+                say(report.json(revisions, current: []))
             } else {
                 for r in revisions { say(verbose ? report.verbose(r) : report.line(r)) }
             }
@@ -229,7 +312,7 @@ struct Show: ParsableCommand {
             let path = try project.revisionPath(revision)
             let r = project.graph.revision(try project.graph.resolve(revision))!
             say(HistoryReport(graph: project.graph).verbose(r))
-            print(try String(contentsOfFile: path, encoding: .utf8), terminator: "")
+            emit(try String(contentsOfFile: path, encoding: .utf8), newline: false)
         }
     }
 }

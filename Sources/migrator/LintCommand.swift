@@ -15,31 +15,19 @@ struct Lint: ParsableCommand {
     enum LintFormat: String, ExpressibleByArgument { case text, json, github }
 
     func run() throws {
-        let report: LintReport
-        do {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config)
-            report = LintReport(try project.lint(range: range, all: all, offline: offline))
-        } catch {
-            if format == .json {
-                emitLine(LintReport.errorJSON(error))
-            } else {
-                FileHandle.standardError.write(Data("migrator: error: \(error)\n".utf8))
+            let report = LintReport(try project.lint(range: range, all: all, offline: offline))
+            switch format {
+            case .text:
+                for f in report.findings { say(f.text) }
+                say(report.summary)
+            case .github:
+                for f in report.findings { say(f.github) }
+            case .json:
+                say(report.json)
             }
-            throw ExitCode(2)
+            if report.errors > 0 { throw ExitCode(ExitStatus.no.rawValue) }
         }
-        switch format {
-        case .text:
-            for f in report.findings { emitLine(f.text) }
-            emitLine(report.summary)
-        case .github:
-            for f in report.findings { emitLine(f.github) }
-        case .json:
-            emitLine(report.json)
-        }
-        if report.errors > 0 { throw ExitCode(1) }
-    }
-
-    private func emitLine(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

@@ -20,30 +20,22 @@ struct Verify: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        let report: StairwayReport
-        do {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
             let project = try Project(configPath: options.config)
             let models = metadata != nil || project.config.manifest != nil ? try loadModels(metadata, project: project) : nil
-            report = try project.verify(scratchURL: scratchURL, models: models, data: data) { step in
+            let report = try project.verify(scratchURL: scratchURL, models: models, data: data) { step in
                 if format == .text { say(step.line) }
             }
-        } catch {
             if format == .json {
-                say(LintReport.errorJSON(error))
-            } else {
-                FileHandle.standardError.write(Data("migrator: error: \(error)\n".utf8))
+                say(report.json)
+            } else if let differences = report.modelDifferences, !differences.isEmpty {
+                say("head does not match the models:")
+                for d in differences { say("  " + d) }
+            } else if report.passed {
+                say("\(report.steps.count) revision\(report.steps.count == 1 ? "" : "s") round-trip"
+                    + (report.modelDifferences == nil ? "" : "; head matches the models"))
             }
-            throw ExitCode(2)
+            if !report.passed { throw ExitCode(ExitStatus.no.rawValue) }
         }
-        if format == .json {
-            say(report.json)
-        } else if let differences = report.modelDifferences, !differences.isEmpty {
-            say("head does not match the models:")
-            for d in differences { say("  " + d) }
-        } else if report.passed {
-            say("\(report.steps.count) revision\(report.steps.count == 1 ? "" : "s") round-trip"
-                + (report.modelDifferences == nil ? "" : "; head matches the models"))
-        }
-        if !report.passed { throw ExitCode(1) }
     }
 }

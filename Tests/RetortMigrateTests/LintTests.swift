@@ -164,6 +164,7 @@ final class LintTests: XCTestCase {
         XCTAssertTrue(r.stdout.hasPrefix("::error file="), r.stdout)
         r = try runMigrator(["lint", "-c", "missing.yaml", "--format", "json"], in: db.directory)
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("\"status\": \"error\""), r.stdout)
+        let failure = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(failure?["status"] as? String, "error", r.stdout)
     }
 }

@@ -106,11 +106,11 @@ final class ManifestModuleTests: XCTestCase {
         r = try runMigrator(["check"], in: dir)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
 
-        // A module that does not compile: the compiler's error with file and line, exit 1.
+        // A module that does not compile: the compiler's error with file and line; check could not run: exit 2.
         try "public let broken: Int = \"not a number\"\n"
             .write(toFile: dir + "/Sources/ShopModels/Broken.swift", atomically: true, encoding: .utf8)
         r = try runMigrator(["check"], in: dir)
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("the manifest module ShopModels does not compile"), r.stderr)
         XCTAssertTrue(r.stderr.contains("Sources/ShopModels/Broken.swift:1:"), r.stderr)
         XCTAssertEqual(try revisionFiles(dir).count, 2, "nothing written")
@@ -131,7 +131,7 @@ final class ManifestModuleTests: XCTestCase {
             .write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: dir + "/migrations/versions", withIntermediateDirectories: true)
         let r = try runMigrator(["check"], in: dir)
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 2, "check could not run")
         XCTAssertTrue(r.stderr.contains("names no manifest module"), r.stderr)
         XCTAssertTrue(r.stderr.contains("--metadata FILE.json"), r.stderr)
     }

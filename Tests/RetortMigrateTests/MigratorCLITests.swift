@@ -227,7 +227,7 @@ final class MigratorCLITests: XCTestCase {
         try FileManager.default.removeItem(atPath: dir + "/migrations/versions/bad.yaml")
 
         let noConfig = try runMigrator(["current", "-c", "nope.yaml"], in: dir)
-        XCTAssertEqual(noConfig.status, 1)
+        XCTAssertEqual(noConfig.status, 2, "current could not run")
         XCTAssertTrue(noConfig.stderr.contains("cannot read the config file nope.yaml"), noConfig.stderr)
         let badURL = try runMigrator(["current"], in: dir, environment: [:])
         XCTAssertEqual(badURL.status, 0)
@@ -235,7 +235,7 @@ final class MigratorCLITests: XCTestCase {
         config = config.replacingOccurrences(of: "database: sqlite:///", with: "database: mysql:///")
         try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
         let scheme = try runMigrator(["current"], in: dir)
-        XCTAssertEqual(scheme.status, 1)
+        XCTAssertEqual(scheme.status, 2, "current could not run")
         XCTAssertTrue(scheme.stderr.contains("unknown database URL scheme 'mysql'"), scheme.stderr)
         let down = try runMigrator(["current"], in: dir, environment: [:])
         XCTAssertEqual(down.stderr.split(separator: "\n").count, 1)
@@ -354,26 +354,26 @@ final class MigratorCLITests: XCTestCase {
         config = config.replacingOccurrences(of: db, with: wrong)
         try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
         let auth = try runMigrator(["current"], in: dir)
-        XCTAssertEqual(auth.status, 1)
+        XCTAssertEqual(auth.status, 2, "current could not run")
         XCTAssertTrue(auth.stderr.contains("password authentication failed"), auth.stderr)
         XCTAssertFalse(auth.stderr.contains("not-it"))
         XCTAssertEqual(auth.stderr.split(separator: "\n").count, 1, auth.stderr)
         config = config.replacingOccurrences(of: wrong, with: "postgresql://postgres@127.0.0.1:1/postgres")
         try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
         let down = try runMigrator(["current"], in: dir)
-        XCTAssertEqual(down.status, 1)
+        XCTAssertEqual(down.status, 2, "current could not run")
         XCTAssertTrue(down.stderr.contains("could not connect"), down.stderr)
         XCTAssertEqual(down.stderr.split(separator: "\n").count, 1, down.stderr)
 
         // libpq is opened on the first PostgreSQL connection: one that cannot be opened,
         // or is not libpq, is one clear line.
         let missing = try runMigrator(["current"], in: dir, environment: ["RETORT_LIBPQ": "/nonexistent/libpq.so.5"])
-        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.status, 2, "current could not run")
         XCTAssertTrue(missing.stderr.contains("libpq could not be loaded (/nonexistent/libpq.so.5"), missing.stderr)
         XCTAssertTrue(missing.stderr.contains("set RETORT_LIBPQ"), missing.stderr)
         XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
         let notLibPQ = try runMigrator(["current"], in: dir, environment: ["RETORT_LIBPQ": "libsqlite3.so.0"])
-        XCTAssertEqual(notLibPQ.status, 1)
+        XCTAssertEqual(notLibPQ.status, 2, "current could not run")
         XCTAssertTrue(notLibPQ.stderr.contains("libsqlite3.so.0 has no function PQclear"), notLibPQ.stderr)
     }
 

@@ -116,7 +116,8 @@ class VerifyTests: XCTestCase {
         XCTAssertEqual((json?["revisions"] as? [[String: Any]])?.count, 2)
         r = try runMigrator(["verify", "--scratch-url", "nosuch://x", "--format", "json"], in: db.directory)
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("\"status\": \"error\""), r.stdout)
+        let failure = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(failure?["status"] as? String, "error", r.stdout)
     }
 
     func testHeadIsComparedWithTheModels() throws {

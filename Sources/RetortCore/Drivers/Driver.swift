@@ -53,9 +53,17 @@ public protocol DriverConnection: AnyObject {
 
     /// Closes the connection; calling it again does nothing.
     func close()
+
+    /// Throws an ``OperationalError`` of kind `readOnly`, saying what is not writable,
+    /// when the database can be read but not written (a file opened read-only, a
+    /// directory where its journal cannot be made). Drivers that cannot tell before
+    /// writing do nothing.
+    func checkWritable() throws
 }
 
 extension DriverConnection {
+    public func checkWritable() throws {}
+
     public func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
         try executeMany(sql, collectParameterSets(count: count, fill: fill))
     }

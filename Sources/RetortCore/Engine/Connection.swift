@@ -72,6 +72,11 @@ public final class Connection {
     /// The database server's version, e.g. `3.40.1` or `15.18`.
     public func serverVersion() throws -> String { try driver("serverVersion").serverVersion }
 
+    /// Throws an ``OperationalError`` (kind `readOnly`) naming what is not writable when
+    /// the database cannot be written (SQLite: a file opened read-only, or a directory
+    /// where its journal cannot be made), so that a writer can refuse before starting.
+    public func checkWritable() throws { try driver("checkWritable").checkWritable() }
+
     // MARK: Execution
 
     /// Executes a statement with named parameters and returns its result.

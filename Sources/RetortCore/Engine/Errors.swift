@@ -89,7 +89,15 @@ public struct OperationalError: DatabaseError {
 /// The statement itself is wrong: a syntax error, a missing table or column, a
 /// construct the database does not support.
 public struct ProgrammingError: DatabaseError {
-    public enum Kind: String, Sendable { case syntax, undefinedTable, undefinedColumn, duplicateObject, notSupported, other }
+    public enum Kind: String, Sendable {
+        case syntax, undefinedTable, undefinedColumn, duplicateObject, notSupported
+        /// The statement cannot run inside a transaction block (PostgreSQL's
+        /// `CREATE INDEX CONCURRENTLY`, `VACUUM`): run it outside one.
+        case cannotRunInTransaction
+        /// One call carried several statements; send them one at a time.
+        case multipleStatements
+        case other
+    }
     public var kind: Kind
     public var message: String
     public var sql: String?

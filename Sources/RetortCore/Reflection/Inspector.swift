@@ -10,7 +10,7 @@
 ///
 /// The first question about a schema reads the whole schema with a fixed number of
 /// queries; later questions are answered from that snapshot until ``clearCache()``.
-/// The migrator's own tables (`migrator_version`, `migrator_history`) are left out.
+/// The migrator's own tables (`migrator_version`, `migrator_history`, `migrator_progress`) are left out.
 public final class Inspector {
     private let connection: Connection
     private let ownsConnection: Bool
@@ -19,7 +19,7 @@ public final class Inspector {
     /// Tables never reported (the migrator's own by default).
     public var excludedTables: Set<String>
 
-    public static let defaultExcludedTables: Set<String> = ["migrator_version", "migrator_history"]
+    public static let defaultExcludedTables: Set<String> = ["migrator_version", "migrator_history", "migrator_progress"]
 
     /// An inspector with a connection of its own from `engine` (closed on deinit).
     public convenience init(_ engine: Engine, excluding: Set<String> = Inspector.defaultExcludedTables) throws {

@@ -276,9 +276,4 @@ public struct LintReport: Sendable {
         "{\"status\": \(MetadataJSON.q(errors > 0 ? "failed" : "ok")), \"errors\": \(errors), \"warnings\": \(warnings), "
             + "\"findings\": [" + findings.map(\.json).joined(separator: ", ") + "]}"
     }
-
-    /// `{"status": "error", "message": ...}` for a lint that could not run.
-    public static func errorJSON(_ error: any Error) -> String {
-        "{\"status\": \"error\", \"message\": \(MetadataJSON.q("\(error)"))}"
-    }
 }

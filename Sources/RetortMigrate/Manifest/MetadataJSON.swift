@@ -42,7 +42,11 @@ public enum MetadataJSON {
         do {
             root = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw MigrateError("\(file) is not valid JSON: \(error.localizedDescription)",
+            guard let place = JSONSyntax.firstError(in: Array(data)) else {
+                throw MigrateError("\(file) is not valid JSON: \(error.localizedDescription)",
+                                   hint: "`migrator metadata` prints a valid example")
+            }
+            throw MigrateError("not valid JSON: expected \(place.expected)", at: .init(file: file, line: place.line, column: place.column),
                                hint: "`migrator metadata` prints a valid example")
         }
         let r = Reader(file: file)

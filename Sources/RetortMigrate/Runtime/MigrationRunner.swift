@@ -11,10 +11,37 @@ public protocol OperationApplier: Sendable {
 public struct StepReport: Sendable {
     public let step: MigrationStep
     public let milliseconds: Int
+    /// For a revision run outside a transaction that an earlier run left part-way: how
+    /// many of its steps that run had applied (this run began after them); else 0.
+    public let resumedAfter: Int
+    /// Resumed, and the revision's file changed since the run that applied its first
+    /// steps (usually the fix of the failed step; those steps are not run again).
+    public let editedSinceStarted: Bool
+
+    /// A report of `step`, applied in `milliseconds`.
+    public init(step: MigrationStep, milliseconds: Int, resumedAfter: Int = 0, editedSinceStarted: Bool = false) {
+        self.step = step
+        self.milliseconds = milliseconds
+        self.resumedAfter = resumedAfter
+        self.editedSinceStarted = editedSinceStarted
+    }
+
     /// `upgrade 3f2a9c1b7d4e -> 9c1b2e7f00aa  add tags  (12 ms)`
     public var line: String {
         "\(step.isUpgrade ? "upgrade" : "downgrade") \(step.arrow)  \(step.revision.message)  (\(milliseconds) ms)"
+            + (resumedAfter > 0 ? "  resumed at step \(resumedAfter + 1): an earlier run applied the steps before it" : "")
+            + (editedSinceStarted ? " (the file has changed since; steps 1-\(resumedAfter) as they were then stay, not run again)" : "")
     }
+}
+
+/// An upgrade or downgrade that stopped between two revisions because the caller asked
+/// it to (``MigrationRunner/stopRequested``, e.g. on SIGTERM).
+public struct MigrationInterrupted: Error, Sendable {
+    /// The revisions this run applied (or unapplied) and committed.
+    public let committed: [StepReport]
+    /// The revisions it ran and then rolled back (with `transaction: all`, every one
+    /// since the last commit).
+    public let rolledBack: [StepReport]
 }
 
 /// Applies revisions through Core inside transactions, holding the migration lock,
@@ -25,8 +52,14 @@ public final class MigrationRunner {
     public let engine: Engine
     public let store: VersionStore
     let applier: any OperationApplier
-    /// Called after each revision with its report.
+    /// Called after each revision with its report, once it is committed (with
+    /// `transaction: all`, once it is applied in the run's transaction).
     public var onStep: (StepReport) -> Void = { _ in }
+    /// Asked after each revision; true stops the run there: what is committed stays,
+    /// an open `transaction: all` is rolled back, and ``MigrationInterrupted`` is thrown.
+    public var stopRequested: () -> Bool = { false }
+    /// The progress of revisions that run outside a transaction.
+    public let progress: StepProgress
     /// How many revisions the current upgrade or downgrade planned to run.
     public private(set) var plannedSteps = 0
     /// The advisory-lock key: the same for every process using this version table.
@@ -42,6 +75,7 @@ public final class MigrationRunner {
         self.engine = engine
         self.applier = applier
         self.store = VersionStore(versionTable: config.versionTable, dialect: engine.dialect)
+        self.progress = StepProgress(table: store.progressTable, dialect: engine.dialect)
     }
 
     var graph: RevisionGraph { scripts.graph }
@@ -50,6 +84,12 @@ public final class MigrationRunner {
     /// The revisions the version table holds.
     public func current() throws -> Set<String> {
         try engine.connect { try store.heads($0) }
+    }
+
+    /// The revisions an earlier run left part-way (run outside a transaction, a step
+    /// failed or the run stopped): what `current` reports besides the heads.
+    public func partlyRun() throws -> [StepProgress.Entry] {
+        try engine.connect { try progress.entries($0).filter { $0.stepsDone > 0 } }
     }
 
     // MARK: Online
@@ -62,9 +102,11 @@ public final class MigrationRunner {
             if !allowEdited { try checkNotEdited(current, conn) }
             // A relative target counts from where the database is now; fix it to revisions.
             let targets = try graph.upgradeTargets(target, current: current)
-            plannedSteps = try graph.planUpgrade(from: current, toRevisions: targets).count
-            // Planned once; planned again only if another migrator moved the version table.
-            var plan: [MigrationStep] = []
+            try graph.checkUpgradeDirection(target, targets: targets, current: current)
+            var plan = try graph.planUpgrade(from: current, toRevisions: targets)
+            try checkPartlyRun(conn, against: plan, isUpgrade: true)
+            plannedSteps = plan.count
+            // Planned again only if another migrator moved the version table.
             return try walk(executor, conn) { heads in
                 if plan.first?.headsBefore != heads { plan = try self.graph.planUpgrade(from: heads, toRevisions: targets) }
                 guard !plan.isEmpty else { return [] }
@@ -75,10 +117,12 @@ public final class MigrationRunner {
 
     /// Unapplies down to `target`; returns the steps taken.
     @discardableResult
-    public func downgrade(to target: String) throws -> [StepReport] {
+    public func downgrade(to target: String, allowEdited: Bool = false) throws -> [StepReport] {
         try run { executor, conn in
             let current = try store.heads(conn)
+            if !allowEdited { try checkNotEdited(current, conn) }
             let plan = try graph.planDowngrade(from: current, to: target)
+            try checkPartlyRun(conn, against: plan, isUpgrade: false)
             plannedSteps = plan.count
             // A relative target means "from where we were", so the plan is fixed here.
             var remaining = plan[...]
@@ -110,6 +154,8 @@ public final class MigrationRunner {
             }
             let after = graph.heads(ofApplied: graph.ancestors(of: targets))
             for (stmt, params) in store.transition(from: current, to: after) { try executor.execute(stmt, params) }
+            // Stamping says where the database is: a record of a revision left part-way goes.
+            for stmt in try progress.clear(conn) { try executor.execute(stmt, [:]) }
             try executor.commit()
             return []
         }
@@ -119,6 +165,11 @@ public final class MigrationRunner {
     /// and always releases the lock.
     private func run(_ body: (any SQLExecutor, Connection) throws -> [StepReport]) throws -> [StepReport] {
         try engine.connect { conn in
+            do {
+                try conn.checkWritable()
+            } catch let error as OperationalError where error.kind == .readOnly {
+                throw MigrateError("cannot migrate: " + error.message, hint: "nothing was run")
+            }
             let executor = LiveExecutor(conn, immediate: immediate)
             for sql in engine.dialect.timeoutStatements(lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout) {
                 try conn.execute(text(sql))
@@ -146,7 +197,9 @@ public final class MigrationRunner {
     /// transaction so that a concurrent migrator's work is seen, not repeated.
     private func walk(_ executor: any SQLExecutor, _ conn: Connection,
                       plan: (Set<String>) throws -> [MigrationStep]) throws -> [StepReport] {
-        var reports: [StepReport] = []
+        var committed: [StepReport] = []
+        // With `transaction: all`: applied in the open transaction, not yet committed.
+        var pending: [StepReport] = []
         let all = config.transaction == .all
         if all { try executor.begin() }
         do {
@@ -157,42 +210,132 @@ public final class MigrationRunner {
                     if !all { try executor.commit() }
                     break
                 }
-                let previousIsolation = conn.isolationLevel
-                if !step.revision.transactional {
-                    try executor.commit()
-                    try conn.setIsolationLevel(.autocommit)
-                }
                 let started = Date()
-                do {
+                if runsInTransaction(step.revision) {
                     try apply(step, executor)
-                } catch {
-                    if !step.revision.transactional { try? conn.setIsolationLevel(previousIsolation) }
-                    throw error
-                }
-                let ms = Int((Date().timeIntervalSince(started) * 1000).rounded())
-                let (stmt, params) = store.historyInsert(revision: step.revision.id, upgrade: step.isUpgrade,
-                                                         checksum: step.revision.checksum, at: started, milliseconds: ms)
-                try executor.execute(stmt, params)
-                if !step.revision.transactional {
-                    try conn.setIsolationLevel(previousIsolation)
+                    try recordHistory(step, started, executor)
+                    let report = StepReport(step: step, milliseconds: milliseconds(since: started))
+                    if all {
+                        pending.append(report)
+                    } else {
+                        try checkForeignKeys(conn, after: [step])
+                        try executor.commit()
+                        committed.append(report)
+                    }
+                    onStep(report)
+                } else {
+                    // Its steps commit one by one: what the run's transaction holds commits
+                    // first, checked as at the end of a run.
+                    if all {
+                        try checkForeignKeys(conn, after: pending.map(\.step))
+                        try executor.commit()
+                        committed += pending
+                        pending = []
+                        try executor.begin()
+                    }
+                    let earlier = try applyOutsideTransaction(step, executor, conn, started: started)
+                    let report = StepReport(step: step, milliseconds: milliseconds(since: started),
+                                            resumedAfter: earlier?.stepsDone ?? 0,
+                                            editedSinceStarted: (earlier?.stepsDone ?? 0) > 0
+                                                && earlier?.checksum.map { $0 != step.revision.checksum } == true)
+                    committed.append(report)
                     if all { try executor.begin() }
-                } else if !all {
-                    try checkForeignKeys(conn, after: [step])
-                    try executor.commit()
+                    onStep(report)
                 }
-                let report = StepReport(step: step, milliseconds: ms)
-                reports.append(report)
-                onStep(report)
+                if stopRequested() {
+                    try executor.rollback()
+                    throw MigrationInterrupted(committed: committed, rolledBack: pending)
+                }
             }
             if all {
-                try checkForeignKeys(conn, after: reports.map(\.step))
+                try checkForeignKeys(conn, after: pending.map(\.step))
                 try executor.commit()
             }
+        } catch let error as MigrationInterrupted {
+            throw error
         } catch {
             try? executor.rollback()
+            throw rolledBack(error, pending)
+        }
+        return committed + pending
+    }
+
+    /// Whether `revision` runs inside a transaction: unless it says `transactional: false`,
+    /// or the database cannot roll DDL back (then every revision runs step by step,
+    /// recording its progress, as a non-transactional one does).
+    func runsInTransaction(_ revision: Revision) -> Bool {
+        revision.transactional && engine.dialect.supportsTransactionalDDL
+    }
+
+    /// With `transaction: all`, a failure also rolls back the revisions the run applied
+    /// before it: the error says so, and where the database still is.
+    private func rolledBack(_ error: any Error, _ pending: [StepReport]) -> any Error {
+        guard let first = pending.first else { return error }
+        let ids = pending.map(\.step.revision.id).joined(separator: ", ")
+        let note = "with `transaction: all` the \(pending.count) revision\(pending.count == 1 ? "" : "s") this run had applied "
+            + "(\(ids)) \(pending.count == 1 ? "was" : "were") rolled back too, not applied; the database is still at "
+            + (first.step.headsBefore.isEmpty ? "base" : first.step.headsBefore.sorted().joined(separator: ", "))
+        if var e = error as? MigrateError {
+            e.hint = [e.hint, note].compactMap { $0 }.joined(separator: "; ")
+            return e
+        }
+        return MigrateError(MigrationRunner.describe(error), hint: note)
+    }
+
+    private func milliseconds(since started: Date) -> Int {
+        Int((Date().timeIntervalSince(started) * 1000).rounded())
+    }
+
+    private func recordHistory(_ step: MigrationStep, _ started: Date, _ executor: any SQLExecutor) throws {
+        let (stmt, params) = store.historyInsert(revision: step.revision.id, upgrade: step.isUpgrade,
+                                                 checksum: step.revision.checksum, at: started,
+                                                 milliseconds: milliseconds(since: started))
+        try executor.execute(stmt, params)
+    }
+
+    /// Runs a revision with `transactional: false` one step at a time, each committing
+    /// on its own, recording after each how many are done (see ``StepProgress``): a
+    /// failure leaves a record of exactly what stays applied, and the next run resumes
+    /// after it. The version table and history are updated once every step is done, in
+    /// one transaction with forgetting the record. Called with the run's transaction
+    /// open; returns with none open. Returns the record an earlier run left, if any.
+    private func applyOutsideTransaction(_ step: MigrationStep, _ executor: any SQLExecutor, _ conn: Connection,
+                                         started: Date) throws -> StepProgress.Entry? {
+        let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
+        let earlier = try progress.entries(conn).first { $0.revision == step.revision.id && $0.isUpgrade == step.isUpgrade }
+        if earlier == nil {
+            try executor.execute(progress.createStatement, [:])
+            let (stmt, params) = progress.start(step)
+            try executor.execute(stmt, params)
+        }
+        try executor.commit()
+        let done = earlier?.stepsDone ?? 0
+        let previousIsolation = conn.isolationLevel
+        try conn.setIsolationLevel(.autocommit)
+        do {
+            for i in done..<ops.count {
+                do {
+                    try applier.apply(ops[i], on: executor)
+                } catch {
+                    throw stepError(step, index: i, ops[i], error, notRolledBack: ops[..<i])
+                }
+                let (stmt, params) = progress.advance(step, to: i + 1)
+                try executor.execute(stmt, params)
+            }
+        } catch {
+            try? conn.setIsolationLevel(previousIsolation)
             throw error
         }
-        return reports
+        try conn.setIsolationLevel(previousIsolation)
+        try executor.begin()
+        for (stmt, params) in store.transition(from: step.headsBefore, to: step.headsAfter) {
+            try executor.execute(stmt, params)
+        }
+        try recordHistory(step, started, executor)
+        let (stmt, params) = progress.finish(step)
+        try executor.execute(stmt, params)
+        try executor.commit()
+        return earlier
     }
 
     private func apply(_ step: MigrationStep, _ executor: any SQLExecutor) throws {
@@ -200,19 +343,98 @@ public final class MigrationRunner {
         for (i, op) in ops.enumerated() {
             do {
                 try applier.apply(op, on: executor)
-            } catch let error as MigrateError {
-                throw MigrateError("revision \(step.revision.id), \(step.isUpgrade ? "upgrade" : "downgrade") step \(i + 1) (\(op.key)): \(error.message)",
-                                   at: error.location ?? .init(file: step.revision.path), hint: error.hint)
-            } catch let error as any DatabaseError {
-                throw MigrateError("revision \(step.revision.id), \(step.isUpgrade ? "upgrade" : "downgrade") step \(i + 1) (\(op.key)) failed: "
-                                   + "\(type(of: error)): \(error.message)",
-                                   at: .init(file: step.revision.path),
-                                   hint: "nothing of this revision was applied" + (step.revision.transactional ? "" : " before the failing statement"))
+            } catch {
+                throw stepError(step, index: i, op, error, notRolledBack: nil)
             }
         }
         for (stmt, params) in store.transition(from: step.headsBefore, to: step.headsAfter) {
             try executor.execute(stmt, params)
         }
+    }
+
+    /// The error for step `index` of `step` failing: which revision, step and operation,
+    /// the database's message, what of the revision stays applied (`notRolledBack`: the
+    /// steps before it of a revision run outside a transaction; nil when the revision's
+    /// transaction rolls back) and what to do.
+    private func stepError(_ step: MigrationStep, index: Int, _ op: MigrationOperation, _ error: any Error,
+                           notRolledBack: ArraySlice<MigrationOperation>?) -> any Error {
+        let direction = step.isUpgrade ? "upgrade" : "downgrade"
+        let place = "revision \(step.revision.id), \(direction) step \(index + 1) (\(op.key))"
+        var hints: [String] = []
+        if let kept = notRolledBack {
+            let total = (step.isUpgrade ? step.revision.upgrade : step.revision.downgrade).count
+            if kept.isEmpty {
+                hints.append("nothing of this revision was applied")
+            } else {
+                let why = step.revision.transactional ? "this database cannot roll DDL back" : "transactional: false"
+                hints.append("the revision runs outside a transaction (\(why)), so \(describeSteps(kept, from: 1)) "
+                             + "ran and \(kept.count == 1 ? "stays" : "stay") applied, not rolled back; "
+                             + (index + 1 == total ? "step \(total) was not applied" : "steps \(index + 1)-\(total) were not applied")
+                             + "; the version table still says \(step.headsBefore.isEmpty ? "base" : step.headsBefore.sorted().joined(separator: ", "))")
+                hints.append("fix the cause and run the \(direction) again: it resumes at step \(index + 1)")
+            }
+        }
+        switch error {
+        case let e as MigrateError:
+            let all = [e.hint].compactMap { $0 } + hints
+            return MigrateError("\(place): \(e.message)", at: e.location ?? .init(file: step.revision.path),
+                                hint: all.isEmpty ? nil : all.joined(separator: "; "))
+        case let e as any DatabaseError:
+            if notRolledBack == nil { hints.append("nothing of this revision was applied") }
+            if let p = e as? ProgrammingError {
+                switch p.kind {
+                case .cannotRunInTransaction:
+                    hints.append("this statement cannot run inside a transaction: put it in a revision of its own with "
+                                 + "`transactional: false`")
+                case .multipleStatements:
+                    hints.append("give each statement its own `execute` operation (one statement per operation)")
+                default: break
+                }
+            }
+            return MigrateError("\(place) failed: \(type(of: e)): \(e.message)", at: .init(file: step.revision.path),
+                                hint: hints.joined(separator: "; "))
+        default:
+            return error
+        }
+    }
+
+    /// Refuses to start while a revision that runs outside a transaction is left
+    /// part-way by an earlier run, unless this run finishes it (same direction, in
+    /// `plan`): going on would build on, or undo, a revision half there.
+    private func checkPartlyRun(_ conn: Connection, against plan: [MigrationStep], isUpgrade: Bool) throws {
+        for entry in try progress.entries(conn) where entry.stepsDone > 0 {
+            if entry.isUpgrade == isUpgrade, plan.contains(where: { $0.revision.id == entry.revision }) { continue }
+            guard let revision = graph.revision(entry.revision) else {
+                throw MigrateError("revision \(entry.revision) was left part-way by an earlier run and is not in the scripts",
+                                   hint: "restore its file, or `migrator stamp` the revision the database is at to clear the record")
+            }
+            let ops = entry.isUpgrade ? revision.upgrade : revision.downgrade
+            let steps = describeSteps(ops.prefix(entry.stepsDone), from: 1)
+            let parents = revision.downRevisions.isEmpty ? "base" : revision.downRevisions.joined(separator: " ")
+            if entry.isUpgrade {
+                throw MigrateError(
+                    "revision \(revision.id) is partly applied: an earlier upgrade ran its \(steps) of \(ops.count) outside a "
+                        + "transaction, and they stay applied",
+                    at: .init(file: revision.path),
+                    hint: isUpgrade
+                        ? "upgrade to a target that includes it (`migrator upgrade \(revision.id)`): it resumes at step \(entry.stepsDone + 1)"
+                        : "finish it first with `migrator upgrade \(revision.id)` (it resumes at step \(entry.stepsDone + 1)) and then "
+                            + "downgrade, or undo those steps by hand and run `migrator stamp \(parents)` to clear the record")
+            }
+            throw MigrateError(
+                "revision \(revision.id) is partly unapplied: an earlier downgrade ran its \(steps) of \(ops.count) outside a "
+                    + "transaction, and they are not undone",
+                at: .init(file: revision.path),
+                hint: !isUpgrade
+                    ? "downgrade to a target below it (`migrator downgrade \(parents)`): it resumes at step \(entry.stepsDone + 1)"
+                    : "finish it first with `migrator downgrade \(parents)` (it resumes at step \(entry.stepsDone + 1)) and then "
+                        + "upgrade, or redo those steps by hand and run `migrator stamp \(revision.id)` to clear the record")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? any DatabaseError { return "\(type(of: e)): \(e.message)" }
+        return "\(error)"
     }
 
     /// Fails (and so rolls back) when the revision left rows whose foreign keys point

@@ -13,6 +13,8 @@ import RetortCore
 public struct VersionStore: Sendable {
     public let versionTable: String
     public let historyTable: String
+    /// Where revisions run outside a transaction record their steps (see ``StepProgress``).
+    public let progressTable: String
     let dialect: Dialect
 
     // The statements, parsed once per store rather than once per revision applied.
@@ -26,6 +28,8 @@ public struct VersionStore: Sendable {
         self.versionTable = versionTable
         self.historyTable = versionTable.hasSuffix("_version")
             ? String(versionTable.dropLast("_version".count)) + "_history" : versionTable + "_history"
+        self.progressTable = versionTable.hasSuffix("_version")
+            ? String(versionTable.dropLast("_version".count)) + "_progress" : versionTable + "_progress"
         self.dialect = dialect
         let v = dialect.quoteIdentifier(versionTable), h = dialect.quoteIdentifier(historyTable)
         headsQuery = text("SELECT version_num FROM \(v)")
@@ -39,7 +43,7 @@ public struct VersionStore: Sendable {
     private var h: String { dialect.quoteIdentifier(historyTable) }
 
     /// The migrator's own tables, which reflection and autogenerate leave alone.
-    public var ownTables: [String] { [versionTable, historyTable] }
+    public var ownTables: [String] { [versionTable, historyTable, progressTable] }
 
     public var createStatements: [TextClause] {
         [

@@ -68,7 +68,9 @@ public struct HistoryReport {
         graph.ordered(subset).reversed().map { graph.revisions[$0]! }
     }
 
-    public func json(_ revisions: [Revision], current: Set<String>) -> String {
+    /// `{"status": "ok", "revisions": [{"revision": ..., "is_head": ..., ...}]}`, what
+    /// `current`, `history` and `heads` print with `--format json`.
+    public func json(_ revisions: [Revision], current: Set<String>, extra: [String: Any] = [:]) -> String {
         let items = revisions.map { r -> [String: Any] in
             var d: [String: Any] = [
                 "revision": r.id, "down_revision": r.downRevisions, "message": r.message,
@@ -79,7 +81,6 @@ public struct HistoryReport {
             if let c = r.created { d["created"] = c }
             return d
         }
-        let data = (try? JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return MachineOutput.object(status: "ok", extra.merging(["revisions": items]) { _, new in new })
     }
 }

@@ -75,6 +75,16 @@ extension RevisionGraph {
         return [try resolve(target)]
     }
 
+    /// Refuses an upgrade to a revision below where the database is (applied, and not
+    /// one of the current heads): that is a downgrade.
+    public func checkUpgradeDirection(_ target: String, targets: Set<String>, current: Set<String>) throws {
+        let applied = ancestors(of: current)
+        guard let below = targets.sorted().first(where: { applied.contains($0) && !current.contains($0) }) else { return }
+        throw MigrateError("\(target) (\(below)) is below the database's current revision "
+                           + "\(current.sorted().joined(separator: ", ")): upgrading to it is the wrong direction",
+                           hint: "to go back to it, run `migrator downgrade \(target)`")
+    }
+
     /// Plans `upgrade target` from the revisions the version table holds.
     public func planUpgrade(from current: Set<String>, to target: String) throws -> [MigrationStep] {
         try checkKnown(current)
@@ -134,7 +144,11 @@ extension RevisionGraph {
             for taken in 0..<(-n) {
                 let candidates = heads.filter { branchFilter?.contains($0) ?? true }
                 guard let head = candidates.first else {
-                    throw MigrateError("relative revision \(target) only reaches \(taken) revision\(taken == 1 ? "" : "s")")
+                    if taken == 0, heads.isEmpty {
+                        throw MigrateError("the database is at base: there is no revision below it to downgrade \(target) to")
+                    }
+                    throw MigrateError("relative revision \(target) only reaches \(taken) revision\(taken == 1 ? "" : "s")"
+                                       + (branchFilter == nil ? ": below them is base" : " on the branch"))
                 }
                 guard candidates.count == 1 else {
                     throw MigrateError("the database has several heads (\(candidates.sorted().joined(separator: ", "))); "
@@ -154,6 +168,10 @@ extension RevisionGraph {
             keep = rev
         } else {
             keep = try resolve(target)
+        }
+        guard applied.contains(keep) else {
+            throw MigrateError("\(target) is not applied (the database is at \(current.isEmpty ? "base" : current.sorted().joined(separator: ", "))): "
+                               + "downgrading to it is the wrong direction", hint: "to apply it, run `migrator upgrade \(target)`")
         }
         var doomed = applied.intersection(descendants(of: keep))
         doomed.remove(keep)

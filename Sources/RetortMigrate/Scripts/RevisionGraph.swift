@@ -198,7 +198,16 @@ public struct RevisionGraph: Sendable {
                 }
             }
             if options.isEmpty {
-                throw MigrateError("relative revision \(label) only reaches \(taken) revision\(taken == 1 ? "" : "s")")
+                guard steps > 0, let c = current else {
+                    throw MigrateError("relative revision \(label) only reaches \(taken) revision\(taken == 1 ? "" : "s")"
+                                       + (current.map { ": \($0) is a first revision, with only base below it" } ?? ""))
+                }
+                if taken == 0 {
+                    throw MigrateError("there is no revision above \(c) (it is a head), so \(label) names none",
+                                       hint: "`migrator heads` lists the heads; `migrator revision -m MSG` writes a new one")
+                }
+                throw MigrateError("relative revision \(label) only reaches \(taken) revision\(taken == 1 ? "" : "s"): "
+                                   + "there is no revision above \(c) (it is a head)")
             }
             if options.count > 1 {
                 throw MigrateError("relative revision \(label) is ambiguous at \(current ?? "base"): it could go to "

@@ -8,7 +8,7 @@ import Foundation
 /// | SQLSTATE | error |
 /// |---|---|
 /// | class 23 | ``IntegrityError``: 23505 unique, 23503 foreignKey, 23502 notNull, 23514 check, 23P01 exclusion |
-/// | class 42 | ``ProgrammingError``: 42601 syntax, 42P01 undefinedTable, 42703 undefinedColumn, 42P07/42710/… duplicateObject |
+/// | class 42 | ``ProgrammingError``: 42601 syntax (multipleStatements for several commands in one call), 42P01 undefinedTable, 42703 undefinedColumn, 42P07/42710/… duplicateObject |
 /// | 0A000 | ``ProgrammingError`` notSupported |
 /// | class 22 | ``DataError`` |
 /// | class 08, 57P01–57P03, or the connection dropped | ``OperationalError`` connectionLost |
@@ -17,7 +17,8 @@ import Foundation
 /// | class 28 | ``OperationalError`` authenticationFailed |
 /// | 25006 | ``OperationalError`` readOnly (a write in a read-only transaction or on a standby) |
 /// | 25P02 | ``InterfaceError`` misuse (statements sent after an error, before ROLLBACK) |
-/// | other class 25 | ``ProgrammingError`` other (e.g. a statement that cannot run inside a transaction block) |
+/// | 25001 | ``ProgrammingError`` cannotRunInTransaction (e.g. `CREATE INDEX CONCURRENTLY` in a transaction block) |
+/// | other class 25 | ``ProgrammingError`` other |
 /// | 53100 | ``OperationalError`` diskFull |
 /// | other classes 53, 54, 55, 57, 58, XX | ``OperationalError`` other (resources, limits, object state, operator intervention, system) |
 /// | anything else | ``ProgrammingError`` other |
@@ -107,7 +108,8 @@ enum PostgresErrors {
         case "42":
             let kind: ProgrammingError.Kind
             switch sqlState {
-            case "42601": kind = .syntax
+            // The extended protocol takes one statement per call.
+            case "42601": kind = primary.contains("multiple commands") ? .multipleStatements : .syntax
             case "42P01": kind = .undefinedTable
             case "42703": kind = .undefinedColumn
             case "42P07", "42710", "42701", "42P03", "42P04", "42P05", "42P06", "42712", "42723": kind = .duplicateObject
@@ -135,8 +137,9 @@ enum PostgresErrors {
                         + "rolled back; roll back the transaction (or to a savepoint) before continuing",
                     sql: sql, driverMessage: driverMessage, code: sqlState)
             default:
-                return ProgrammingError(kind: .other, message: message, sql: sql, driverMessage: driverMessage,
-                                        code: sqlState)
+                // 25001 active_sql_transaction: CREATE INDEX CONCURRENTLY, VACUUM, ... in a transaction.
+                return ProgrammingError(kind: sqlState == "25001" ? .cannotRunInTransaction : .other, message: message,
+                                        sql: sql, driverMessage: driverMessage, code: sqlState)
             }
         default:
             break

@@ -72,8 +72,13 @@ final class SQLiteConnection: DriverConnection {
     private(set) var db: OpaquePointer?
     private let cache: SQLiteStatementCache
     let variableLimit: Int
+    /// The database file (`:memory:` or empty for a private database).
+    private let path: String
+    private let openedReadOnly: Bool
 
     init(driver: SQLiteDriver) throws {
+        path = driver.path
+        openedReadOnly = driver.readOnly
         var handle: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX
         flags |= driver.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
@@ -119,6 +124,24 @@ final class SQLiteConnection: DriverConnection {
     }
 
     var serverVersion: String { String(cString: sqlite3_libversion()) }
+
+    /// SQLite opens a file it may not write read-only without a word, and finds a
+    /// directory it cannot make its journal in only at the first write.
+    func checkWritable() throws {
+        guard let db, !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return }
+        if sqlite3_db_readonly(db, "main") == 1 {
+            let why = openedReadOnly ? "the URL opens it read-only (mode=ro)" : "the file is not writable by this process"
+            throw OperationalError(kind: .readOnly, message: "the SQLite database file '\(path)' is not writable: \(why)")
+        }
+        var dir = (path as NSString).deletingLastPathComponent
+        if dir.isEmpty { dir = "." }
+        if access(dir, W_OK) != 0 {
+            throw OperationalError(
+                kind: .readOnly,
+                message: "the directory '\(dir)' holding the SQLite database '\(path)' is not writable: "
+                    + "SQLite makes its journal there when it writes; make the directory writable")
+        }
+    }
 
     var inTransaction: Bool {
         guard let db else { return false }
@@ -169,7 +192,7 @@ final class SQLiteConnection: DriverConnection {
         if moreSQL {
             sqlite3_finalize(stmt)
             throw ProgrammingError(
-                kind: .other,
+                kind: .multipleStatements,
                 message: "only one statement can be executed at a time; split the SQL at its semicolons",
                 sql: sql)
         }
