@@ -53,7 +53,10 @@ extension Dialect {
                 guard d.isFinite else { return nil }
                 out += "\(d)"
             case .text(let s): appendJSONString(s, to: &out)
-            case .decimal(let d): appendJSONString(d.description, to: &out)
+            case .decimal(let d):
+                // A JSON number, so it compares as a number (as a bound decimal does).
+                guard d.isFinite else { return nil }
+                out += d.description
             case .timestamp(let d): appendJSONString(SQLDateFormat.timestampString(d), to: &out)
             case .uuid(let u): appendJSONString(u.uuidString.lowercased(), to: &out)
             case .blob: return nil
