@@ -131,7 +131,8 @@ struct ExpressionEvaluator {
             return x == .null ? y : x
         case .cast(let x, let k): return try cast(evaluate(x, row), k)
         case .concat(let a, let b):
-            guard case .text(let x) = try evaluate(a, row), case .text(let y) = try evaluate(b, row) else { return .null }
+            let l = try evaluate(a, row), r = try evaluate(b, row)  // both, so an undefined side is seen
+            guard case .text(let x) = l, case .text(let y) = r else { return .null }
             return .text(x + y)
         }
     }
