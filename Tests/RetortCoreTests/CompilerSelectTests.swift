@@ -143,7 +143,7 @@ final class CompilerSelectTests: XCTestCase {
                   sqlite: "SELECT authors.id FROM authors WHERE authors.id NOT IN (?)",
                   postgresql: "SELECT authors.id FROM authors WHERE authors.id <> ALL($1)")
         assertExpanded(q, sqlite: "SELECT authors.id FROM authors WHERE authors.id IN (?, ?, ?)", [1, 2, 3],
-                       postgresql: "SELECT authors.id FROM authors WHERE authors.id = ANY($1)", [.text(#"{"1","2","3"}"#)])
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.id = ANY($1::int8[])", [.text(#"{"1","2","3"}"#)])
     }
 
     func testEmptyInList() {
@@ -177,7 +177,7 @@ final class CompilerSelectTests: XCTestCase {
         assertExpanded(q, ["n": "x", "ids": SQLValueList([4, 5])],
                        sqlite: "SELECT authors.id FROM authors WHERE authors.name = ? AND authors.id IN (?, ?) AND authors.id < ?",
                        ["x", 4, 5, 9],
-                       postgresql: "SELECT authors.id FROM authors WHERE authors.name = $1 AND authors.id = ANY($2) AND authors.id < $3",
+                       postgresql: "SELECT authors.id FROM authors WHERE authors.name = $1 AND authors.id = ANY($2::int8[]) AND authors.id < $3",
                        ["x", .text(#"{"4","5"}"#), 9])
         // Without expanding, the parameter is one value: `IN (?)`.
         assertSQL(select(a.c.id).where(a.c.id.in(bindparam("one", expanding: false))),
@@ -196,7 +196,7 @@ final class CompilerSelectTests: XCTestCase {
         XCTAssertEqual(try Dialect.sqlite.literalSQL(q.compile(for: .sqlite)),
                        "SELECT authors.id FROM authors WHERE authors.id IN (1, 2) AND authors.name NOT IN ('O''Brien') AND authors.id IN ()")
         XCTAssertEqual(try Dialect.postgresql.literalSQL(q.compile(for: .postgresql)),
-                       #"SELECT authors.id FROM authors WHERE authors.id = ANY('{"1","2"}') AND authors.name <> ALL('{"O''Brien"}') AND authors.id = ANY('{}')"#)
+                       #"SELECT authors.id FROM authors WHERE authors.id = ANY('{"1","2"}'::int8[]) AND authors.name <> ALL('{"O''Brien"}') AND authors.id = ANY('{}')"#)
         let named = select(a.c.id).where(a.c.id.in(bindparam("ids", expanding: true)))
         XCTAssertEqual(try Dialect.sqlite.literalSQL(named.compile(for: .sqlite), ["ids": SQLValueList([7])]),
                        "SELECT authors.id FROM authors WHERE authors.id IN (7)")

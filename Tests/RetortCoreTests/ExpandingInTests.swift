@@ -110,7 +110,7 @@ final class ExpandingInTests: XCTestCase {
                 let q = select(t.c.id).where(t.c.id.in(big))
                 let (sql, values) = try q.compile(for: engine.dialect).resolve([:], for: engine.dialect)
                 if engine.dialect.listParameterStyle == .array {
-                    XCTAssertEqual(sql, "SELECT items.id FROM items WHERE items.id = ANY($1)")
+                    XCTAssertEqual(sql, "SELECT items.id FROM items WHERE items.id = ANY($1::int8[])")
                     XCTAssertEqual(values.count, 1)
                 } else {
                     XCTAssertEqual(sql, "SELECT items.id FROM items WHERE items.id IN (SELECT value FROM json_each(?))")

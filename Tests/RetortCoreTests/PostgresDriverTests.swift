@@ -91,9 +91,10 @@ final class PostgresDriverTests: XCTestCase {
         XCTAssertEqual(row[4], .text(String(repeating: "9", count: 50)), "too many digits for Decimal: kept exact")
         XCTAssertEqual(row[5], .integer(7))
         XCTAssertEqual(row[6], .real(2.5))
-        // Parameters without a typed context arrive as text.
+        // Parameters are typed by their value, so they come back as what they are.
         XCTAssertEqual(try scalar(c, "SELECT $1::float8 = 'NaN'", [.real(.nan)]), .bool(true))
-        XCTAssertEqual(try scalar(c, "SELECT $1", [.integer(42)]), .text("42"))
+        XCTAssertEqual(try scalar(c, "SELECT $1", [.integer(42)]), .integer(42))
+        XCTAssertEqual(try scalar(c, "SELECT $1", [.text("42")]), .text("42"))
     }
 
     func testDecimalsAreSentExactly() throws {

@@ -5,7 +5,7 @@ import XCTest
 final class ValueConversionTests: XCTestCase {
     func testDateFormatsParse() throws {
         let base = Date(timeIntervalSince1970: 1_795_262_400)  // 2026-11-21 12:00:00 UTC
-        XCTAssertEqual(SQLDateFormat.timestampString(base), "2026-11-21 12:00:00")
+        XCTAssertEqual(SQLDateFormat.timestampString(base), "2026-11-21 12:00:00.000000")
         XCTAssertEqual(SQLDateFormat.parse("2026-11-21 12:00:00"), base)
         XCTAssertEqual(SQLDateFormat.parse("2026-11-21T12:00:00Z"), base)
         XCTAssertEqual(SQLDateFormat.parse("2026-11-21 14:00:00+02"), base)
@@ -15,7 +15,7 @@ final class ValueConversionTests: XCTestCase {
         XCTAssertEqual(SQLDateFormat.timestampString(micro), "2026-11-21 12:00:00.123456")
         XCTAssertEqual(SQLDateFormat.parse("2026-11-21 12:00:00.123456")!.timeIntervalSince1970,
                        micro.timeIntervalSince1970, accuracy: 1e-6)
-        XCTAssertEqual(SQLDateFormat.timestampString(Date(timeIntervalSince1970: -1)), "1969-12-31 23:59:59")
+        XCTAssertEqual(SQLDateFormat.timestampString(Date(timeIntervalSince1970: -1)), "1969-12-31 23:59:59.000000")
         XCTAssertNil(SQLDateFormat.parse("not a date"))
         XCTAssertNil(SQLDateFormat.parse("2026-13-01"))
         XCTAssertEqual(SQLDateFormat.parse("12:30:00"), Date(timeIntervalSince1970: 45_000))

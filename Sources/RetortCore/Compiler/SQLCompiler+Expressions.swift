@@ -47,7 +47,7 @@ extension SQLCompiler {
             out.append("excluded.")
             appendIdentifier(name)
         case .collate(let x, let collation):
-            try visit(x, .unary)
+            try visit(x, .atom)
             out.append(" COLLATE ")
             appendIdentifier(collation)
         case .invalid(let message): throw ArgumentError(message)
@@ -118,7 +118,14 @@ extension SQLCompiler {
             try visit(operand, .atom)
         case .negative:
             out.append("-")
-            try visit(operand, .atom)
+            if case .bind(let b) = operand, literalValues || b.inline, b.value.isNegativeNumber {
+                // A literal `-1` after the minus would read as a comment, `--1`.
+                out.append("(")
+                try visitUnwrapped(operand)
+                out.append(")")
+            } else {
+                try visit(operand, .atom)
+            }
         case .bitwiseNot:
             out.append("~")
             try visit(operand, .atom)
@@ -129,24 +136,48 @@ extension SQLCompiler {
     }
 
     package func visitBinary(_ op: BinaryOperator, _ l: ExpressionNode, _ r: ExpressionNode) throws {
-        // Comparisons do not chain; a same-level right operand needs parentheses
-        // (a - (b - c)); and || must not mix unparenthesised with arithmetic, whose
-        // relative precedence differs between SQLite and PostgreSQL.
-        try visit(l, operandContext(op, l, right: false))
+        try visitOperand(l, of: op.precedence, operator: op, right: false)
         out.append(" ")
         out.append(op.sql)
         out.append(" ")
-        try visit(r, operandContext(op, r, right: true))
+        try visitOperand(r, of: op.precedence, operator: op, right: true)
     }
 
-    private func operandContext(_ op: BinaryOperator, _ child: ExpressionNode, right: Bool) -> Precedence {
-        let p = op.precedence
-        if case .binary(let childOp, _, _) = child {
-            let mixesConcat = (op == .concat) != (childOp == .concat)
-            if mixesConcat || childOp.precedence == .custom || p == .custom { return .atom }
-            if childOp.precedence == p, right || p == .comparison { return .atom }
+    /// Writes the operand of an operator at `level`, in parentheses when
+    /// ``needsGrouping(_:of:operator:right:)`` says so.
+    package func visitOperand(
+        _ child: ExpressionNode, of level: Precedence, operator op: BinaryOperator? = nil, right: Bool
+    ) throws {
+        if needsGrouping(child, of: level, operator: op, right: right) {
+            out.append("(")
+            try visitUnwrapped(child)
+            out.append(")")
+        } else {
+            try visitUnwrapped(child)
         }
-        return p
+    }
+
+    /// The one parenthesisation rule for operands (see ``Precedence``): a child is
+    /// grouped when it binds less tightly than the operator; when it binds at the same
+    /// level and that level does not chain (comparisons, custom operators) or it is
+    /// the right operand (`a - (b - c)`); when `||` meets arithmetic or bitwise
+    /// operators, whose order against it differs between databases; and when it is a
+    /// custom operator or prefix `~` under any binary operator (its precedence is unknown).
+    package func needsGrouping(
+        _ child: ExpressionNode, of level: Precedence, operator op: BinaryOperator?, right: Bool
+    ) -> Bool {
+        let c = child.precedence
+        if c == .atom { return false }
+        if c < level { return true }
+        if c == level, level.groupsSameLevel || right { return true }
+        guard op != nil else { return false }
+        // A custom operator's precedence is unknown: grouped under any other operator.
+        if c == .custom || level == .custom { return true }
+        guard level > .comparison else { return false }
+        // Above the comparisons: `||`, arithmetic and bitwise operators.
+        let childIsConcat = c == .concat
+        let parentIsConcat = level == .concat
+        return c > .comparison && c < .unary && childIsConcat != parentIsConcat
     }
 
     package func visitConjunction(_ kind: Conjunction, _ terms: [ExpressionNode]) throws {

@@ -108,9 +108,9 @@ public class SQLCompiler {
             try visit(pattern)
             out.append(")")
         } else {
-            try visit(e, .comparison)
+            try visitOperand(e, of: .comparison, right: false)
             out.append(negated ? " NOT LIKE " : " LIKE ")
-            try visit(pattern, .comparison)
+            try visitOperand(pattern, of: .comparison, right: true)
         }
         if let escape { out.append(" ESCAPE " + (try quoteString(String(escape)))) }
     }

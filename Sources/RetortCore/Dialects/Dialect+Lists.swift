@@ -38,6 +38,33 @@ extension Dialect {
         return .text(out)
     }
 
+    /// The type to read an array parameter as, from its values, as a single value of
+    /// theirs would be sent (see `PostgresParameters`): `int8[]` for integers,
+    /// `float8[]` when a Double is among numbers, `numeric[]` for decimals and integers,
+    /// `bool[]`, `uuid[]`. Nil (the server infers the type from the other side of `= ANY`)
+    /// for text, timestamps, mixed kinds and lists of NULLs.
+    func arrayParameterType(_ values: [SQLValue]) -> String? {
+        var integers = false, reals = false, decimals = false, bools = false, uuids = false
+        for v in values {
+            switch v {
+            case .null: break
+            case .integer: integers = true
+            case .real: reals = true
+            case .decimal: decimals = true
+            case .bool: bools = true
+            case .uuid: uuids = true
+            case .text, .blob, .timestamp: return nil
+            }
+        }
+        let numbers = integers || reals || decimals
+        switch (numbers, bools, uuids) {
+        case (true, false, false): return reals ? "float8[]" : decimals ? "numeric[]" : "int8[]"
+        case (false, true, false): return "bool[]"
+        case (false, false, true): return "uuid[]"
+        default: return nil
+        }
+    }
+
     /// A list as one JSON array of the values SQLite would bind (text, integers,
     /// reals; booleans as 0/1), or nil when a value has no exact JSON form (a blob,
     /// a non-finite number).
@@ -53,7 +80,10 @@ extension Dialect {
                 guard d.isFinite else { return nil }
                 out += "\(d)"
             case .text(let s): appendJSONString(s, to: &out)
-            case .decimal(let d): appendJSONString(d.description, to: &out)
+            case .decimal(let d):
+                // A JSON number, so it compares as a number (as a bound decimal does).
+                guard d.isFinite else { return nil }
+                out += d.description
             case .timestamp(let d): appendJSONString(SQLDateFormat.timestampString(d), to: &out)
             case .uuid(let u): appendJSONString(u.uuidString.lowercased(), to: &out)
             case .blob: return nil

@@ -57,10 +57,16 @@ extension CompiledStatement {
         switch dialect.listParameterStyle {
         case .array:
             values.reserveCapacity(bindings.count)
+            var casts: [(binding: Int, type: String)] = []
             for i in bindings.indices {
-                if let list = lists[i] { values.append(try dialect.arrayParameter(list, sql: sql)) } else { values.append(scalars[i]) }
+                if let list = lists[i] {
+                    values.append(try dialect.arrayParameter(list, sql: sql))
+                    if let type = dialect.arrayParameterType(list) { casts.append((i, type)) }
+                } else {
+                    values.append(scalars[i])
+                }
             }
-            return (sql, values)
+            return (casts.isEmpty ? sql : try castingPlaceholders(casts, dialect), values)
         case .expanded(let jsonFallback):
             let asJSON = total > dialect.maxBindParameters
             if asJSON, !jsonFallback { throw tooManyParameters(total, dialect) }
@@ -114,6 +120,33 @@ extension CompiledStatement {
             if values.count > dialect.maxBindParameters { throw tooManyParameters(values.count, dialect) }
             return (String(decoding: out, as: UTF8.self), values)
         }
+    }
+
+    /// The SQL with `::type` after the placeholders of the given bindings: an array of
+    /// numbers, booleans or UUIDs is read as the values' own type (`x = ANY($1::float8[])`
+    /// finds 2.5 in an integer column), as a single parameter is.
+    private func castingPlaceholders(_ casts: [(binding: Int, type: String)], _ dialect: Dialect) throws -> String {
+        let offsets = placeholderOffsets ?? CompiledStatement.scanPlaceholders(sql, dialect.paramStyle)
+        guard offsets.count == bindings.count else {
+            throw InterfaceError(
+                kind: .misuse,
+                message: "the SQL has \(offsets.count) placeholders for \(bindings.count) bindings; cannot type its lists",
+                sql: sql)
+        }
+        let bytes = Array(sql.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16 * casts.count)
+        var last = 0
+        for (binding, type) in casts {
+            var end = offsets[binding] + 1
+            while end < bytes.count, bytes[end] >= 0x30, bytes[end] <= 0x39 { end += 1 }
+            out.append(contentsOf: bytes[last..<end])
+            out.append(contentsOf: "::".utf8)
+            out.append(contentsOf: type.utf8)
+            last = end
+        }
+        out.append(contentsOf: bytes[last...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func tooManyParameters(_ count: Int, _ dialect: Dialect) -> InterfaceError {

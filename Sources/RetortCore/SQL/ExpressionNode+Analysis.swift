@@ -113,7 +113,8 @@ extension ExpressionNode {
         }
     }
 
-    /// True for nodes that never need parentheses around them.
+    /// How tightly the node binds as an operand (see ``Precedence``): the compiler
+    /// parenthesises a child that binds less tightly than its operator needs.
     package var precedence: Precedence {
         switch self {
         case .binary(let op, _, _): return op.precedence
@@ -121,14 +122,30 @@ extension ExpressionNode {
             if terms.isEmpty { return .comparison }
             return k == .and ? .and : .or
         case .like, .inList, .inExpanding, .inQuery, .between, .isNull, .quantified: return .comparison
-        case .unary(.not, _): return .not
-        case .unary: return .unary
+        case .unary(.not, _), .exists(_, negated: true): return .not
+        // A prefix `~` is an "other operator" on PostgreSQL: its operand runs on
+        // through any `+` that follows, so it is grouped like a custom operator.
+        case .unary(.bitwiseNot, _): return .custom
+        case .unary, .collate: return .unary
         case .label(let e, _): return e.precedence
         case .text: return .lowest
         case .raw(let sql, _):
             // A single token (`1`, `'%'`, `x`) needs no parentheses; anything longer may.
+            if sql.hasPrefix("-") { return .unary }
             return sql.contains(" ") ? .lowest : .atom
         default: return .atom
+        }
+    }
+}
+
+extension SQLValue {
+    /// True for a number below zero (or negative zero), which a literal spells with a `-`.
+    package var isNegativeNumber: Bool {
+        switch self {
+        case .integer(let i): return i < 0
+        case .real(let d): return d.sign == .minus
+        case .decimal(let d): return d.sign == .minus
+        default: return false
         }
     }
 }

@@ -292,6 +292,16 @@ package enum BinaryOperator: Sendable, Hashable {
 
 /// Operator binding strength, tightest last: a child that binds less tightly than its
 /// parent is parenthesised.
+///
+/// The levels follow SQLAlchemy's precedence table (`sql/operators.py`), folded where
+/// SQLite and PostgreSQL disagree so that one rule is right on both: every comparison
+/// (`=`, `<`, `IS [NOT] DISTINCT FROM`, LIKE, IN, BETWEEN, IS NULL) is one level, and
+/// since the two databases order those differently among themselves (PostgreSQL puts
+/// IS below `=` and LIKE above it; SQLite puts `<` above `=`), a comparison is never
+/// an unparenthesised operand of another. `||` binds tighter than `*` on SQLite and
+/// looser than `+` on PostgreSQL, so it never mixes unparenthesised with arithmetic;
+/// custom operators (`->>`, `@>`) and prefix `~` are always grouped. See
+/// ``SQLCompiler/needsGrouping(_:of:operator:right:)``.
 package enum Precedence: Int, Comparable, Sendable {
     case lowest = 0
     case or, and, not
@@ -305,6 +315,10 @@ package enum Precedence: Int, Comparable, Sendable {
     case atom
 
     package static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
+
+    /// True for the levels whose operators do not chain (`a = b = c`) or whose
+    /// members the databases order differently: an operand at the same level is grouped.
+    package var groupsSameLevel: Bool { self == .comparison || self == .custom }
 }
 
 /// `name(args)` with the aggregate modifiers SQL allows.

@@ -4,8 +4,14 @@ import Foundation
 /// stores and PostgreSQL prints: `2026-11-21`, `2026-11-21 12:00:00`,
 /// `2026-11-21 12:00:00.123456`, `2026-11-21T12:00:00Z`, `2026-11-21 12:00:00+02`,
 /// `12:30:00`. Times without an offset are taken as UTC.
+///
+/// Retort writes SQLAlchemy's spelling: always six fractional digits
+/// (`2021-01-04 03:21:39.000000`). The width is fixed, so on SQLite, where timestamps
+/// are text, text order is time order, and a database shared with a Python service or
+/// migrated from Alembic compares the same way from both sides. Every spelling above
+/// (and PostgreSQL's, and SQLite's `CURRENT_TIMESTAMP`) reads back.
 public enum SQLDateFormat {
-    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC (microseconds only when non-zero).
+    /// `YYYY-MM-DD HH:MM:SS.ffffff` in UTC, always with six fractional digits.
     public static func timestampString(_ date: Date) -> String {
         let (days, secondsOfDay, micros) = split(date)
         var s = dateString(days: days)
@@ -19,7 +25,7 @@ public enum SQLDateFormat {
         dateString(days: split(date).days)
     }
 
-    /// `HH:MM:SS[.ffffff]` of the date's UTC time of day.
+    /// `HH:MM:SS.ffffff` of the date's UTC time of day (SQLAlchemy's spelling of a time).
     public static func timeString(_ date: Date) -> String {
         let (_, secs, micros) = split(date)
         return timeString(seconds: secs, micros: micros)
@@ -50,7 +56,7 @@ public enum SQLDateFormat {
 
     private static func timeString(seconds: Int, micros: Int) -> String {
         var s = pad(seconds / 3600, 2) + ":" + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2)
-        if micros != 0 { s += "." + pad(micros, 6) }
+        s += "." + pad(micros, 6)
         return s
     }
 

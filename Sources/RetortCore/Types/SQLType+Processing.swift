@@ -32,6 +32,9 @@ extension SQLType {
             return String(validating: data, as: UTF8.self).map(SQLValue.text) ?? value
         case (.string, .uuid(let u)), (.text, .uuid(let u)):
             return .text(u.uuidString.lowercased())
+        case (.string, .decimal(let d)), (.text, .decimal(let d)):
+            // Every digit, as text: a decimal kept in a text column stays exact.
+            return .text(d.description)
         case (.integer, .bool(let b)), (.bigint, .bool(let b)), (.smallint, .bool(let b)):
             return .integer(b ? 1 : 0)
         case (.float, .integer(let i)), (.double, .integer(let i)):

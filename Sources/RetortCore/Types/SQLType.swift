@@ -31,15 +31,12 @@ public enum SQLType: Sendable, Hashable {
     case double
     /// An exact decimal number, `NUMERIC(P,S)`. Read it as `Decimal`.
     ///
-    /// PostgreSQL's NUMERIC is exact. SQLite's NUMERIC affinity keeps numbers as
-    /// INTEGER or REAL (15 significant digits), so a `Decimal` bound against this type
-    /// on SQLite goes as an INTEGER when it is whole and fits 64 bits, as a REAL when
-    /// it has at most 15 significant digits, and past that as a BLOB of its decimal
-    /// text, which SQLite stores untouched: every value round-trips exactly (28-digit
-    /// values, negatives, the scale's digits, NULL). The trade-off falls only on those
-    /// long values: they match the same decimal exactly (`==`, `in`), but sort after
-    /// all numbers in `<`, `>` and ORDER BY, and `sum()` reads them as REALs. Values
-    /// bound without a type (`text()` parameters) go as text, which SQLite may round.
+    /// PostgreSQL's NUMERIC is exact. SQLite keeps numbers only as INTEGER (64 bits) or
+    /// REAL (an IEEE double), so on SQLite a `Decimal` goes as an INTEGER when it is
+    /// whole and fits 64 bits (exact to 19 digits) and as a REAL otherwise: exact up to
+    /// 15 significant digits, the nearest double beyond (about 16–17 digits; read back
+    /// rounded to the column's scale). Either way it compares and sorts correctly with
+    /// every other number (SQLAlchemy stores the same REAL).
     case numeric(precision: Int?, scale: Int?)
     /// A calendar date without time: `DATE`. Binds a `Date` as its UTC day.
     case date

@@ -10,9 +10,9 @@ final class PostgreSQLCompiler: SQLCompiler {
         guard caseInsensitive else {
             return try super.visitLike(e, pattern: pattern, caseInsensitive: false, negated: negated, escape: escape)
         }
-        try visit(e, .comparison)
+        try visitOperand(e, of: .comparison, right: false)
         out.append(negated ? " NOT ILIKE " : " ILIKE ")
-        try visit(pattern, .comparison)
+        try visitOperand(pattern, of: .comparison, right: true)
         if let escape { out.append(" ESCAPE " + (try quoteString(String(escape)))) }
     }
 

@@ -1,26 +1,25 @@
 import Foundation
 
-/// How a `Decimal` bound for a `numeric` column is stored on SQLite, exactly.
+/// How a `Decimal` is bound on SQLite: always as a number, so that it compares and
+/// sorts with the numbers already stored.
 ///
-/// A `NUMERIC` column converts text that looks like a number into an INTEGER or a
-/// REAL, and a REAL keeps only 15 significant digits. So a decimal goes as:
-/// - an INTEGER when it is whole and fits 64 bits (exact, up to 19 digits);
-/// - a REAL when it has at most 15 significant digits (read back through its
-///   shortest decimal spelling, which is then the value itself);
-/// - otherwise as a BLOB holding its canonical decimal text (`-12345678901234567890.0123456789`):
-///   SQLite never converts a BLOB, so every digit survives.
+/// SQLite has two numeric storage classes: INTEGER (64 bits, exact to 19 digits) and
+/// REAL (an IEEE double: 15 significant digits survive any round trip, 17 identify it).
+/// Text that looks like a number is converted to one of them by a NUMERIC column
+/// anyway, and a BLOB (which would keep every digit) sorts after every number, so
+/// `salary > 33333.333333333333333333333333333` would match no row. So a decimal goes as:
+/// - an INTEGER when it is whole and fits 64 bits (exact);
+/// - otherwise a REAL: exact up to 15 significant digits (read back through its
+///   shortest spelling, which is then the value itself), the nearest double beyond.
 ///
-/// The price is paid only by the values past 15 digits: they compare equal to the
-/// same decimal bound again (same canonical bytes), but in `<`, `>` and ORDER BY a
-/// BLOB sorts after every number and text, and arithmetic (`sum`) reads it as a
-/// REAL. Everything else keeps SQLite's numeric comparisons and ordering.
+/// Values written by earlier versions as a BLOB of their decimal text still read back
+/// as decimals (``SQLType/processResult(_:)``).
 enum SQLiteDecimalStorage {
     static func value(for decimal: Decimal) -> SQLValue {
         guard decimal.isFinite else { return .decimal(decimal) }
         let text = canonicalText(decimal)
         if !text.contains("."), let whole = Int64(text) { return .integer(whole) }
-        if significantDigits(text) <= 15, let real = Double(text) { return .real(real) }
-        return .blob(Data(text.utf8))
+        return Double(text).map(SQLValue.real) ?? .decimal(decimal)
     }
 
     /// The decimal's plain spelling without trailing fractional zeros; `0` for zero.
@@ -31,12 +30,5 @@ enum SQLiteDecimalStorage {
             if text.hasSuffix(".") { text.removeLast() }
         }
         return text == "-0" ? "0" : text
-    }
-
-    private static func significantDigits(_ text: String) -> Int {
-        var digits = text.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }[...]
-        while digits.first == 0x30 { digits.removeFirst() }
-        while digits.last == 0x30 { digits.removeLast() }
-        return digits.count
     }
 }

@@ -16,11 +16,13 @@ final class SQLiteTypeCompiler: TypeCompiler, @unchecked Sendable {
     override func autoincrementTypeName(_ type: SQLType) throws -> String {
         type.isInteger ? "INTEGER" : try typeName(type)
     }
-    /// A decimal for a `numeric` column goes as an INTEGER, a REAL or a BLOB of its
-    /// text, whichever keeps it exact (see ``SQLiteDecimalStorage``).
+    /// A decimal goes as an INTEGER or a REAL (see ``SQLiteDecimalStorage``); a Double
+    /// bound for a `numeric` column stays the REAL it is (there is nothing more exact
+    /// to keep on SQLite).
     override func processBind(_ value: SQLValue, _ type: SQLType) -> SQLValue {
+        if case .numeric = type, case .real = value { return value }
         let processed = type.processBind(value)
-        guard case .numeric = type, case .decimal(let d) = processed else { return processed }
+        guard case .decimal(let d) = processed else { return processed }
         return SQLiteDecimalStorage.value(for: d)
     }
     override func castTypeName(_ type: SQLType) throws -> String {

@@ -128,7 +128,6 @@ final class PostgresConnection: DriverConnection {
         guard let first = parameterSets.first else { return 0 }
         let conn = try openHandle(sql)
         try PostgresParameters.checkCount(first.count, sql: sql)
-        var blobPositions = Set<Int>()
         for (index, set) in parameterSets.enumerated() {
             guard set.count == first.count else {
                 throw InterfaceError(
@@ -139,7 +138,6 @@ final class PostgresConnection: DriverConnection {
             }
             for (position, value) in set.enumerated() {
                 switch value {
-                case .blob: blobPositions.insert(position)
                 case .text(let s) where s.utf8.contains(0):
                     throw DataError(
                         message: "PostgreSQL text cannot contain NUL (0x00) characters; store it as binary data "
@@ -149,9 +147,11 @@ final class PostgresConnection: DriverConnection {
                 }
             }
         }
-        let positions = blobPositions.sorted()
-        let key = PostgresStatementCache.key(sql: sql, blobPositions: positions)
-        let statement = try prepared(sql, key: key, conn: conn, blobPositions: positions)
+        // One statement for every set: each position prepared as the type all its values share.
+        let types = PostgresParameters.sharedTypes(parameterSets)
+        try parameters.encode(first, sql: sql, preparedTypes: types)
+        let key = PostgresStatementCache.Key(sql: sql, types: types)
+        let statement = try prepared(key, conn: conn)
         try PostgresConnection.checkParameterCount(statement, given: first.count, sql: sql)
 
         guard PQenterPipelineMode(conn) == 1 else { throw PostgresErrors.error(result: nil, conn: conn, sql: sql) }
@@ -162,7 +162,7 @@ final class PostgresConnection: DriverConnection {
             let end = min(start + PostgresConnection.pipelineBatchSize, parameterSets.count)
             for index in start..<end {
                 do {
-                    try parameters.encode(parameterSets[index], sql: sql)
+                    try parameters.encode(parameterSets[index], sql: sql, preparedTypes: types)
                 } catch {
                     failure = error
                     break
@@ -217,8 +217,7 @@ final class PostgresConnection: DriverConnection {
 
     /// Runs the encoded ``parameters`` through the prepared statement for `sql`.
     private func executeEncoded(_ sql: String, conn: OpaquePointer) throws -> any DriverCursor {
-        let key = PostgresStatementCache.key(sql: sql, blobPositions: parameters.blobPositions)
-        let statement = try prepared(sql, key: key, conn: conn, blobPositions: parameters.blobPositions)
+        let statement = try prepared(PostgresStatementCache.Key(sql: sql, types: parameters.types), conn: conn)
         try PostgresConnection.checkParameterCount(statement, given: parameters.count, sql: sql)
         let result = statement.name.withCString { name in
             parameters.withLibpqArrays { n, values, lengths, formats in
@@ -244,7 +243,7 @@ final class PostgresConnection: DriverConnection {
             let error = PostgresErrors.error(result: result, conn: conn, sql: sql)
             PQclear(result)
             if let p = error as? ProgrammingError, PostgresConnection.invalidatesCachedStatement(p) {
-                cache.remove(key, deallocate: p.code != "26000")
+                cache.remove(PostgresStatementCache.Key(sql: sql, types: parameters.types), deallocate: p.code != "26000")
             }
             throw error
         }
@@ -273,15 +272,14 @@ final class PostgresConnection: DriverConnection {
         if rest.first == "ALL" || (verb == "DEALLOCATE" && rest == ["PREPARE", "ALL"]) { cache.removeAll() }
     }
 
-    /// The prepared statement for `key`, preparing and describing it on a miss.
-    private func prepared(
-        _ sql: String, key: String, conn: OpaquePointer, blobPositions: [Int]
-    ) throws -> PostgresPreparedStatement {
-        if let statement = cache.lookup(key) { return statement }
+    /// The prepared statement for `key` (SQL text and parameter types), preparing and
+    /// describing it on a miss.
+    private func prepared(_ key: PostgresStatementCache.Key, conn: OpaquePointer) throws -> PostgresPreparedStatement {
+        let sql = key.sql
+        if let statement = cache.lookup(sql: sql, types: key.types) { return statement }
         try PostgresConnection.checkNoNUL(sql)
-        // Parameter types: inferred by the server, except bytea where blobs go.
-        let types = PostgresParameters.preparedTypes(
-            count: blobPositions.last.map { $0 + 1 } ?? 0, blobPositions: blobPositions)
+        // Parameter types: the values' own (see PostgresParameters), 0 (inferred) elsewhere.
+        let types = PostgresParameters.preparedTypes(key.types, sql: sql)
         let name = cache.capacity > 0 ? cache.makeName() : ""
         let prepareResult = types.withUnsafeBufferPointer { t in
             PQprepare(conn, name, sql, Int32(t.count), t.count == 0 ? nil : t.baseAddress)

@@ -3,10 +3,23 @@ import Foundation
 
 /// The bind parameters of one execution, encoded the way libpq takes them.
 ///
-/// Every value is sent in text format with type OID 0 (the server infers the type
-/// from context), except blobs: they go in binary format as `bytea` (OID 17), so a
-/// 100 MB blob travels as 100 MB rather than 200 MB of hex. Text values live in one
-/// reused byte buffer, NUL-terminated; large blobs are read in place, never copied.
+/// Each value is sent with the type its Swift value implies, so the server never has
+/// to guess from context (and guess wrong: `rating * $1` with `1.5` read as an
+/// integer, `CASE ... THEN $1` typed text). The types are those SQL gives the same
+/// value written as a literal: an integer is `int4` when it fits 32 bits and `int8`
+/// otherwise (so it still fits every function that takes an `integer`, like
+/// `round(x, $1)`, and widens wherever a `bigint` is wanted), a Double `float8`, a
+/// Decimal `numeric`, a Bool `bool`, a UUID `uuid`, a blob `bytea`. The fixed-width
+/// ones and blobs go in binary format, which spares formatting and parsing; `numeric`
+/// goes as its text.
+/// Text, timestamps and NULL are sent untyped (OID 0), as a quoted SQL literal would
+/// be: the server types them from the column or operator they meet (a text value may
+/// be meant for a date, enum or json column; a timestamp for a column with or without
+/// a time zone, whose conversion must not depend on the session's time zone).
+///
+/// The types are part of the prepared statement, so the statement cache keys on them
+/// (``PostgresStatementCache``). Text values live in one reused byte buffer, NUL-terminated;
+/// large blobs are read in place, never copied.
 ///
 /// One instance per connection is reused across executions to keep allocations down.
 final class PostgresParameters {
@@ -14,6 +27,25 @@ final class PostgresParameters {
     static let maxCount = 65535
     /// The type OID of `bytea`.
     static let byteaOID: Oid = 17
+    static let int8OID: Oid = 20
+    static let int4OID: Oid = 23
+    static let float8OID: Oid = 701
+    static let numericOID: Oid = 1700
+    static let boolOID: Oid = 16
+    static let uuidOID: Oid = 2950
+
+    /// The type a value is sent as: 0 (the server infers it) for NULL, text and timestamps.
+    static func naturalType(_ value: SQLValue) -> Oid {
+        switch value {
+        case .null, .text, .timestamp: return 0
+        case .integer(let v): return Int32(exactly: v) == nil ? int8OID : int4OID
+        case .real: return float8OID
+        case .decimal: return numericOID
+        case .bool: return boolOID
+        case .uuid: return uuidOID
+        case .blob: return byteaOID
+        }
+    }
     /// Blobs up to this size are copied into the shared buffer; larger ones are read in place.
     private static let inlineBlobLimit = 64 * 1024
 
@@ -32,51 +64,60 @@ final class PostgresParameters {
     private var lengths: [Int32] = []
     private var formats: [Int32] = []
 
-    /// The 0-based positions of the blob parameters of the last encoding.
-    private(set) var blobPositions: [Int] = []
+    /// The type OID of each parameter of the last encoding (0: inferred by the server).
+    private(set) var types: [Oid] = []
 
     var count: Int { slots.count }
 
-    /// Encodes `parameters`. Throws ``DataError`` for text that PostgreSQL cannot
-    /// store (a NUL character) and ``InterfaceError`` for too many parameters; nothing
-    /// has been sent when it throws.
-    func encode(_ parameters: [SQLValue], sql: String) throws {
+    /// Encodes `parameters`, each as its ``naturalType(_:)``; or, given `preparedTypes`
+    /// (the types a statement shared by several parameter sets was prepared with), as
+    /// those: a value whose own type differs goes as text for the server to read as
+    /// the prepared type. Throws ``DataError`` for text that PostgreSQL cannot store (a
+    /// NUL character) and ``InterfaceError`` for too many parameters; nothing has been
+    /// sent when it throws.
+    func encode(_ parameters: [SQLValue], sql: String, preparedTypes: [Oid]? = nil) throws {
         try PostgresParameters.checkCount(parameters.count, sql: sql)
         storage.removeAll(keepingCapacity: true)
         slots.removeAll(keepingCapacity: true)
         largeBlobs.removeAll(keepingCapacity: true)
-        blobPositions.removeAll(keepingCapacity: true)
+        types.removeAll(keepingCapacity: true)
         for (position, value) in parameters.enumerated() {
+            var natural = PostgresParameters.naturalType(value)
+            let type = preparedTypes.map { position < $0.count ? $0[position] : 0 } ?? natural
+            types.append(type)
+            if natural == PostgresParameters.int4OID, type == PostgresParameters.int8OID { natural = type }
+            if type != natural, let text = PostgresParameters.textForm(value) {
+                // Prepared as another type (or inferred): the server reads the text as that.
+                try appendCheckedText(text, position: position, sql: sql)
+                continue
+            }
             switch value {
             case .null:
                 slots.append(.null)
             case .integer(let v):
-                appendText(String(v))
-            case .real(let v):
-                if v.isNaN {
-                    appendText("NaN")
-                } else if v.isInfinite {
-                    appendText(v < 0 ? "-Infinity" : "Infinity")
+                if natural == PostgresParameters.int4OID {
+                    let start = storage.count
+                    withUnsafeBytes(of: Int32(truncatingIfNeeded: v).bigEndian) { storage.append(contentsOf: $0) }
+                    slots.append(.stored(offset: start, length: 4, binary: true))
                 } else {
-                    appendText(String(v))
+                    appendBinary(UInt64(bitPattern: v))
                 }
+            case .real(let v):
+                appendBinary(v.bitPattern)
             case .bool(let b):
-                appendText(b ? "true" : "false")
+                let start = storage.count
+                storage.append(b ? 1 : 0)
+                slots.append(.stored(offset: start, length: 1, binary: true))
             case .decimal(let d):
                 appendText(d.description)
             case .timestamp(let d):
                 appendText(SQLDateFormat.timestampString(d) + "+00")
             case .uuid(let u):
-                appendText(u.uuidString.lowercased())
-            case .text(let s):
                 let start = storage.count
-                appendText(s)
-                if PostgresParameters.containsNUL(storage, from: start, to: storage.count - 1) {
-                    throw DataError(
-                        message: "PostgreSQL text cannot contain NUL (0x00) characters; store it as binary data "
-                            + "(parameter $\(position + 1))",
-                        sql: sql)
-                }
+                withUnsafeBytes(of: u.uuid) { storage.append(contentsOf: $0) }
+                slots.append(.stored(offset: start, length: 16, binary: true))
+            case .text(let s):
+                try appendCheckedText(s, position: position, sql: sql)
             case .blob(let data):
                 guard data.count <= Int(Int32.max) else {
                     throw DataError(
@@ -84,7 +125,6 @@ final class PostgresParameters {
                             + "are limited to 1 GB (use large objects for more)",
                         sql: sql)
                 }
-                blobPositions.append(position)
                 if data.count <= PostgresParameters.inlineBlobLimit {
                     let start = storage.count
                     storage.append(contentsOf: data)
@@ -96,6 +136,45 @@ final class PostgresParameters {
                 }
             }
         }
+    }
+
+    /// The types to prepare a statement shared by `parameterSets` with: per position
+    /// the one type every non-NULL value implies (`int8` for integers of both widths),
+    /// else 0 (inferred; the values go as text) — or `bytea` when any is a blob.
+    static func sharedTypes(_ parameterSets: [[SQLValue]]) -> [Oid] {
+        let count = parameterSets.map(\.count).max() ?? 0
+        var types = [Oid?](repeating: nil, count: count)
+        for set in parameterSets {
+            for (position, value) in set.enumerated() where !value.isNull {
+                let natural = naturalType(value)
+                switch types[position] {
+                case nil: types[position] = natural
+                case let t? where t == natural || t == byteaOID: break
+                case let t? where (t == int4OID || t == int8OID) && (natural == int4OID || natural == int8OID):
+                    types[position] = int8OID
+                default: types[position] = natural == byteaOID ? byteaOID : 0
+                }
+            }
+        }
+        return types.map { $0 ?? 0 }
+    }
+
+    private func appendCheckedText(_ s: String, position: Int, sql: String) throws {
+        let start = storage.count
+        appendText(s)
+        if PostgresParameters.containsNUL(storage, from: start, to: storage.count - 1) {
+            throw DataError(
+                message: "PostgreSQL text cannot contain NUL (0x00) characters; store it as binary data "
+                    + "(parameter $\(position + 1))",
+                sql: sql)
+        }
+    }
+
+    /// Eight bytes in network order, binary format.
+    private func appendBinary(_ v: UInt64) {
+        let start = storage.count
+        withUnsafeBytes(of: v.bigEndian) { storage.append(contentsOf: $0) }
+        slots.append(.stored(offset: start, length: 8, binary: true))
     }
 
     /// A value's text form as PostgreSQL reads it (nil for NULL); blobs as bytea's hex
@@ -167,7 +246,13 @@ final class PostgresParameters {
         values.removeAll(keepingCapacity: true)
         lengths.removeAll(keepingCapacity: true)
         formats.removeAll(keepingCapacity: true)
-        let anyBinary = !blobPositions.isEmpty
+        let anyBinary = slots.contains { slot in
+            switch slot {
+            case .null: return false
+            case .stored(_, _, let binary): return binary
+            case .largeBlob: return true
+            }
+        }
         return try storage.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
             for slot in slots {
@@ -210,11 +295,12 @@ final class PostgresParameters {
         }
     }
 
-    /// The parameter types to prepare with: 0 (inferred) everywhere but `bytea` at
-    /// the blob positions.
-    static func preparedTypes(count: Int, blobPositions: [Int]) -> [Oid] {
-        var types = [Oid](repeating: 0, count: count)
-        for p in blobPositions where p < count { types[p] = byteaOID }
+    /// The parameter types to prepare `sql` with: `types`, cut to the number of
+    /// placeholders the SQL text holds, so that surplus values still raise "unexpected
+    /// parameter" rather than becoming typed parameters the statement ignores.
+    static func preparedTypes(_ types: [Oid], sql: String) -> [Oid] {
+        var types = Array(types.prefix(PostgresPlaceholders.highest(in: sql)))
+        while types.last == 0 { types.removeLast() }
         return types
     }
 }

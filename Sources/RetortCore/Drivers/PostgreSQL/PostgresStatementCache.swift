@@ -10,19 +10,30 @@ struct PostgresPreparedStatement {
 }
 
 /// A bounded least-recently-used cache of a connection's named prepared statements,
-/// keyed by SQL text (plus the positions of `bytea` parameters, which are fixed when
-/// a statement is prepared).
+/// keyed by SQL text and parameter types, which are fixed when a statement is prepared
+/// (see ``PostgresParameters``): `x = $1` run with an integer and then with a Double
+/// is two statements, one with an `int8` parameter and one with a `float8`. A lookup
+/// compares the types in place, so a hit allocates nothing.
 ///
 /// Evicted statements are queued for `DEALLOCATE`; the connection runs the queue
 /// when it is not inside a failed transaction (where the server refuses everything
 /// but ROLLBACK).
 final class PostgresStatementCache {
+    /// What a statement was prepared for: its SQL text and parameter types.
+    struct Key: Hashable {
+        let sql: String
+        let types: [Oid]
+    }
+
     private struct Entry {
+        let types: [Oid]
         let statement: PostgresPreparedStatement
         var lastUsed: UInt64
     }
 
-    private var entries: [String: Entry] = [:]
+    /// Per SQL text, one entry per combination of parameter types (almost always one).
+    private var entries: [String: [Entry]] = [:]
+    private(set) var count = 0
     private var tick: UInt64 = 0
     private var nextNumber = 0
     let capacity: Int
@@ -31,22 +42,13 @@ final class PostgresStatementCache {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    var count: Int { entries.count }
-
-    /// The cache key for `sql` executed with blobs at `blobPositions`.
-    static func key(sql: String, blobPositions: [Int]) -> String {
-        guard !blobPositions.isEmpty else { return sql }
-        // SQL text cannot contain NUL, so the separator is unambiguous.
-        return sql + "\u{0}" + blobPositions.map(String.init).joined(separator: ",")
-    }
-
-    /// The cached statement for `key`, marked most recently used.
-    func lookup(_ key: String) -> PostgresPreparedStatement? {
-        guard var entry = entries[key] else { return nil }
+    /// The cached statement for `sql` with parameters of `types`, marked most recently used.
+    func lookup(sql: String, types: [Oid]) -> PostgresPreparedStatement? {
+        guard var variants = entries[sql], let i = variants.firstIndex(where: { $0.types == types }) else { return nil }
         tick &+= 1
-        entry.lastUsed = tick
-        entries[key] = entry
-        return entry.statement
+        variants[i].lastUsed = tick
+        entries[sql] = variants
+        return variants[i].statement
     }
 
     /// A fresh statement name, unique on this connection.
@@ -59,21 +61,34 @@ final class PostgresStatementCache {
     /// full. Returns false when the cache holds nothing (capacity 0): the caller then
     /// deallocates the statement after use.
     @discardableResult
-    func insert(_ statement: PostgresPreparedStatement, key: String) -> Bool {
+    func insert(_ statement: PostgresPreparedStatement, key: Key) -> Bool {
         guard capacity > 0 else { return false }
-        if entries.count >= capacity, let victim = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
-            entries[victim.key] = nil
-            pendingDeallocation.append(victim.value.statement.name)
+        if count >= capacity, let victim = leastRecentlyUsed() {
+            remove(Key(sql: victim.sql, types: victim.types), deallocate: true)
         }
         tick &+= 1
-        entries[key] = Entry(statement: statement, lastUsed: tick)
+        entries[key.sql, default: []].append(Entry(types: key.types, statement: statement, lastUsed: tick))
+        count += 1
         return true
+    }
+
+    private func leastRecentlyUsed() -> (sql: String, types: [Oid])? {
+        var best: (sql: String, types: [Oid], lastUsed: UInt64)?
+        for (sql, variants) in entries {
+            for e in variants where best == nil || e.lastUsed < best!.lastUsed {
+                best = (sql, e.types, e.lastUsed)
+            }
+        }
+        return best.map { ($0.sql, $0.types) }
     }
 
     /// Forgets `key` (e.g. after the server invalidated its plan), queueing it for
     /// deallocation unless the server no longer has it.
-    func remove(_ key: String, deallocate: Bool) {
-        guard let entry = entries.removeValue(forKey: key) else { return }
+    func remove(_ key: Key, deallocate: Bool) {
+        guard var variants = entries[key.sql], let i = variants.firstIndex(where: { $0.types == key.types }) else { return }
+        let entry = variants.remove(at: i)
+        entries[key.sql] = variants.isEmpty ? nil : variants
+        count -= 1
         if deallocate { pendingDeallocation.append(entry.statement.name) }
     }
 
@@ -93,6 +108,7 @@ final class PostgresStatementCache {
     /// Forgets everything (the connection closed; the server dropped its statements).
     func removeAll() {
         entries.removeAll()
+        count = 0
         pendingDeallocation.removeAll()
     }
 }

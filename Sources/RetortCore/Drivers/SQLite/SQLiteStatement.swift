@@ -62,7 +62,13 @@ final class SQLiteStatement {
             case .real(let v): rc = sqlite3_bind_double(handle, i, v)
             case .bool(let b): rc = sqlite3_bind_int64(handle, i, b ? 1 : 0)
             case .text(let s): rc = bindText(s, at: i)
-            case .decimal(let d): rc = bindText(d.description, at: i)
+            case .decimal(let d):
+                // As a number (INTEGER or REAL), never text: text sorts after every number.
+                switch SQLiteDecimalStorage.value(for: d) {
+                case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
+                case .real(let v): rc = sqlite3_bind_double(handle, i, v)
+                default: rc = bindText(d.description, at: i)
+                }
             case .timestamp(let d): rc = bindText(SQLDateFormat.timestampString(d), at: i)
             case .uuid(let u): rc = bindText(u.uuidString.lowercased(), at: i)
             case .blob(let data):
