@@ -28,7 +28,7 @@ public class DDLCompiler {
         if t.columns.isEmpty { throw ArgumentError("table '\(t.fullName)' has no columns") }
         var lines: [String] = []
         for col in t.columns { lines.append(try columnSpecification(col, tableName: t.name)) }
-        if let pk = t.primaryKey { lines.append(try constraintSpecification(.primaryKey(pk))) }
+        if let pk = t.primaryKey { lines.append(try primaryKeySpecification(pk, of: t)) }
         for fk in t.foreignKeys where !(fk.name.map(c.omittingForeignKeys.contains) ?? false) {
             lines.append(try constraintSpecification(.foreignKey(fk)))
         }
@@ -178,6 +178,16 @@ public class DDLCompiler {
     }
 
     // MARK: Dialect hooks
+
+    /// The SQL after DEFAULT for a default given as SQL text (SQLite wants an expression
+    /// that is not a literal in parentheses: `DEFAULT (datetime('now'))`).
+    public func serverDefaultText(_ sql: String) -> String { sql }
+
+    /// A CREATE TABLE's primary-key clause (SQLite adds `AUTOINCREMENT` for a key
+    /// column with ``Column/strictAutoincrement``).
+    public func primaryKeySpecification(_ pk: PrimaryKeyConstraint, of table: Table) throws -> String {
+        try constraintSpecification(.primaryKey(pk))
+    }
 
     /// What follows an autoincrementing column's type (PostgreSQL: an identity clause).
     public func autoincrementClause(_ column: Column) -> String? { nil }
