@@ -75,6 +75,7 @@ public struct CoreOperationApplier: OperationApplier {
             try run(DropTable(TableReference(name)))
         case .renameTable(let name, let newName):
             try run(RenameTable(TableReference(name), to: newName))
+            try renameEnumChecks(table: newName, oldTable: name, renamedColumns: [:], executor)
         case .addColumn(let table, let spec):
             // SQLite's ADD COLUMN refuses a non-constant default (CURRENT_TIMESTAMP): rebuild.
             if rebuilds, let d = spec.serverDefault, !CoreOperationApplier.isConstant(d) {
@@ -169,6 +170,32 @@ public struct CoreOperationApplier: OperationApplier {
         }
     }
 
+    /// Where enum types are CHECKs named after their table and column, renames those
+    /// CHECKs after `table` was renamed from `oldTable` or its columns were renamed
+    /// (`renamedColumns`: new name -> old name), so they keep the names the models give
+    /// them. Nothing to do offline (the names stay as they were) or without such CHECKs.
+    private func renameEnumChecks(table: String, oldTable: String, renamedColumns: [String: String],
+                                  _ executor: any SQLExecutor) throws {
+        let dialect = executor.dialect
+        guard dialect.altersByRebuildingTables, !dialect.supportsNativeEnum, executor.connection != nil else { return }
+        let ddl = dialect.makeDDLCompiler()
+        let current = try TableRebuild.reflect(table, executor: executor)
+        var renames: [String: String] = [:]
+        for column in current.columns {
+            let old = renamedColumns[column.name] ?? column.name
+            guard let from = ddl.enumCheckName(table: oldTable, column: old), let to = ddl.enumCheckName(table: table, column: column.name),
+                  from != to, current.checkConstraints.contains(where: { $0.name == from && TableRebuild.mentions($0.condition, column.name) })
+            else { continue }
+            renames[from] = to
+        }
+        guard !renames.isEmpty else { return }
+        try TableRebuild(table: table, applier: self).run(executor) { t in
+            for i in t.checkConstraints.indices {
+                if let name = t.checkConstraints[i].name, let to = renames[name] { t.checkConstraints[i].name = to }
+            }
+        }
+    }
+
     /// A literal default: a number, a quoted string, NULL, TRUE or FALSE.
     static func isConstant(_ sql: String) -> Bool {
         let t = sql.trimmingCharacters(in: .whitespaces)
@@ -179,17 +206,33 @@ public struct CoreOperationApplier: OperationApplier {
 
     private func alterColumn(_ spec: AlterColumnSpec, executor: any SQLExecutor) throws {
         let dialect = executor.dialect
-        let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil
+        let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil || spec.using != nil
         if dialect.altersByRebuildingTables {
+            // Rename in place first: SQLite then renames the column in the table's
+            // constraints and in every index, trigger and view that uses it.
+            if let newName = spec.newName {
+                try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
+                try renameEnumChecks(table: spec.table, oldTable: spec.table, renamedColumns: [newName: spec.column], executor)
+            }
             if changesDefinition {
                 let newType = try spec.type.map(type)
-                let renamed = spec.newName.map { [$0: spec.column] } ?? [:]
-                try TableRebuild(table: spec.table, applier: self).run(executor, renamed: renamed) { t in
-                    try t.alterColumn(spec.column, type: newType, nullable: spec.nullable, serverDefault: spec.serverDefault,
-                                      newName: spec.newName, table: spec.table)
+                let column = spec.newName ?? spec.column
+                let using = spec.using.map { [column: $0] } ?? [:]
+                let ddl = dialect.makeDDLCompiler()
+                let checkName = ddl.enumCheckName(table: spec.table, column: column)
+                let enumCheck = try newType.flatMap { try ddl.enumCheckCondition(column: column, type: $0) }
+                try TableRebuild(table: spec.table, applier: self).run(executor, using: using) { t in
+                    try t.alterColumn(column, type: newType, nullable: spec.nullable, serverDefault: spec.serverDefault,
+                                      newName: nil, table: spec.table)
+                    guard newType != nil, let checkName else { return }
+                    // The CHECK standing in for an enum type goes with the type: named as
+                    // the convention names it, dropped when the column stops being an enum.
+                    t.checkConstraints.removeAll { $0.name == checkName }
+                    if let enumCheck, let values = newType?.enumDefinition?.values, let i = t.columns.firstIndex(where: { $0.name == column }) {
+                        t.columns[i].type = .string(values.map(\.count).max() ?? 0)
+                        t.checkConstraints.append(ReflectedCheckConstraint(name: checkName, condition: enumCheck))
+                    }
                 }
-            } else if let newName = spec.newName {
-                try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
             }
             return  // SQLite keeps no comments
         }

@@ -115,7 +115,8 @@ public struct AlterColumnSpec: Sendable, Equatable, Hashable {
     public var existingType: String?
     public var existingNullable: Bool?
     public var existingServerDefault: String?
-    /// PostgreSQL's `USING` expression for a type change.
+    /// How the old values become the new type: an SQL expression over the row (PostgreSQL's
+    /// `USING`; on SQLite the table rebuild copies the column with it).
     public var using: String?
     public init(table: String, column: String) {
         self.table = table
