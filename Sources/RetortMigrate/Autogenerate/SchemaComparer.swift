@@ -189,9 +189,20 @@ struct CompareState {
             phases.renames.append(SchemaChange(
                 .renameTable, table: new, summary: "renamed table \(old) to \(new)",
                 upgrade: [.renameTable(name: old, newName: new)], downgrade: [.renameTable(name: new, newName: old)]))
-            // From here on the live table is known by its new name.
+            // From here on the live table is known by its new name (and its enum CHECKs
+            // by theirs: rename_table renames them where they are named after the table).
             if var t = live.removeValue(forKey: old) {
                 t.name = new
+                if !c.dialect.supportsNativeEnum {
+                    t.checkConstraints = t.checkConstraints.map { ck in
+                        var ck = ck
+                        for col in t.columns where ck.name != nil && ck.name == ddl.enumCheckName(table: old, column: col.name)
+                            && TableRebuild.mentions(ck.condition, col.name) {
+                            ck.name = ddl.enumCheckName(table: new, column: col.name)
+                        }
+                        return ck
+                    }
+                }
                 live[new] = t
                 liveComparable[new] = t.comparable
             }
@@ -360,6 +371,16 @@ struct CompareState {
             // Constraints and indexes follow the column (the database renames them too).
             func renamed(_ cols: [String]) -> [String] { cols.map { $0 == old.name ? new.name : $0 } }
             cur.columns = cur.columns.map { var x = $0; if x.name == old.name { x.name = new.name }; return x }
+            // Where enum types are CHECKs, the rename renames the column's (see CoreOperationApplier).
+            if !c.dialect.supportsNativeEnum, let from = ddl.enumCheckName(table: name, column: old.name) {
+                cur.checkConstraints = cur.checkConstraints.map { ck in
+                    var ck = ck
+                    if ck.name == from, TableRebuild.mentions(ck.condition, new.name) || TableRebuild.mentions(ck.condition, old.name) {
+                        ck.name = ddl.enumCheckName(table: name, column: new.name)
+                    }
+                    return ck
+                }
+            }
             if let pk = cur.primaryKey { cur.primaryKey = ReflectedPrimaryKey(name: pk.name, columns: renamed(pk.columns)) }
             cur.uniqueConstraints = cur.uniqueConstraints.map { var u = $0; u.columns = renamed(u.columns); return u }
             cur.foreignKeys = cur.foreignKeys.map { var f = $0; f.columns = renamed(f.columns); return f }
