@@ -61,8 +61,10 @@ final class SQLiteTypeChangeFuzzTests: XCTestCase {
     }
 
     func testRandomTypeChangesNeverChangeAValueSilently() throws {
-        let seeds: [UInt64] = ProcessInfo.processInfo.environment["RETORT_FUZZ_SEED"].flatMap(UInt64.init).map { [$0] }
-            ?? Array(1...12)
+        // RETORT_FUZZ_SEED=N replays one seed; RETORT_FUZZ_RUNS=N runs seeds 1...N (12 by default).
+        let environment = ProcessInfo.processInfo.environment
+        let seeds: [UInt64] = environment["RETORT_FUZZ_SEED"].flatMap(UInt64.init).map { [$0] }
+            ?? Array(1...max(1, environment["RETORT_FUZZ_RUNS"].flatMap(UInt64.init) ?? 12))
         var applied = 0, refused = 0
         for seed in seeds {
             var rng = SeededGenerator(seed: seed)

@@ -137,9 +137,18 @@ public class DDLCompiler {
         }
         let col = "ALTER COLUMN " + quote(a.column)
         var actions: [String] = []
-        if let type = a.type {
+        if let type = a.type ?? (a.collation != nil ? a.existingType : nil) {
             let typeName = try dialect.typeCompiler.typeName(type)
-            actions.append(col + " TYPE " + typeName + " USING " + (a.using ?? quote(a.column) + "::" + typeName))
+            var action = col + " TYPE " + typeName
+            switch a.collation {
+            case .set(let name): action += " COLLATE " + quote(name)
+            case .drop: action += " COLLATE \"default\""
+            case nil: break
+            }
+            if a.type != nil { action += " USING " + (a.using ?? quote(a.column) + "::" + typeName) }
+            actions.append(action)
+        } else if a.collation != nil {
+            throw ArgumentError("changing the collation of '\(a.column)' needs its type (existing_type)")
         }
         if let nullable = a.nullable { actions.append(col + (nullable ? " DROP NOT NULL" : " SET NOT NULL")) }
         if let d = a.serverDefault {

@@ -37,6 +37,7 @@ public struct ReflectedColumn: Sendable, Hashable {
 /// A view or a trigger as the database stores it, with the statement that creates it.
 /// Reflection reads these where a table rebuild must carry them through (SQLite).
 public struct ReflectedSchemaObject: Sendable, Hashable {
+    /// What the object is.
     public enum Kind: String, Sendable, Hashable {
         case view, trigger
     }
@@ -310,6 +311,7 @@ public protocol SchemaReflector: Sendable {
 }
 
 extension SchemaReflector {
+    /// None: only a database whose tables are rebuilt needs to carry them through.
     public func viewsAndTriggers(_ conn: Connection, schema: String?) throws -> [ReflectedSchemaObject] { [] }
 }
 

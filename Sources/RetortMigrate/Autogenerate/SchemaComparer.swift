@@ -252,7 +252,7 @@ struct CompareState {
 
     /// Everything about a column but its name, as compared.
     func definitionSignature(_ col: ReflectedColumn) -> String {
-        "\(SchemaComparer.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")"
+        "\(SchemaComparer.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")|\(col.collation?.lowercased() ?? "")"
     }
 
     // MARK: Specs
@@ -260,7 +260,7 @@ struct CompareState {
     func spec(_ col: Column) throws -> ColumnSpec {
         ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: col.primaryKey,
                    autoincrement: col.autoincrementSetting, serverDefault: try col.serverDefault.map(ddl.serverDefaultSQL),
-                   comment: col.comment)
+                   comment: col.comment, collation: col.collation)
     }
 
     func spec(_ col: ReflectedColumn, in table: ReflectedTable) -> ColumnSpec {
@@ -268,7 +268,7 @@ struct CompareState {
         let isLoneIntegerKey = pk == [col.name] && col.type.isInteger
         return ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: pk.contains(col.name),
                           autoincrement: col.autoincrement == isLoneIntegerKey ? nil : col.autoincrement,
-                          serverDefault: col.autoincrement ? nil : col.serverDefault, comment: col.comment)
+                          serverDefault: col.autoincrement ? nil : col.serverDefault, comment: col.comment, collation: col.collation)
     }
 
     func spec(_ fk: ForeignKeyConstraint) -> ForeignKeySpec {
@@ -325,6 +325,7 @@ struct CompareState {
 
     func describe(_ col: ReflectedColumn) -> String {
         col.type.name + (col.nullable ? "" : ", not null") + (col.serverDefault.map { ", default \($0)" } ?? "")
+            + (col.collation.map { ", collation \($0)" } ?? "")
     }
 
     // MARK: Tables
@@ -425,6 +426,13 @@ struct CompareState {
                 up.serverDefault = .some(try col.serverDefault.map(ddl.serverDefaultSQL))
                 down.serverDefault = .some(l.serverDefault)
                 what.append("server default \(l.serverDefault ?? "none") -> \(e.serverDefault ?? "none")")
+            }
+            // Collation names: SQLite's are case-insensitive; PostgreSQL's differing only
+            // in case would be a strange pair to keep.
+            if e.collation?.lowercased() != l.collation?.lowercased() {
+                up.collation = .some(e.collation)
+                down.collation = .some(l.collation)
+                what.append("collation \(l.collation ?? "default") -> \(e.collation ?? "default")")
             }
             if e.comment != l.comment {
                 up.comment = .some(e.comment)

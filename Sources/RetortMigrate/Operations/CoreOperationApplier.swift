@@ -25,8 +25,10 @@ public struct CoreOperationApplier: OperationApplier {
     }
 
     func column(_ c: ColumnSpec) throws -> Column {
-        Column(c.name, try type(c.type), nullable: c.nullable, primaryKey: c.primaryKey, autoincrement: c.autoincrement,
-               serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
+        var column = Column(c.name, try type(c.type), nullable: c.nullable, primaryKey: c.primaryKey, autoincrement: c.autoincrement,
+                            serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
+        column.collation = c.collation
+        return column
     }
 
     /// A Core table for a create_table operation, in a metadata of its own (names the
@@ -82,7 +84,7 @@ public struct CoreOperationApplier: OperationApplier {
                 let newType = try type(spec.type)
                 try TableRebuild(table: table, applier: self).run(executor) {
                     $0.columns.append(ReflectedColumn(name: spec.name, type: newType, nullable: spec.nullable,
-                                                      serverDefault: d, autoincrement: false))
+                                                      serverDefault: d, autoincrement: false, collation: spec.collation))
                 }
                 return
             }
@@ -207,6 +209,7 @@ public struct CoreOperationApplier: OperationApplier {
     private func alterColumn(_ spec: AlterColumnSpec, executor: any SQLExecutor) throws {
         let dialect = executor.dialect
         let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil || spec.using != nil
+            || spec.collation != nil
         if dialect.altersByRebuildingTables {
             // Rename in place first: SQLite then renames the column in the table's
             // constraints and in every index, trigger and view that uses it.
@@ -224,6 +227,9 @@ public struct CoreOperationApplier: OperationApplier {
                 try TableRebuild(table: spec.table, applier: self).run(executor, using: using) { t in
                     try t.alterColumn(column, type: newType, nullable: spec.nullable, serverDefault: spec.serverDefault,
                                       newName: nil, table: spec.table)
+                    if let collation = spec.collation, let i = t.columns.firstIndex(where: { $0.name == column }) {
+                        t.columns[i].collation = collation
+                    }
                     guard newType != nil, let checkName else { return }
                     // The CHECK standing in for an enum type goes with the type: named as
                     // the convention names it, dropped when the column stops being an enum.
@@ -236,10 +242,11 @@ public struct CoreOperationApplier: OperationApplier {
             }
             return  // SQLite keeps no comments
         }
-        let alter = AlterColumn(
+        var alter = AlterColumn(
             TableReference(spec.table), spec.column, nullable: spec.nullable, type: try spec.type.map(type), using: spec.using,
             serverDefault: spec.serverDefault.map { $0.map { .set(.sql($0)) } ?? .drop },
             comment: spec.comment.map { $0.map { .set($0) } ?? .drop }, existingType: try spec.existingType.map(type))
+        alter.collation = spec.collation.map { $0.map { .set($0) } ?? .drop }
         for statement in alter.statements { try executor.execute(statement, [:]) }
         if let newName = spec.newName {
             try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
