@@ -5,6 +5,7 @@ extension DDLCompiler {
     public func columnSpecification(_ c: Column, tableName: String) throws -> String {
         let types = dialect.typeCompiler
         var spec = quote(c.name) + " " + (c.autoincrement ? try types.autoincrementTypeName(c.type) : try types.typeName(c.type))
+        if let collation = c.collation { spec += " COLLATE " + quote(collation) }
         let identity = c.autoincrement ? autoincrementClause(c) : nil
         if let identity { spec += identity }
         if identity == nil, let d = c.serverDefault { spec += " DEFAULT " + (try serverDefaultSQL(d)) }
@@ -45,10 +46,15 @@ extension DDLCompiler {
 
     /// `CONSTRAINT name CHECK (col IN ('a', 'b'))` for an enum column without native enums.
     package func enumCheck(for column: Column, name: String?) throws -> String? {
-        guard !dialect.supportsNativeEnum, let e = column.type.enumDefinition, !e.values.isEmpty else { return nil }
-        let values = try e.values.map(literalString).joined(separator: ", ")
-        return (name.map { "CONSTRAINT " + quote(constraintName($0, .convention)) + " " } ?? "")
-            + "CHECK (" + quote(column.name) + " IN (" + values + "))"
+        guard let condition = try enumCheckCondition(column: column.name, type: column.type) else { return nil }
+        return (name.map { "CONSTRAINT " + quote(constraintName($0, .convention)) + " " } ?? "") + "CHECK (" + condition + ")"
+    }
+
+    /// `col IN ('a', 'b')`: the condition of the CHECK standing in for an enum type, for
+    /// a column of `type` where the dialect has no enum types (nil otherwise).
+    package func enumCheckCondition(column: String, type: SQLType) throws -> String? {
+        guard !dialect.supportsNativeEnum, let e = type.enumDefinition, !e.values.isEmpty else { return nil }
+        return quote(column) + " IN (" + (try e.values.map(literalString).joined(separator: ", ")) + ")"
     }
 
     /// The default convention's name for an enum CHECK added with a column.
@@ -64,7 +70,7 @@ extension DDLCompiler {
     /// The SQL after `DEFAULT`: text verbatim, a literal, or `(expression)`.
     public func serverDefaultSQL(_ d: ServerDefault) throws -> String {
         switch d.storage {
-        case .sql(let text): return text
+        case .sql(let text): return serverDefaultText(text)
         case .value(let v): return try expressionCompiler().renderLiteral(v)
         case .expression(let node):
             let sql = try literalSQL(node)

@@ -28,7 +28,7 @@ public class DDLCompiler {
         if t.columns.isEmpty { throw ArgumentError("table '\(t.fullName)' has no columns") }
         var lines: [String] = []
         for col in t.columns { lines.append(try columnSpecification(col, tableName: t.name)) }
-        if let pk = t.primaryKey { lines.append(try constraintSpecification(.primaryKey(pk))) }
+        if let pk = t.primaryKey { lines.append(try primaryKeySpecification(pk, of: t)) }
         for fk in t.foreignKeys where !(fk.name.map(c.omittingForeignKeys.contains) ?? false) {
             lines.append(try constraintSpecification(.foreignKey(fk)))
         }
@@ -145,9 +145,18 @@ public class DDLCompiler {
         }
         let col = "ALTER COLUMN " + quote(a.column)
         var actions: [String] = []
-        if let type = a.type {
+        if let type = a.type ?? (a.collation != nil ? a.existingType : nil) {
             let typeName = try dialect.typeCompiler.typeName(type)
-            actions.append(col + " TYPE " + typeName + " USING " + (a.using ?? quote(a.column) + "::" + typeName))
+            var action = col + " TYPE " + typeName
+            switch a.collation {
+            case .set(let name): action += " COLLATE " + quote(name)
+            case .drop: action += " COLLATE \"default\""
+            case nil: break
+            }
+            if a.type != nil { action += " USING " + (a.using ?? quote(a.column) + "::" + typeName) }
+            actions.append(action)
+        } else if a.collation != nil {
+            throw ArgumentError("changing the collation of '\(a.column)' needs its type (existing_type)")
         }
         if let nullable = a.nullable { actions.append(col + (nullable ? " DROP NOT NULL" : " SET NOT NULL")) }
         if let d = a.serverDefault {
@@ -186,6 +195,16 @@ public class DDLCompiler {
     }
 
     // MARK: Dialect hooks
+
+    /// The SQL after DEFAULT for a default given as SQL text (SQLite wants an expression
+    /// that is not a literal in parentheses: `DEFAULT (datetime('now'))`).
+    public func serverDefaultText(_ sql: String) -> String { sql }
+
+    /// A CREATE TABLE's primary-key clause (SQLite adds `AUTOINCREMENT` for a key
+    /// column with ``Column/strictAutoincrement``).
+    public func primaryKeySpecification(_ pk: PrimaryKeyConstraint, of table: Table) throws -> String {
+        try constraintSpecification(.primaryKey(pk))
+    }
 
     /// What follows an autoincrementing column's type (PostgreSQL: an identity clause).
     public func autoincrementClause(_ column: Column) -> String? { nil }

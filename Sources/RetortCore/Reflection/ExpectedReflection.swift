@@ -19,7 +19,7 @@ extension ReflectedTable {
             var type = c.type
             if !dialect.supportsNativeEnum, let e = c.type.enumDefinition {
                 type = .string(e.values.map(\.count).max() ?? 0)
-                if let check = try ddl.enumCheck(for: c, name: table.enumCheckNames[c.name]) {
+                if let check = try ddl.enumCheckCondition(column: c.name, type: c.type) {
                     checks.append(ReflectedCheckConstraint(name: table.enumCheckNames[c.name], condition: check))
                 }
             }
@@ -32,6 +32,8 @@ extension ReflectedTable {
                 name: c.name, type: type, nullable: c.nullable,
                 serverDefault: autoincrement ? nil : try c.serverDefault.map { reflector.canonicalDefault(try ddl.serverDefaultSQL($0)) },
                 autoincrement: autoincrement,
+                strictAutoincrement: autoincrement && c.strictAutoincrement && dialect.integerPrimaryKeyIsRowID,
+                collation: c.collation,
                 comment: dialect.supportsComments ? c.comment : nil))
         }
         for ck in table.checkConstraints {

@@ -56,6 +56,11 @@ public final class Inspector {
 
     public func tableNames(schema: String? = nil) throws -> [String] { try reflect(schema: schema).tables.map(\.name) }
     public func viewNames(schema: String? = nil) throws -> [String] { try reflect(schema: schema).views }
+    /// Views and triggers with the statements that create them, in creation order (read
+    /// fresh, not cached; SQLite only: elsewhere empty).
+    public func viewsAndTriggers(schema: String? = nil) throws -> [ReflectedSchemaObject] {
+        try reflector.viewsAndTriggers(connection, schema: schema)
+    }
     public func enums(schema: String? = nil) throws -> [ReflectedEnum] { try reflect(schema: schema).enums }
     public func sequences(schema: String? = nil) throws -> [ReflectedSequence] { try reflect(schema: schema).sequences }
 

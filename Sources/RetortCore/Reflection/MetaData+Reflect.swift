@@ -34,9 +34,12 @@ extension Table {
     public convenience init(reflected t: ReflectedTable, metadata: MetaData) {
         var elements: [any TableElement] = []
         for c in t.columns {
-            elements.append(Column(
+            var column = Column(
                 c.name, c.type, nullable: c.nullable, autoincrement: c.autoincrement,
-                serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment))
+                serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
+            column.collation = c.collation
+            column.strictAutoincrement = c.strictAutoincrement
+            elements.append(column)
         }
         if let pk = t.primaryKey { elements.append(PrimaryKeyConstraint(columns: pk.columns, name: pk.name)) }
         for fk in t.foreignKeys {

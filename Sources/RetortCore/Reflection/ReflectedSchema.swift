@@ -12,16 +12,113 @@ public struct ReflectedColumn: Sendable, Hashable {
     public var serverDefault: String?
     /// A serial, identity or rowid column.
     public var autoincrement: Bool
+    /// An autoincrementing column that never hands out a number twice, not even one
+    /// freed by deleting the highest row: SQLite's `AUTOINCREMENT` keyword (which keeps
+    /// the high-water mark in `sqlite_sequence`). False elsewhere, and for a plain rowid.
+    public var strictAutoincrement: Bool
+    /// The collation the column declares (`NOCASE`, `"de-x-icu"`), nil for the default.
+    public var collation: String?
     public var comment: String?
 
     public init(name: String, type: SQLType, nullable: Bool = true, serverDefault: String? = nil,
-                autoincrement: Bool = false, comment: String? = nil) {
+                autoincrement: Bool = false, strictAutoincrement: Bool = false, collation: String? = nil,
+                comment: String? = nil) {
         self.name = name
         self.type = type
         self.nullable = nullable
         self.serverDefault = serverDefault
         self.autoincrement = autoincrement
+        self.strictAutoincrement = strictAutoincrement
+        self.collation = collation
         self.comment = comment
+    }
+}
+
+/// A view or a trigger as the database stores it, with the statement that creates it.
+/// Reflection reads these where a table rebuild must carry them through (SQLite).
+public struct ReflectedSchemaObject: Sendable, Hashable {
+    /// What the object is.
+    public enum Kind: String, Sendable, Hashable {
+        case view, trigger
+    }
+    public var kind: Kind
+    public var name: String
+    /// The table (or view) a trigger fires on; a view's own name.
+    public var table: String
+    /// The CREATE VIEW / CREATE TRIGGER statement, as stored.
+    public var sql: String
+
+    public init(kind: Kind, name: String, table: String, sql: String) {
+        self.kind = kind
+        self.name = name
+        self.table = table
+        self.sql = sql
+    }
+
+    /// True when the statement names `identifier` (a table, view or column name) outside
+    /// string literals and comments, quoted or not, in any letter case.
+    public func mentions(_ identifier: String) -> Bool {
+        SQLiteSchemaParser(sql).tokens.contains {
+            ($0.kind == .word || $0.kind == .quotedName) && $0.text.caseInsensitiveCompare(identifier) == .orderedSame
+        }
+    }
+
+    /// For a trigger: the columns of `table` its body writes by name, in `INSERT INTO
+    /// table (a, b)` and `UPDATE table SET a = ...` (SQLite resolves those only when the
+    /// trigger fires).
+    public func columnsWritten(to table: String) -> [String] {
+        let tokens = SQLiteSchemaParser(sql).tokens
+        func isTable(_ i: Int) -> Bool { i < tokens.count && tokens[i].isName && tokens[i].text.caseInsensitiveCompare(table) == .orderedSame }
+        /// The index of the table name after `INTO` / `UPDATE [OR action]`.
+        func target(after i: Int) -> Int {
+            var j = i + 1
+            if j < tokens.count, tokens[j].isWord("OR") { j += 2 }
+            return j
+        }
+        guard kind == .trigger, let begin = tokens.firstIndex(where: { $0.isWord("BEGIN") }) else { return [] }
+        var names: [String] = []
+        var i = begin
+        while i < tokens.count {
+            if tokens[i].isWord("INTO"), isTable(i + 1), i + 2 < tokens.count, tokens[i + 2].text == "(" {
+                var j = i + 3
+                while j < tokens.count, tokens[j].text != ")" {
+                    if tokens[j].isName { names.append(tokens[j].text) }
+                    j += 1
+                }
+                i = j
+            } else if tokens[i].isWord("UPDATE"), isTable(target(after: i)), target(after: i) + 1 < tokens.count,
+                      tokens[target(after: i) + 1].isWord("SET") {
+                var j = target(after: i) + 2
+                var depth = 0
+                while j < tokens.count {
+                    let t = tokens[j]
+                    if t.text == "(" { depth += 1 } else if t.text == ")" { depth -= 1 }
+                    if depth == 0, t.text == ";" || ["WHERE", "FROM", "RETURNING", "END"].contains(where: t.isWord) { break }
+                    if t.isName, j + 1 < tokens.count, tokens[j + 1].text == "=", depth == 0 || (depth == 1 && tokens[j - 1].text == "(") {
+                        names.append(t.text)
+                    }
+                    j += 1
+                }
+                i = j
+            }
+            i += 1
+        }
+        return names
+    }
+
+    /// For a trigger declared `UPDATE OF a, b ON ...`: those column names.
+    public var updateOfColumns: [String] {
+        let tokens = SQLiteSchemaParser(sql).tokens
+        guard kind == .trigger,
+              let of = tokens.indices.first(where: { tokens[$0].isWord("OF") && $0 > 0 && tokens[$0 - 1].isWord("UPDATE") })
+        else { return [] }
+        var names: [String] = []
+        var i = of + 1
+        while i < tokens.count, !tokens[i].isWord("ON") {
+            if tokens[i].isName { names.append(tokens[i].text) }
+            i += 1
+        }
+        return names
     }
 }
 
@@ -210,6 +307,10 @@ public protocol SchemaReflector: Sendable {
     /// How big each of `tables` is (those that exist): rows (an estimate where the
     /// database keeps one) and bytes on disk where it can tell.
     func tableSizes(_ conn: Connection, tables: [String]) throws -> [String: TableSize]
+    /// The views and triggers of `schema` with their stored CREATE statements, in the
+    /// order they were created (empty where nothing needs them: a database that alters
+    /// tables in place).
+    func viewsAndTriggers(_ conn: Connection, schema: String?) throws -> [ReflectedSchemaObject]
 }
 
 /// The size of a table, for `migrator lint`'s annotations.
@@ -222,6 +323,11 @@ public struct TableSize: Sendable, Equatable {
         self.rows = rows
         self.bytes = bytes
     }
+}
+
+extension SchemaReflector {
+    /// None: only a database whose tables are rebuilt needs to carry them through.
+    public func viewsAndTriggers(_ conn: Connection, schema: String?) throws -> [ReflectedSchemaObject] { [] }
 }
 
 /// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`),

@@ -47,6 +47,13 @@ public struct Column: TableElement, Sendable {
     public var onUpdate: ReferentialAction?
     /// The column's comment (`COMMENT ON COLUMN` on PostgreSQL).
     public var comment: String?
+    /// The collation its values compare and sort by (`COLLATE NOCASE`); nil for the
+    /// database's default. Set it on the value: `var c = Column("name", .text); c.collation = "NOCASE"`.
+    public var collation: String?
+    /// For an autoincrementing key: never hand out a number twice, not even one freed
+    /// by deleting the highest row (SQLite's `AUTOINCREMENT` keyword; PostgreSQL's
+    /// sequences behave so always).
+    public var strictAutoincrement: Bool
 
     /// Declares a column; see the type's documentation for each option.
     public init(
@@ -70,6 +77,8 @@ public struct Column: TableElement, Sendable {
         self.onDelete = onDelete
         self.onUpdate = onUpdate
         self.comment = comment
+        self.collation = nil
+        self.strictAutoincrement = false
     }
 }
 

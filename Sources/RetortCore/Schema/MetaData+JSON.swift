@@ -23,6 +23,7 @@ extension MetaData {
                 if let a = c.autoincrementSetting { f.append(("autoincrement", "\(a)")) }
                 if let d = c.serverDefault { f.append(("server_default", q((try? d.sql(for: dialect)) ?? ""))) }
                 if let cm = c.comment { f.append(("comment", q(cm))) }
+                if let co = c.collation { f.append(("collation", q(co))) }
                 columns.append(obj(f))
             }
             var f: [(String, String)] = [("name", q(t.name)), ("comment", t.comment.map(q) ?? "null"),

@@ -128,6 +128,18 @@ extension CompareState {
                 upgrade: [.createCheckConstraint(name: n, table: name, condition: ck.condition)],
                 downgrade: [.dropConstraint(name: n, table: name, type: .check)]))
         }
+        // An enum's CHECK missing from a column that is an enum on both sides (an
+        // alter_column to the enum type brings its CHECK itself; so does add_column).
+        for (column, n) in table.enumCheckNames.sorted(by: { $0.key < $1.key })
+        where !c.dialect.supportsNativeEnum && !cur.checkConstraints.contains(where: { $0.name == n }) {
+            guard let e = expC.column(named: column), let l = curC.column(named: column),
+                  !c.compareTypes || SchemaComparer.normalized(e.type) == SchemaComparer.normalized(l.type),
+                  let condition = exp.checkConstraints.first(where: { $0.name == n })?.condition else { continue }
+            phases.createConstraints.append(SchemaChange(
+                .addCheck, table: name, summary: "added check constraint \(n) on \(name) (\(condition)), which enum column \(column) lacks",
+                upgrade: [.createCheckConstraint(name: n, table: name, condition: condition)],
+                downgrade: [.dropConstraint(name: n, table: name, type: .check)]))
+        }
         for (n, ck) in liveChecks.sorted(by: { $0.key < $1.key }) where expChecks[n] == nil {
             phases.dropConstraints.append(SchemaChange(
                 .removeCheck, table: name, summary: "removed check constraint \(n) on \(name) (\(ck.condition))",

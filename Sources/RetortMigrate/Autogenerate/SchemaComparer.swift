@@ -190,9 +190,21 @@ struct CompareState {
                 .renameTable, table: new, summary: "renamed table \(old) to \(new)",
                 upgrade: [.renameTable(name: old, newName: new)], downgrade: [.renameTable(name: new, newName: old)]))
             // From here on the live table is known by its new name, and so is every
-            // foreign key that refers to it: the database carries them through the rename.
+            // foreign key that refers to it: the database carries them through the rename
+            // (and its enum CHECKs by theirs: rename_table renames them where they are
+            // named after the table).
             if var t = live.removeValue(forKey: old) {
                 t.name = new
+                if !c.dialect.supportsNativeEnum {
+                    t.checkConstraints = t.checkConstraints.map { ck in
+                        var ck = ck
+                        for col in t.columns where ck.name != nil && ck.name == ddl.enumCheckName(table: old, column: col.name)
+                            && TableRebuild.mentions(ck.condition, col.name) {
+                            ck.name = ddl.enumCheckName(table: new, column: col.name)
+                        }
+                        return ck
+                    }
+                }
                 live[new] = t
             }
             liveComparable[old] = nil
@@ -268,7 +280,7 @@ struct CompareState {
 
     /// Everything about a column but its name, as compared.
     func definitionSignature(_ col: ReflectedColumn) -> String {
-        "\(SchemaComparer.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")"
+        "\(SchemaComparer.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")|\(col.collation?.lowercased() ?? "")"
     }
 
     // MARK: Specs
@@ -276,7 +288,7 @@ struct CompareState {
     func spec(_ col: Column) throws -> ColumnSpec {
         ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: col.primaryKey,
                    autoincrement: col.autoincrementSetting, serverDefault: try col.serverDefault.map(ddl.serverDefaultSQL),
-                   comment: col.comment)
+                   comment: col.comment, collation: col.collation)
     }
 
     func spec(_ col: ReflectedColumn, in table: ReflectedTable) -> ColumnSpec {
@@ -284,7 +296,7 @@ struct CompareState {
         let isLoneIntegerKey = pk == [col.name] && col.type.isInteger
         return ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: pk.contains(col.name),
                           autoincrement: col.autoincrement == isLoneIntegerKey ? nil : col.autoincrement,
-                          serverDefault: col.autoincrement ? nil : col.serverDefault, comment: col.comment)
+                          serverDefault: col.autoincrement ? nil : col.serverDefault, comment: col.comment, collation: col.collation)
     }
 
     func spec(_ fk: ForeignKeyConstraint) -> ForeignKeySpec {
@@ -341,6 +353,7 @@ struct CompareState {
 
     func describe(_ col: ReflectedColumn) -> String {
         col.type.name + (col.nullable ? "" : ", not null") + (col.serverDefault.map { ", default \($0)" } ?? "")
+            + (col.collation.map { ", collation \($0)" } ?? "")
     }
 
     // MARK: Tables
@@ -397,12 +410,23 @@ struct CompareState {
                 upgrade: [.alterColumn(up)], downgrade: [.alterColumn(down)]))
             gained.remove(at: i)
             let dialect = c.dialect
+            let ddl = self.ddl
             editLive { t in
                 for i in t.foreignKeys.indices where t.foreignKeys[i].referredTable == name {
                     t.foreignKeys[i].referredColumns = t.foreignKeys[i].referredColumns.map { $0 == old.name ? new.name : $0 }
                 }
                 guard t.name == name else { return }
                 t.renameColumn(old.name, to: new.name) { SQLIdentifierRename.rename(old.name, to: new.name, in: $0, dialect: dialect) }
+                // Where enum types are CHECKs, the rename renames the column's (see CoreOperationApplier).
+                if !dialect.supportsNativeEnum, let from = ddl.enumCheckName(table: name, column: old.name) {
+                    t.checkConstraints = t.checkConstraints.map { ck in
+                        var ck = ck
+                        if ck.name == from, TableRebuild.mentions(ck.condition, new.name) || TableRebuild.mentions(ck.condition, old.name) {
+                            ck.name = ddl.enumCheckName(table: name, column: new.name)
+                        }
+                        return ck
+                    }
+                }
             }
         }
     }
@@ -447,6 +471,13 @@ struct CompareState {
                 up.serverDefault = .some(try col.serverDefault.map(ddl.serverDefaultSQL))
                 down.serverDefault = .some(l.serverDefault)
                 what.append("server default \(l.serverDefault ?? "none") -> \(e.serverDefault ?? "none")")
+            }
+            // Collation names: SQLite's are case-insensitive; PostgreSQL's differing only
+            // in case would be a strange pair to keep.
+            if e.collation?.lowercased() != l.collation?.lowercased() {
+                up.collation = .some(e.collation)
+                down.collation = .some(l.collation)
+                what.append("collation \(l.collation ?? "default") -> \(e.collation ?? "default")")
             }
             if e.comment != l.comment {
                 up.comment = .some(e.comment)

@@ -78,7 +78,7 @@ public enum MetadataJSON {
         for (i, c) in try r.array(o["columns"], "\(at) columns").enumerated() {
             let cw = "\(at) columns[\(i)]"
             let co = try r.object(c, cw, allowed: ["name", "type", "nullable", "primary_key", "autoincrement",
-                                                   "server_default", "comment"])
+                                                   "server_default", "comment", "collation"])
             let typeName = try r.string(co["type"], "\(cw).type")
             let type: SQLType
             do {
@@ -90,12 +90,14 @@ public enum MetadataJSON {
                 throw MigrateError("\(r.file): \(cw) has type \(typeName), but 'enums' does not declare '\(def.name)'",
                                    hint: "add {\"name\": \"\(def.name)\", \"values\": [...]} to 'enums'")
             }
-            elements.append(Column(
+            var column = Column(
                 try r.string(co["name"], "\(cw).name"), type, nullable: try r.optionalBool(co["nullable"], "\(cw).nullable") ?? true,
                 primaryKey: try r.optionalBool(co["primary_key"], "\(cw).primary_key") ?? false,
                 autoincrement: try r.optionalBool(co["autoincrement"], "\(cw).autoincrement"),
                 serverDefault: try r.optionalString(co["server_default"], "\(cw).server_default").map { .sql($0) },
-                comment: try r.optionalString(co["comment"], "\(cw).comment")))
+                comment: try r.optionalString(co["comment"], "\(cw).comment"))
+            column.collation = try r.optionalString(co["collation"], "\(cw).collation")
+            elements.append(column)
         }
         if let pk = o["primary_key"], !(pk is NSNull) {
             let po = try r.object(pk, "\(at) primary_key", allowed: ["name", "columns"])

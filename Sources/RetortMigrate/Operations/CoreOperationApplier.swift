@@ -25,8 +25,10 @@ public struct CoreOperationApplier: OperationApplier {
     }
 
     func column(_ c: ColumnSpec) throws -> Column {
-        Column(c.name, try type(c.type), nullable: c.nullable, primaryKey: c.primaryKey, autoincrement: c.autoincrement,
-               serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
+        var column = Column(c.name, try type(c.type), nullable: c.nullable, primaryKey: c.primaryKey, autoincrement: c.autoincrement,
+                            serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
+        column.collation = c.collation
+        return column
     }
 
     /// A Core table for a create_table operation, in a metadata of its own (names the
@@ -77,13 +79,14 @@ public struct CoreOperationApplier: OperationApplier {
             try run(DropTable(TableReference(name)))
         case .renameTable(let name, let newName):
             try run(RenameTable(TableReference(name), to: newName))
+            try renameEnumChecks(table: newName, oldTable: name, renamedColumns: [:], executor)
         case .addColumn(let table, let spec):
             // SQLite's ADD COLUMN refuses a non-constant default (CURRENT_TIMESTAMP): rebuild.
             if rebuilds, let d = spec.serverDefault, !CoreOperationApplier.isConstant(d) {
                 let newType = try type(spec.type)
                 try TableRebuild(table: table, applier: self).run(executor) {
                     $0.columns.append(ReflectedColumn(name: spec.name, type: newType, nullable: spec.nullable,
-                                                      serverDefault: d, autoincrement: false))
+                                                      serverDefault: d, autoincrement: false, collation: spec.collation))
                 }
                 return
             }
@@ -176,6 +179,32 @@ public struct CoreOperationApplier: OperationApplier {
         }
     }
 
+    /// Where enum types are CHECKs named after their table and column, renames those
+    /// CHECKs after `table` was renamed from `oldTable` or its columns were renamed
+    /// (`renamedColumns`: new name -> old name), so they keep the names the models give
+    /// them. Nothing to do offline (the names stay as they were) or without such CHECKs.
+    private func renameEnumChecks(table: String, oldTable: String, renamedColumns: [String: String],
+                                  _ executor: any SQLExecutor) throws {
+        let dialect = executor.dialect
+        guard dialect.altersByRebuildingTables, !dialect.supportsNativeEnum, executor.connection != nil else { return }
+        let ddl = dialect.makeDDLCompiler()
+        let current = try TableRebuild.reflect(table, executor: executor)
+        var renames: [String: String] = [:]
+        for column in current.columns {
+            let old = renamedColumns[column.name] ?? column.name
+            guard let from = ddl.enumCheckName(table: oldTable, column: old), let to = ddl.enumCheckName(table: table, column: column.name),
+                  from != to, current.checkConstraints.contains(where: { $0.name == from && TableRebuild.mentions($0.condition, column.name) })
+            else { continue }
+            renames[from] = to
+        }
+        guard !renames.isEmpty else { return }
+        try TableRebuild(table: table, applier: self).run(executor) { t in
+            for i in t.checkConstraints.indices {
+                if let name = t.checkConstraints[i].name, let to = renames[name] { t.checkConstraints[i].name = to }
+            }
+        }
+    }
+
     /// A literal default: a number, a quoted string, NULL, TRUE or FALSE.
     static func isConstant(_ sql: String) -> Bool {
         let t = sql.trimmingCharacters(in: .whitespaces)
@@ -186,26 +215,45 @@ public struct CoreOperationApplier: OperationApplier {
 
     private func alterColumn(_ spec: AlterColumnSpec, executor: any SQLExecutor) throws {
         let dialect = executor.dialect
-        let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil
+        let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil || spec.using != nil
+            || spec.collation != nil
         if dialect.altersByRebuildingTables {
-            // The rename first, by the database itself: it carries the indexes, CHECKs,
-            // triggers, views and other tables' foreign keys that name the column.
+            // Rename in place first: SQLite then renames the column in the table's
+            // constraints and in every index, trigger and view that uses it.
             if let newName = spec.newName {
                 try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
+                try renameEnumChecks(table: spec.table, oldTable: spec.table, renamedColumns: [newName: spec.column], executor)
             }
             if changesDefinition {
                 let newType = try spec.type.map(type)
-                try TableRebuild(table: spec.table, applier: self).run(executor) { t in
-                    try t.alterColumn(spec.newName ?? spec.column, type: newType, nullable: spec.nullable,
-                                      serverDefault: spec.serverDefault, newName: nil, table: spec.table)
+                let column = spec.newName ?? spec.column
+                let using = spec.using.map { [column: $0] } ?? [:]
+                let ddl = dialect.makeDDLCompiler()
+                let checkName = ddl.enumCheckName(table: spec.table, column: column)
+                let enumCheck = try newType.flatMap { try ddl.enumCheckCondition(column: column, type: $0) }
+                try TableRebuild(table: spec.table, applier: self).run(executor, using: using) { t in
+                    try t.alterColumn(column, type: newType, nullable: spec.nullable, serverDefault: spec.serverDefault,
+                                      newName: nil, table: spec.table)
+                    if let collation = spec.collation, let i = t.columns.firstIndex(where: { $0.name == column }) {
+                        t.columns[i].collation = collation
+                    }
+                    guard newType != nil, let checkName else { return }
+                    // The CHECK standing in for an enum type goes with the type: named as
+                    // the convention names it, dropped when the column stops being an enum.
+                    t.checkConstraints.removeAll { $0.name == checkName }
+                    if let enumCheck, let values = newType?.enumDefinition?.values, let i = t.columns.firstIndex(where: { $0.name == column }) {
+                        t.columns[i].type = .string(values.map(\.count).max() ?? 0)
+                        t.checkConstraints.append(ReflectedCheckConstraint(name: checkName, condition: enumCheck))
+                    }
                 }
             }
             return  // SQLite keeps no comments
         }
-        let alter = AlterColumn(
+        var alter = AlterColumn(
             TableReference(spec.table), spec.column, nullable: spec.nullable, type: try spec.type.map(type), using: spec.using,
             serverDefault: spec.serverDefault.map { $0.map { .set(.sql($0)) } ?? .drop },
             comment: spec.comment.map { $0.map { .set($0) } ?? .drop }, existingType: try spec.existingType.map(type))
+        alter.collation = spec.collation.map { $0.map { .set($0) } ?? .drop }
         for statement in alter.statements { try executor.execute(statement, [:]) }
         if let newName = spec.newName {
             try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])

@@ -11,9 +11,12 @@ public struct ColumnSpec: Sendable, Equatable, Hashable {
     /// SQL text as it would follow DEFAULT.
     public var serverDefault: String?
     public var comment: String?
+    /// The collation (`NOCASE`, `de-x-icu`); nil for the database's default.
+    public var collation: String?
 
     public init(name: String, type: String, nullable: Bool = true, primaryKey: Bool = false,
-                autoincrement: Bool? = nil, serverDefault: String? = nil, comment: String? = nil) {
+                autoincrement: Bool? = nil, serverDefault: String? = nil, comment: String? = nil, collation: String? = nil) {
+        self.collation = collation
         self.name = name
         self.type = type
         self.nullable = nullable
@@ -123,8 +126,11 @@ public struct AlterColumnSpec: Sendable, Equatable, Hashable {
     public var existingType: String?
     public var existingNullable: Bool?
     public var existingServerDefault: String?
-    /// PostgreSQL's `USING` expression for a type change.
+    /// How the old values become the new type: an SQL expression over the row (PostgreSQL's
+    /// `USING`; on SQLite the table rebuild copies the column with it).
     public var using: String?
+    /// A new collation; `.some(nil)` goes back to the default one.
+    public var collation: String??
     public init(table: String, column: String) {
         self.table = table
         self.column = column

@@ -101,7 +101,7 @@ struct OperationReader {
             return .dropColumn(table: try str("table"), column: name)
         case "alter_column":
             try allow(["table", "column", "nullable", "type", "server_default", "new_name", "comment", "existing_type",
-                       "existing_nullable", "existing_server_default", "using"])
+                       "existing_nullable", "existing_server_default", "using", "collation"])
             var spec = AlterColumnSpec(table: try str("table"), column: try str("column"))
             spec.nullable = try optionalBool(e, "nullable", in: key)
             if let t = field(e, "type"), !yaml.isNull(t) { spec.type = try type(t, in: key) }
@@ -112,9 +112,11 @@ struct OperationReader {
             spec.existingNullable = try optionalBool(e, "existing_nullable", in: key)
             spec.existingServerDefault = try optStr("existing_server_default")
             spec.using = try optStr("using")
-            if spec.nullable == nil, spec.type == nil, spec.serverDefault == nil, spec.newName == nil, spec.comment == nil {
+            if let c = field(e, "collation") { spec.collation = .some(try yaml.optionalString(c, "'collation' of \(key)")) }
+            if spec.nullable == nil, spec.type == nil, spec.serverDefault == nil, spec.newName == nil, spec.comment == nil,
+               spec.collation == nil, spec.using == nil {
                 throw yaml.error("alter_column of \(spec.table).\(spec.column) changes nothing", at: node,
-                                 hint: "set one of nullable, type, server_default, new_name, comment")
+                                 hint: "set one of nullable, type, server_default, new_name, comment, collation")
             }
             return .alterColumn(spec)
         case "create_index":
@@ -194,7 +196,7 @@ struct OperationReader {
 
     // MARK: Shapes shared with metadata JSON
 
-    static let columnFields = ["name", "type", "nullable", "primary_key", "autoincrement", "server_default", "comment"]
+    static let columnFields = ["name", "type", "nullable", "primary_key", "autoincrement", "server_default", "comment", "collation"]
 
     func column(_ node: YAMLNode) throws -> ColumnSpec {
         let e = try yaml.mapping(node, "a column")
@@ -208,7 +210,8 @@ struct OperationReader {
             primaryKey: try optionalBool(e, "primary_key", in: what()) ?? false,
             autoincrement: try optionalBool(e, "autoincrement", in: what()),
             serverDefault: try yaml.optionalString(field(e, "server_default"), "'server_default' of \(what())"),
-            comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what())"))
+            comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what())"),
+            collation: try yaml.optionalString(field(e, "collation"), "'collation' of \(what())"))
     }
 
     func constraint(_ node: YAMLNode, what: @autoclosure () -> String) throws -> ConstraintSpec {

@@ -75,6 +75,7 @@ public enum RevisionWriter {
                 ("comment", a.comment.map { $0.map(scalar) ?? "null" }),
                 ("existing_type", a.existingType.map(scalar)), ("existing_nullable", a.existingNullable.map { "\($0)" }),
                 ("existing_server_default", a.existingServerDefault.map(scalar)), ("using", a.using.map(scalar)),
+                ("collation", a.collation.map { $0.map(scalar) ?? "null" }),
             ]
         case .createIndex(let i):
             return [
@@ -113,6 +114,7 @@ public enum RevisionWriter {
             ("name", scalar(c.name)), ("type", scalar(c.type)), ("nullable", c.nullable ? nil : "false"),
             ("primary_key", c.primaryKey ? "true" : nil), ("autoincrement", c.autoincrement.map { "\($0)" }),
             ("server_default", c.serverDefault.map(scalar)), ("comment", c.comment.map(scalar)),
+            ("collation", c.collation.map(scalar)),
         ])
     }
 

@@ -201,7 +201,7 @@ struct PostgresReflector: SchemaReflector {
                 type = PostgresReflector.type(formatted)
             }
             var column = ReflectedColumn(name: name, type: type, nullable: !(try row.get(4, as: Bool.self)),
-                                         comment: try row.get(8, as: String?.self))
+                                         collation: try row.get(12, as: String?.self), comment: try row.get(8, as: String?.self))
             let identity = try row.get(6, as: String?.self) ?? ""
             let generated = try row.get(7, as: String?.self) ?? ""
             if identity == "a" || identity == "d" {
@@ -403,14 +403,16 @@ extension PostgresReflector {
             """
 
         /// table oid, attnum, name, type, not null, default, identity, generated, comment,
-        /// type oid, typtype, type name. A table without columns still has one row.
+        /// type oid, typtype, type name, collation (when not the type's). A table without
+        /// columns still has one row.
         /// Defaults are deparsed without their relation (they cannot name columns), which
         /// would lock the table; generation expressions, which name columns, are not read.
         static let columns = """
             SELECT c.oid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END, a.attidentity, a.attgenerated,
                 d.description,
-                a.atttypid, t.typtype, t.typname
+                a.atttypid, t.typtype, t.typname,
+                (SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation)
             FROM pg_catalog.pg_class c
             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid

@@ -16,6 +16,39 @@ final class SQLiteDDLCompiler: DDLCompiler {
         return try super.visitDropTable(d)
     }
 
+    /// SQLite takes a literal (number, string, blob, NULL, TRUE, FALSE, CURRENT_TIME,
+    /// CURRENT_DATE, CURRENT_TIMESTAMP) or a parenthesised expression after DEFAULT, and
+    /// reports `DEFAULT (expr)` back without its parentheses: put them back.
+    override func serverDefaultText(_ sql: String) -> String {
+        let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        return SQLiteDDLCompiler.isLiteralDefault(trimmed) ? trimmed : "(" + trimmed + ")"
+    }
+
+    static func isLiteralDefault(_ sql: String) -> Bool {
+        if strippingEnclosingParentheses(sql, layers: 1) != sql { return true }  // already (expr)
+        let tokens = SQLiteSchemaParser(sql).tokens
+        var rest = tokens[...]
+        if let sign = rest.first, sign.kind == .symbol, sign.text == "-" || sign.text == "+" { rest = rest.dropFirst() }
+        // A number the tokenizer split at its point or exponent sign (1.5, 1e-3) still is one.
+        if rest.first?.kind == .number || (rest.first?.text == "." && rest.dropFirst().first?.kind == .number) {
+            return Double(sql.filter { !$0.isWhitespace }) != nil || Int64(sql.filter { !$0.isWhitespace }) != nil
+                || sql.lowercased().hasPrefix("0x")
+        }
+        guard tokens.count == 1 || (tokens.count == 2 && tokens[0].isWord("X") && tokens[1].kind == .string) else { return false }
+        let t = tokens[0]
+        if t.kind == .string { return true }
+        return ["NULL", "TRUE", "FALSE", "CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP"].contains(t.text.uppercased())
+            && t.kind == .word
+    }
+
+    /// `PRIMARY KEY (id AUTOINCREMENT)` for a strict autoincrement key.
+    override func primaryKeySpecification(_ pk: PrimaryKeyConstraint, of table: Table) throws -> String {
+        let sql = try super.primaryKeySpecification(pk, of: table)
+        guard pk.columns.count == 1, let column = table.column(named: pk.columns[0]),
+              column.autoincrement, column.strictAutoincrement, sql.hasSuffix(")") else { return sql }
+        return String(sql.dropLast()) + " AUTOINCREMENT)"
+    }
+
     override func tableExistsQuery(_ table: TableReference) -> CompiledStatement {
         let master = table.schema.map { quote($0) + ".sqlite_master" } ?? "sqlite_master"
         return CompiledStatement(

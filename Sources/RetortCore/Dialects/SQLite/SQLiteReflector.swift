@@ -80,6 +80,14 @@ struct SQLiteReflector: SchemaReflector {
                declaredTypes[table]?[columns[0]]?.uppercased() == "INTEGER",
                let i = tables[table]!.columns.firstIndex(where: { $0.name == columns[0] }) {
                 tables[table]!.columns[i].autoincrement = true
+                tables[table]!.columns[i].strictAutoincrement = p?.autoincrementColumns.contains(columns[0]) == true
+            }
+        }
+        for (table, p) in parsed {
+            for (column, collation) in p.collations {
+                if let i = tables[table]!.columns.firstIndex(where: { $0.name == column }) {
+                    tables[table]!.columns[i].collation = collation
+                }
             }
         }
 
@@ -156,6 +164,18 @@ struct SQLiteReflector: SchemaReflector {
         }
         result.tables = order.compactMap { tables[$0] }
         return result
+    }
+
+    func viewsAndTriggers(_ conn: Connection, schema: String?) throws -> [ReflectedSchemaObject] {
+        let master = schema.map { IdentifierQuoting.quote($0) + ".sqlite_master" } ?? "sqlite_master"
+        let rows = try conn.execute(text(
+            "SELECT type, name, tbl_name, sql FROM \(master) WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"))
+        var objects: [ReflectedSchemaObject] = []
+        while let row = try rows.next() {
+            let kind: ReflectedSchemaObject.Kind = try row.get(0, as: String.self) == "view" ? .view : .trigger
+            objects.append(ReflectedSchemaObject(kind: kind, name: try row.get(1), table: try row.get(2), sql: try row.get(3)))
+        }
+        return objects
     }
 
     static func action(_ raw: String) -> ReferentialAction? {

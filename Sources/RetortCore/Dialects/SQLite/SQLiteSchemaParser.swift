@@ -32,8 +32,11 @@ struct SQLiteSchemaParser {
     struct CreateTable: Equatable {
         var constraints: [Constraint] = []
         var withoutRowID = false
-        /// Columns declared with AUTOINCREMENT.
+        /// Columns declared with AUTOINCREMENT (as a column constraint, or inside a
+        /// table's `PRIMARY KEY (id AUTOINCREMENT)`).
         var autoincrementColumns: [String] = []
+        /// Each column's `COLLATE` name, where it declares one.
+        var collations: [String: String] = [:]
     }
 
     let source: [UInt8]
@@ -165,13 +168,24 @@ struct SQLiteSchemaParser {
         for def in defs where !def.isEmpty {
             let first = tokens[def.lowerBound]
             if first.kind == .word, tableConstraintWords.contains(first.text.uppercased()) {
-                if let c = constraint(in: def, column: nil) { result.constraints.append(c) }
+                if let c = constraint(in: def, column: nil) {
+                    result.constraints.append(c)
+                    if c.kind == .primaryKey, c.columns.count == 1, tokens[def].contains(where: { $0.isWord("AUTOINCREMENT") }) {
+                        result.autoincrementColumns.append(c.columns[0])
+                    }
+                }
             } else {
                 // A column: name, type words, then column constraints.
                 let column = first.text
                 var i = def.lowerBound + 1
+                var depth = 0
                 while i < def.upperBound {
                     let t = tokens[i]
+                    if t.kind == .symbol, t.text == "(" { depth += 1 }
+                    if t.kind == .symbol, t.text == ")" { depth -= 1 }
+                    if depth == 0, t.isWord("COLLATE"), i + 1 < def.upperBound, tokens[i + 1].isName {
+                        result.collations[column] = tokens[i + 1].text
+                    }
                     if t.kind == .word, ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES"].contains(t.text.uppercased()) {
                         let range = i..<def.upperBound
                         if let c = constraint(in: range, column: column) {
@@ -193,15 +207,16 @@ struct SQLiteSchemaParser {
 
     /// Where the column constraint after the one starting at `i` begins.
     private func nextConstraintStart(after i: Int, in range: Range<Int>) -> Int {
-        var j = i + 1
-        if tokens[i].isWord("CONSTRAINT") { j += 1 }  // skip the name, then the constraint keyword
+        // The constraint's keyword: after `CONSTRAINT name`, else the word at `i`.
+        let keyword = tokens[i].isWord("CONSTRAINT") ? i + 2 : i
+        var j = keyword + 1
         let starters = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "COLLATE", "GENERATED"]
         var depth = 0
         while j < range.upperBound {
             let t = tokens[j]
             if t.kind == .symbol, t.text == "(" { depth += 1 }
             if t.kind == .symbol, t.text == ")" { depth -= 1 }
-            if depth == 0, t.kind == .word, starters.contains(t.text.uppercased()), j > i + 1 { return j }
+            if depth == 0, t.kind == .word, starters.contains(t.text.uppercased()) { return j }
             j += 1
         }
         return range.upperBound

@@ -147,6 +147,9 @@ public struct AlterColumn: DDLStatement {
     public var comment: Change<String>?
     /// What the column is now, for messages and for dialects that need it.
     public var existingType: SQLType?
+    /// New collation (`ALTER COLUMN ... TYPE t COLLATE c`, with the new type or
+    /// ``existingType``); `.drop` goes back to the type's default collation.
+    public var collation: Change<String>?
 
     /// Set a new value, or remove the old one.
     public enum Change<Value: Sendable & Hashable>: Sendable, Hashable {
@@ -170,7 +173,7 @@ public struct AlterColumn: DDLStatement {
     }
 
     /// True when it changes anything besides the comment.
-    public var altersColumn: Bool { nullable != nil || type != nil || serverDefault != nil }
+    public var altersColumn: Bool { nullable != nil || type != nil || serverDefault != nil || collation != nil }
 
     /// One statement per SQL statement needed: the ALTER TABLE and/or the COMMENT ON.
     public var statements: [any DDLStatement] {
