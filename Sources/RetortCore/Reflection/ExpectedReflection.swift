@@ -9,18 +9,23 @@ extension ReflectedTable {
     ///   CHECK; any lone `INTEGER` primary key is the rowid, so it reads as autoincrement.
     /// - Server defaults are compared in the reflector's canonical spelling.
     /// - CHECK conditions are compared by name (databases rewrite their text).
+    /// - Names the naming convention made are shortened to the dialect's identifier
+    ///   limit, as the DDL compiler creates them.
     public init(expecting table: Table, dialect: Dialect) throws {
         let ddl = dialect.makeDDLCompiler()
         let reflector = dialect.reflector
         var columns: [ReflectedColumn] = []
         var checks: [ReflectedCheckConstraint] = []
         let pk = table.primaryKey?.columns ?? []
+        // Names as the database has them (conventional ones shortened to its limit).
+        func named(_ name: String?, _ naming: ConstraintNaming) -> String? { name.map { dialect.constraintName($0, naming) } }
         for c in table.columns {
             var type = c.type
             if !dialect.supportsNativeEnum, let e = c.type.enumDefinition {
                 type = .string(e.values.map(\.count).max() ?? 0)
                 if let check = try ddl.enumCheck(for: c, name: table.enumCheckNames[c.name]) {
-                    checks.append(ReflectedCheckConstraint(name: table.enumCheckNames[c.name], condition: check))
+                    let name = table.enumCheckNames[c.name].map { dialect.constraintName($0, .convention) }
+                    checks.append(ReflectedCheckConstraint(name: name, condition: check))
                 }
             }
             // An autoincrementing key is spelled INTEGER where that makes it the rowid.
@@ -35,14 +40,14 @@ extension ReflectedTable {
                 comment: dialect.supportsComments ? c.comment : nil))
         }
         for ck in table.checkConstraints {
-            checks.append(ReflectedCheckConstraint(name: ck.name, condition: try ck.conditionSQL(for: dialect)))
+            checks.append(ReflectedCheckConstraint(name: named(ck.name, ck.naming), condition: try ck.conditionSQL(for: dialect)))
         }
         self.init(
             name: table.name, schema: table.schema, columns: columns,
-            primaryKey: table.primaryKey.map { ReflectedPrimaryKey(name: $0.name, columns: $0.columns) },
+            primaryKey: table.primaryKey.map { ReflectedPrimaryKey(name: named($0.name, $0.naming), columns: $0.columns) },
             foreignKeys: table.foreignKeys.map {
                 ReflectedForeignKey(
-                    name: $0.name, columns: $0.columns, referredSchema: $0.referredSchema, referredTable: $0.referredTable,
+                    name: named($0.name, $0.naming), columns: $0.columns, referredSchema: $0.referredSchema, referredTable: $0.referredTable,
                     referredColumns: $0.referredColumns, onDelete: $0.onDelete == .noAction ? nil : $0.onDelete,
                     onUpdate: $0.onUpdate == .noAction ? nil : $0.onUpdate, deferrable: $0.deferrable ?? false,
                     initiallyDeferred: $0.initially == .deferred)
@@ -52,10 +57,10 @@ extension ReflectedTable {
                     if case .column(let ref) = node { return .column(ref.name) }
                     return .expression(reflector.canonicalIndexElement(try ddl.indexElementSQL(node)))
                 }
-                return ReflectedIndex(name: ix.name ?? "", elements: elements, unique: ix.unique,
+                return ReflectedIndex(name: named(ix.name, ix.naming) ?? "", elements: elements, unique: ix.unique,
                                       predicate: try ix.whereSQL(for: dialect).map(reflector.canonicalCondition))
             },
-            uniqueConstraints: table.uniqueConstraints.map { ReflectedUniqueConstraint(name: $0.name, columns: $0.columns) },
+            uniqueConstraints: table.uniqueConstraints.map { ReflectedUniqueConstraint(name: named($0.name, $0.naming), columns: $0.columns) },
             checkConstraints: checks,
             comment: dialect.supportsComments ? table.comment : nil)
     }

@@ -20,7 +20,7 @@ extension CompareState {
                     possible = false
                 }
             }
-            if let new = table.primaryKey, let n = new.name {
+            if let new = table.primaryKey, let n = named(new.name, new.naming) {
                 up.append(.createPrimaryKey(name: n, table: name, columns: new.columns))
                 down.insert(.dropConstraint(name: n, table: name, type: .primaryKey), at: 0)
             }
@@ -62,7 +62,8 @@ extension CompareState {
                 downgrade: [.createForeignKey(table: name, spec(fk))]))
         }
         for fk in newFKs {
-            guard let decl = table.foreignKeys.first(where: { $0.name == fk.name }), let n = decl.name else { continue }
+            guard let decl = table.foreignKeys.first(where: { named($0.name, $0.naming) == fk.name }),
+                  let n = named(decl.name, decl.naming) else { continue }
             if liveFKs.contains(where: { $0.name == nil && $0.columns == fk.columns && $0.referredTable == fk.referredTable }) {
                 // A second key over the same columns would not replace the unnamed one.
                 notes.append("\(name) has an unnamed foreign key (\(fk.columns.joined(separator: ", "))) -> \(fk.referredTable) "
@@ -106,7 +107,7 @@ extension CompareState {
         // Check constraints: by name (databases rewrite their text). Unnamed live ones are
         // left alone, and so are the CHECKs standing in for enum types where the dialect
         // has none: they belong to their column's type.
-        let enumChecks = c.dialect.supportsNativeEnum ? [] : Set(table.enumCheckNames.values)
+        let enumChecks = c.dialect.supportsNativeEnum ? [] : Set(table.enumCheckNames.values.map { c.dialect.constraintName($0, .convention) })
         let liveChecks = Dictionary(cur.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
             .filter { !enumChecks.contains($0.0) }, uniquingKeysWith: { a, _ in a })
         let expChecks = Dictionary(exp.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
@@ -144,7 +145,7 @@ extension CompareState {
                 upgrade: [.dropIndex(name: ix.name, table: name)], downgrade: [.createIndex(spec(raw, table: name))]))
         }
         for ix in expC.indexes where liveIx[ix.name] != ix {
-            guard let decl = table.indexes.first(where: { $0.name == ix.name }) else { continue }
+            guard let decl = table.indexes.first(where: { named($0.name, $0.naming) == ix.name }) else { continue }
             phases.createConstraints.append(SchemaChange(
                 .addIndex, table: name, summary: (liveIx[ix.name] == nil ? "added " : "changed (created) ") + describe(ix),
                 upgrade: [.createIndex(try spec(decl, table: name))], downgrade: [.dropIndex(name: ix.name, table: name)]))

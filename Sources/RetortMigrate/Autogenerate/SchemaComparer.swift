@@ -76,7 +76,7 @@ public struct SchemaComparer: Sendable {
         switch t {
         case .numeric(let p?, nil): return .numeric(precision: p, scale: 0)
         case .enum(let name, _): return .enum(name: name, values: [])
-        default: return t
+        case let other: return other
         }
     }
 
@@ -154,6 +154,9 @@ struct CompareState {
         declared = metadata.tables.filter { !comparer.isExcluded($0.name) }
         for t in declared {
             if let problem = t.problems.first { throw MigrateError("the models are invalid: \(problem)") }
+            if let (_, problem) = IdentifierLimit(dialect: comparer.dialect).problems(in: t).first {
+                throw MigrateError("the models are invalid: \(problem)", hint: IdentifierLimit.hint)
+            }
             let e = try ReflectedTable(expecting: t, dialect: comparer.dialect)
             expected[t.name] = e
             expectedComparable[t.name] = e.comparable
@@ -246,6 +249,12 @@ struct CompareState {
 
     // MARK: Specs
 
+    /// A declared constraint's or index's name as the database has it (a conventional
+    /// name shortened to the dialect's limit): what revisions write and comparison uses.
+    func named(_ name: String?, _ naming: ConstraintNaming) -> String? {
+        name.map { c.dialect.constraintName($0, naming) }
+    }
+
     func spec(_ col: Column) throws -> ColumnSpec {
         ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: col.primaryKey,
                    autoincrement: col.autoincrementSetting, serverDefault: try col.serverDefault.map(ddl.serverDefaultSQL),
@@ -261,7 +270,7 @@ struct CompareState {
     }
 
     func spec(_ fk: ForeignKeyConstraint) -> ForeignKeySpec {
-        ForeignKeySpec(name: fk.name, columns: fk.columns, refTable: fk.referredTable, refColumns: fk.referredColumns,
+        ForeignKeySpec(name: named(fk.name, fk.naming), columns: fk.columns, refTable: fk.referredTable, refColumns: fk.referredColumns,
                        onDelete: fk.onDelete.flatMap { $0 == .noAction ? nil : $0.rawValue },
                        onUpdate: fk.onUpdate.flatMap { $0 == .noAction ? nil : $0.rawValue })
     }
@@ -272,11 +281,12 @@ struct CompareState {
     }
 
     func spec(_ ix: Index, table: String) throws -> IndexSpec {
+        let name = named(ix.name, ix.naming) ?? ""
         if let cols = ix.columnNames {
-            return IndexSpec(name: ix.name ?? "", table: table, columns: cols, unique: ix.unique,
+            return IndexSpec(name: name, table: table, columns: cols, unique: ix.unique,
                              whereClause: try ix.whereSQL(for: c.dialect))
         }
-        return IndexSpec(name: ix.name ?? "", table: table, expressions: try ix.elementSQL(for: c.dialect), unique: ix.unique,
+        return IndexSpec(name: name, table: table, expressions: try ix.elementSQL(for: c.dialect), unique: ix.unique,
                          whereClause: try ix.whereSQL(for: c.dialect))
     }
 
@@ -295,9 +305,11 @@ struct CompareState {
 
     func createTableSpec(_ t: Table) throws -> CreateTableSpec {
         CreateTableSpec(
-            name: t.name, columns: try t.columns.map(spec), primaryKey: t.primaryKey.map { ConstraintSpec(name: $0.name, columns: $0.columns) },
-            foreignKeys: t.foreignKeys.map(spec), uniqueConstraints: t.uniqueConstraints.map { ConstraintSpec(name: $0.name, columns: $0.columns) },
-            checkConstraints: try t.checkConstraints.map { CheckSpec(name: $0.name, condition: try $0.sqlText ?? $0.conditionSQL(for: c.dialect)) },
+            name: t.name, columns: try t.columns.map(spec),
+            primaryKey: t.primaryKey.map { ConstraintSpec(name: named($0.name, $0.naming), columns: $0.columns) },
+            foreignKeys: t.foreignKeys.map(spec),
+            uniqueConstraints: t.uniqueConstraints.map { ConstraintSpec(name: named($0.name, $0.naming), columns: $0.columns) },
+            checkConstraints: try t.checkConstraints.map { CheckSpec(name: named($0.name, $0.naming), condition: try $0.sqlText ?? $0.conditionSQL(for: c.dialect)) },
             comment: t.comment)
     }
 

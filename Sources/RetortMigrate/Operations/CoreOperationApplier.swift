@@ -58,6 +58,9 @@ public struct CoreOperationApplier: OperationApplier {
 
     public func apply(_ operation: MigrationOperation, on executor: any SQLExecutor) throws {
         let dialect = executor.dialect
+        // A name the database would cut off is refused before any SQL is sent (revision
+        // files read for the configured database were refused when read).
+        try IdentifierLimit(dialect: dialect).check(operation)
         let rebuilds = dialect.altersByRebuildingTables
         func run(_ statement: some Executable) throws { try executor.execute(statement, [:]) }
 

@@ -1,3 +1,5 @@
+import RetortCore
+
 /// A column as revision files and metadata JSON spell it:
 /// `{name: title, type: string(200), nullable: false}`.
 public struct ColumnSpec: Sendable, Equatable, Hashable {
@@ -65,7 +67,8 @@ public struct IndexSpec: Sendable, Equatable, Hashable {
     public var name: String
     public var table: String
     public var columns: [String]
-    /// SQL expressions, for an expression index (instead of `columns`).
+    /// The elements, for an index over expressions (instead of `columns`): an element
+    /// that is only a column name (`tenant_id`, `"Tenant"`) is that column.
     public var expressions: [String]
     public var unique: Bool
     /// A partial index's predicate.
