@@ -207,6 +207,15 @@ public protocol SchemaReflector: Sendable {
     func canonicalIndexElement(_ sql: String) -> String
     /// A partial-index predicate or CHECK condition in the spelling reflection reports.
     func canonicalCondition(_ sql: String) -> String
+    /// `type` as a comparison of declared and reflected columns should see it: types
+    /// this database stores alike are one (SQLite keeps every integer type as the same
+    /// 64-bit INTEGER, so `smallint`, `integer` and `bigint` are `integer` there). The
+    /// default is the type itself.
+    func comparableType(_ type: SQLType) -> SQLType
+}
+
+extension SchemaReflector {
+    public func comparableType(_ type: SQLType) -> SQLType { type }
 }
 
 /// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`),

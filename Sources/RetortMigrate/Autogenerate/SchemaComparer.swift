@@ -71,9 +71,10 @@ public struct SchemaComparer: Sendable {
         return pi == p.count
     }
 
-    /// A type as compared: `numeric(P)` is `numeric(P,0)`, an enum is its name.
-    static func normalized(_ t: SQLType) -> SQLType {
-        switch t {
+    /// A type as compared: `numeric(P)` is `numeric(P,0)`, an enum is its name, and
+    /// types the database stores alike are one (``RetortCore/SchemaReflector/comparableType(_:)``).
+    func normalized(_ t: SQLType) -> SQLType {
+        switch dialect.reflector.comparableType(t) {
         case .numeric(let p?, nil): return .numeric(precision: p, scale: 0)
         case .enum(let name, _): return .enum(name: name, values: [])
         case let other: return other
@@ -244,7 +245,7 @@ struct CompareState {
 
     /// Everything about a column but its name, as compared.
     func definitionSignature(_ col: ReflectedColumn) -> String {
-        "\(SchemaComparer.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")"
+        "\(c.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")"
     }
 
     // MARK: Specs
@@ -399,7 +400,7 @@ struct CompareState {
             var down = AlterColumnSpec(table: name, column: col.name)
             var what: [String] = []
             var loss: String?
-            if c.compareTypes, SchemaComparer.normalized(e.type) != SchemaComparer.normalized(l.type) {
+            if c.compareTypes, c.normalized(e.type) != c.normalized(l.type) {
                 up.type = col.type.name
                 down.type = l.type.name
                 what.append("type \(l.type.name) -> \(col.type.name)")

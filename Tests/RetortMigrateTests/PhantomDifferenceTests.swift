@@ -1,0 +1,129 @@
+import Foundation
+import RetortCore
+@testable import RetortMigrate
+import RetortTestSupport
+import XCTest
+
+/// Schemas that hold what the models declare must compare equal, however they were
+/// spelled: integer keys made by other tools (#18.6, #19.12).
+class PhantomDifferenceTests: XCTestCase {
+    func database() throws -> AutogenerateProject { try .sqlite() }
+
+    /// One type of DESIGN.md's list: the models' type and the spellings other tools
+    /// write for it on this database (Retort's own DDL is always tried too).
+    struct Spelling {
+        let type: SQLType
+        let sqlite: [String]
+        let postgresql: [String]
+    }
+
+    static let spellings: [Spelling] = [
+        Spelling(type: .integer, sqlite: ["INTEGER", "INT", "int"], postgresql: ["integer", "int", "int4"]),
+        Spelling(type: .bigint, sqlite: ["BIGINT", "INTEGER", "bigint"], postgresql: ["bigint", "int8"]),
+        Spelling(type: .smallint, sqlite: ["SMALLINT", "INTEGER"], postgresql: ["smallint", "int2"]),
+        Spelling(type: .string(nil), sqlite: ["VARCHAR"], postgresql: ["varchar", "character varying"]),
+        Spelling(type: .string(40), sqlite: ["VARCHAR(40)", "NVARCHAR(40)", "varchar(40)"],
+                 postgresql: ["varchar(40)", "character varying(40)"]),
+        Spelling(type: .text, sqlite: ["TEXT", "text"], postgresql: ["text"]),
+        Spelling(type: .boolean, sqlite: ["BOOLEAN", "BOOL"], postgresql: ["boolean", "bool"]),
+        Spelling(type: .float, sqlite: ["FLOAT"], postgresql: ["real", "float4"]),
+        Spelling(type: .double, sqlite: ["REAL", "DOUBLE", "DOUBLE PRECISION"], postgresql: ["double precision", "float8"]),
+        Spelling(type: .numeric(precision: 10, scale: 2), sqlite: ["NUMERIC(10,2)", "DECIMAL(10, 2)"],
+                 postgresql: ["numeric(10,2)", "decimal(10, 2)"]),
+        Spelling(type: .date, sqlite: ["DATE"], postgresql: ["date"]),
+        Spelling(type: .datetime(timezone: false), sqlite: ["DATETIME", "TIMESTAMP"],
+                 postgresql: ["timestamp", "timestamp without time zone"]),
+        Spelling(type: .datetime(timezone: true), sqlite: ["DATETIME", "TIMESTAMP"],
+                 postgresql: ["timestamptz", "timestamp with time zone"]),
+        Spelling(type: .time, sqlite: ["TIME"], postgresql: ["time", "time without time zone"]),
+        Spelling(type: .binary, sqlite: ["BLOB"], postgresql: ["bytea"]),
+        Spelling(type: .json, sqlite: ["JSON"], postgresql: ["jsonb"]),
+        Spelling(type: .uuid, sqlite: ["CHAR(36)"], postgresql: ["uuid"]),
+        Spelling(type: .enum(name: "mood", values: ["ok", "sad"]), sqlite: [], postgresql: []),
+    ]
+
+    /// Property over DESIGN.md's type list: a table made by Retort's DDL, and one made by
+    /// hand with each spelling other tools use, reflect as the type the models declare —
+    /// as a plain nullable column, as a NOT NULL column, and for integer types as the
+    /// table's primary key written `id T NOT NULL, CONSTRAINT pk PRIMARY KEY (id)`.
+    func testEveryTypeNameMatchesEverySpellingOfIt() throws {
+        let db = try database()
+        let engine = try db.engine()
+        let dialect = engine.dialect
+        let all = MetaData()
+        var described: [String: String] = [:]  // table -> what it tries
+        var n = 0
+        if dialect.supportsNativeEnum { try db.execute(["CREATE TYPE mood AS ENUM ('ok', 'sad')"]) }
+        for s in PhantomDifferenceTests.spellings {
+            // nil: Retort's own DDL; then every spelling other tools write.
+            let hand: [String?] = [nil] + (dialect.supportsNativeEnum ? s.postgresql : s.sqlite)
+            for spelling in hand {
+                for shape in ["plain", "not null", "key"] where shape != "key" || s.type.isInteger {
+                    n += 1
+                    let name = "t\(n)"
+                    let table: Table
+                    let sql: String
+                    if shape == "key" {
+                        table = Table(name, all, Column("id", s.type, primaryKey: true), Column("name", .string(20)))
+                        sql = "CREATE TABLE \(name) (id \(spelling ?? "") NOT NULL, name VARCHAR(20), CONSTRAINT pk_\(name) PRIMARY KEY (id))"
+                    } else {
+                        table = Table(name, all, Column("v", s.type, nullable: shape == "plain"))
+                        sql = "CREATE TABLE \(name) (v \(spelling ?? "")\(shape == "plain" ? "" : " NOT NULL"))"
+                    }
+                    described[name] = "\(s.type.name) spelled \(spelling ?? "by Retort's DDL") (\(shape))"
+                    if spelling == nil {
+                        try engine.begin { try $0.execute(CreateTable(table)) }
+                    } else {
+                        try db.execute([sql])
+                    }
+                }
+            }
+        }
+        let diff = try db.compare(all)
+        let failures = diff.changes.map { "\($0.table.flatMap { described[$0] } ?? "-"): \($0.summary)" }
+        XCTAssertEqual(failures, [], "\(dialect.name): spellings that compare as a difference")
+        XCTAssertGreaterThan(n, 40)
+    }
+
+    /// #18.6: a `BIGINT` key made by another tool is what models declaring a `bigint`
+    /// key mean: no `type bigint -> bigint`, no data-loss warning, nothing to rebuild.
+    func testBigintKeyMadeByAnotherToolIsNoDifference() throws {
+        let db = try database()
+        try db.execute(["CREATE TABLE members (id BIGINT NOT NULL, name VARCHAR(20), CONSTRAINT pk_members PRIMARY KEY (id))"])
+        let m = models { m in Table("members", m, Column("id", .bigint, primaryKey: true), Column("name", .string(20))) }
+        let diff = try db.compare(m)
+        XCTAssertEqual(diff.summaryLines, [])
+        XCTAssertFalse(diff.json().contains("\"data_loss\": true"), diff.json())
+    }
+
+    /// #19.12: `integer` → `bigint` on a lone key that does not autoincrement. On SQLite
+    /// both are the same 64-bit INTEGER: no difference. On PostgreSQL the column is
+    /// altered. Either way `check` passes afterwards and the rows are kept.
+    func testIntegerToBigintKeyLeavesCheckPassing() throws {
+        let db = try database()
+        func members(_ t: SQLType) -> MetaData {
+            models { m in Table("members", m, Column("id", t, primaryKey: true, autoincrement: false), Column("name", .string(20))) }
+        }
+        try db.migrate(to: members(.integer))
+        try db.execute(["INSERT INTO members (id, name) VALUES (2147483647, 'top')"])
+        let diff = try db.compare(members(.bigint))
+        if try db.engine().dialect.supportsAlterColumn {
+            XCTAssertEqual(diff.upgrade.map(\.key), ["alter_column"])
+            try db.migrate(to: members(.bigint))
+        } else {
+            XCTAssertEqual(diff.summaryLines, [], "integer and bigint are one type on SQLite")
+        }
+        XCTAssertEqual(try db.compare(members(.bigint)).summaryLines, [])
+        try db.execute(["INSERT INTO members (id, name) VALUES (9007199254740993, 'big')"])
+        let ids = try db.engine().connect { try $0.scalars(text("SELECT id FROM members ORDER BY id"), as: Int64.self).all() }
+        XCTAssertEqual(ids, [2_147_483_647, 9_007_199_254_740_993])
+    }
+}
+
+final class PhantomDifferencePostgresTests: PhantomDifferenceTests {
+    override func database() throws -> AutogenerateProject { try .postgres() }
+    // Listed again: test discovery on Linux does not find inherited test methods.
+    override func testEveryTypeNameMatchesEverySpellingOfIt() throws { try super.testEveryTypeNameMatchesEverySpellingOfIt() }
+    override func testBigintKeyMadeByAnotherToolIsNoDifference() throws { try super.testBigintKeyMadeByAnotherToolIsNoDifference() }
+    override func testIntegerToBigintKeyLeavesCheckPassing() throws { try super.testIntegerToBigintKeyLeavesCheckPassing() }
+}
