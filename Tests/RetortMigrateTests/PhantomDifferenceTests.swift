@@ -5,7 +5,8 @@ import RetortTestSupport
 import XCTest
 
 /// Schemas that hold what the models declare must compare equal, however they were
-/// spelled: integer keys made by other tools (#18.6, #19.12).
+/// spelled: integer keys made by other tools (#18.6, #19.12), quoted names in index
+/// expressions and predicates (#19.9), indexes mixing columns and expressions (#19.10).
 class PhantomDifferenceTests: XCTestCase {
     func database() throws -> AutogenerateProject { try .sqlite() }
 
@@ -118,6 +119,71 @@ class PhantomDifferenceTests: XCTestCase {
         let ids = try db.engine().connect { try $0.scalars(text("SELECT id FROM members ORDER BY id"), as: Int64.self).all() }
         XCTAssertEqual(ids, [2_147_483_647, 9_007_199_254_740_993])
     }
+
+    /// #19.9: quotes around names in a partial-index predicate and an index expression
+    /// (needed for mixed-case and reserved names, so users write them) are no difference:
+    /// `check` passes right after the upgrade and a second autogenerate finds nothing.
+    func testQuotedNamesInIndexExpressionsAndPredicatesAreNoDifference() throws {
+        let db = try database()
+        let m = models { m in
+            Table("people", m, Column("id", .integer, primaryKey: true), Column("name", .string(50)),
+                  Column("Nick", .string(50)), Column("country", .string(2)), Column("order", .integer),
+                  Index(columns: ["name"], name: "ix_people_country_name").where("\"country\" IS NOT NULL"),
+                  Index(expressions: [text("lower(\"name\")")], name: "ix_people_lower_name"),
+                  Index(expressions: [text("lower(\"Nick\")")], name: "ix_people_lower_nick"),
+                  Index(columns: ["country"], name: "ix_people_order").where("\"order\" > 0 AND \"Nick\" <> 'x \"y\"'"))
+        }
+        try db.migrate(to: m)
+        XCTAssertEqual(try db.compare(m).summaryLines, [], "check passes after the upgrade")
+        XCTAssertNil(try db.project().autogenerate(message: "again", metadata: m), "nothing to autogenerate")
+        // A real change of the predicate is still one.
+        let changed = models { m2 in
+            Table("people", m2, Column("id", .integer, primaryKey: true), Column("name", .string(50)),
+                  Column("Nick", .string(50)), Column("country", .string(2)), Column("order", .integer),
+                  Index(columns: ["name"], name: "ix_people_country_name").where("\"country\" IS NULL"),
+                  Index(expressions: [text("lower(\"name\")")], name: "ix_people_lower_name"),
+                  Index(expressions: [text("lower(\"Nick\")")], name: "ix_people_lower_nick"),
+                  Index(columns: ["country"], name: "ix_people_order").where("\"order\" > 0 AND \"Nick\" <> 'x \"y\"'"))
+        }
+        XCTAssertEqual(try db.compare(changed).upgrade.map(\.key), ["drop_index", "create_index"])
+    }
+
+    /// #19.10: an index mixing a column and an expression (`expressions: ["tenant_id",
+    /// "lower(email)"]`) matches what reflection reports, element by element, whether the
+    /// models come from Swift, from metadata JSON or from the revision autogenerate wrote;
+    /// and `downgrade -1` restores the schema.
+    func testIndexMixingColumnsAndExpressionsMatchesReflection() throws {
+        let db = try database()
+        func accounts(_ withIndex: Bool) -> MetaData {
+            models { m in
+                var elements: [any TableElement] = [
+                    Column("id", .integer, primaryKey: true), Column("tenant_id", .integer), Column("email", .string(200)),
+                ]
+                if withIndex {
+                    elements.append(Index(expressions: [text("tenant_id"), text("lower(email)")], name: "ix_accounts_tenant_email",
+                                          unique: true))
+                }
+                Table("accounts", m, elements: elements)
+            }
+        }
+        try roundTrip(db, before: accounts(false), after: accounts(true), expect: ["create_index"])
+        try db.project().runner().upgrade(to: "head")
+        // The same models read from metadata JSON.
+        let json = MetadataJSON.render(accounts(true))
+        XCTAssertTrue(json.contains("\"expressions\": [\"tenant_id\", \"lower(email)\"]"), json)
+        XCTAssertEqual(try db.compare(try MetadataJSON.parse(Data(json.utf8))).summaryLines, [])
+        // What reflection reports: the column, then the expression.
+        let ix = try Inspector(try db.engine()).reflect().table("accounts")?.indexes.first { $0.name == "ix_accounts_tenant_email" }
+        XCTAssertEqual(ix?.elements.first, .column("tenant_id"))
+        XCTAssertEqual(ix?.elements.count, 2)
+        // The revision spells the index as its elements in order.
+        let project = try db.project()
+        let ops = project.graph.order.flatMap { project.graph.revisions[$0]!.upgrade }
+        XCTAssertTrue(ops.contains {
+            if case .createIndex(let spec) = $0 { return spec.expressions == ["tenant_id", "lower(email)"] }
+            return false
+        }, "\(ops)")
+    }
 }
 
 final class PhantomDifferencePostgresTests: PhantomDifferenceTests {
@@ -126,4 +192,10 @@ final class PhantomDifferencePostgresTests: PhantomDifferenceTests {
     override func testEveryTypeNameMatchesEverySpellingOfIt() throws { try super.testEveryTypeNameMatchesEverySpellingOfIt() }
     override func testBigintKeyMadeByAnotherToolIsNoDifference() throws { try super.testBigintKeyMadeByAnotherToolIsNoDifference() }
     override func testIntegerToBigintKeyLeavesCheckPassing() throws { try super.testIntegerToBigintKeyLeavesCheckPassing() }
+    override func testQuotedNamesInIndexExpressionsAndPredicatesAreNoDifference() throws {
+        try super.testQuotedNamesInIndexExpressionsAndPredicatesAreNoDifference()
+    }
+    override func testIndexMixingColumnsAndExpressionsMatchesReflection() throws {
+        try super.testIndexMixingColumnsAndExpressionsMatchesReflection()
+    }
 }

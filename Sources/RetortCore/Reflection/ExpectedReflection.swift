@@ -66,7 +66,8 @@ extension ReflectedTable {
     }
 
     /// This table with everything a comparison should ignore taken out: CHECK
-    /// conditions (compared by name), expression and predicate spelling left as is.
+    /// conditions (compared by name), enclosing parentheses of index expressions, and
+    /// double quotes around lower-case names in index expressions and predicates.
     /// Lists are put in a stable order.
     public var comparable: ReflectedTable {
         var t = self
@@ -75,16 +76,62 @@ extension ReflectedTable {
         t.foreignKeys.sort { ($0.name ?? "", $0.columns.joined(separator: ",")) < ($1.name ?? "", $1.columns.joined(separator: ",")) }
         t.uniqueConstraints.sort { ($0.name ?? "", $0.columns.joined(separator: ",")) < ($1.name ?? "", $1.columns.joined(separator: ",")) }
         // Whether an expression element keeps its parentheses differs by database and
-        // by expression (`lower(x)` loses them on PostgreSQL, `(a + b)` keeps them).
+        // by expression (`lower(x)` loses them on PostgreSQL, `(a + b)` keeps them). An
+        // element that is only a column name is that column, element by element, as
+        // reflection reports it. Quotes a name does not need are not a difference:
+        // users write `lower("name")`, the database hands back `lower(name)`.
         t.indexes = indexes.map { ix in
             var ix = ix
             ix.elements = ix.elements.map {
-                if case .expression(let sql) = $0 { return .expression(strippingEnclosingParentheses(sql)) }
-                return $0
+                guard case .expression(let sql) = $0 else { return $0 }
+                if let column = Index.columnName(ofElement: sql) { return .column(column) }
+                return .expression(unquotingPlainIdentifiers(strippingEnclosingParentheses(sql)))
             }
+            ix.predicate = ix.predicate.map(unquotingPlainIdentifiers)
             return ix
         }.sorted { $0.name < $1.name }
         t.problems = []
         return t
     }
+}
+
+/// `sql` with the double quotes taken off names that do not change without them: a
+/// quoted name of lower-case letters, digits and underscores (`"country"` → `country`;
+/// `"Country"` keeps its quotes). String literals are left alone. For comparing only: a
+/// reserved word loses its quotes too, which is the same name but not valid SQL.
+func unquotingPlainIdentifiers(_ sql: String) -> String {
+    guard sql.contains("\"") else { return sql }
+    var out = ""
+    var i = sql.startIndex
+    /// The index of the quote closing the quoted run opened at `start` (doubled quotes
+    /// inside are part of it), or the end.
+    func close(from start: String.Index, _ quote: Character) -> String.Index {
+        var j = sql.index(after: start)
+        while j < sql.endIndex {
+            if sql[j] == quote {
+                let next = sql.index(after: j)
+                guard next < sql.endIndex, sql[next] == quote else { return j }
+                j = sql.index(after: next)
+            } else {
+                j = sql.index(after: j)
+            }
+        }
+        return j
+    }
+    while i < sql.endIndex {
+        let ch = sql[i]
+        guard ch == "'" || ch == "\"" else {
+            out.append(ch)
+            i = sql.index(after: i)
+            continue
+        }
+        let j = close(from: i, ch)
+        let end = j < sql.endIndex ? sql.index(after: j) : j
+        let inner = sql[sql.index(after: i)..<j]
+        let plain = ch == "\"" && j < sql.endIndex && !inner.isEmpty && !inner.first!.isNumber
+            && inner.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+        out += plain ? inner : sql[i..<end]
+        i = end
+    }
+    return out
 }

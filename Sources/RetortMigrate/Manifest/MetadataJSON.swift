@@ -156,7 +156,7 @@ public enum MetadataJSON {
                 throw MigrateError("\(r.file): \(iw) needs either 'columns' or 'expressions' (not both)")
             }
             var ix = columns.isEmpty
-                ? Index(expressions: expressions.map { text($0) }, name: name, unique: unique)
+                ? Index(expressions: IndexSpec.elements(expressions), name: name, unique: unique)
                 : Index(columns: columns, name: name, unique: unique)
             if let w = try r.optionalString(io["where"], "\(iw).where") { ix = ix.where(w) }
             elements.append(ix)

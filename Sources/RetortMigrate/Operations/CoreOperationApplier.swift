@@ -50,7 +50,7 @@ public struct CoreOperationApplier: OperationApplier {
 
     func index(_ spec: IndexSpec) -> Index {
         var ix = spec.columns.isEmpty
-            ? Index(expressions: spec.expressions.map { text($0) }, name: spec.name, unique: spec.unique)
+            ? Index(expressions: IndexSpec.elements(spec.expressions), name: spec.name, unique: spec.unique)
             : Index(columns: spec.columns, name: spec.name, unique: spec.unique)
         if let w = spec.whereClause { ix = ix.where(w) }
         return ix

@@ -26,6 +26,17 @@ public struct ColumnSpec: Sendable, Equatable, Hashable {
     }
 }
 
+extension IndexSpec {
+    /// `expressions` as Core index elements: a column for an element that is only a
+    /// column name, SQL text for the rest.
+    static func elements(_ expressions: [String]) -> [any SQLExpressible] {
+        expressions.map { sql -> any SQLExpressible in
+            if let name = Index.columnName(ofElement: sql) { return column(name) }
+            return text(sql)
+        }
+    }
+}
+
 /// A named list of columns: a primary key or a unique constraint.
 public struct ConstraintSpec: Sendable, Equatable, Hashable {
     public var name: String?
@@ -63,6 +74,10 @@ public struct CheckSpec: Sendable, Equatable, Hashable {
     }
 }
 
+/// An index as revision files and metadata JSON spell it: `columns`, or `expressions`
+/// — the index's elements in order, each a column name or an SQL expression
+/// (`expressions: [tenant_id, lower(email)]` indexes the column `tenant_id`, then the
+/// expression).
 public struct IndexSpec: Sendable, Equatable, Hashable {
     public var name: String
     public var table: String
