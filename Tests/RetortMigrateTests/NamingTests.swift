@@ -112,6 +112,26 @@ class NamingTests: XCTestCase {
             try engine.begin { try $0.execute(text("INSERT INTO \(table) (id, \(column)) VALUES (1, 'RUNNING')")) }
         }
     }
+
+    /// #19.6, the other way: an enum CHECK named with a collision suffix, as models named
+    /// it before check names were unique per table (what `createAll` made then), is still
+    /// the enum's: no difference, and nothing drops it.
+    /// (SQLite only: elsewhere enums are types, not CHECKs.)
+    func testEnumCheckWithAnOlderCollisionSuffixIsStillTheEnums() throws {
+        let db = try AutogenerateProject.sqlite()
+        try db.execute([
+            "CREATE TABLE flow_run (id INTEGER NOT NULL, state_type VARCHAR(9), CONSTRAINT pk_flow_run PRIMARY KEY (id), "
+                + "CONSTRAINT ck_flow_run_state_type CHECK (state_type IN ('PENDING', 'RUNNING', 'COMPLETED')))",
+            "CREATE TABLE flow_run_state (id INTEGER NOT NULL, type VARCHAR(9), CONSTRAINT pk_flow_run_state PRIMARY KEY (id), "
+                + "CONSTRAINT ck_flow_run_state_type_0c1d2e3f CHECK (type IN ('PENDING', 'RUNNING', 'COMPLETED')))",
+        ])
+        let state = SQLType.enum(name: "state_type", values: ["PENDING", "RUNNING", "COMPLETED"])
+        let m = models { m in
+            Table("flow_run", m, Column("id", .integer, primaryKey: true), Column("state_type", state))
+            Table("flow_run_state", m, Column("id", .integer, primaryKey: true), Column("type", state))
+        }
+        XCTAssertEqual(try db.compare(m).summaryLines, [])
+    }
 }
 
 final class NamingPostgresTests: NamingTests {

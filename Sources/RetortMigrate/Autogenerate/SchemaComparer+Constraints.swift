@@ -108,10 +108,21 @@ extension CompareState {
         // left alone, and so are the CHECKs standing in for enum types where the dialect
         // has none: they belong to their column's type.
         let enumChecks = c.dialect.supportsNativeEnum ? [] : Set(table.enumCheckNames.values.map { c.dialect.constraintName($0, .convention) })
-        let liveChecks = Dictionary(cur.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
-            .filter { !enumChecks.contains($0.0) }, uniquingKeysWith: { a, _ in a })
         let expChecks = Dictionary(exp.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
             .filter { !enumChecks.contains($0.0) }, uniquingKeysWith: { a, _ in a })
+        // A live CHECK the models do not declare, named as the convention names an enum
+        // column's CHECK but with another collision suffix, is that column's: tables made
+        // before check names were made unique per table (not across the metadata) carry
+        // such names, and dropping it would unconstrain the column.
+        let enumCheckBases = c.dialect.supportsNativeEnum ? [] : table.enumCheckNames.keys.compactMap { column in
+            metadata.namingConvention.check.map { NamingConvention.render($0, table: name, columns: [column]) }
+        }
+        func standsInForEnum(_ n: String) -> Bool {
+            enumChecks.contains(n)
+                || (expChecks[n] == nil && enumCheckBases.contains { NamingConvention.isConventional(n, base: $0) })
+        }
+        let liveChecks = Dictionary(cur.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
+            .filter { !standsInForEnum($0.0) }, uniquingKeysWith: { a, _ in a })
         for (n, ck) in expChecks.sorted(by: { $0.key < $1.key }) where liveChecks[n] == nil {
             phases.createConstraints.append(SchemaChange(
                 .addCheck, table: name, summary: "added check constraint \(n) on \(name) (\(ck.condition))",
