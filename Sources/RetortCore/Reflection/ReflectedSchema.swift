@@ -215,6 +215,7 @@ public protocol SchemaReflector: Sendable {
 }
 
 extension SchemaReflector {
+    /// The type itself: most databases keep each type apart.
     public func comparableType(_ type: SQLType) -> SQLType { type }
 }
 

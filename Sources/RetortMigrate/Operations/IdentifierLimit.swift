@@ -20,6 +20,7 @@ public struct IdentifierLimit: Sendable, Equatable {
     /// The database, for messages.
     public let databaseName: String
 
+    /// The limit of `dialect` (``RetortCore/Dialect/maxIdentifierLength``).
     public init(dialect: Dialect) {
         maxLength = dialect.maxIdentifierLength
         databaseName = dialect.name
