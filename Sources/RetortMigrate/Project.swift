@@ -11,11 +11,19 @@ public final class Project {
 
     /// Loads `configPath` and the revision files it points at. `operations: false` reads
     /// only the files' headers, for commands that walk the graph without applying or
-    /// showing operations (see ``ScriptDirectory/init(versionsPath:checkType:operations:)``).
+    /// showing operations (see ``ScriptDirectory/init(versionsPath:checkType:identifierLimit:operations:)``).
+    ///
+    /// The configured database's dialect is known from its URL without connecting: a
+    /// revision file naming something longer than that database keeps is refused here,
+    /// naming the file, line, name, length and limit (a URL that does not parse is
+    /// reported by the command that needs the database).
     public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                 operations: Bool = true) throws {
         config = try MigratorConfig.load(path: configPath, environment: environment)
-        scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check, operations: operations)
+        let engine = try? createEngine(config.database)
+        engineStorage = engine
+        scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check,
+                                      identifierLimit: engine.map { IdentifierLimit(dialect: $0.dialect) }, operations: operations)
     }
 
     /// The same revision files with another config (`verify`'s scratch database).

@@ -51,7 +51,7 @@ struct Check: ParsableCommand {
 /// The models: `--metadata FILE.json`, or the manifest module that migrator.yaml names
 /// (built and printed, or read from its cache; progress goes to stderr).
 func loadModels(_ metadataPath: String?, project: Project) throws -> MetaData {
-    if let metadataPath { return try MetadataJSON.read(contentsOf: metadataPath) }
+    if let metadataPath { return try MetadataJSON.read(contentsOf: metadataPath, dialect: try project.engine().dialect) }
     return try project.manifestModule().load(progress: note)
 }
 

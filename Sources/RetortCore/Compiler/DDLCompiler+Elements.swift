@@ -131,6 +131,6 @@ extension DDLCompiler {
     /// A constraint or index name as created: a conventional name longer than the
     /// dialect's identifier limit is shortened with a hash suffix; an explicit one is kept.
     package func constraintName(_ name: String, _ naming: ConstraintNaming) -> String {
-        naming == .convention ? NamingConvention.truncate(name, maxLength: dialect.maxIdentifierLength) : name
+        dialect.constraintName(name, naming)
     }
 }

@@ -9,18 +9,23 @@ extension ReflectedTable {
     ///   CHECK; any lone `INTEGER` primary key is the rowid, so it reads as autoincrement.
     /// - Server defaults are compared in the reflector's canonical spelling.
     /// - CHECK conditions are compared by name (databases rewrite their text).
+    /// - Names the naming convention made are shortened to the dialect's identifier
+    ///   limit, as the DDL compiler creates them.
     public init(expecting table: Table, dialect: Dialect) throws {
         let ddl = dialect.makeDDLCompiler()
         let reflector = dialect.reflector
         var columns: [ReflectedColumn] = []
         var checks: [ReflectedCheckConstraint] = []
         let pk = table.primaryKey?.columns ?? []
+        // Names as the database has them (conventional ones shortened to its limit).
+        func named(_ name: String?, _ naming: ConstraintNaming) -> String? { name.map { dialect.constraintName($0, naming) } }
         for c in table.columns {
             var type = c.type
             if !dialect.supportsNativeEnum, let e = c.type.enumDefinition {
                 type = .string(e.values.map(\.count).max() ?? 0)
                 if let check = try ddl.enumCheckCondition(column: c.name, type: c.type) {
-                    checks.append(ReflectedCheckConstraint(name: table.enumCheckNames[c.name], condition: check))
+                    let name = table.enumCheckNames[c.name].map { dialect.constraintName($0, .convention) }
+                    checks.append(ReflectedCheckConstraint(name: name, condition: check))
                 }
             }
             // An autoincrementing key is spelled INTEGER where that makes it the rowid.
@@ -37,14 +42,14 @@ extension ReflectedTable {
                 comment: dialect.supportsComments ? c.comment : nil))
         }
         for ck in table.checkConstraints {
-            checks.append(ReflectedCheckConstraint(name: ck.name, condition: try ck.conditionSQL(for: dialect)))
+            checks.append(ReflectedCheckConstraint(name: named(ck.name, ck.naming), condition: try ck.conditionSQL(for: dialect)))
         }
         self.init(
             name: table.name, schema: table.schema, columns: columns,
-            primaryKey: table.primaryKey.map { ReflectedPrimaryKey(name: $0.name, columns: $0.columns) },
+            primaryKey: table.primaryKey.map { ReflectedPrimaryKey(name: named($0.name, $0.naming), columns: $0.columns) },
             foreignKeys: table.foreignKeys.map {
                 ReflectedForeignKey(
-                    name: $0.name, columns: $0.columns, referredSchema: $0.referredSchema, referredTable: $0.referredTable,
+                    name: named($0.name, $0.naming), columns: $0.columns, referredSchema: $0.referredSchema, referredTable: $0.referredTable,
                     referredColumns: $0.referredColumns, onDelete: $0.onDelete == .noAction ? nil : $0.onDelete,
                     onUpdate: $0.onUpdate == .noAction ? nil : $0.onUpdate, deferrable: $0.deferrable ?? false,
                     initiallyDeferred: $0.initially == .deferred)
@@ -54,16 +59,17 @@ extension ReflectedTable {
                     if case .column(let ref) = node { return .column(ref.name) }
                     return .expression(reflector.canonicalIndexElement(try ddl.indexElementSQL(node)))
                 }
-                return ReflectedIndex(name: ix.name ?? "", elements: elements, unique: ix.unique,
+                return ReflectedIndex(name: named(ix.name, ix.naming) ?? "", elements: elements, unique: ix.unique,
                                       predicate: try ix.whereSQL(for: dialect).map(reflector.canonicalCondition))
             },
-            uniqueConstraints: table.uniqueConstraints.map { ReflectedUniqueConstraint(name: $0.name, columns: $0.columns) },
+            uniqueConstraints: table.uniqueConstraints.map { ReflectedUniqueConstraint(name: named($0.name, $0.naming), columns: $0.columns) },
             checkConstraints: checks,
             comment: dialect.supportsComments ? table.comment : nil)
     }
 
     /// This table with everything a comparison should ignore taken out: CHECK
-    /// conditions (compared by name), expression and predicate spelling left as is.
+    /// conditions (compared by name), enclosing parentheses of index expressions, and
+    /// double quotes around lower-case names in index expressions and predicates.
     /// Lists are put in a stable order.
     public var comparable: ReflectedTable {
         var t = self
@@ -72,16 +78,62 @@ extension ReflectedTable {
         t.foreignKeys.sort { ($0.name ?? "", $0.columns.joined(separator: ",")) < ($1.name ?? "", $1.columns.joined(separator: ",")) }
         t.uniqueConstraints.sort { ($0.name ?? "", $0.columns.joined(separator: ",")) < ($1.name ?? "", $1.columns.joined(separator: ",")) }
         // Whether an expression element keeps its parentheses differs by database and
-        // by expression (`lower(x)` loses them on PostgreSQL, `(a + b)` keeps them).
+        // by expression (`lower(x)` loses them on PostgreSQL, `(a + b)` keeps them). An
+        // element that is only a column name is that column, element by element, as
+        // reflection reports it. Quotes a name does not need are not a difference:
+        // users write `lower("name")`, the database hands back `lower(name)`.
         t.indexes = indexes.map { ix in
             var ix = ix
             ix.elements = ix.elements.map {
-                if case .expression(let sql) = $0 { return .expression(strippingEnclosingParentheses(sql)) }
-                return $0
+                guard case .expression(let sql) = $0 else { return $0 }
+                if let column = Index.columnName(ofElement: sql) { return .column(column) }
+                return .expression(unquotingPlainIdentifiers(strippingEnclosingParentheses(sql)))
             }
+            ix.predicate = ix.predicate.map(unquotingPlainIdentifiers)
             return ix
         }.sorted { $0.name < $1.name }
         t.problems = []
         return t
     }
+}
+
+/// `sql` with the double quotes taken off names that do not change without them: a
+/// quoted name of lower-case letters, digits and underscores (`"country"` → `country`;
+/// `"Country"` keeps its quotes). String literals are left alone. For comparing only: a
+/// reserved word loses its quotes too, which is the same name but not valid SQL.
+func unquotingPlainIdentifiers(_ sql: String) -> String {
+    guard sql.contains("\"") else { return sql }
+    var out = ""
+    var i = sql.startIndex
+    /// The index of the quote closing the quoted run opened at `start` (doubled quotes
+    /// inside are part of it), or the end.
+    func close(from start: String.Index, _ quote: Character) -> String.Index {
+        var j = sql.index(after: start)
+        while j < sql.endIndex {
+            if sql[j] == quote {
+                let next = sql.index(after: j)
+                guard next < sql.endIndex, sql[next] == quote else { return j }
+                j = sql.index(after: next)
+            } else {
+                j = sql.index(after: j)
+            }
+        }
+        return j
+    }
+    while i < sql.endIndex {
+        let ch = sql[i]
+        guard ch == "'" || ch == "\"" else {
+            out.append(ch)
+            i = sql.index(after: i)
+            continue
+        }
+        let j = close(from: i, ch)
+        let end = j < sql.endIndex ? sql.index(after: j) : j
+        let inner = sql[sql.index(after: i)..<j]
+        let plain = ch == "\"" && j < sql.endIndex && !inner.isEmpty && !inner.first!.isNumber
+            && inner.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+        out += plain ? inner : sql[i..<end]
+        i = end
+    }
+    return out
 }

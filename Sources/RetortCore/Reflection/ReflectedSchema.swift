@@ -311,6 +311,11 @@ public protocol SchemaReflector: Sendable {
     /// order they were created (empty where nothing needs them: a database that alters
     /// tables in place).
     func viewsAndTriggers(_ conn: Connection, schema: String?) throws -> [ReflectedSchemaObject]
+    /// `type` as a comparison of declared and reflected columns should see it: types
+    /// this database stores alike are one (SQLite keeps every integer type as the same
+    /// 64-bit INTEGER, so `smallint`, `integer` and `bigint` are `integer` there). The
+    /// default is the type itself.
+    func comparableType(_ type: SQLType) -> SQLType
 }
 
 /// The size of a table, for `migrator lint`'s annotations.
@@ -328,6 +333,9 @@ public struct TableSize: Sendable, Equatable {
 extension SchemaReflector {
     /// None: only a database whose tables are rebuilt needs to carry them through.
     public func viewsAndTriggers(_ conn: Connection, schema: String?) throws -> [ReflectedSchemaObject] { [] }
+
+    /// The type itself: most databases keep each type apart.
+    public func comparableType(_ type: SQLType) -> SQLType { type }
 }
 
 /// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`),

@@ -96,6 +96,25 @@ public struct Index: TableElement, Sendable, Hashable {
         return try dialect.makeDDLCompiler().literalSQL(predicate)
     }
 
+    /// The column an index element written as SQL text stands for, when the text is
+    /// nothing but a column name (`tenant_id`, `"Tenant"`, `(tenant_id)`); nil for an
+    /// expression. Both databases index such an element as the column itself, and
+    /// reflection reports it so: an index's `expressions` may mix columns and
+    /// expressions in order (`["tenant_id", "lower(email)"]`).
+    package static func columnName(ofElement sql: String) -> String? {
+        let s = strippingEnclosingParentheses(sql)
+        if s.count >= 2, s.hasPrefix("\""), s.hasSuffix("\"") {
+            let inner = s.dropFirst().dropLast()
+            // One quoted identifier: every inner quote is doubled.
+            guard !inner.isEmpty, !inner.replacingOccurrences(of: "\"\"", with: "").contains("\"") else { return nil }
+            return inner.replacingOccurrences(of: "\"\"", with: "\"")
+        }
+        guard let first = s.unicodeScalars.first, first == "_" || first.properties.isAlphabetic,
+              s.unicodeScalars.allSatisfy({ $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+        else { return nil }
+        return s
+    }
+
     /// The SQL of each element for `dialect` (`name`, `lower(name)`).
     public func elementSQL(for dialect: Dialect) throws -> [String] {
         let ddl = dialect.makeDDLCompiler()

@@ -95,18 +95,9 @@ public final class MetaData: @unchecked Sendable {
     package func claimName(_ name: String, owner: String, discriminator: String, conventional: Bool) -> String {
         lock.lock()
         defer { lock.unlock() }
-        guard conventional, claimedNames[name] != nil else {
-            claimedNames[name] = owner
-            return name
-        }
-        var candidate = NamingConvention.disambiguate(name, discriminator: discriminator)
-        var n = 2
-        while claimedNames[candidate] != nil {
-            candidate = NamingConvention.disambiguate(name, discriminator: discriminator + "#\(n)")
-            n += 1
-        }
-        claimedNames[candidate] = owner
-        return candidate
+        let claimed = conventional ? NamingConvention.unique(name, discriminator: discriminator) { claimedNames[$0] != nil } : name
+        claimedNames[claimed] = owner
+        return claimed
     }
 
     private func releaseNamesLocked(owner: String) {

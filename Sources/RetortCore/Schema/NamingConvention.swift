@@ -85,6 +85,32 @@ public struct NamingConvention: Sendable, Hashable {
         name + "_" + stableHash(discriminator)
     }
 
+    /// `name` when `isTaken` says it is free, else the first free
+    /// ``disambiguate(_:discriminator:)`` form: the one way colliding conventional names
+    /// are made unique, whether the names they collide with are the whole metadata's
+    /// or one table's.
+    package static func unique(_ name: String, discriminator: String, isTaken: (String) -> Bool) -> String {
+        guard isTaken(name) else { return name }
+        var candidate = disambiguate(name, discriminator: discriminator)
+        var n = 2
+        while isTaken(candidate) {
+            candidate = disambiguate(name, discriminator: discriminator + "#\(n)")
+            n += 1
+        }
+        return candidate
+    }
+
+    /// Whether `name`, given explicitly, is what a convention whose template rendered
+    /// `base` makes: `base` itself, or `base` with a collision's hash suffix. Metadata
+    /// JSON (and so a manifest's models) writes out the names the convention made; read
+    /// back, they are still the convention's, shortened where a dialect needs it.
+    package static func isConventional(_ name: String, base: String) -> Bool {
+        if name == base { return true }
+        guard name.hasPrefix(base + "_") else { return false }
+        let suffix = name.utf8.dropFirst(base.utf8.count + 1)
+        return suffix.count == 8 && suffix.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
     /// Eight hex digits of FNV-1a over the UTF-8 bytes: stable across runs and platforms.
     package static func stableHash(_ s: String) -> String {
         var h: UInt32 = 0x811C_9DC5
@@ -94,5 +120,22 @@ public struct NamingConvention: Sendable, Hashable {
         }
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+}
+
+extension Dialect {
+    /// The name a constraint or index has on this database: a name the naming
+    /// convention made is shortened to ``maxIdentifierLength`` bytes with a hash suffix
+    /// (``NamingConvention/truncate(_:maxLength:)``); an explicit name is used exactly as
+    /// given (the migrator refuses explicit names that are too long before any SQL is
+    /// sent). DDL, expected reflection and the migrator's comparison all name things
+    /// through this, so that they agree.
+    ///
+    /// ```swift
+    /// // a 70-byte conventional index name on PostgreSQL:
+    /// Dialect.postgresql.constraintName("ix_" + long, .convention)   // 63 bytes, "…_1f0c3a9e"
+    /// ```
+    package func constraintName(_ name: String, _ naming: ConstraintNaming) -> String {
+        naming == .convention ? NamingConvention.truncate(name, maxLength: maxIdentifierLength) : name
     }
 }

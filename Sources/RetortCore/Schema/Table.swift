@@ -149,17 +149,37 @@ public final class Table: FromClause, Sendable, Hashable, CustomStringConvertibl
             columns[i].autoincrement = c.autoincrementSetting ?? (isLoneIntegerKey && !fkColumns.contains(c.name))
         }
 
-        // Names: explicit ones are claimed as given, the convention fills the rest.
+        // Names: explicit ones are used as given, the convention fills the rest. A
+        // conventional name that collides gets a hash suffix. Primary keys, foreign keys,
+        // unique constraints and indexes are made unique across the metadata (PostgreSQL
+        // keeps indexes, and the keys backed by them, in one namespace per schema); check
+        // constraints only within their table, which is all either database asks: so a
+        // table declared on its own, as a revision's create_table is, names its checks
+        // (and the CHECKs standing in for enum types) exactly as its metadata does.
         let convention = metadata.namingConvention
+        var checkNames = Set<String>()
         func assignName(_ explicit: String?, _ template: String?, _ cols: [String], referred: String? = nil,
                   kind: String) -> (String?, ConstraintNaming)
         {
+            let base = template.map { NamingConvention.render($0, table: name, columns: cols, referredTable: referred) }
+            let perTable = kind.hasPrefix("ck")
             if let explicit {
-                return (metadata.claimName(explicit, owner: fullName, discriminator: "", conventional: false), .explicit)
+                // The name the convention would make, written out (metadata JSON does), is still the convention's.
+                let naming: ConstraintNaming =
+                    base.map { NamingConvention.isConventional(explicit, base: $0) } == true ? .convention : .explicit
+                if perTable {
+                    checkNames.insert(explicit)
+                    return (explicit, naming)
+                }
+                return (metadata.claimName(explicit, owner: fullName, discriminator: "", conventional: false), naming)
             }
-            guard let template else { return (nil, .convention) }
-            let base = NamingConvention.render(template, table: name, columns: cols, referredTable: referred)
+            guard let base else { return (nil, .convention) }
             let discriminator = kind + ":" + fullName + ":" + cols.joined(separator: ",") + ":" + (referred ?? "")
+            if perTable {
+                let unique = NamingConvention.unique(base, discriminator: discriminator) { checkNames.contains($0) }
+                checkNames.insert(unique)
+                return (unique, .convention)
+            }
             return (metadata.claimName(base, owner: fullName, discriminator: discriminator, conventional: true), .convention)
         }
         if var pk = primaryKey {
@@ -200,6 +220,21 @@ public final class Table: FromClause, Sendable, Hashable, CustomStringConvertibl
         self.enumCheckNames = enumChecks
         self.columnPositions = positions
         metadata.register(self)
+    }
+
+    /// The constraint and index names given explicitly rather than made by the naming
+    /// convention: used exactly as given on every database, so the migrator checks them
+    /// against a database's identifier limit.
+    package var explicitlyNamed: (constraints: [String], indexes: [String]) {
+        var constraints: [String] = []
+        func add(_ name: String?, _ naming: ConstraintNaming) {
+            if let name, naming == .explicit { constraints.append(name) }
+        }
+        if let pk = primaryKey { add(pk.name, pk.naming) }
+        for fk in foreignKeys { add(fk.name, fk.naming) }
+        for u in uniqueConstraints { add(u.name, u.naming) }
+        for ck in checkConstraints { add(ck.name, ck.naming) }
+        return (constraints, indexes.compactMap { $0.naming == .explicit ? $0.name : nil })
     }
 
     /// `schema.name`, or `name`.

@@ -41,7 +41,7 @@ extension CompareState {
                     possible = false
                 }
             }
-            if let new = table.primaryKey, let n = new.name {
+            if let new = table.primaryKey, let n = named(new.name, new.naming) {
                 up.append(.createPrimaryKey(name: n, table: name, columns: new.columns))
                 down.insert(.dropConstraint(name: n, table: name, type: .primaryKey), at: 0)
             }
@@ -79,7 +79,8 @@ extension CompareState {
             phases.dropForeignKeys.append(dropForeignKeyChange(fk, named: n, on: name))
         }
         for fk in newFKs {
-            guard let decl = table.foreignKeys.first(where: { $0.name == fk.name }), let n = decl.name else { continue }
+            guard let decl = table.foreignKeys.first(where: { named($0.name, $0.naming) == fk.name }),
+                  let n = named(decl.name, decl.naming) else { continue }
             if liveFKs.contains(where: { $0.name == nil && $0.columns == fk.columns && $0.referredTable == fk.referredTable }) {
                 // A second key over the same columns would not replace the unnamed one.
                 notes.append("\(name) has an unnamed foreign key (\(fk.columns.joined(separator: ", "))) -> \(fk.referredTable) "
@@ -117,11 +118,22 @@ extension CompareState {
         // Check constraints: by name (databases rewrite their text). Unnamed live ones are
         // left alone, and so are the CHECKs standing in for enum types where the dialect
         // has none: they belong to their column's type.
-        let enumChecks = c.dialect.supportsNativeEnum ? [] : Set(table.enumCheckNames.values)
-        let liveChecks = Dictionary(cur.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
-            .filter { !enumChecks.contains($0.0) }, uniquingKeysWith: { a, _ in a })
+        let enumChecks = c.dialect.supportsNativeEnum ? [] : Set(table.enumCheckNames.values.map { c.dialect.constraintName($0, .convention) })
         let expChecks = Dictionary(exp.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
             .filter { !enumChecks.contains($0.0) }, uniquingKeysWith: { a, _ in a })
+        // A live CHECK the models do not declare, named as the convention names an enum
+        // column's CHECK but with another collision suffix, is that column's: tables made
+        // before check names were made unique per table (not across the metadata) carry
+        // such names, and dropping it would unconstrain the column.
+        let enumCheckBases = c.dialect.supportsNativeEnum ? [] : table.enumCheckNames.keys.compactMap { column in
+            metadata.namingConvention.check.map { NamingConvention.render($0, table: name, columns: [column]) }
+        }
+        func standsInForEnum(_ n: String) -> Bool {
+            enumChecks.contains(n)
+                || (expChecks[n] == nil && enumCheckBases.contains { NamingConvention.isConventional(n, base: $0) })
+        }
+        let liveChecks = Dictionary(cur.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
+            .filter { !standsInForEnum($0.0) }, uniquingKeysWith: { a, _ in a })
         for (n, ck) in expChecks.sorted(by: { $0.key < $1.key }) where liveChecks[n] == nil {
             phases.createConstraints.append(SchemaChange(
                 .addCheck, table: name, summary: "added check constraint \(n) on \(name) (\(ck.condition))",
@@ -167,7 +179,7 @@ extension CompareState {
                 upgrade: [.dropIndex(name: ix.name, table: name)], downgrade: [.createIndex(spec(raw, table: name))]))
         }
         for ix in expC.indexes where liveIx[ix.name] != ix {
-            guard let decl = table.indexes.first(where: { $0.name == ix.name }) else { continue }
+            guard let decl = table.indexes.first(where: { named($0.name, $0.naming) == ix.name }) else { continue }
             phases.createConstraints.append(SchemaChange(
                 .addIndex, table: name, summary: (liveIx[ix.name] == nil ? "added " : "changed (created) ") + describe(ix),
                 upgrade: [.createIndex(try spec(decl, table: name))], downgrade: [.dropIndex(name: ix.name, table: name)]))

@@ -71,12 +71,13 @@ public struct SchemaComparer: Sendable {
         return pi == p.count
     }
 
-    /// A type as compared: `numeric(P)` is `numeric(P,0)`, an enum is its name.
-    static func normalized(_ t: SQLType) -> SQLType {
-        switch t {
+    /// A type as compared: `numeric(P)` is `numeric(P,0)`, an enum is its name, and
+    /// types the database stores alike are one (``RetortCore/SchemaReflector/comparableType(_:)``).
+    func normalized(_ t: SQLType) -> SQLType {
+        switch dialect.reflector.comparableType(t) {
         case .numeric(let p?, nil): return .numeric(precision: p, scale: 0)
         case .enum(let name, _): return .enum(name: name, values: [])
-        default: return t
+        case let other: return other
         }
     }
 
@@ -154,6 +155,9 @@ struct CompareState {
         declared = metadata.tables.filter { !comparer.isExcluded($0.name) }
         for t in declared {
             if let problem = t.problems.first { throw MigrateError("the models are invalid: \(problem)") }
+            if let (_, problem) = IdentifierLimit(dialect: comparer.dialect).problems(in: t).first {
+                throw MigrateError("the models are invalid: \(problem)", hint: IdentifierLimit.hint)
+            }
             let e = try ReflectedTable(expecting: t, dialect: comparer.dialect)
             expected[t.name] = e
             expectedComparable[t.name] = e.comparable
@@ -280,10 +284,16 @@ struct CompareState {
 
     /// Everything about a column but its name, as compared.
     func definitionSignature(_ col: ReflectedColumn) -> String {
-        "\(SchemaComparer.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")|\(col.collation?.lowercased() ?? "")"
+        "\(c.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")|\(col.collation?.lowercased() ?? "")"
     }
 
     // MARK: Specs
+
+    /// A declared constraint's or index's name as the database has it (a conventional
+    /// name shortened to the dialect's limit): what revisions write and comparison uses.
+    func named(_ name: String?, _ naming: ConstraintNaming) -> String? {
+        name.map { c.dialect.constraintName($0, naming) }
+    }
 
     func spec(_ col: Column) throws -> ColumnSpec {
         ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: col.primaryKey,
@@ -300,7 +310,7 @@ struct CompareState {
     }
 
     func spec(_ fk: ForeignKeyConstraint) -> ForeignKeySpec {
-        ForeignKeySpec(name: fk.name, columns: fk.columns, refTable: fk.referredTable, refColumns: fk.referredColumns,
+        ForeignKeySpec(name: named(fk.name, fk.naming), columns: fk.columns, refTable: fk.referredTable, refColumns: fk.referredColumns,
                        onDelete: fk.onDelete.flatMap { $0 == .noAction ? nil : $0.rawValue },
                        onUpdate: fk.onUpdate.flatMap { $0 == .noAction ? nil : $0.rawValue })
     }
@@ -311,11 +321,12 @@ struct CompareState {
     }
 
     func spec(_ ix: Index, table: String) throws -> IndexSpec {
+        let name = named(ix.name, ix.naming) ?? ""
         if let cols = ix.columnNames {
-            return IndexSpec(name: ix.name ?? "", table: table, columns: cols, unique: ix.unique,
+            return IndexSpec(name: name, table: table, columns: cols, unique: ix.unique,
                              whereClause: try ix.whereSQL(for: c.dialect))
         }
-        return IndexSpec(name: ix.name ?? "", table: table, expressions: try ix.elementSQL(for: c.dialect), unique: ix.unique,
+        return IndexSpec(name: name, table: table, expressions: try ix.elementSQL(for: c.dialect), unique: ix.unique,
                          whereClause: try ix.whereSQL(for: c.dialect))
     }
 
@@ -334,9 +345,11 @@ struct CompareState {
 
     func createTableSpec(_ t: Table) throws -> CreateTableSpec {
         CreateTableSpec(
-            name: t.name, columns: try t.columns.map(spec), primaryKey: t.primaryKey.map { ConstraintSpec(name: $0.name, columns: $0.columns) },
-            foreignKeys: t.foreignKeys.map(spec), uniqueConstraints: t.uniqueConstraints.map { ConstraintSpec(name: $0.name, columns: $0.columns) },
-            checkConstraints: try t.checkConstraints.map { CheckSpec(name: $0.name, condition: try $0.sqlText ?? $0.conditionSQL(for: c.dialect)) },
+            name: t.name, columns: try t.columns.map(spec),
+            primaryKey: t.primaryKey.map { ConstraintSpec(name: named($0.name, $0.naming), columns: $0.columns) },
+            foreignKeys: t.foreignKeys.map(spec),
+            uniqueConstraints: t.uniqueConstraints.map { ConstraintSpec(name: named($0.name, $0.naming), columns: $0.columns) },
+            checkConstraints: try t.checkConstraints.map { CheckSpec(name: named($0.name, $0.naming), condition: try $0.sqlText ?? $0.conditionSQL(for: c.dialect)) },
             comment: t.comment)
     }
 
@@ -454,7 +467,7 @@ struct CompareState {
             var down = AlterColumnSpec(table: name, column: col.name)
             var what: [String] = []
             var loss: String?
-            if c.compareTypes, SchemaComparer.normalized(e.type) != SchemaComparer.normalized(l.type) {
+            if c.compareTypes, c.normalized(e.type) != c.normalized(l.type) {
                 up.type = col.type.name
                 down.type = l.type.name
                 what.append("type \(l.type.name) -> \(col.type.name)")

@@ -26,18 +26,23 @@ public enum MetadataJSON {
 
     // MARK: Reading
 
-    /// Reads the metadata JSON file at `path`.
-    public static func read(contentsOf path: String) throws -> MetaData {
+    /// Reads the metadata JSON file at `path`. With the database's `dialect`, a name
+    /// written out longer than it keeps is refused (see ``parse(_:file:dialect:)``).
+    public static func read(contentsOf path: String, dialect: Dialect? = nil) throws -> MetaData {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MigrateError("cannot read the metadata file \(path)",
                                hint: "check the path given to --metadata (it is relative to the current directory)")
         }
-        return try parse(data, file: path)
+        return try parse(data, file: path, dialect: dialect)
     }
 
     /// Parses metadata JSON into a Core ``MetaData`` (names the JSON leaves out follow the
-    /// default naming convention). `file` is used in error messages.
-    public static func parse(_ data: Data, file: String = "metadata JSON") throws -> MetaData {
+    /// default naming convention; a name written out as the convention makes it is still
+    /// the convention's). `file` is used in error messages. With the database's
+    /// `dialect`, a table, column, constraint, index or enum name longer than it keeps
+    /// (``RetortCore/Dialect/maxIdentifierLength``) is refused, naming the file, the line
+    /// where the name is written, the name, its length and the limit.
+    public static func parse(_ data: Data, file: String = "metadata JSON", dialect: Dialect? = nil) throws -> MetaData {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
@@ -65,7 +70,21 @@ public enum MetadataJSON {
         for (i, t) in try r.array(top["tables"], "'tables'").enumerated() {
             try table(t, at: "tables[\(i)]", enums: enums, reader: r, into: metadata)
         }
+        if let dialect { try checkIdentifiers(metadata, limit: IdentifierLimit(dialect: dialect), data: data, file: file) }
         return metadata
+    }
+
+    /// Refuses the first name longer than `limit` that `metadata` gives explicitly.
+    private static func checkIdentifiers(_ metadata: MetaData, limit: IdentifierLimit, data: Data, file: String) throws {
+        for t in metadata.tables {
+            guard let (name, message) = limit.problems(in: t).first else { continue }
+            // JSON keeps no positions: the line is where the name is first written.
+            var location = file
+            if let text = String(data: data, encoding: .utf8), let r = text.range(of: JSONText.quote(name)) {
+                location += ":\(text[..<r.lowerBound].filter { $0 == "\n" }.count + 1)"
+            }
+            throw MigrateError("\(location): " + message, hint: IdentifierLimit.hint)
+        }
     }
 
     private static func table(_ value: Any, at place: String, enums: [String: [String]], reader r: Reader,
@@ -143,7 +162,7 @@ public enum MetadataJSON {
                 throw MigrateError("\(r.file): \(iw) needs either 'columns' or 'expressions' (not both)")
             }
             var ix = columns.isEmpty
-                ? Index(expressions: expressions.map { text($0) }, name: name, unique: unique)
+                ? Index(expressions: IndexSpec.elements(expressions), name: name, unique: unique)
                 : Index(columns: columns, name: name, unique: unique)
             if let w = try r.optionalString(io["where"], "\(iw).where") { ix = ix.where(w) }
             elements.append(ix)

@@ -52,7 +52,7 @@ public struct CoreOperationApplier: OperationApplier {
 
     func index(_ spec: IndexSpec) -> Index {
         var ix = spec.columns.isEmpty
-            ? Index(expressions: spec.expressions.map { text($0) }, name: spec.name, unique: spec.unique)
+            ? Index(expressions: IndexSpec.elements(spec.expressions), name: spec.name, unique: spec.unique)
             : Index(columns: spec.columns, name: spec.name, unique: spec.unique)
         if let w = spec.whereClause { ix = ix.where(w) }
         return ix
@@ -60,6 +60,9 @@ public struct CoreOperationApplier: OperationApplier {
 
     public func apply(_ operation: MigrationOperation, on executor: any SQLExecutor) throws {
         let dialect = executor.dialect
+        // A name the database would cut off is refused before any SQL is sent (revision
+        // files read for the configured database were refused when read).
+        try IdentifierLimit(dialect: dialect).check(operation)
         let rebuilds = dialect.altersByRebuildingTables
         func run(_ statement: some Executable) throws { try executor.execute(statement, [:]) }
         // What the dialect's DDL can do in place (CONCURRENTLY, NOT VALID), asked only by the operations that care.

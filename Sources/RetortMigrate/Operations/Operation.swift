@@ -1,3 +1,5 @@
+import RetortCore
+
 /// A column as revision files and metadata JSON spell it:
 /// `{name: title, type: string(200), nullable: false}`.
 public struct ColumnSpec: Sendable, Equatable, Hashable {
@@ -24,6 +26,17 @@ public struct ColumnSpec: Sendable, Equatable, Hashable {
         self.autoincrement = autoincrement
         self.serverDefault = serverDefault
         self.comment = comment
+    }
+}
+
+extension IndexSpec {
+    /// `expressions` as Core index elements: a column for an element that is only a
+    /// column name, SQL text for the rest.
+    static func elements(_ expressions: [String]) -> [any SQLExpressible] {
+        expressions.map { sql -> any SQLExpressible in
+            if let name = Index.columnName(ofElement: sql) { return column(name) }
+            return text(sql)
+        }
     }
 }
 
@@ -68,11 +81,16 @@ public struct CheckSpec: Sendable, Equatable, Hashable {
     }
 }
 
+/// An index as revision files and metadata JSON spell it: `columns`, or `expressions`
+/// — the index's elements in order, each a column name or an SQL expression
+/// (`expressions: [tenant_id, lower(email)]` indexes the column `tenant_id`, then the
+/// expression).
 public struct IndexSpec: Sendable, Equatable, Hashable {
     public var name: String
     public var table: String
     public var columns: [String]
-    /// SQL expressions, for an expression index (instead of `columns`).
+    /// The elements, for an index over expressions (instead of `columns`): an element
+    /// that is only a column name (`tenant_id`, `"Tenant"`) is that column.
     public var expressions: [String]
     public var unique: Bool
     /// A partial index's predicate.

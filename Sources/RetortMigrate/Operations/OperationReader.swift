@@ -5,6 +5,9 @@ struct OperationReader {
     let yaml: YAMLReader
     /// Validates a compact type name; throws a message naming valid ones.
     var checkType: (String) throws -> Void = { _ in }
+    /// The database's identifier limit, when it is known: a name longer than it is
+    /// refused, located at the name.
+    var identifierLimit: IdentifierLimit?
 
     typealias Entries = [YAMLNode.Entry]
 
@@ -57,7 +60,29 @@ struct OperationReader {
             throw yaml.error("unknown operation '\(entry.key)'", atKeyOf: entry,
                              hint: suggestion ?? "valid operations: \(MigrationOperation.keys.joined(separator: ", "))")
         }
-        return try operation(entry.key, entry.value)
+        let op = try operation(entry.key, entry.value)
+        if let limit = identifierLimit {
+            for (name, kind, table) in op.identifiers {
+                guard let p = limit.problem(name, kind, table: table) else { continue }
+                throw MigrateError("\(op.key): " + p, at: yaml.location(mark(of: name, in: entry.value) ?? node.mark),
+                                   hint: IdentifierLimit.hint)
+            }
+        }
+        return op
+    }
+
+    /// Where `text` is first written in `node`, as a scalar or a mapping key.
+    private func mark(of text: String, in node: YAMLNode) -> YAMLNode.Mark? {
+        switch node {
+        case .scalar(let t, _, let m): return t == text ? m : nil
+        case .sequence(let items, _): return items.lazy.compactMap { mark(of: text, in: $0) }.first
+        case .mapping(let m):
+            for e in m.entries {
+                if e.key == text { return e.keyMark }
+                if let found = mark(of: text, in: e.value) { return found }
+            }
+            return nil
+        }
     }
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length

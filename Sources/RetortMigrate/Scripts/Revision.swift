@@ -61,11 +61,12 @@ public struct Revision: Sendable, Equatable {
     static let fields = ["revision", "down_revision", "branch_labels", "depends_on", "message", "created",
                          "transactional", "upgrade", "downgrade", "lint_ignore"]
 
-    /// Reads a revision file. `checkType` validates compact type names. With
+    /// Reads a revision file. `checkType` validates compact type names; with an
+    /// `identifierLimit`, a name longer than the database keeps is refused. With
     /// `operations: false` only the header (id, parents, labels, message, …) is read and
     /// `upgrade`/`downgrade` are left empty: for commands that only walk the graph.
     public static func read(path: String, checkType: @escaping (String) throws -> Void = { _ in },
-                            operations: Bool = true) throws -> Revision {
+                            identifierLimit: IdentifierLimit? = nil, operations: Bool = true) throws -> Revision {
         let data: Data
         do {
             data = try contents(ofFile: path) ?? Data(contentsOf: URL(fileURLWithPath: path))
@@ -75,7 +76,8 @@ public struct Revision: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw MigrateError("the revision file is not UTF-8 text", at: .init(file: path))
         }
-        var revision = operations ? try parse(text, file: path, checkType: checkType) : try parseHeader(text, file: path)
+        var revision = operations ? try parse(text, file: path, checkType: checkType, identifierLimit: identifierLimit)
+                                  : try parseHeader(text, file: path)
         revision.checksum = checksum(of: text)
         return revision
     }
@@ -146,8 +148,8 @@ public struct Revision: Sendable, Equatable {
     }
 
     /// Parses revision YAML; errors name `file`, line and column.
-    public static func parse(_ text: String, file: String, checkType: @escaping (String) throws -> Void = { _ in })
-        throws -> Revision
+    public static func parse(_ text: String, file: String, checkType: @escaping (String) throws -> Void = { _ in },
+                             identifierLimit: IdentifierLimit? = nil) throws -> Revision
     {
         let yaml = YAMLReader(file: file)
         let root = try yaml.parse(text)
@@ -165,7 +167,7 @@ public struct Revision: Sendable, Equatable {
             throw yaml.error("the revision file has no 'down_revision' (write 'down_revision: null' for a first revision)",
                              at: root)
         }
-        let reader = OperationReader(yaml: yaml, checkType: checkType)
+        let reader = OperationReader(yaml: yaml, checkType: checkType, identifierLimit: identifierLimit)
         var revision = Revision(
             id: id,
             downRevisions: try yaml.stringList(down, "'down_revision'"),

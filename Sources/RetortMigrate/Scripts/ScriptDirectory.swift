@@ -6,12 +6,13 @@ public struct ScriptDirectory: Sendable {
     public let versionsPath: String
     public let graph: RevisionGraph
 
-    /// Reads every `.yaml` file in `versionsPath`. `checkType` validates type names.
+    /// Reads every `.yaml` file in `versionsPath`. `checkType` validates type names;
+    /// `identifierLimit` (the database's, when known) refuses names it would cut off.
     /// With `operations: false` only each file's header is read (the revisions'
     /// `upgrade` and `downgrade` are empty): enough for commands that only walk the
     /// graph, such as `current`, `heads` and `history`.
     public init(versionsPath: String, checkType: @escaping (String) throws -> Void = { _ in },
-                operations: Bool = true) throws {
+                identifierLimit: IdentifierLimit? = nil, operations: Bool = true) throws {
         self.versionsPath = versionsPath
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: versionsPath, isDirectory: &isDir), isDir.boolValue else {
@@ -27,7 +28,9 @@ public struct ScriptDirectory: Sendable {
         let checked = Memo<String, Void>(checkType)
         let paths = names.map { (versionsPath as NSString).appendingPathComponent($0) }
         let results = ParallelMap.map(paths) { path in
-            Swift.Result { try Revision.read(path: path, checkType: { try checked($0) }, operations: operations) }
+            Swift.Result {
+                try Revision.read(path: path, checkType: { try checked($0) }, identifierLimit: identifierLimit, operations: operations)
+            }
         }
         let revisions = try results.map { try $0.get() }  // the first failing file, in name order
         graph = try RevisionGraph(revisions)

@@ -11,6 +11,12 @@ struct SQLiteReflector: SchemaReflector {
     /// SQLite stores CREATE INDEX as written; our DDL wraps expressions in parentheses.
     func canonicalIndexElement(_ sql: String) -> String { strippingEnclosingParentheses(sql) }
     func canonicalCondition(_ sql: String) -> String { sql.trimmingCharacters(in: .whitespaces) }
+    /// Every integer type is SQLite's one 64-bit INTEGER storage class, whatever the
+    /// declaration says (`INTEGER`, `BIGINT`, `SMALLINT` hold the same values): a `bigint`
+    /// key is an `integer` key, and neither spelling differs from the other. Only the
+    /// rowid differs, and that is a matter of the key being exactly `INTEGER`, not of
+    /// the type (Retort's DDL spells an autoincrementing key `INTEGER`).
+    func comparableType(_ type: SQLType) -> SQLType { type.isInteger ? .integer : type }
 
     func reflect(_ conn: Connection, schema: String?, only: Set<String>?, exclude: Set<String>) throws -> ReflectedSchema {
         let master = schema.map { IdentifierQuoting.quote($0) + ".sqlite_master" } ?? "sqlite_master"
