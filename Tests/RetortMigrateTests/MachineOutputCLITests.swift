@@ -140,7 +140,7 @@ final class MachineOutputCLITests: XCTestCase {
     func testJSONSyntaxErrorsAreLocated() throws {
         let valid = Array(try String(contentsOfFile: project() + "/models.json", encoding: .utf8).utf8)
         XCTAssertNil(JSONSyntax.firstError(in: valid))
-        var rng = SplitMix64(seed: 18_7)
+        var rng = SeededGenerator(seed: 18_7)
         let junk = Array(",:{}[]\"tfn0-. \nx\\".utf8)
         for _ in 0..<2000 {
             var doc = valid
@@ -163,15 +163,3 @@ final class MachineOutputCLITests: XCTestCase {
     }
 }
 
-/// A small seeded generator, so that a failing case can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -12,19 +12,7 @@ class NamingTests: XCTestCase {
     func database() throws -> AutogenerateProject { try .sqlite() }
     var limit: Int { Dialect.sqlite.maxIdentifierLength }
 
-    /// A seeded generator (SplitMix64): the same names on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func word(_ length: Int, _ g: inout Seeded) -> String {
+    static func word(_ length: Int, _ g: inout SeededGenerator) -> String {
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
         return String((0..<length).map { i in i > 0 && i % 7 == 0 ? "_" : letters[Int(g.next() % 26)] })
     }
@@ -34,7 +22,7 @@ class NamingTests: XCTestCase {
     /// them, and two tables whose names share their first 60 bytes (their shortened
     /// names must still differ).
     static func longNamedModels(seed: UInt64) -> MetaData {
-        var g = Seeded(state: seed)
+        var g = SeededGenerator(seed: seed)
         let shared = word(60, &g)
         let parent = shared + "_pa"
         let child = shared + "_ch"

@@ -191,7 +191,7 @@ class PhantomDifferenceTests: XCTestCase {
     /// upgrade `check` passes, from the Swift models and from their metadata JSON.
     func testRandomIndexesOfColumnsAndExpressionsShowNoDifference() throws {
         for seed: UInt64 in [7, 11, 23, 101] {
-            var g = NamingTests.Seeded(state: seed)
+            var g = SeededGenerator(seed: seed)
             func pick<T>(_ items: [T]) -> T { items[Int(g.next() % UInt64(items.count))] }
             func ref(_ column: String) -> String {
                 column == column.lowercased() && column != "order" && g.next() % 2 == 0 ? column : "\"\(column)\""

@@ -4,17 +4,6 @@ import RetortCore
 import XCTest
 
 /// A seeded generator, so that a failing run can be replayed (`RETORT_FUZZ_SEED`).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random columns holding random values (long decimals, text that looks like numbers,
 /// blobs, NULL), altered to random types on SQLite: after every alter either the step

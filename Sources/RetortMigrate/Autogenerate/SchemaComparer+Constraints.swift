@@ -145,7 +145,7 @@ extension CompareState {
         for (column, n) in table.enumCheckNames.sorted(by: { $0.key < $1.key })
         where !c.dialect.supportsNativeEnum && !cur.checkConstraints.contains(where: { $0.name == n }) {
             guard let e = expC.column(named: column), let l = curC.column(named: column),
-                  !c.compareTypes || SchemaComparer.normalized(e.type) == SchemaComparer.normalized(l.type),
+                  !c.compareTypes || c.normalized(e.type) == c.normalized(l.type),
                   let condition = exp.checkConstraints.first(where: { $0.name == n })?.condition else { continue }
             phases.createConstraints.append(SchemaChange(
                 .addCheck, table: name, summary: "added check constraint \(n) on \(name) (\(condition)), which enum column \(column) lacks",

@@ -99,7 +99,7 @@ extension MigrationOperation {
         case .createIndex(let ix):
             out += [(ix.name, "index", ix.table), (ix.table, "table", nil)]
             for c in ix.columns { out.append((c, "column", ix.table)) }
-        case .dropIndex(let name, let table):
+        case .dropIndex(let name, let table, _):
             out.append((name, "index", table))
             if let table { out.append((table, "table", nil)) }
         case .createUniqueConstraint(let name, let table, let columns), .createPrimaryKey(let name, let table, let columns):
@@ -108,7 +108,8 @@ extension MigrationOperation {
         case .createForeignKey(let table, let fk):
             out.append((table, "table", nil))
             foreignKey(fk, table)
-        case .createCheckConstraint(let name, let table, _), .dropConstraint(let name, let table, _):
+        case .createCheckConstraint(let name, let table, _, _), .dropConstraint(let name, let table, _),
+             .validateConstraint(let name, let table):
             out += [(name, "constraint", table), (table, "table", nil)]
         case .createEnum(let name, _), .dropEnum(let name), .addEnumValue(let name, _, _, _):
             out.append((name, "enum type", nil))

@@ -117,9 +117,9 @@ extension MigrationOperation {
         case .dropColumn(let table, let column): return "\(key) \(table).\(column)"
         case .alterColumn(let spec): return "\(key) \(spec.table).\(spec.column)"
         case .createIndex(let spec): return "\(key) \(spec.name)"
-        case .dropIndex(let name, _): return "\(key) \(name)"
-        case .createUniqueConstraint(let name, _, _), .createCheckConstraint(let name, _, _),
-             .createPrimaryKey(let name, _, _), .dropConstraint(let name, _, _):
+        case .dropIndex(let name, _, _): return "\(key) \(name)"
+        case .createUniqueConstraint(let name, _, _), .createCheckConstraint(let name, _, _, _),
+             .createPrimaryKey(let name, _, _), .dropConstraint(let name, _, _), .validateConstraint(let name, _):
             return "\(key) \(name)"
         case .createForeignKey(let table, let fk): return "\(key) \(fk.name ?? table)"
         case .addEnumValue(let name, let value, _, _): return "\(key) \(name) '\(value)'"
