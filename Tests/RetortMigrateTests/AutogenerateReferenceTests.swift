@@ -148,9 +148,6 @@ class AutogenerateReferenceTests: XCTestCase {
     /// of its own, first.
     func testNewEnumValueUsedInTheSameChange() throws {
         let db = try database()
-        // SQLite: a new value means a wider CHECK, which autogenerate does not yet write
-        // (the values an enum had at each revision are not tracked per revision).
-        guard try db.engine().dialect.supportsNativeEnum else { return }
         func paints(_ values: [String], default value: String) -> MetaData {
             models { m in
                 _ = Table("paints", m, Column("id", .integer, primaryKey: true),
@@ -162,8 +159,9 @@ class AutogenerateReferenceTests: XCTestCase {
         guard let (_, _, _, written) = try db.project().autogenerate(message: "blue", metadata: paints(["red", "green", "blue"], default: "blue")) else {
             return XCTFail("no changes found")
         }
-        XCTAssertEqual(written.count, 2, "\(written)")
-        do {
+        let native = try db.engine().dialect.supportsNativeEnum
+        XCTAssertEqual(written.count, native ? 2 : 1, "\(written)")
+        if native {
             let first = try String(contentsOfFile: written[0], encoding: .utf8)
             XCTAssertTrue(first.contains("add_enum_value"), first)
             XCTAssertFalse(first.contains("alter_column"), first)
@@ -176,8 +174,9 @@ class AutogenerateReferenceTests: XCTestCase {
         let colors = try db.engine().connect { try $0.scalars(text("SELECT CAST(color AS TEXT) FROM paints ORDER BY id"), as: String.self).all() }
         XCTAssertEqual(colors, ["red", "blue"])
         try db.execute(["DELETE FROM paints WHERE id = 2"])
-        try db.project().runner().downgrade(to: "-2")
+        try db.project().runner().downgrade(to: native ? "-2" : "-1")
         XCTAssertEqual(try db.compare(paints(["red", "green"], default: "red")).summaryLines, [])
+        XCTAssertThrowsError(try db.execute(["INSERT INTO paints (id, color) VALUES (3, 'blue')"]), "blue is gone again")
     }
 }
 

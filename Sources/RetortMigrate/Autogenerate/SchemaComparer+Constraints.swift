@@ -142,8 +142,17 @@ extension CompareState {
         }
         // An enum's CHECK missing from a column that is an enum on both sides (an
         // alter_column to the enum type brings its CHECK itself; so does add_column).
+        /// The live CHECK of an enum column: named as the convention names it (shortened
+        /// where the dialect needs it), or with an older collision suffix.
+        func liveEnumCheck(_ base: String) -> ReflectedCheckConstraint? {
+            let n = c.dialect.constraintName(base, .convention)
+            return cur.checkConstraints.first { $0.name == n || $0.name == base }
+                ?? cur.checkConstraints.first { ck in
+                    ck.name.map { expChecks[$0] == nil && NamingConvention.isConventional($0, base: base) } ?? false
+                }
+        }
         for (column, n) in table.enumCheckNames.sorted(by: { $0.key < $1.key })
-        where !c.dialect.supportsNativeEnum && !cur.checkConstraints.contains(where: { $0.name == n }) {
+        where !c.dialect.supportsNativeEnum && liveEnumCheck(n) == nil {
             guard let e = expC.column(named: column), let l = curC.column(named: column),
                   !c.compareTypes || c.normalized(e.type) == c.normalized(l.type),
                   let condition = exp.checkConstraints.first(where: { $0.name == n })?.condition else { continue }
@@ -151,6 +160,25 @@ extension CompareState {
                 .addCheck, table: name, summary: "added check constraint \(n) on \(name) (\(condition)), which enum column \(column) lacks",
                 upgrade: [.createCheckConstraint(name: n, table: name, condition: condition)],
                 downgrade: [.dropConstraint(name: n, table: name, type: .check)]))
+        }
+        // New or dropped values of an enum that is a CHECK: the CHECK is replaced (its
+        // explicit condition, old and new, travels in the revision).
+        for (column, base) in table.enumCheckNames.sorted(by: { $0.key < $1.key }) where !c.dialect.supportsNativeEnum {
+            guard let live = liveEnumCheck(base), let n = live.name,
+                  let want = exp.checkConstraints.first(where: { $0.name == c.dialect.constraintName(base, .convention) })
+            else { continue }
+            let old = SchemaComparer.quotedLiterals(live.condition), new = SchemaComparer.quotedLiterals(want.condition)
+            guard !old.isEmpty, !new.isEmpty, old != new else { continue }
+            let dropped = old.filter { !new.contains($0) }
+            phases.createConstraints.append(SchemaChange(
+                .alterColumn, table: name,
+                summary: "changed the values of enum column \(name).\(column): (\(old.joined(separator: ", "))) -> (\(new.joined(separator: ", ")))",
+                upgrade: [.dropConstraint(name: n, table: name, type: .check),
+                          .createCheckConstraint(name: n, table: name, condition: want.condition)],
+                downgrade: [.dropConstraint(name: n, table: name, type: .check),
+                            .createCheckConstraint(name: n, table: name, condition: live.condition)],
+                dataLoss: dropped.isEmpty ? nil
+                    : "enum column \(name).\(column) no longer allows \(dropped.joined(separator: ", ")): rows holding them make the upgrade fail"))
         }
         for (n, ck) in liveChecks.sorted(by: { $0.key < $1.key }) where expChecks[n] == nil {
             phases.dropConstraints.append(SchemaChange(
@@ -270,5 +298,35 @@ extension CompareState {
         }
         sql.append("DROP TYPE \(q(old))")
         return sql.map { .execute(sql: nil, perDialect: [d.name: $0]) }
+    }
+}
+
+extension SchemaComparer {
+    /// The single-quoted literals of a condition, in order (`'it''s'` reads as `it's`):
+    /// the values of an enum's `col IN ('a', 'b')` CHECK.
+    static func quotedLiterals(_ sql: String) -> [String] {
+        var out: [String] = []
+        var current: String?
+        var chars = Array(sql)[...]
+        while let ch = chars.popFirst() {
+            if var text = current {
+                if ch == "'" {
+                    if chars.first == "'" {
+                        chars.removeFirst()
+                        text.append("'")
+                        current = text
+                    } else {
+                        out.append(text)
+                        current = nil
+                    }
+                } else {
+                    text.append(ch)
+                    current = text
+                }
+            } else if ch == "'" {
+                current = ""
+            }
+        }
+        return out
     }
 }

@@ -467,7 +467,14 @@ struct CompareState {
             var down = AlterColumnSpec(table: name, column: col.name)
             var what: [String] = []
             var loss: String?
-            if c.compareTypes, c.normalized(e.type) != c.normalized(l.type) {
+            // Where an enum is a VARCHAR with a CHECK and the live column has that CHECK,
+            // its values are the CHECK's (compared with the constraints); the VARCHAR's
+            // length follows the longest value and is no difference of its own.
+            let enumCheck = col.type.enumDefinition != nil && !c.dialect.supportsNativeEnum
+                && table.enumCheckNames[col.name].map { n in
+                    cur.checkConstraints.contains { $0.name == c.dialect.constraintName(n, .convention) }
+                } == true
+            if c.compareTypes, !enumCheck, c.normalized(e.type) != c.normalized(l.type) {
                 up.type = col.type.name
                 down.type = l.type.name
                 what.append("type \(l.type.name) -> \(col.type.name)")
