@@ -109,3 +109,29 @@ final class SQLiteRebuildCLITests: XCTestCase {
         XCTAssertTrue(sql.stderr.contains("without --sql"), sql.stderr)
     }
 }
+
+extension SQLiteRebuildCLITests {
+    func testAFailedRebuildInANonTransactionalRevisionLeavesTheTableWhole() throws {
+        let (dir, db) = try project()
+        try writeRevision(dir, "b", """
+            revision: bbbb00000002
+            down_revision: aaaa00000001
+            message: outside a transaction
+            transactional: false
+            upgrade:
+              - execute: CREATE VIEW v_other AS SELECT other FROM parent
+              - drop_column: {table: parent, column: other}
+            downgrade: []
+            """)
+        XCTAssertEqual(try runMigrator(["upgrade", "aaaa00000001"], in: dir).status, 0)
+        let before = try objects(db)
+        let up = try runMigrator(["upgrade", "head"], in: dir)
+        XCTAssertNotEqual(up.status, 0)
+        XCTAssertTrue(up.stderr.contains("view v_other"), up.stderr)
+        XCTAssertEqual(try objects(db), (before + ["view v_other"]).sorted(), "the first step stays applied; the rebuild did nothing")
+        let engine = try createEngine("sqlite:///" + db)
+        defer { engine.dispose() }
+        XCTAssertEqual(try engine.connect { try $0.execute(text("SELECT other FROM v_other ORDER BY other")).all().map(\.values) },
+                       [[.text("a")], [.text("b")]])
+    }
+}

@@ -257,3 +257,35 @@ extension SQLiteRebuildTests {
         XCTAssertEqual(try query(engine, "SELECT name FROM sqlite_master WHERE type = 'trigger'"), [[.text("trg")]])
     }
 }
+
+extension SQLiteRebuildTests {
+    /// A hand-made table and models that declare the same columns: `check` finds nothing,
+    /// before a rebuild and after it.
+    func testHandMadeTableMatchingTheModelsHasNoPhantomDifference() throws {
+        let db = try AutogenerateProject.sqlite()
+        try db.execute([
+            """
+            CREATE TABLE legacy (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT COLLATE NOCASE,
+                created DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')),
+                three INTEGER DEFAULT (1 + 2), note TEXT)
+            """,
+        ])
+        func legacy(noteNullable: Bool) -> MetaData {
+            models { m in
+                var id = Column("id", .integer, primaryKey: true)
+                id.strictAutoincrement = true
+                var name = Column("name", .text)
+                name.collation = "NOCASE"
+                Table("legacy", m, id, name,
+                      Column("created", .datetime, nullable: false, serverDefault: "strftime('%Y-%m-%d %H:%M:%f000', 'now')"),
+                      Column("three", .integer, serverDefault: "(1 + 2)"), Column("note", .text, nullable: noteNullable))
+            }
+        }
+        XCTAssertEqual(try db.compare(legacy(noteNullable: true)).summaryLines, [])
+        try db.migrate(to: legacy(noteNullable: false))  // a rebuild
+        XCTAssertEqual(try db.compare(legacy(noteNullable: false)).summaryLines, [])
+        let t = try Inspector(try db.engine()).table("legacy")
+        XCTAssertEqual(t.column(named: "id")?.strictAutoincrement, true)
+        XCTAssertEqual(t.column(named: "name")?.collation, "NOCASE")
+    }
+}

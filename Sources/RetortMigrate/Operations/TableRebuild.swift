@@ -49,10 +49,28 @@ struct TableRebuild {
         var new = old
         try change(&new)
         do {
-            try rebuild(old, into: new, using: using, executor)
+            try atomically(executor.connection!) { try rebuild(old, into: new, using: using, executor) }
         } catch let error as any DatabaseError {
             // The statements name the temporary table; the user knows only theirs.
             throw MigrateError("rebuilding table \(table) failed: " + error.message.replacingOccurrences(of: temporaryName, with: table))
+        }
+    }
+
+    /// Runs `body` so that it happens whole or not at all: in a savepoint inside the
+    /// revision's transaction, or in a transaction of its own in a `transactional: false`
+    /// revision (where a rebuild stopped half-way would have dropped the old table).
+    private func atomically(_ conn: Connection, _ body: () throws -> Void) throws {
+        if conn.inTransaction {
+            try conn.beginNested { _ in try body() }
+            return
+        }
+        _ = try conn.begin()
+        do {
+            try body()
+            try conn.commit()
+        } catch {
+            try? conn.rollback()
+            throw error
         }
     }
 
