@@ -43,8 +43,8 @@ final class PostgresParameterTypeTests: XCTestCase {
     }
 
     /// One value of each Swift type, in each context where the server cannot infer a
-    /// type from a column: the SELECT list, CASE, arithmetic, a function argument,
-    /// VALUES, and COALESCE.
+    /// type from a column: the SELECT list, CASE, COALESCE, VALUES, a CTE's select
+    /// list; then arithmetic and function arguments.
     func testEachSwiftTypeInEachContext() throws {
         let id = UUID(uuidString: "6F9619FF-8B86-D011-B42D-00C04FC964FF")!
         let cases: [(SQLValue, String)] = [
@@ -67,6 +67,9 @@ final class PostgresParameterTypeTests: XCTestCase {
                 XCTAssertEqual(row.values[4], .text(typeName))
                 let viaValues = try conn.execute(text("SELECT pg_typeof(x)::text FROM (VALUES (:v)) AS t(x)"), ["v": value]).one()
                 XCTAssertEqual(viaValues.values[0], .text(typeName))
+                let viaCTE = try conn.execute(text("WITH c AS (SELECT :v AS x) SELECT pg_typeof(x)::text, x FROM c"), ["v": value]).one()
+                XCTAssertEqual(viaCTE.values[0], .text(typeName))
+                XCTAssertEqual(viaCTE.values[1].comparable, value.comparable, typeName)
             }
             // Arithmetic and function arguments: the value's type decides, not the column's.
             XCTAssertEqual(try conn.value(select(e.c.rating + 0.25).selectFrom(e).where(e.c.id == 2)), .real(3.25))
