@@ -44,7 +44,7 @@ final class ExpressionDifferentialTests: XCTestCase {
         let conn = try engine.connect()
         defer { conn.close() }
 
-        var generator = ExpressionGenerator(rng: SeededRandom(seed: seed), maxDepth: 5)
+        var generator = ExpressionGenerator(rng: SeededGenerator(seed: seed), maxDepth: 5)
         let evaluator = ExpressionEvaluator(rules: rules)
         let ids = DifferentialTable.table.c.id
         var compared = 0, skipped = 0, failures = 0

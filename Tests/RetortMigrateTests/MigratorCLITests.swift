@@ -247,17 +247,8 @@ final class MigratorCLITests: XCTestCase {
     func testForeignKeyViolationsRollBackInBothTransactionModes() throws {
         for mode in ["per_migration", "all"] {
             let (dir, db) = try makeProject()
-            var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
-            config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: \(mode)")
-            try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
-            try writeRevision(dir, "d", """
-                revision: dddd00000004
-                down_revision: cccc00000003
-                message: dangling book
-                upgrade:
-                  - bulk_insert: {table: books, rows: [{id: 1, author_id: 99}]}
-                downgrade: []
-                """)
+            try setTransactionMode(mode, in: dir)
+            try writeDanglingBookRevision(dir)
             try writeRevision(dir, "e", """
                 revision: eeee00000005
                 down_revision: dddd00000004
@@ -283,9 +274,7 @@ final class MigratorCLITests: XCTestCase {
 
     func testTransactionAllRollsBackTheWholeWalk() throws {
         let (dir, db) = try makeProject()
-        var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: all")
-        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+        try setTransactionMode("all", in: dir)
         try writeRevision(dir, "d", """
             revision: dddd00000004
             down_revision: cccc00000003

@@ -122,9 +122,7 @@ final class ProgressCLITests: XCTestCase {
     /// With `transaction: all`, a signal rolls back the whole run and says so.
     func testSIGTERMUnderTransactionAllRollsBackAndSaysSo() throws {
         let (dir, db) = try slowProject(count: 40)
-        var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: all")
-        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+        try setTransactionMode("all", in: dir)
         let p = try startMigrator(["upgrade", "head"], in: dir)
         var text = readLines(p, until: 2)
         kill(p.process.processIdentifier, SIGTERM)

@@ -24,9 +24,7 @@ extension MigratorCLITests {
 
     func testTransactionAllFailureSaysTheEarlierRevisionsWereRolledBack() throws {
         let (dir, _) = try makeProject()
-        var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: all")
-        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
+        try setTransactionMode("all", in: dir)
         XCTAssertEqual(try runMigrator(["upgrade", "aaaa"], in: dir).status, 0)
         try writeBrokenRevision(dir)
         let up = try runMigrator(["upgrade", "head"], in: dir)
@@ -40,17 +38,8 @@ extension MigratorCLITests {
     /// holds before its first step: foreign keys are checked first, as at a run's end.
     func testTransactionAllChecksForeignKeysBeforeANonTransactionalRevisionCommits() throws {
         let (dir, db) = try makeProject()
-        var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "transaction: per_migration", with: "transaction: all")
-        try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
-        try writeRevision(dir, "d", """
-            revision: dddd00000004
-            down_revision: cccc00000003
-            message: dangling book
-            upgrade:
-              - bulk_insert: {table: books, rows: [{id: 1, author_id: 99}]}
-            downgrade: []
-            """)
+        try setTransactionMode("all", in: dir)
+        try writeDanglingBookRevision(dir)
         try writeRevision(dir, "e", """
             revision: eeee00000005
             down_revision: dddd00000004

@@ -1,9 +1,8 @@
 import Foundation
 import RetortCore
 @testable import RetortMigrate
+import RetortTestSupport
 import XCTest
-
-/// A seeded generator, so that a failing run can be replayed (`RETORT_FUZZ_SEED`).
 
 /// Random columns holding random values (long decimals, text that looks like numbers,
 /// blobs, NULL), altered to random types on SQLite: after every alter either the step

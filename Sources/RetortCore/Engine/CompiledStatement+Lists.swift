@@ -71,13 +71,7 @@ extension CompiledStatement {
             let asJSON = total > dialect.maxBindParameters
             if asJSON, !jsonFallback { throw tooManyParameters(total, dialect) }
             let style = dialect.paramStyle
-            let offsets = placeholderOffsets ?? CompiledStatement.scanPlaceholders(sql, style)
-            guard offsets.count == bindings.count else {
-                throw InterfaceError(
-                    kind: .misuse,
-                    message: "the SQL has \(offsets.count) placeholders for \(bindings.count) bindings; cannot expand its lists",
-                    sql: sql)
-            }
+            let offsets = try bindingOffsets(style, toDo: "expand its lists")
             let bytes = Array(sql.utf8)
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + (asJSON ? 32 : 3 * total))
@@ -122,17 +116,24 @@ extension CompiledStatement {
         }
     }
 
+    /// Where each binding's placeholder starts in the SQL (one per binding, or the SQL
+    /// cannot be rewritten `toDo`).
+    private func bindingOffsets(_ style: Dialect.ParamStyle, toDo: String) throws -> [Int] {
+        let offsets = placeholderOffsets ?? CompiledStatement.scanPlaceholders(sql, style)
+        guard offsets.count == bindings.count else {
+            throw InterfaceError(
+                kind: .misuse,
+                message: "the SQL has \(offsets.count) placeholders for \(bindings.count) bindings; cannot \(toDo)",
+                sql: sql)
+        }
+        return offsets
+    }
+
     /// The SQL with `::type` after the placeholders of the given bindings: an array of
     /// numbers, booleans or UUIDs is read as the values' own type (`x = ANY($1::float8[])`
     /// finds 2.5 in an integer column), as a single parameter is.
     private func castingPlaceholders(_ casts: [(binding: Int, type: String)], _ dialect: Dialect) throws -> String {
-        let offsets = placeholderOffsets ?? CompiledStatement.scanPlaceholders(sql, dialect.paramStyle)
-        guard offsets.count == bindings.count else {
-            throw InterfaceError(
-                kind: .misuse,
-                message: "the SQL has \(offsets.count) placeholders for \(bindings.count) bindings; cannot type its lists",
-                sql: sql)
-        }
+        let offsets = try bindingOffsets(dialect.paramStyle, toDo: "type its lists")
         let bytes = Array(sql.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16 * casts.count)

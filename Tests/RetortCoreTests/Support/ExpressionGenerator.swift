@@ -1,4 +1,5 @@
 import Foundation
+import RetortTestSupport
 import RetortCore
 
 /// The static kind of a generated expression: what a SQL user means it to be.
@@ -162,22 +163,9 @@ enum DifferentialTable {
     }()
 }
 
-/// SplitMix64: a small seeded generator, so a failing run is reproduced from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Builds random, well-typed expression trees of a given kind.
 struct ExpressionGenerator {
-    var rng: SeededRandom
+    var rng: SeededGenerator
     let maxDepth: Int
 
     static let ints: [Int64] = [-3, -1, 0, 1, 2, 3, 7]

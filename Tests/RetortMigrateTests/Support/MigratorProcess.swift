@@ -71,3 +71,23 @@ func writeRevision(_ project: String, _ name: String, _ yaml: String) throws {
     let path = (project as NSString).appendingPathComponent("migrations/versions/\(name).yaml")
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
 }
+
+/// Sets `transaction:` in the project's migrator.yaml (`per_migration` or `all`).
+func setTransactionMode(_ mode: String, in project: String) throws {
+    let path = project + "/migrator.yaml"
+    let config = try String(contentsOfFile: path, encoding: .utf8)
+        .replacingOccurrences(of: "transaction: per_migration", with: "transaction: \(mode)")
+    try config.write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+/// Revision dddd00000004 on top of cccc00000003: a book whose author does not exist.
+func writeDanglingBookRevision(_ project: String) throws {
+    try writeRevision(project, "d", """
+        revision: dddd00000004
+        down_revision: cccc00000003
+        message: dangling book
+        upgrade:
+          - bulk_insert: {table: books, rows: [{id: 1, author_id: 99}]}
+        downgrade: []
+        """)
+}
