@@ -170,13 +170,22 @@ extension CompareState {
             let old = SchemaComparer.quotedLiterals(live.condition), new = SchemaComparer.quotedLiterals(want.condition)
             guard !old.isEmpty, !new.isEmpty, old != new else { continue }
             let dropped = old.filter { !new.contains($0) }
+            // The VARCHAR follows the longest value: where its length changes, the column
+            // is altered to the plain string (which takes the CHECK with it), else the
+            // CHECK alone is dropped; then the CHECK with the new values is added.
+            func replace(_ from: ReflectedColumn?, _ to: ReflectedColumn?) -> [MigrationOperation] {
+                guard let from, let to, from.type != to.type else { return [.dropConstraint(name: n, table: name, type: .check)] }
+                var alter = AlterColumnSpec(table: name, column: column)
+                alter.type = to.type.name
+                alter.existingType = from.type.name
+                return [.alterColumn(alter)]
+            }
+            let liveColumn = cur.column(named: column), wantColumn = exp.column(named: column)
             phases.createConstraints.append(SchemaChange(
                 .alterColumn, table: name,
                 summary: "changed the values of enum column \(name).\(column): (\(old.joined(separator: ", "))) -> (\(new.joined(separator: ", ")))",
-                upgrade: [.dropConstraint(name: n, table: name, type: .check),
-                          .createCheckConstraint(name: n, table: name, condition: want.condition)],
-                downgrade: [.dropConstraint(name: n, table: name, type: .check),
-                            .createCheckConstraint(name: n, table: name, condition: live.condition)],
+                upgrade: replace(liveColumn, wantColumn) + [.createCheckConstraint(name: n, table: name, condition: want.condition)],
+                downgrade: replace(wantColumn, liveColumn) + [.createCheckConstraint(name: n, table: name, condition: live.condition)],
                 dataLoss: dropped.isEmpty ? nil
                     : "enum column \(name).\(column) no longer allows \(dropped.joined(separator: ", ")): rows holding them make the upgrade fail"))
         }
