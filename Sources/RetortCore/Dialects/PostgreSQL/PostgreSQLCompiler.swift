@@ -23,6 +23,11 @@ final class PostgreSQLCompiler: SQLCompiler {
             var g = f
             g.name = "char_length"
             try visitFunctionCall(g)
+        case .groupConcat:
+            var g = f
+            g.name = "string_agg"
+            if let first = g.arguments.first { g.arguments[0] = .cast(first, .text) }
+            try visitFunctionCall(g)
         default: try visitFunctionCall(f)
         }
     }

@@ -17,6 +17,11 @@ final class SQLiteCompiler: SQLCompiler {
             var g = f
             g.name = "length"
             try visitFunctionCall(g)
+        case .groupConcat where !f.orderBy.isEmpty && SQLiteLibrary.versionNumber < 3_044_000:
+            throw notSupported(
+                "ORDER BY inside group_concat",
+                "it needs SQLite 3.44 or newer (this process links \(SQLiteLibrary.versionNumber)); "
+                    + "leave out orderBy and sort the joined values in Swift")
         default: try visitFunctionCall(f)
         }
     }
