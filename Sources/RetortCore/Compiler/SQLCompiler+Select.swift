@@ -154,10 +154,19 @@ extension SQLCompiler {
         case .table(let t):
             out.append(tableName(t))
         case .alias(let inner, let name):
-            guard case .table(let t) = inner else {
-                throw ArgumentError("only tables can be aliased; use subquery(\"name\") for queries")
+            switch inner {
+            case .table(let t):
+                out.append(tableName(t))
+            case .cte(let c):
+                try registerCTE(c)
+                appendIdentifier(c.name)
+            case .subquery(let q, _, let lateral):
+                return try visitFrom(.subquery(q, name, lateral: lateral))
+            case .alias(let innermost, _):
+                return try visitFrom(.alias(innermost, name))
+            case .join:
+                throw ArgumentError("a join cannot be aliased; alias its tables, or select from it as a subquery")
             }
-            out.append(tableName(t))
             out.append(" AS ")
             appendIdentifier(aliasName(name))
         case .subquery(let q, let name, let lateral):

@@ -76,7 +76,7 @@ public struct Join: FromClause, Sendable {
     public var fromReference: FromReference { FromReference(.join(node)) }
 }
 
-/// An alias of a table: `authors.alias("a")` is `authors AS a`.
+/// An alias of a table, CTE or subquery: `authors.alias("a")` is `authors AS a`.
 public struct TableAlias: FromClause, Sendable {
     package let node: FromNode
     public var fromReference: FromReference { FromReference(node) }
@@ -139,5 +139,28 @@ extension FromNode {
         }
         return .invalid(
             "'\(displayName)' has no column '\(name)'; its columns are: " + cols.map(\.name).joined(separator: ", "))
+    }
+}
+
+extension CTE {
+    /// The CTE under another name, so that one query can use it twice (a self-join):
+    /// `totals.alias("a")` is `totals AS a`, and the WITH clause names it once.
+    ///
+    /// ```swift
+    /// let totals = select(books.c.author_id, fn.sum(books.c.pages).label("pages")).groupBy(books.c.author_id).cte("totals")
+    /// let a = totals.alias("a"), b = totals.alias("b")
+    /// select(a.c.author_id, b.c.author_id).selectFrom(a.join(b, on: a.c.pages < b.c.pages))
+    /// // WITH totals AS (...) SELECT a.author_id, b.author_id FROM totals AS a JOIN totals AS b ON a.pages < b.pages
+    /// ```
+    public func alias(_ name: String? = nil) -> TableAlias {
+        TableAlias(node: .alias(.cte(node), name.map(AliasName.named) ?? .anonymous(node.name)))
+    }
+}
+
+extension Subquery {
+    /// The same subquery under another name, to use it twice in one query:
+    /// `(SELECT ...) AS x JOIN (SELECT ...) AS y`.
+    public func alias(_ name: String? = nil) -> TableAlias {
+        TableAlias(node: .alias(node, name.map(AliasName.named) ?? .anonymous("anon")))
     }
 }
