@@ -76,7 +76,7 @@ public struct Join: FromClause, Sendable {
     public var fromReference: FromReference { FromReference(.join(node)) }
 }
 
-/// An alias of a table: `authors.alias("a")` is `authors AS a`.
+/// An alias of a table or CTE: `authors.alias("a")` is `authors AS a`.
 public struct TableAlias: FromClause, Sendable {
     package let node: FromNode
     public var fromReference: FromReference { FromReference(node) }
