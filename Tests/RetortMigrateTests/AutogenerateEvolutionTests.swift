@@ -425,7 +425,8 @@ struct RowBook {
                     }
                     let unique = t.uniques.contains([c.name]) || t.indexes.contains { $0.unique && ($0.lowerOf == c.name || $0.columns == [c.name]) }
                     switch c.type {
-                    case .integer, .bigint, .smallint: row[c.name] = .int(unique ? id : Int64(rng.next() % 1000))
+                    // Unique integers come from above the random ones, so they never meet.
+                    case .integer, .bigint, .smallint: row[c.name] = .int(unique ? 1_000_000 + id : Int64(rng.next() % 1000))
                     case .string, .text: row[c.name] = .text("v\(id)-\(rng.next() % 100) it's")
                     case .numeric(_, let s?): row[c.name] = .dec(Decimal(Int(rng.next() % 100_000)) / pow(10, s))
                     case .boolean: row[c.name] = .bool(rng.next() % 2 == 0)
