@@ -120,6 +120,36 @@ class VerifyTests: XCTestCase {
         XCTAssertEqual(failure?["status"] as? String, "error", r.stdout)
     }
 
+    /// Branches and a merge: each revision is taken off with exactly what it needs
+    /// applied, so a branch's downgrade is judged on its own.
+    func testBranchesAndMergesAreWalkedInGraphOrder() throws {
+        let db = try database()
+        try base(db)
+        let root = try db.project().graph.singleHead()
+        let (a, _) = try db.project().newRevision(
+            message: "branch a", upgrade: [.addColumn(table: "notes", column: ColumnSpec(name: "a", type: "integer"))],
+            downgrade: [.dropColumn(table: "notes", column: "a")])
+        let (b, _) = try db.project().newRevision(
+            message: "branch b", head: root, splice: true,
+            upgrade: [.createIndex(IndexSpec(name: "ix_notes_body", table: "notes", columns: ["body"]))],
+            downgrade: [.dropIndex(name: "ix_notes_body", table: "notes")])
+        try db.project().merge(["heads"], message: "merge")
+        var report = try db.project().verify()
+        XCTAssertTrue(report.passed, report.steps.map(\.line).joined(separator: "\n"))
+        XCTAssertEqual(report.steps.count, 4)
+        XCTAssertEqual(Set(report.steps.map(\.revision)).isSuperset(of: [a.id, b.id]), true)
+        // Branch b's downgrade forgets its index: b is named, whichever branch comes first.
+        let path = try db.project().revisionPath(b.id)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let broken = text.replacingOccurrences(of: "  - drop_index: {name: ix_notes_body, table: notes}\n", with: "")
+        XCTAssertNotEqual(broken, text, text)
+        try broken.replacingOccurrences(of: "downgrade:\n", with: "downgrade: []\n").write(toFile: path, atomically: true, encoding: .utf8)
+        report = try db.project().verify()
+        XCTAssertFalse(report.passed)
+        XCTAssertEqual(report.steps.last?.revision, b.id)
+        XCTAssertEqual(report.steps.last?.differences, ["notes: index ix_notes_body is left behind"])
+    }
+
     func testHeadIsComparedWithTheModels() throws {
         let db = try database()
         try base(db)
@@ -142,6 +172,7 @@ final class VerifyPostgresTests: VerifyTests {
     override func testADowngradeThatFailsIsReported() throws { try super.testADowngradeThatFailsIsReported() }
     override func testHeadIsComparedWithTheModels() throws { try super.testHeadIsComparedWithTheModels() }
     override func testCLI() throws { try super.testCLI() }
+    override func testBranchesAndMergesAreWalkedInGraphOrder() throws { try super.testBranchesAndMergesAreWalkedInGraphOrder() }
     override func testDataCatchesANotNullColumnWithoutADefault() throws { try super.testDataCatchesANotNullColumnWithoutADefault() }
     override func testExampleRevisionsRoundTripWithRows() throws { try super.testExampleRevisionsRoundTripWithRows() }
 }

@@ -86,10 +86,17 @@ extension Project {
                         try rows.insert(into: try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect(), on: conn)
                     }
                 }
+                // Exactly what the revision needs applied: on a linear history that is where
+                // the previous step left off; across branches, the other branch is taken off.
+                let needed = graph.ancestors(of: revision.downRevisions + revision.dependsOn)
+                if graph.ancestors(of: try runner.current()) != needed {
+                    try runner.downgrade(to: "base")
+                    for p in revision.downRevisions + revision.dependsOn { try runner.upgrade(to: p) }
+                }
                 let before = try snapshot()
                 try runner.upgrade(to: id)
-                try runner.downgrade(to: revision.downRevisions.count == 1 ? revision.downRevisions[0]
-                                     : revision.downRevisions.isEmpty ? "base" : "\(id)-1")
+                // Down to a parent: that takes off its descendants, and only this one is applied.
+                try runner.downgrade(to: revision.downRevisions.first ?? "base")
                 let after = try snapshot()
                 step.differences = before.differences(from: after)
                 try runner.upgrade(to: id)
