@@ -88,6 +88,25 @@ class VerifyTests: XCTestCase {
         XCTAssertNotNil(report.steps.last?.error, "the upgrade fails on a table with a row")
     }
 
+    /// A row goes into a table whose enum column is NOT NULL too (on SQLite the row's
+    /// value comes from the enum's CHECK), so the next step meets a table with rows.
+    func testDataFillsEnumColumns() throws {
+        let db = try database()
+        try db.project().newRevision(message: "moods", upgrade: [
+            .createEnum(name: "feel", values: ["glad", "sad"]),
+            .createTable(CreateTableSpec(name: "moods", columns: [
+                ColumnSpec(name: "id", type: "integer", nullable: false, primaryKey: true),
+                ColumnSpec(name: "feel", type: "enum(feel)", nullable: false),
+            ], primaryKey: ConstraintSpec(name: "pk_moods", columns: ["id"]))),
+        ], downgrade: [.dropTable(name: "moods"), .dropEnum(name: "feel")])
+        let (strict, _) = try db.project().newRevision(
+            message: "required note", upgrade: [.addColumn(table: "moods", column: ColumnSpec(name: "note", type: "text", nullable: false))],
+            downgrade: [.dropColumn(table: "moods", column: "note")])
+        let report = try db.project().verify(data: true)
+        XCTAssertEqual(report.steps.last?.revision, strict.id, report.steps.map(\.line).joined(separator: "\n"))
+        XCTAssertNotNil(report.steps.last?.error, "moods has a row, so the NOT NULL column cannot be added")
+    }
+
     func testExampleRevisionsRoundTripWithRows() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let project = try Project(configPath: root.appendingPathComponent("migrator.yaml").path,
@@ -172,6 +191,7 @@ final class VerifyPostgresTests: VerifyTests {
     override func testADowngradeThatFailsIsReported() throws { try super.testADowngradeThatFailsIsReported() }
     override func testHeadIsComparedWithTheModels() throws { try super.testHeadIsComparedWithTheModels() }
     override func testCLI() throws { try super.testCLI() }
+    override func testDataFillsEnumColumns() throws { try super.testDataFillsEnumColumns() }
     override func testBranchesAndMergesAreWalkedInGraphOrder() throws { try super.testBranchesAndMergesAreWalkedInGraphOrder() }
     override func testDataCatchesANotNullColumnWithoutADefault() throws { try super.testDataCatchesANotNullColumnWithoutADefault() }
     override func testExampleRevisionsRoundTripWithRows() throws { try super.testExampleRevisionsRoundTripWithRows() }

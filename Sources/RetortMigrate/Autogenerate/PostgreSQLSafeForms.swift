@@ -56,7 +56,8 @@ extension SchemaDiff {
                     now.append(change)
                     continue
                 }
-                let check = "ck_\(table)_\(up.column)_not_null"
+                // Named as the convention would, shortened like its names where they run long.
+                let check = dialect.constraintName("ck_\(table)_\(up.column)_not_null", .convention)
                 let condition = dialect.quoteIdentifier(up.column) + " IS NOT NULL"
                 var rest = up, restDown = down
                 rest.nullable = nil

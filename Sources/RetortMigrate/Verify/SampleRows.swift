@@ -24,6 +24,8 @@ struct SampleRows {
                 let value: SQLValue?
                 if let fk = table.foreignKeys.first(where: { $0.columns == [column.name] }), let target = fk.referredColumns.first {
                     value = SampleRows.existingKey(fk.referredTable, target, on: conn)
+                } else if let allowed = SampleRows.allowedValues(of: column.name, in: table) {
+                    value = .text(allowed[counter % allowed.count])  // an enum that is a CHECK (SQLite)
                 } else {
                     value = SampleRows.value(for: column.type, counter, enums: enums)
                 }
@@ -43,6 +45,16 @@ struct SampleRows {
                     + names.indices.map { ":p\($0 + 1)" }.joined(separator: ", ") + ")"
             _ = try? conn.beginNested { try $0.execute(text(sql), params) }
         }
+    }
+
+    /// The values a `col IN ('a', 'b')` CHECK allows the column, if the table has one.
+    static func allowedValues(of column: String, in table: ReflectedTable) -> [String]? {
+        for check in table.checkConstraints where check.condition.uppercased().contains(" IN (")
+            && TableRebuild.mentions(check.condition, column) {
+            let values = SchemaComparer.quotedLiterals(check.condition)
+            if !values.isEmpty { return values }
+        }
+        return nil
     }
 
     /// Tables ordered so that a table comes after those its foreign keys refer to.
