@@ -53,7 +53,7 @@ public final class Project {
     }
 
     public func runner() throws -> MigrationRunner {
-        MigrationRunner(config: config, scripts: scripts, engine: try engine(), applier: CoreOperationApplier(enums: enums))
+        MigrationRunner(config: config, scripts: scripts, engine: try engine(), applier: CoreOperationApplier(enums: enums, history: EnumHistory(graph)))
     }
 
     /// The enum types the revisions declare, with their values (later revisions'

@@ -178,6 +178,33 @@ class AutogenerateReferenceTests: XCTestCase {
         XCTAssertEqual(try db.compare(paints(["red", "green"], default: "red")).summaryLines, [])
         XCTAssertThrowsError(try db.execute(["INSERT INTO paints (id, color) VALUES (3, 'blue')"]), "blue is gone again")
     }
+
+    /// `enum(color)` in a revision means the values the type has at that revision: a
+    /// fresh database built revision by revision gets the early list first (SQLite,
+    /// where the enum is a CHECK built from the values).
+    func testEnumTypeNamesMeanTheirValuesAtTheirRevision() throws {
+        let db = try database()
+        guard try !db.engine().dialect.supportsNativeEnum else { return }  // a type there: create_enum carries its values
+        let (r1, _) = try db.project().newRevision(message: "paints", upgrade: [
+            .createEnum(name: "color", values: ["red", "green"]),
+            .createTable(CreateTableSpec(name: "paints", columns: [
+                ColumnSpec(name: "id", type: "integer", nullable: false, primaryKey: true),
+                ColumnSpec(name: "color", type: "enum(color)"),
+            ], primaryKey: ConstraintSpec(name: "pk_paints", columns: ["id"]))),
+        ], downgrade: [.dropTable(name: "paints"), .dropEnum(name: "color")])
+        var widen = AlterColumnSpec(table: "paints", column: "color")
+        widen.type = "enum(color)"
+        widen.existingType = "enum(color)"
+        try db.project().newRevision(message: "blue", upgrade: [.createEnum(name: "color", values: ["red", "green", "blue"]), .alterColumn(widen)],
+                                     downgrade: [.createEnum(name: "color", values: ["red", "green"]), .alterColumn(widen)])
+        try db.project().runner().upgrade(to: r1.id)
+        XCTAssertThrowsError(try db.execute(["INSERT INTO paints (id, color) VALUES (1, 'blue')"]), "blue is not a color at the first revision")
+        try db.project().runner().upgrade(to: "head")
+        try db.execute(["INSERT INTO paints (id, color) VALUES (1, 'blue')"])
+        try db.execute(["DELETE FROM paints"])
+        try db.project().runner().downgrade(to: "-1")
+        XCTAssertThrowsError(try db.execute(["INSERT INTO paints (id, color) VALUES (2, 'blue')"]), "and not after the downgrade")
+    }
 }
 
 final class AutogenerateReferencePostgresTests: AutogenerateReferenceTests {
@@ -194,4 +221,5 @@ final class AutogenerateReferencePostgresTests: AutogenerateReferenceTests {
     override func testRenamesKeepRowsAndReferences() throws { try super.testRenamesKeepRowsAndReferences() }
     override func testRenameWithADefinitionChangeKeepsReferences() throws { try super.testRenameWithADefinitionChangeKeepsReferences() }
     override func testNewEnumValueUsedInTheSameChange() throws { try super.testNewEnumValueUsedInTheSameChange() }
+    override func testEnumTypeNamesMeanTheirValuesAtTheirRevision() throws { try super.testEnumTypeNamesMeanTheirValuesAtTheirRevision() }
 }

@@ -5,19 +5,35 @@ import RetortCore
 /// a dialect that cannot alter columns or constraints in place (SQLite), those
 /// operations rebuild the table (see ``TableRebuild``).
 public struct CoreOperationApplier: OperationApplier {
-    /// Enum types by name with their values, as the revision files declare them.
+    /// Enum types by name with their values where no revision is being applied (and
+    /// before the first one of a run).
     public let enums: [String: [String]]
-    /// Type names parsed, each once: a run applies many columns of a few types (its
-    /// enums are fixed, so a name always parses to the same type).
+    /// The values at each revision; with it, `enum(name)` means the values the type has
+    /// at the revision being applied (see ``EnumHistory``).
+    let history: EnumHistory?
+    let enumState: EnumState
+    /// Type names without an enum parsed, each once: a run applies many columns of a few types.
     private let parsedTypes: Memo<String, SQLType>
 
-    public init(enums: [String: [String]] = [:]) {
+    public init(enums: [String: [String]] = [:], history: EnumHistory? = nil) {
         self.enums = enums
-        parsedTypes = Memo { try SQLType(name: $0, enums: enums) }
+        self.history = history
+        enumState = EnumState(enums)
+        parsedTypes = Memo { try SQLType(name: $0) }
+    }
+
+    public func prepare(for step: MigrationStep, resumingAfter done: Int) {
+        guard let history else { return }
+        let id = step.revision.id
+        enumState.set(step.isUpgrade ? history.before(id) : history.after(id))
+        let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
+        for op in ops.prefix(done) { enumState.apply(op) }
     }
 
     func type(_ name: String) throws -> SQLType {
         do {
+            // An enum's values are those of the revision being applied, so not memoised.
+            if name.hasPrefix("enum(") { return try SQLType(name: name, enums: enumState.current) }
             return try parsedTypes(name)
         } catch let e as ArgumentError {
             throw MigrateError(e.message)
@@ -60,6 +76,7 @@ public struct CoreOperationApplier: OperationApplier {
 
     public func apply(_ operation: MigrationOperation, on executor: any SQLExecutor) throws {
         let dialect = executor.dialect
+        defer { enumState.apply(operation) }  // create_enum, add_enum_value and drop_enum move the values on
         // A name the database would cut off is refused before any SQL is sent (revision
         // files read for the configured database were refused when read).
         try IdentifierLimit(dialect: dialect).check(operation)

@@ -5,6 +5,14 @@ import RetortCore
 /// or SQLite's table rebuild).
 public protocol OperationApplier: Sendable {
     func apply(_ operation: MigrationOperation, on executor: any SQLExecutor) throws
+    /// Called before the operations of `step` run (after the first `done` of them, when
+    /// a revision outside a transaction resumes): what the revision's type names mean
+    /// may depend on where in the history it is.
+    func prepare(for step: MigrationStep, resumingAfter done: Int)
+}
+
+extension OperationApplier {
+    public func prepare(for step: MigrationStep, resumingAfter done: Int) {}
 }
 
 /// A revision applied or unapplied, for the CLI's one line per step.
@@ -310,6 +318,7 @@ public final class MigrationRunner {
         }
         try executor.commit()
         let done = earlier?.stepsDone ?? 0
+        applier.prepare(for: step, resumingAfter: done)
         let previousIsolation = conn.isolationLevel
         try conn.setIsolationLevel(.autocommit)
         do {
@@ -340,6 +349,7 @@ public final class MigrationRunner {
 
     private func apply(_ step: MigrationStep, _ executor: any SQLExecutor) throws {
         let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
+        applier.prepare(for: step, resumingAfter: 0)
         for (i, op) in ops.enumerated() {
             do {
                 try applier.apply(op, on: executor)
