@@ -37,29 +37,7 @@ class ModelsFromDatabaseTests: XCTestCase {
     func testRandomSchemasRoundTripThroughTheGenerator() throws {
         for seed in 1...6 {
             let db = try database()
-            var rng = SeededGenerator(seed: UInt64(seed))
-            let m = MetaData(namingConvention: .none)
-            let types: [SQLType] = [.integer, .bigint, .smallint, .string(40), .text, .boolean, .double, .numeric(12, 3), .date,
-                                    .datetime, .time, .binary, .json, .uuid]
-            var previous: [String] = []
-            for t in 0..<4 {
-                let name = "t\(seed)_\(t)"
-                var elements: [any TableElement] = [Column("id", .integer, primaryKey: true)]
-                for c in 0..<Int.random(in: 2...6, using: &rng) {
-                    let type = types.randomElement(using: &rng)!
-                    var col = Column("c\(c)", type, nullable: Bool.random(using: &rng))
-                    if type == .integer, Bool.random(using: &rng) { col.serverDefault = .sql("7") }
-                    if type == .string(40), Bool.random(using: &rng) { col.unique = true }
-                    elements.append(col)
-                }
-                if let parent = previous.randomElement(using: &rng) {
-                    elements.append(Column("parent_id", .integer, foreignKey: parent + ".id", onDelete: .cascade))
-                    elements.append(Index("parent_id", name: "ix_\(name)_parent"))
-                }
-                elements.append(CheckConstraint("id > 0", name: Bool.random(using: &rng) ? "ck_\(name)_id" : nil))
-                Table(name, m, elements: elements)
-                previous.append(name)
-            }
+            let m = RandomSchema.make(seed: UInt64(seed))
             try m.createAll(try db.engine())
             let project = try db.project()
             let metadata = CoreModelSource.metadata(CoreModelSource.declarations(try project.reflectForModels()))
