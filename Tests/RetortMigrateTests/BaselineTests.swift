@@ -137,6 +137,18 @@ class BaselineTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("--autogenerate"), r.stderr)
         XCTAssertEqual(try versionsFiles(db).count, 1)
 
+        // A database it cannot stamp (read-only): refused, and no revision file is left behind.
+        let ro = try database()
+        try ro.execute(["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"])
+        if ro.url.hasPrefix("sqlite") {
+            let config = try String(contentsOfFile: ro.configPath, encoding: .utf8)
+            try config.replacingOccurrences(of: ro.url, with: ro.url + "?mode=ro").write(toFile: ro.configPath, atomically: true, encoding: .utf8)
+            r = try runMigrator(["revision", "--baseline", "-m", "adopt"], in: ro.directory)
+            XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+            XCTAssertTrue(r.stderr.contains("read-only"), r.stderr)
+            XCTAssertEqual(try versionsFiles(ro), [])
+        }
+
         // Scripts gone, but the version table still names a revision.
         for f in try versionsFiles(db) { try FileManager.default.removeItem(atPath: db.directory + "/migrations/versions/" + f) }
         r = try runMigrator(["revision", "--baseline", "-m", "again"], in: db.directory)

@@ -141,7 +141,13 @@ extension Project {
         // Stamped through a project that reads the new file, as `migrator stamp` would.
         let scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check,
                                           identifierLimit: IdentifierLimit(dialect: engine.dialect), operations: false)
-        try Project(config: config, scripts: scripts).runner().stamp([revision.id], purge: false)
+        do {
+            try Project(config: config, scripts: scripts).runner().stamp([revision.id], purge: false)
+        } catch {
+            // Unstamped, the file would make the next try refuse; it goes, and nothing changed.
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
         return (baseline, revision, path)
     }
 }
