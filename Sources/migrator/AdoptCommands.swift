@@ -36,7 +36,7 @@ struct Models: ParsableCommand {
             """)
     @OptionGroup var options: ConfigOption
     @Flag(name: .customLong("from-database"), help: "Reflect the configured database (the only source for now).") var fromDatabase = false
-    @Option(help: "core or orm") var style: ModelStyle = .core
+    @Option(help: "orm (@Model classes) or core (Table declarations)") var style: ModelStyle = .orm
     @Option(help: "Only these tables, comma-separated.") var tables: String?
     @Option(name: [.short, .customLong("output")], help: "Write DIR/Models.swift instead of printing.") var output: String?
 

@@ -109,3 +109,82 @@ final class ModelsFromDatabasePostgresTests: ModelsFromDatabaseTests {
     override func testRandomSchemasRoundTripThroughTheGenerator() throws { try super.testRandomSchemasRoundTripThroughTheGenerator() }
     override func testCLIWritesTheChosenTablesAndRefusesUnknownOnes() throws { try super.testCLIWritesTheChosenTablesAndRefusesUnknownOnes() }
 }
+
+/// `--style orm`: the `@Model` source for each hand-made schema compiles with the real
+/// macro (swiftc against this package's debug build: seconds, not a package build),
+/// links, and the metadata it prints passes `migrator check` against the adopted
+/// database.
+class ORMModelsFromDatabaseTests: XCTestCase {
+    func database() throws -> AutogenerateProject { try .sqlite() }
+    var schemaSQL: [String] { HandMadeSchema.sqlite + ["CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+        "CREATE TABLE book_tags (book_id INTEGER NOT NULL REFERENCES books (id), tag_id INTEGER NOT NULL REFERENCES tags (id), "
+            + "PRIMARY KEY (book_id, tag_id))",
+        "CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories (id), \"default\" BOOLEAN, "
+            + "\"userID\" INTEGER)"] }
+    var dialectName: String { "sqlite" }
+
+    func testORMSourceCompilesAndItsMetadataChecksClean() throws {
+        let db = try database()
+        try db.execute(schemaSQL)
+        var r = try runMigrator(["revision", "--baseline", "-m", "adopt"], in: db.directory)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        r = try runMigrator(["models", "--from-database", "--style", "orm", "-o", "Models"], in: db.directory)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let source = try String(contentsOfFile: db.directory + "/Models/Models.swift", encoding: .utf8)
+        XCTAssertTrue(source.contains("@Relationship(secondary: \"book_tags\", backPopulates: \"tags\") public var books: [Book]"), source)
+        XCTAssertTrue(source.contains("public let bookTagsTable = Table("), source)
+
+        // Compile it with a main that prints its metadata as JSON, against the debug build.
+        let build = URL(fileURLWithPath: try migratorExecutable()).deletingLastPathComponent().path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: build + "/RetortMacros-tool"), fm.fileExists(atPath: build + "/Retort.build") else {
+            throw XCTSkip("no debug build of Retort and its macros next to the tests")
+        }
+        try "import RetortCore\nprint(metadata.metadataJSON(dialect: CommandLine.arguments[1] == \"postgresql\" ? .postgresql : .sqlite))\n"
+            .write(toFile: db.directory + "/Models/main.swift", atomically: true, encoding: .utf8)
+        var objects: [String] = []
+        for module in ["RetortCore", "RetortORM", "Retort", "Logging"] {
+            let dir = build + "/\(module).build"
+            objects += try fm.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".o") }.map { dir + "/" + $0 }
+        }
+        let swiftc = Process()
+        swiftc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        swiftc.arguments = ["swiftc", "-I", build + "/Modules",
+                            "-Xcc", "-fmodule-map-file=\(root)/Sources/CSQLite/module.modulemap",
+                            "-Xcc", "-fmodule-map-file=\(root)/Sources/CLibPQ/module.modulemap",
+                            "-load-plugin-executable", build + "/RetortMacros-tool#RetortMacros",
+                            db.directory + "/Models/Models.swift", db.directory + "/Models/main.swift"]
+            + objects + ["-lsqlite3", "-lpq", "-o", db.directory + "/dump"]
+        let errors = Pipe()
+        swiftc.standardError = errors
+        try swiftc.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        swiftc.waitUntilExit()
+        XCTAssertEqual(swiftc.terminationStatus, 0, message + "\n" + source)
+        guard swiftc.terminationStatus == 0 else { return }
+
+        let dump = Process()
+        dump.executableURL = URL(fileURLWithPath: db.directory + "/dump")
+        dump.arguments = [dialectName]
+        let out = Pipe()
+        dump.standardOutput = out
+        try dump.run()
+        let json = out.fileHandleForReading.readDataToEndOfFile()
+        dump.waitUntilExit()
+        try json.write(to: URL(fileURLWithPath: db.directory + "/models.json"))
+        r = try runMigrator(["check", "--metadata", "models.json"], in: db.directory)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr + "\n" + source)
+    }
+}
+
+final class ORMModelsFromDatabasePostgresTests: ORMModelsFromDatabaseTests {
+    override func database() throws -> AutogenerateProject { try .postgres() }
+    override var schemaSQL: [String] { HandMadeSchema.postgres + ["CREATE TABLE tags (id serial PRIMARY KEY, name text NOT NULL)",
+        "CREATE TABLE book_tags (book_id bigint NOT NULL REFERENCES books (id), tag_id integer NOT NULL REFERENCES tags (id), "
+            + "PRIMARY KEY (book_id, tag_id))",
+        "CREATE TABLE categories (id serial PRIMARY KEY, parent_id integer REFERENCES categories (id), \"default\" boolean, "
+            + "\"userID\" integer)"] }
+    override var dialectName: String { "postgresql" }
+    override func testORMSourceCompilesAndItsMetadataChecksClean() throws { try super.testORMSourceCompilesAndItsMetadataChecksClean() }
+}

@@ -44,7 +44,7 @@ extension Project {
         case .core:
             return CoreModelSource.render(CoreModelSource.declarations(schema), origin: origin, date: date, command: command)
         case .orm:
-            throw MigrateError("--style orm is not available yet", hint: "use --style core")
+            return ORMModelSource(schema: schema).render(origin: origin, date: date, command: command)
         }
     }
 }
