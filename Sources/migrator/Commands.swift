@@ -31,11 +31,14 @@ struct RevisionCommand: ParsableCommand {
     @Option(name: .customLong("depends-on"), parsing: .upToNextOption, help: "Revisions this one depends on.") var dependsOn: [String] = []
     @Option(name: .customLong("rev-id"), help: "Use this id instead of a random one.") var revID: String?
     @Flag(help: "Fill the revision with the differences between the models and the database.") var autogenerate = false
+    @Flag(help: "Adopt an existing database: a first revision that creates its schema as it is; the database is stamped at it.")
+    var baseline = false
     @Option(help: "With --autogenerate: read the models from this metadata JSON file.") var metadata: String?
     @Option(name: .customLong("rename"), help: "With --autogenerate: table.old=new (a column) or old=new (a table) is a rename.")
     var renames: [String] = []
 
     func run() throws {
+        if baseline { return try runBaseline() }
         try guarded {
             if autogenerate {
                 guard head == nil, !splice, branchLabels.isEmpty, dependsOn.isEmpty else {

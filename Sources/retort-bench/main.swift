@@ -25,6 +25,7 @@ do {
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try AutogenerateBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
+    try AdoptBench(report: report).run(prefix: "", url: "sqlite:///" + reflectionFile)
     try? FileManager.default.removeItem(atPath: reflectionFile)
     try MigratorBench(report: report).run()
     try MigratorBench(report: report).runManifest()
@@ -34,6 +35,7 @@ do {
         try ORMBench(report: report).runPostgres(url: pg)
         try ReflectionBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
         try AutogenerateBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
+        try AdoptBench(report: report).run(prefix: "pg_", url: pg)
     } else if !json {
         print("(PostgreSQL skipped: set RETORT_BENCH_POSTGRES_URL to include it)")
     }

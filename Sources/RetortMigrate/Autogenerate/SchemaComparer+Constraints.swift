@@ -134,7 +134,15 @@ extension CompareState {
         }
         let liveChecks = Dictionary(cur.checkConstraints.compactMap { ck in ck.name.map { ($0, ck) } }
             .filter { !standsInForEnum($0.0) }, uniquingKeysWith: { a, _ in a })
+        // An unnamed live CHECK with the declared condition is that constraint, as for
+        // foreign keys and unique constraints (models read from metadata JSON name what
+        // the database left unnamed by the naming convention).
+        var unnamedLive = cur.checkConstraints.filter { $0.name == nil }.map(\.condition)
         for (n, ck) in expChecks.sorted(by: { $0.key < $1.key }) where liveChecks[n] == nil {
+            if let i = unnamedLive.firstIndex(of: ck.condition) {
+                unnamedLive.remove(at: i)
+                continue
+            }
             phases.createConstraints.append(SchemaChange(
                 .addCheck, table: name, summary: "added check constraint \(n) on \(name) (\(ck.condition))",
                 upgrade: [.createCheckConstraint(name: n, table: name, condition: ck.condition)],
