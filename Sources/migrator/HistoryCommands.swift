@@ -37,3 +37,47 @@ struct Graph: ParsableCommand {
         }
     }
 }
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Print the operations that turn FROM into TO (exit 0 no differences, 1 differences, 2 could not run).",
+        discussion: """
+            Each side is a database URL, 'models' (the manifest module, or --metadata FILE.json), or \
+            revision:REV (the schema the revision files produce at REV: revision:head, revision:base, \
+            revision:3f2a, built on a scratch database; the configured database is not touched). The output \
+            is the upgrade and downgrade lists as a revision file spells them (yaml), the upgrade as SQL for \
+            TO's database (sql), or one JSON object (json). Across databases (SQLite against PostgreSQL) the \
+            comparison is in Retort's type names.
+            """)
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "The schema to start from: a database URL, models, or revision:REV.") var from: String
+    @Argument(help: "The schema to reach: a database URL, models, or revision:REV.") var to: String
+    @Option(help: "yaml, sql or json.") var format: DiffFormat = .yaml
+    @Option(help: "For 'models': read them from this metadata JSON file instead of building the manifest module.")
+    var metadata: String?
+
+    enum DiffFormat: String, ExpressibleByArgument { case yaml, sql, json }
+
+    func run() throws {
+        try guarded(json: format == .json, errorStatus: .couldNotRun) {
+            let project = try Project(configPath: options.config)
+            let (fromSide, toSide) = (try SchemaSide(from), try SchemaSide(to))
+            let found = try project.diff(from: fromSide, to: toSide) { try loadModels(metadata, project: project) }
+            let diff = found.diff
+            switch format {
+            case .json:
+                say(found.json)
+            case .yaml, .sql:
+                let comment = format == .yaml ? "#" : "--"
+                var header = ["\(comment) migrator diff \(fromSide) \(toSide): "
+                              + (diff.isEmpty ? "no differences" : "\(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")]
+                header += diff.summaryLines.map { "\(comment)   \($0)" }
+                header += diff.headerComments.map { "\(comment) \($0)" }
+                say(header.joined(separator: "\n"))
+                emit(format == .yaml ? found.yaml : try found.sql(enums: project.enums), newline: false)
+            }
+            if !diff.isEmpty { throw ExitCode(ExitStatus.no.rawValue) }
+        }
+    }
+}
