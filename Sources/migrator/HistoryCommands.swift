@@ -81,3 +81,37 @@ struct Diff: ParsableCommand {
         }
     }
 }
+
+struct Squash: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "squash",
+        abstract: "Replace the linear run of revisions A..B by one revision with their net effect, keeping B's id.",
+        discussion: """
+            The new revision's operations are the difference between the schema at A's parent and at B, both \
+            built by replaying the revision files on scratch databases; it is replayed once more before \
+            anything is written. It lists the other ids of the run in `replaces:`, and their files move to \
+            versions/replaced/, from which a database part-way through the run finishes it on its next upgrade \
+            (delete that folder once no database is part-way through). Refused (exit 2, with the reason) across \
+            branch points and merge points, and when the run holds execute or bulk_insert unless --drop-data-ops.
+            """)
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "The first revision of the run.") var first: String
+    @Argument(help: "The last revision of the run (its id is kept).") var last: String
+    @Option(name: [.short, .long], help: "What the squashed revision does.") var message: String
+    @Flag(name: .customLong("drop-data-ops"), help: "Leave out the run's execute and bulk_insert operations.")
+    var dropDataOps = false
+
+    func run() throws {
+        try guarded(errorStatus: .couldNotRun) {
+            let project = try Project(configPath: options.config)
+            let result = try project.squash(from: first, to: last, message: message, dropDataOperations: dropDataOps)
+            say("squashed \(result.run.count) revisions (\(result.run.first!)..\(result.run.last!)) into \(result.revision.id)")
+            for line in result.diff.summaryLines { say("  " + line) }
+            for d in result.droppedDataOperations { say("  left out: \(d)") }
+            say("created \(result.path)")
+            say("kept \(result.keptFiles.count) replaced files in "
+                + ((project.scripts.versionsPath as NSString).appendingPathComponent(ScriptDirectory.replacedFolder))
+                + " for databases part-way through the run")
+        }
+    }
+}

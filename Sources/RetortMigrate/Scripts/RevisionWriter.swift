@@ -15,6 +15,7 @@ public enum RevisionWriter {
         }
         out += "branch_labels: \(flowList(revision.branchLabels))\n"
         out += "depends_on: \(flowList(revision.dependsOn))\n"
+        if !revision.replaces.isEmpty { out += "replaces: \(flowList(revision.replaces))\n" }
         out += "message: \(scalar(revision.message))\n"
         if let c = revision.created { out += "created: \(c)\n" }
         out += "transactional: \(revision.transactional)\n"
