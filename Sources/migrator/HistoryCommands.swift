@@ -74,8 +74,9 @@ struct Diff: ParsableCommand {
                               + (diff.isEmpty ? "no differences" : "\(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")]
                 header += diff.summaryLines.map { "\(comment)   \($0)" }
                 header += diff.headerComments.map { "\(comment) \($0)" }
+                let body = format == .yaml ? found.yaml : try found.sql(enums: project.enums)
                 say(header.joined(separator: "\n"))
-                emit(format == .yaml ? found.yaml : try found.sql(enums: project.enums), newline: false)
+                emit(body, newline: false)
             }
             if !diff.isEmpty { throw ExitCode(ExitStatus.no.rawValue) }
         }

@@ -126,6 +126,9 @@ class DiffTests: XCTestCase {
         XCTAssertEqual(create["name"] as? String, "books")
         XCTAssertEqual((create["columns"] as? [[String: Any]])?.first?["primary_key"] as? Bool, true)
         XCTAssertEqual((json["downgrade"] as? [[String: Any]])?.first?["drop_table"] as? [String: String], ["name": "books"])
+        // An added column is spelled as a person writes it (no reflected autoincrement: false).
+        r = try runMigrator(["diff", "revision:d2d2", "revision:d3d3"], in: db.directory)
+        XCTAssertTrue(r.stdout.contains("  - add_column: {table: authors, column: {name: bio, type: text}}\n"), r.stdout)
         // SQL for TO's database.
         r = try runMigrator(["diff", "revision:d1d1", "revision:d2d2", "--format", "sql"], in: db.directory)
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)

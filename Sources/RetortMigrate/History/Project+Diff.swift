@@ -95,7 +95,19 @@ extension Project {
     func difference(from: ReflectedSchema, to: ReflectedSchema, dialect: Dialect) throws -> SchemaDiff {
         let target = MetaData(namingConvention: .none)
         for t in to.tables { _ = Table(reflected: t, metadata: target) }
-        return try comparer(for: dialect).compare(target, with: from)
+        var diff = try comparer(for: dialect).compare(target, with: from)
+        // Reflection states every column's autoincrement; an added column spells it only
+        // where it is not the default (false for a column that is not a key).
+        func plain(_ op: MigrationOperation) -> MigrationOperation {
+            guard case .addColumn(let table, var column) = op, column.autoincrement == false, !column.primaryKey else { return op }
+            column.autoincrement = nil
+            return .addColumn(table: table, column: column)
+        }
+        for i in diff.changes.indices {
+            diff.changes[i].upgrade = diff.changes[i].upgrade.map(plain)
+            diff.changes[i].downgrade = diff.changes[i].downgrade.map(plain)
+        }
+        return diff
     }
 
     /// A side read from a database (nil for the models).
