@@ -60,9 +60,9 @@ extension GraphDrawing {
             if px == cx {
                 d += " L\(f(cx)) \(f(cy))"
             } else if first {
-                d += " L\(f(cx)) \(f(y(row: pr + 1))) L\(f(cx)) \(f(cy))"
+                d += (cr > pr + 1 ? " L\(f(cx)) \(f(y(row: pr + 1)))" : "") + " L\(f(cx)) \(f(cy))"
             } else {
-                d += " L\(f(px)) \(f(y(row: cr - 1))) L\(f(cx)) \(f(cy))"
+                d += (cr > pr + 1 ? " L\(f(px)) \(f(y(row: cr - 1)))" : "") + " L\(f(cx)) \(f(cy))"
             }
             let stroke = first ? colour(e.child) : colour(e.parent)
             out += "<path d=\"\(d)\" stroke=\"\(stroke)\"" + (e.dependency ? " stroke-dasharray=\"4 3\"" : "") + "/>\n"
