@@ -19,7 +19,7 @@ class SquashTests: XCTestCase {
     /// Revisions 0 and 1 build `base_t`; 2...21 (twenty) build four tables, a step at a
     /// time (table, column, index, type change, unique constraint, dropped column);
     /// `side1` branches off revision 1.
-    func writeHistory(_ db: AutogenerateProject, count: Int = 22, extra: [Int: String] = [:]) throws {
+    static func writeHistory(_ db: AutogenerateProject, count: Int = 22, extra: [Int: String] = [:]) throws {
         func write(_ i: Int, _ up: String, _ down: String) throws {
             try writeRevision(db.directory, SquashTests.id(i), """
                 revision: \(SquashTests.id(i))
@@ -86,7 +86,7 @@ class SquashTests: XCTestCase {
 
     func testSquashOfTwentyRevisionsRebuildsTheSameSchemaAndPartWayDatabasesReachHead() throws {
         let db = try database()
-        try writeHistory(db)
+        try SquashTests.writeHistory(db)
         let head = SquashTests.id(21)
         let before = Snapshot(try db.project().replayedSchema(at: [head]).schema)
         XCTAssertEqual(before.tables.count, 5, "base_t and t0...t3")
@@ -130,7 +130,7 @@ class SquashTests: XCTestCase {
 
     func testRefusals() throws {
         let db = try database()
-        try writeHistory(db, count: 8, extra: [5: "execute: {sql: \"UPDATE t0 SET a = 1\"}"])
+        try SquashTests.writeHistory(db, count: 8, extra: [5: "execute: {sql: \"UPDATE t0 SET a = 1\"}"])
         // Across the branch point (revision 1 has side1 as another child).
         var r = try runMigrator(["squash", SquashTests.id(0), SquashTests.id(4), "-m", "x"], in: db.directory)
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
@@ -152,7 +152,7 @@ class SquashTests: XCTestCase {
 
     func testAcrossAMergePointIsRefused() throws {
         let db = try database()
-        try writeHistory(db, count: 4)
+        try SquashTests.writeHistory(db, count: 4)
         try writeRevision(db.directory, "merge1", """
             revision: merge1
             down_revision: [\(SquashTests.id(3)), side1]
@@ -182,4 +182,60 @@ final class SquashPostgresTests: SquashTests {
     override func testRefusals() throws { try super.testRefusals() }
     override func testAcrossAMergePointIsRefused() throws { try super.testAcrossAMergePointIsRefused() }
     override func freshURL(_ db: AutogenerateProject, _ name: String) throws -> String { try PostgresTestServer.freshDatabaseURL() }
+}
+
+/// What a database part-way through a squashed run is told, and the file format of
+/// `replaces`.
+final class SquashedRunTests: XCTestCase {
+    func testAPartWayDatabaseIsNamedAndRefusedWhatItCannotDo() throws {
+        let db = try AutogenerateProject.sqlite()
+        try SquashTests.writeHistory(db, count: 6)
+        XCTAssertEqual(try runMigrator(["upgrade", SquashTests.id(3)], in: db.directory).status, 0)
+        XCTAssertEqual(try runMigrator(["squash", SquashTests.id(2), SquashTests.id(5), "-m", "t0"], in: db.directory).status, 0)
+        var r = try runMigrator(["current"], in: db.directory)
+        XCTAssertTrue(r.stdout.contains("\(SquashTests.id(3)) (part-way through the run squashed into \(SquashTests.id(5));"), r.stdout)
+        r = try runMigrator(["graph"], in: db.directory)
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("the database is at revision \(SquashTests.id(3)), which the graph does not show: "
+                                        + "it is part-way through the run squashed into \(SquashTests.id(5))"), r.stderr)
+        r = try runMigrator(["downgrade", "-1"], in: db.directory)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("part-way through the run that revision \(SquashTests.id(5)) squashed; run `migrator upgrade"), r.stderr)
+        // Without the kept files the run cannot be finished: said, nothing applied.
+        let replaced = (db.directory as NSString).appendingPathComponent("migrations/versions/replaced")
+        try FileManager.default.moveItem(atPath: replaced, toPath: replaced + "-gone")
+        r = try runMigrator(["upgrade", SquashTests.id(5)], in: db.directory)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("is not among the files kept under versions/replaced/"), r.stderr)
+        XCTAssertEqual(try db.project().runner().current(), [SquashTests.id(3)])
+        try FileManager.default.moveItem(atPath: replaced + "-gone", toPath: replaced)
+        r = try runMigrator(["upgrade", SquashTests.id(5)], in: db.directory)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertEqual(try db.project().runner().current(), [SquashTests.id(5)])
+    }
+
+    func testReplacesIsReadWrittenAndChecked() throws {
+        let text = """
+            revision: b5
+            down_revision: a1
+            replaces: [b2, b3, b4]
+            message: squashed
+            upgrade: []
+            downgrade: []
+
+            """
+        let r = try Revision.parse(text, file: "b5.yaml")
+        XCTAssertEqual(r.replaces, ["b2", "b3", "b4"])
+        XCTAssertTrue(RevisionWriter.render(r).contains("\nreplaces: [b2, b3, b4]\n"))
+        XCTAssertEqual(try Revision.parse(RevisionWriter.render(r), file: "b5.yaml").replaces, r.replaces)
+        XCTAssertFalse(RevisionWriter.render(Revision(id: "x1")).contains("replaces"), "written only for a squash")
+        XCTAssertThrowsError(try Revision.parse(text.replacingOccurrences(of: "[b2, b3, b4]", with: "[b2, b5]"), file: "b5.yaml")) {
+            XCTAssertTrue("\($0)".contains("b5.yaml:3") && "\($0)".contains("lists itself in 'replaces'"), "\($0)")
+        }
+        // A replaced revision whose file is still among the scripts.
+        XCTAssertThrowsError(try RevisionGraph([Revision(id: "a1"), Revision(id: "b3", downRevisions: ["a1"]),
+                                                { var s = Revision(id: "b5", downRevisions: ["a1"]); s.replaces = ["b3"]; return s }()])) {
+            XCTAssertTrue("\($0)".contains("revision b5 replaces b3, but b3 is still a revision of the scripts"), "\($0)")
+        }
+    }
 }

@@ -4,7 +4,9 @@ import RetortCore
 extension Project {
     /// The revisions the database is at, when it can be reached: `current` is empty and
     /// `unreachable` says why when it cannot (no server, bad URL, no such database
-    /// file). A database file that does not exist yet is not created.
+    /// file). A database file that does not exist yet is not created. A current
+    /// revision the graph does not hold (part-way through a squashed run, or gone) is
+    /// named in `unreachable` too.
     ///
     /// ```swift
     /// let (current, why) = project.currentIfReachable()
@@ -16,7 +18,12 @@ extension Project {
             return ([], "the database file \(path) does not exist yet")
         }
         do {
-            return (try runner().current(), nil)
+            let current = try runner().current()
+            if let id = current.sorted().first(where: { graph.revision($0) == nil }) {
+                let why = graph.replacedBy[id].map { "it is part-way through the run squashed into \($0)" } ?? "it is not in the scripts"
+                return (current, "the database is at revision \(id), which the graph does not show: \(why)")
+            }
+            return (current, nil)
         } catch {
             return ([], "cannot read the database's current revision: \(MachineOutput.describe(error))")
         }
