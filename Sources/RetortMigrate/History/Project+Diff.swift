@@ -96,18 +96,42 @@ extension Project {
         let target = MetaData(namingConvention: .none)
         for t in to.tables { _ = Table(reflected: t, metadata: target) }
         var diff = try comparer(for: dialect).compare(target, with: from)
-        // Reflection states every column's autoincrement; an added column spells it only
-        // where it is not the default (false for a column that is not a key).
+        // Reflection states every column's autoincrement; a column spells it only where
+        // it is not the default (false for a column that is not a key).
+        func plain(_ column: ColumnSpec) -> ColumnSpec {
+            var column = column
+            if column.autoincrement == false, !column.primaryKey { column.autoincrement = nil }
+            return column
+        }
         func plain(_ op: MigrationOperation) -> MigrationOperation {
-            guard case .addColumn(let table, var column) = op, column.autoincrement == false, !column.primaryKey else { return op }
-            column.autoincrement = nil
-            return .addColumn(table: table, column: column)
+            switch op {
+            case .addColumn(let table, let column): return .addColumn(table: table, column: plain(column))
+            case .createTable(var t):
+                t.columns = t.columns.map(plain)
+                return .createTable(t)
+            default: return op
+            }
         }
         for i in diff.changes.indices {
             diff.changes[i].upgrade = diff.changes[i].upgrade.map(plain)
             diff.changes[i].downgrade = diff.changes[i].downgrade.map(plain)
         }
+        diff.changes = Project.droppingTablesFirst(diff.changes)
         return diff
+    }
+
+    /// `changes` with the tables TO no longer has dropped before the new ones are
+    /// created (after the foreign keys that kept tables had to them): between two real
+    /// schemas a dropped table can hold a name a new one takes, such as the primary key
+    /// `pk_a` a table renamed from `a` kept when a new `a` is created, and on PostgreSQL
+    /// those names are one namespace. The downgrade, undone in reverse, recreates them
+    /// after dropping the new ones.
+    static func droppingTablesFirst(_ changes: [SchemaChange]) -> [SchemaChange] {
+        let enums = changes.filter { $0.kind == .addEnum || $0.kind == .addEnumValue }
+        let foreignKeys = changes.filter { $0.kind == .removeForeignKey }
+        let dropped = changes.filter { $0.kind == .removeTable }
+        let moved: Set<SchemaChange.Kind> = [.addEnum, .addEnumValue, .removeForeignKey, .removeTable]
+        return enums + foreignKeys + dropped + changes.filter { !moved.contains($0.kind) }
     }
 
     /// A side read from a database (nil for the models).
