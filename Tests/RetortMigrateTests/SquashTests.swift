@@ -148,6 +148,14 @@ class SquashTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("left out: \(SquashTests.id(5)): execute"), r.stdout)
         XCTAssertEqual(try db.project().graph.revisions.count, 4)
+        // A squashed revision is not squashed again (its kept files would collide).
+        r = try runMigrator(["squash", SquashTests.id(7), "side1", "-m", "x"], in: db.directory)
+        XCTAssertEqual(r.status, 2)
+        r = try runMigrator(["revision", "-m", "after", "--head", SquashTests.id(7), "--rev-id", "after1"], in: db.directory)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        r = try runMigrator(["squash", SquashTests.id(7), "after1", "-m", "x"], in: db.directory)
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(SquashTests.id(7)) is itself a squash"), r.stderr)
     }
 
     func testAcrossAMergePointIsRefused() throws {

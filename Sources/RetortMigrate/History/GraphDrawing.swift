@@ -18,13 +18,20 @@ import Foundation
 public struct GraphDrawing: Sendable {
     /// The picture formats.
     public enum Format: String, Sendable, CaseIterable {
-        case svg, dot, mermaid
+        /// A standalone SVG document (see ``svg()``).
+        case svg
+        /// Graphviz DOT (see ``dot()``).
+        case dot
+        /// A Mermaid flowchart (see ``mermaid()``).
+        case mermaid
     }
 
+    /// The revisions to draw.
     public let graph: RevisionGraph
     /// The revisions the database is at (empty when unknown or at base).
     public let current: Set<String>
 
+    /// A drawing of `graph`, with `current` highlighted.
     public init(graph: RevisionGraph, current: Set<String> = []) {
         self.graph = graph
         self.current = current

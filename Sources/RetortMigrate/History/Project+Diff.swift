@@ -4,7 +4,9 @@ import RetortCore
 /// What `migrator diff FROM TO` found: the operations that turn FROM into TO, and the
 /// dialect of TO (the one its SQL is written for).
 public struct SchemaDifference: Sendable {
+    /// The side the operations start from.
     public let from: SchemaSide
+    /// The side they reach.
     public let to: SchemaSide
     /// The changes, upgrade operations in the order they run (and their downgrades).
     public let diff: SchemaDiff

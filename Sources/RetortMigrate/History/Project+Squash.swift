@@ -123,6 +123,12 @@ extension Project {
                                    + "on it, and would lose their parent", hint: "squash a run that ends at \(id) or starts after it")
             }
         }
+        if let again = run.first(where: { !(graph.revision($0)?.replaces.isEmpty ?? true) }) {
+            throw MigrateError("\(again) is itself a squash (it replaces \(graph.revision(again)!.replaces.joined(separator: ", "))); "
+                               + "squashing it again is not supported",
+                               hint: "squash a run that starts after it, or wait until no database is part-way through it, "
+                                   + "delete versions/\(ScriptDirectory.replacedFolder)/ and remove its replaces: list by hand")
+        }
         if let merge = run.first.flatMap(graph.revision), merge.isMergePoint {
             throw MigrateError("\(merge.id) is a merge point: a squash takes a linear run only",
                                hint: "start the run after it")
