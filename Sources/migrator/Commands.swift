@@ -231,7 +231,9 @@ struct Current: ParsableCommand {
             } else {
                 for id in current.sorted() {
                     guard let r = project.graph.revision(id) else {
-                        say("\(id) (not in the scripts)")
+                        say("\(id) " + (project.graph.replacedBy[id].map {
+                            "(part-way through the run squashed into \($0); `migrator upgrade` finishes it)"
+                        } ?? "(not in the scripts)"))
                         continue
                     }
                     say(verbose ? report.verbose(r, current: current) : report.line(r, current: current))

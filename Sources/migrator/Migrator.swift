@@ -15,7 +15,8 @@ struct Migrator: ParsableCommand {
         commandName: "migrator",
         abstract: "Database migrations for Retort: revision files, upgrade and downgrade in transactions.",
         subcommands: [Init.self, RevisionCommand.self, Upgrade.self, Downgrade.self, Current.self, History.self, Heads.self,
-                      Branches.self, Show.self, Stamp.self, Merge.self, Edit.self, Check.self, MetadataCommand.self, Lint.self, Verify.self, Models.self])
+                      Branches.self, Show.self, Stamp.self, Merge.self, Edit.self, Check.self, MetadataCommand.self, Lint.self, Verify.self,
+                      Models.self, Graph.self, Diff.self, Squash.self])
 
     /// Parses and runs the command. A command line that does not parse, given
     /// `--format json`, still prints one JSON object (status `error`) and exits 2.

@@ -30,6 +30,7 @@ do {
     try MigratorBench(report: report).run()
     try MigratorBench(report: report).runManifest()
     try MigratorBench(report: report).runSafety()
+    try HistoryBench(report: report).run()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
         try ORMBench(report: report).runPostgres(url: pg)

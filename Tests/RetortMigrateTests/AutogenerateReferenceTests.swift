@@ -179,6 +179,21 @@ class AutogenerateReferenceTests: XCTestCase {
         XCTAssertThrowsError(try db.execute(["INSERT INTO paints (id, color) VALUES (3, 'blue')"]), "blue is gone again")
     }
 
+    /// A dropped table and a new one that reuses a name it held (an index named
+    /// explicitly): the old table goes first, so the name is free (and on downgrade the
+    /// new table goes before the old one comes back).
+    func testANewTableReusesANameOfADroppedOne() throws {
+        let before = models { m in
+            _ = Table("old_tags", m, Column("id", .integer, primaryKey: true), Column("label", .string(40)),
+                      Index(columns: ["label"], name: "ix_label"))
+        }
+        let after = models { m in
+            _ = Table("new_tags", m, Column("id", .integer, primaryKey: true), Column("label", .string(40)),
+                      Column("extra", .integer), Index(columns: ["label"], name: "ix_label"))
+        }
+        try roundTrip(try database(), before: before, after: after, expect: ["drop_table", "create_table", "create_index"])
+    }
+
     /// `enum(color)` in a revision means the values the type has at that revision: a
     /// fresh database built revision by revision gets the early list first (SQLite,
     /// where the enum is a CHECK built from the values).
@@ -222,4 +237,5 @@ final class AutogenerateReferencePostgresTests: AutogenerateReferenceTests {
     override func testRenameWithADefinitionChangeKeepsReferences() throws { try super.testRenameWithADefinitionChangeKeepsReferences() }
     override func testNewEnumValueUsedInTheSameChange() throws { try super.testNewEnumValueUsedInTheSameChange() }
     override func testEnumTypeNamesMeanTheirValuesAtTheirRevision() throws { try super.testEnumTypeNamesMeanTheirValuesAtTheirRevision() }
+    override func testANewTableReusesANameOfADroppedOne() throws { try super.testANewTableReusesANameOfADroppedOne() }
 }

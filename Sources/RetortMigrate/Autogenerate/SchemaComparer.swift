@@ -14,11 +14,12 @@ import RetortCore
 /// Each declared table is turned into what reflection will report for it on this
 /// dialect (``ReflectedTable/init(expecting:dialect:)``) and compared with what
 /// reflection did report, both `.comparable`: a database created from the models shows
-/// no difference. Operations come out in a stable order: new enum types and values, new
-/// tables (foreign-key order), renames, then per kept table (in declaration order)
-/// dropped foreign keys, dropped indexes and constraints, added and altered columns,
-/// dropped columns, created constraints and indexes, created foreign keys; dropped
-/// tables (reverse foreign-key order) and dropped enum types last.
+/// no difference. Operations come out in a stable order: new enum types and values,
+/// renames, dropped foreign keys, dropped indexes and constraints, dropped tables
+/// (reverse foreign-key order), new tables (foreign-key order), then per kept table (in
+/// declaration order) added and altered columns,
+/// dropped columns, created constraints and indexes, created foreign keys; dropped enum
+/// types last.
 public struct SchemaComparer: Sendable {
     /// The database's dialect: what reflection reports for a declared table depends on it.
     public var dialect: Dialect
@@ -142,8 +143,11 @@ struct CompareState {
         var dropTables: [SchemaChange] = []
         var dropEnums: [SchemaChange] = []
         var all: [SchemaChange] {
-            enums + newTables + renames + dropForeignKeys + dropConstraints + columns + dropColumns + createConstraints
-                + createForeignKeys + dropTables + dropEnums
+            // New tables after every drop (keys, constraints, indexes, whole tables): a new
+            // table may reuse a name the dropped ones hold until then. Nothing new refers to
+            // a dropped table, and what kept tables referred to it is dropped before.
+            enums + renames + dropForeignKeys + dropConstraints + dropTables + newTables + columns + dropColumns
+                + createConstraints + createForeignKeys + dropEnums
         }
     }
 

@@ -472,7 +472,8 @@ public final class MigrationRunner {
     private func checkNotEdited(_ current: Set<String>, _ conn: Connection) throws {
         let recorded = try store.appliedChecksums(conn)
         for id in graph.ordered(graph.ancestors(of: current.filter { graph.revision($0) != nil })) {
-            guard let rev = graph.revision(id), let was = recorded[id], was != rev.checksum else { continue }
+            // A squashed revision keeps the id of the run's last revision with a new file: not an edit.
+            guard let rev = graph.revision(id), rev.replaces.isEmpty, let was = recorded[id], was != rev.checksum else { continue }
             throw MigrateError("revision \(id) was edited after it was applied",
                                at: .init(file: rev.path),
                                hint: "restore the file, or pass --allow-edited if the change is intended")

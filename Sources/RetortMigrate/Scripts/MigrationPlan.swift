@@ -24,9 +24,51 @@ extension RevisionGraph {
     /// Checks that every revision the database claims is in the scripts.
     func checkKnown(_ current: Set<String>) throws {
         for id in current.sorted() where revisions[id] == nil {
+            if let squashed = replacedBy[id] {
+                throw MigrateError("the database is at revision \(id), part-way through the run that revision \(squashed) "
+                                   + "squashed", hint: "run `migrator upgrade \(squashed)` (or head) first: it finishes the run")
+            }
             throw MigrateError("the database is at revision \(id), which is not in the scripts",
                                hint: "restore its file, or `migrator stamp --purge REV` if it is truly gone")
         }
+    }
+
+    /// `current` with each revision a squash replaced read as the squashed revision (a
+    /// database part-way through the run is upgraded to its end first; see
+    /// ``catchUp(_:)``).
+    func squashedPosition(_ current: Set<String>) -> Set<String> {
+        Set(current.map { replacedBy[$0] ?? $0 })
+    }
+
+    /// The steps that take a database part-way through a squashed run (at a revision
+    /// listed in a squashed revision's `replaces`) to the end of the run, with the kept
+    /// files of the replaced revisions; and the heads after them. The last step has the
+    /// squashed revision's id, so the database then stands where every other database
+    /// at the end of the run stands.
+    func catchUp(_ current: Set<String>) throws -> (steps: [MigrationStep], current: Set<String>) {
+        var heads = current
+        var steps: [MigrationStep] = []
+        for id in current.sorted() {
+            guard let squashed = replacedBy[id] else { continue }
+            var at = id
+            while at != squashed {
+                let next = replaced.values.filter { $0.downRevisions == [at] }
+                guard next.count == 1, let r = next.first else {
+                    throw MigrateError("the database is at revision \(id), part-way through the run that revision \(squashed) "
+                                       + "squashed, and the replaced revision after \(at) is "
+                                       + (next.isEmpty ? "not" : "more than once") + " among the files kept under versions/replaced/",
+                                       hint: "restore versions/replaced/ from version control (squash keeps those files "
+                                           + "for databases part-way through), or `migrator stamp` the database by hand")
+                }
+                var after = heads
+                after.remove(at)
+                after.insert(r.id)
+                steps.append(MigrationStep(revision: r, isUpgrade: true, headsBefore: heads, headsAfter: after))
+                heads = after
+                at = r.id
+            }
+        }
+        return (steps, heads)
     }
 
     /// Where a relative target starts: the single current head (or the head on a branch).
@@ -56,6 +98,7 @@ extension RevisionGraph {
     /// The revisions an upgrade to `target` must leave applied (relative targets are
     /// counted from `current`).
     public func upgradeTargets(_ target: String, current: Set<String>) throws -> Set<String> {
+        let current = squashedPosition(current)
         if target == "heads" { return Set(heads) }
         if let (base, steps) = RevisionGraph.splitRelative(target), !target.hasSuffix("@head") {
             guard steps > 0 || !base.isEmpty else {
@@ -78,6 +121,7 @@ extension RevisionGraph {
     /// Refuses an upgrade to a revision below where the database is (applied, and not
     /// one of the current heads): that is a downgrade.
     public func checkUpgradeDirection(_ target: String, targets: Set<String>, current: Set<String>) throws {
+        let current = squashedPosition(current)
         let applied = ancestors(of: current)
         guard let below = targets.sorted().first(where: { applied.contains($0) && !current.contains($0) }) else { return }
         throw MigrateError("\(target) (\(below)) is below the database's current revision "
@@ -87,12 +131,14 @@ extension RevisionGraph {
 
     /// Plans `upgrade target` from the revisions the version table holds.
     public func planUpgrade(from current: Set<String>, to target: String) throws -> [MigrationStep] {
-        try checkKnown(current)
+        try checkKnown(squashedPosition(current))
         return try planUpgrade(from: current, toRevisions: try upgradeTargets(target, current: current))
     }
 
-    /// Plans an upgrade that leaves `targets` (and all they descend from) applied.
-    public func planUpgrade(from current: Set<String>, toRevisions targets: Set<String>) throws -> [MigrationStep] {
+    /// Plans an upgrade that leaves `targets` (and all they descend from) applied. A
+    /// database part-way through a squashed run first finishes the run (``catchUp(_:)``).
+    public func planUpgrade(from start: Set<String>, toRevisions targets: Set<String>) throws -> [MigrationStep] {
+        let (catchUp, current) = try catchUp(start)
         try checkKnown(current)
         let applied = ancestors(of: current)
         let wanted = ancestors(of: targets)
@@ -107,7 +153,7 @@ extension RevisionGraph {
             steps.append(MigrationStep(revision: r, isUpgrade: true, headsBefore: heads, headsAfter: after))
             heads = after
         }
-        return steps
+        return catchUp + steps
     }
 
     /// Plans `downgrade target`: `base`, `-N`, `REV`, `REV-N`, `LABEL@-N`.

@@ -8,6 +8,7 @@ import Foundation
 /// down_revision: null            # null (a base), a revision id, or a list (a merge)
 /// branch_labels: []
 /// depends_on: []
+/// replaces: []                   # a squashed revision: the ids it stands for
 /// message: create authors
 /// created: 2026-11-21T12:00:00Z
 /// transactional: true
@@ -23,6 +24,10 @@ public struct Revision: Sendable, Equatable {
     public var branchLabels: [String]
     /// Revisions that must be applied first without being parents.
     public var dependsOn: [String]
+    /// For a revision written by `migrator squash`: the ids of the revisions it stands
+    /// for besides its own (a database at one of them is part-way through the squashed
+    /// run; see ``RevisionGraph/replacedBy``).
+    public var replaces: [String] = []
     public var message: String
     public var created: String?
     /// False runs the revision outside a transaction (e.g. `CREATE INDEX CONCURRENTLY`).
@@ -58,7 +63,7 @@ public struct Revision: Sendable, Equatable {
         !id.isEmpty && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
     }
 
-    static let fields = ["revision", "down_revision", "branch_labels", "depends_on", "message", "created",
+    static let fields = ["revision", "down_revision", "branch_labels", "depends_on", "replaces", "message", "created",
                          "transactional", "upgrade", "downgrade", "lint_ignore"]
 
     /// Reads a revision file. `checkType` validates compact type names; with an
@@ -179,6 +184,13 @@ public struct Revision: Sendable, Equatable {
             path: file)
         if revision.downRevisions.contains(id) {
             throw yaml.error("revision \(id) names itself as its down_revision", at: down)
+        }
+        if let replaces = field("replaces") {
+            revision.replaces = try yaml.stringList(replaces, "'replaces'")
+            if revision.replaces.contains(id) {
+                throw yaml.error("revision \(id) lists itself in 'replaces'", at: replaces,
+                                 hint: "'replaces' lists the other revisions a squashed revision stands for")
+            }
         }
         if let up = field("upgrade") { revision.upgrade = try reader.operations(up, "'upgrade'") }
         if let downgrade = field("downgrade") { revision.downgrade = try reader.operations(downgrade, "'downgrade'") }

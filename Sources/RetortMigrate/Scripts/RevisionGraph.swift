@@ -16,10 +16,18 @@ public struct RevisionGraph: Sendable {
     public let labels: [String: String]
     /// Every revision, parents (and dependencies) before children, ties broken by id.
     public let order: [String]
+    /// The id of each revision a squash replaced → the squashed revision that lists it
+    /// in `replaces` (a database at one of them is part-way through the squashed run).
+    public let replacedBy: [String: String]
+    /// The replaced revisions' files, kept by `migrator squash` under
+    /// `versions/replaced/`, by id (the last of a run has the squashed revision's id):
+    /// what a database part-way through a squashed run upgrades with.
+    public let replaced: [String: Revision]
 
     /// Builds the graph; throws on duplicate ids or labels, missing parents or
-    /// dependencies, and cycles, naming the files involved.
-    public init(_ list: [Revision]) throws {
+    /// dependencies, and cycles, naming the files involved. `replaced` are the files a
+    /// squash kept (see ``replaced``).
+    public init(_ list: [Revision], replaced: [Revision] = []) throws {
         var byID: [String: Revision] = [:]
         for r in list {
             if let other = byID[r.id] {
@@ -61,6 +69,19 @@ public struct RevisionGraph: Sendable {
         self.heads = byID.keys.filter { children[$0] == nil }.sorted()
         self.bases = byID.keys.filter { byID[$0]!.downRevisions.isEmpty }.sorted()
         self.order = try RevisionGraph.topologicalOrder(byID)
+        var replacedBy: [String: String] = [:]
+        for r in list {
+            for old in r.replaces {
+                if byID[old] != nil {
+                    throw MigrateError("revision \(r.id) replaces \(old), but \(old) is still a revision of the scripts",
+                                       at: r.path.isEmpty ? nil : .init(file: r.path),
+                                       hint: "remove \(old)'s file from the versions folder, or remove it from 'replaces'")
+                }
+                replacedBy[old] = r.id
+            }
+        }
+        self.replacedBy = replacedBy
+        self.replaced = Dictionary(replaced.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Kahn's algorithm over parent and dependency edges; a leftover means a cycle.

@@ -15,15 +15,22 @@ public enum RevisionWriter {
         }
         out += "branch_labels: \(flowList(revision.branchLabels))\n"
         out += "depends_on: \(flowList(revision.dependsOn))\n"
+        if !revision.replaces.isEmpty { out += "replaces: \(flowList(revision.replaces))\n" }
         out += "message: \(scalar(revision.message))\n"
         if let c = revision.created { out += "created: \(c)\n" }
         out += "transactional: \(revision.transactional)\n"
-        out += section("upgrade", revision.upgrade)
-        out += section("downgrade", revision.downgrade)
+        out += operations("upgrade", revision.upgrade)
+        out += operations("downgrade", revision.downgrade)
         return out
     }
 
-    private static func section(_ name: String, _ ops: [MigrationOperation]) -> String {
+    /// One top-level list of a revision file, as the file spells it:
+    ///
+    /// ```yaml
+    /// upgrade:
+    ///   - add_column: {table: books, column: {name: isbn, type: string(13)}}
+    /// ```
+    public static func operations(_ name: String, _ ops: [MigrationOperation]) -> String {
         if ops.isEmpty { return "\(name): []\n" }
         return "\(name):\n" + ops.map { render($0) }.joined()
     }

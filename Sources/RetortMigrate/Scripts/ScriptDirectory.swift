@@ -33,8 +33,24 @@ public struct ScriptDirectory: Sendable {
             }
         }
         let revisions = try results.map { try $0.get() }  // the first failing file, in name order
-        graph = try RevisionGraph(revisions)
+        // The files a squash replaced, kept for databases part-way through its run.
+        let replacedFolder = (versionsPath as NSString).appendingPathComponent(ScriptDirectory.replacedFolder)
+        let replaced = try ((try? FileManager.default.contentsOfDirectory(atPath: replacedFolder)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            .map { try Revision.read(path: (replacedFolder as NSString).appendingPathComponent($0), checkType: { try checked($0) },
+                                     identifierLimit: identifierLimit, operations: operations) }
+        graph = try RevisionGraph(revisions, replaced: replaced)
     }
+
+    /// The same folder with another graph (a squash checked in memory before it is written).
+    init(versionsPath: String, graph: RevisionGraph) {
+        self.versionsPath = versionsPath
+        self.graph = graph
+    }
+
+    /// The subfolder of the versions folder where `migrator squash` keeps the files it
+    /// replaced (databases part-way through the squashed run upgrade with them).
+    public static let replacedFolder = "replaced"
 
     /// A new revision id: 12 lowercase hex characters.
     public static func newRevisionID() -> String {
