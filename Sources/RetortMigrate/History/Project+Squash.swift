@@ -147,15 +147,7 @@ extension Project {
                       "their files are kept in versions/\(ScriptDirectory.replacedFolder)/ for databases part-way through them."]
         if !dropped.isEmpty { header += ["Data operations left out (--drop-data-ops): " + dropped.joined(separator: ", ")] }
         header += diff.headerComments
-        let text = RevisionWriter.render(squashed, headerComments: header)
-        let path = (scripts.versionsPath as NSString).appendingPathComponent(ScriptDirectory.fileName(for: squashed, date: date))
-        var reread = try Revision.parse(text, file: path)
-        reread.path = squashed.path
-        reread.checksum = squashed.checksum
-        guard reread == squashed else {
-            throw MigrateError("internal error: the squashed revision \(squashed.id) does not read back as written",
-                               hint: "please report this with the run's revisions; nothing was written")
-        }
+        let (text, path) = try scripts.rendered(squashed, date: date, headerComments: header)
         let fm = FileManager.default
         let folder = (scripts.versionsPath as NSString).appendingPathComponent(ScriptDirectory.replacedFolder)
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -90,18 +90,24 @@ public struct ScriptDirectory: Sendable {
         if graph.revision(revision.id) != nil {
             throw MigrateError("revision id \(revision.id) already exists", hint: "choose another --rev-id")
         }
+        let (text, path) = try rendered(revision, date: date, headerComments: headerComments)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The file text of `revision` and the path it belongs at, checked to read back as
+    /// the same revision before anything is written.
+    func rendered(_ revision: Revision, date: Date, headerComments: [String]) throws -> (text: String, path: String) {
         let path = (versionsPath as NSString).appendingPathComponent(ScriptDirectory.fileName(for: revision, date: date))
         let text = RevisionWriter.render(revision, headerComments: headerComments)
-        // Check that what we write reads back as the same revision.
         var reread = try Revision.parse(text, file: path)
         reread.path = revision.path
         reread.checksum = revision.checksum
         guard reread == revision else {
-            throw MigrateError("internal error: the rendered revision \(revision.id) does not read back as written",
+            throw MigrateError("internal error: the rendered revision \(revision.id) does not read back as written; nothing was written",
                                hint: "please report this with the revision's operations")
         }
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        return (text, path)
     }
 
     /// An ISO-8601 UTC timestamp for `created:`.
