@@ -10,11 +10,13 @@ import Foundation
 /// postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=5
 /// postgresql://user@/db?host=/var/run/postgresql     a unix-socket directory
 /// postgresql+libpq://...                              the same driver, named
+/// mysql://user:pass@host:3306/db?ssl_mode=REQUIRED    MySQL or MariaDB (mariadb://, mysql+libmariadb:// too)
+/// mysql://user@/db?unix_socket=/run/mysqld/mysqld.sock
 /// ```
 ///
 /// Its `description` masks the password: `postgresql://app:***@db/prod`.
 public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
-    /// The backend: `sqlite` or `postgresql`.
+    /// The backend: `sqlite`, `postgresql` or `mysql` (for `mariadb://` too).
     public var backend: String
     /// The driver named after `+`, if any (`libpq`).
     public var driverName: String?
@@ -28,7 +30,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     public var query: [(String, String)]
 
     /// The schemes Retort understands.
-    public static let knownSchemes = ["sqlite", "postgresql", "postgresql+libpq", "postgres"]
+    public static let knownSchemes = ["sqlite", "postgresql", "postgresql+libpq", "postgres", "mysql", "mysql+libmariadb",
+                                      "mariadb"]
 
     public static func == (a: DatabaseURL, b: DatabaseURL) -> Bool {
         a.description == b.description && a.password == b.password
@@ -46,8 +49,9 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         let parts = scheme.split(separator: "+", maxSplits: 1).map(String.init)
         var backend = parts.first ?? ""
         if backend == "postgres" { backend = "postgresql" }
+        if backend == "mariadb" { backend = "mysql" }
         let driver = parts.count > 1 ? parts[1] : nil
-        let known = ["sqlite": [String](), "postgresql": ["libpq"]]
+        let known = ["sqlite": [String](), "postgresql": ["libpq"], "mysql": ["libmariadb"]]
         guard let drivers = known[backend], driver == nil || drivers.contains(driver!) else {
             throw ArgumentError(
                 "unknown database URL scheme '\(scheme)' in '\(DatabaseURL.maskPasswordIn(string))'; "

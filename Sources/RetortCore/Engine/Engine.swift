@@ -35,6 +35,7 @@ public final class Engine: Sendable, CustomStringConvertible {
         switch url.backend {
         case "sqlite": driver = try SQLiteDriver(url: url)
         case "postgresql": driver = try PostgresDriver(url: url, logger: log)
+        case "mysql": driver = try MySQLDriver(url: url, logger: log)
         default:
             throw ArgumentError("unknown database backend '\(url.backend)'; Retort knows: "
                                 + DatabaseURL.knownSchemes.joined(separator: ", "))
