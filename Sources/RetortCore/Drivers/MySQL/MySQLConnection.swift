@@ -154,6 +154,9 @@ final class MySQLConnection: DriverConnection {
     /// becomes MySQL's `SET TRANSACTION ISOLATION LEVEL …; START TRANSACTION`.
     func executeCommand(_ sql: String) throws {
         let conn = try openHandle(sql)
+        if sql.utf8.contains(0) {
+            throw ProgrammingError(kind: .syntax, message: "the SQL text contains a NUL (0x00) character", sql: sql)
+        }
         let text = MySQLConnection.mysqlSpelling(ofCommand: sql)
         var more: Int32 = 0
         let sent = text.withCString { mysql_real_query(conn, $0, UInt(strlen($0))) }
@@ -222,6 +225,14 @@ final class MySQLConnection: DriverConnection {
 
     // MARK: Internals
 
+    /// The error of a failed fetch (the connection may hold it rather than the
+    /// statement); a lost connection is remembered so that nothing more is sent.
+    func fetchFailure(_ stmt: UnsafeMutablePointer<MYSQL_STMT>) -> MySQLErrors.Report {
+        let report = MySQLErrors.report(stmt, conn: conn)
+        if MySQLErrors.isConnectionLoss(report.number) { lost = true }
+        return report
+    }
+
     /// Called by the streaming cursor when it has let go of its statement.
     func cursorFinished(_ cursor: MySQLCursor) {
         if activeCursor === cursor { activeCursor = nil }
@@ -252,7 +263,7 @@ final class MySQLConnection: DriverConnection {
         if rc != 0 || sql.utf8.contains(0) {
             let report = sql.utf8.contains(0)
                 ? MySQLErrors.Report(number: 1064, sqlState: "42000", message: "the SQL text contains a NUL (0x00) character")
-                : MySQLErrors.report(handle)
+                : MySQLErrors.report(handle, conn: conn)
             _ = mysql_stmt_close(handle)
             throw failure(report, sql: sql)
         }
@@ -272,12 +283,12 @@ final class MySQLConnection: DriverConnection {
         if expected > 0 {
             parameters.encode(values)
             guard mysql_stmt_bind_param(statement.handle, parameters.binds) == 0 else {
-                throw failure(MySQLErrors.report(statement.handle), sql: statement.sql)
+                throw failure(MySQLErrors.report(statement.handle, conn: conn), sql: statement.sql)
             }
         }
         statement.executions += 1
         guard mysql_stmt_execute(statement.handle) == 0 else {
-            throw failure(MySQLErrors.report(statement.handle), sql: statement.sql)
+            throw failure(MySQLErrors.report(statement.handle, conn: conn), sql: statement.sql)
         }
     }
 
@@ -298,7 +309,7 @@ final class MySQLConnection: DriverConnection {
         }
         // The result's columns can differ from the last execution's (DDL in between).
         guard let metadata = mysql_stmt_result_metadata(statement.handle), let fields = mysql_fetch_fields(metadata) else {
-            let error = failure(MySQLErrors.report(statement.handle), sql: statement.sql)
+            let error = failure(MySQLErrors.report(statement.handle, conn: conn), sql: statement.sql)
             if !cached { statement.close() }
             throw error
         }
@@ -311,7 +322,7 @@ final class MySQLConnection: DriverConnection {
             statement.binding = binding
         }
         guard mysql_stmt_bind_result(statement.handle, binding.binds) == 0 else {
-            let error = failure(MySQLErrors.report(statement.handle), sql: statement.sql)
+            let error = failure(MySQLErrors.report(statement.handle, conn: conn), sql: statement.sql)
             _ = mysql_stmt_free_result(statement.handle)
             if !cached { statement.close() }
             throw error

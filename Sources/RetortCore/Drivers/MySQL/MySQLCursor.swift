@@ -114,8 +114,8 @@ final class MySQLCursor: DriverCursor {
 
     /// The error for a failed fetch; the cursor is finished.
     private func fail(_ statement: MySQLStatement) -> any Error {
-        let error = MySQLErrors.error(MySQLErrors.report(statement.handle), sql: statement.sql)
+        let report = connection?.fetchFailure(statement.handle) ?? MySQLErrors.report(statement.handle, conn: nil)
         finish()
-        return error
+        return MySQLErrors.error(report, sql: statement.sql)
     }
 }

@@ -36,9 +36,16 @@ enum MySQLErrors {
         let message: String
     }
 
-    static func report(_ stmt: UnsafeMutablePointer<MYSQL_STMT>) -> Report {
-        Report(number: mysql_stmt_errno(stmt), sqlState: mysql_stmt_sqlstate(stmt).map { String(cString: $0) } ?? "HY000",
-               message: mysql_stmt_error(stmt).map { String(cString: $0) } ?? "")
+    /// A statement's error; when libmariadb left it on the connection instead (a fetch
+    /// that found the socket closed does), the connection's; when neither has one, the
+    /// failure is taken for a lost connection (2013).
+    static func report(_ stmt: UnsafeMutablePointer<MYSQL_STMT>, conn: UnsafeMutablePointer<MYSQL>?) -> Report {
+        let own = Report(number: mysql_stmt_errno(stmt),
+                         sqlState: mysql_stmt_sqlstate(stmt).map { String(cString: $0) } ?? "HY000",
+                         message: mysql_stmt_error(stmt).map { String(cString: $0) } ?? "")
+        if own.number != 0 { return own }
+        if let conn, mysql_errno(conn) != 0 { return report(conn) }
+        return Report(number: 2013, sqlState: "HY000", message: "Lost connection to server (no error was reported)")
     }
 
     static func report(_ conn: UnsafeMutablePointer<MYSQL>) -> Report {
