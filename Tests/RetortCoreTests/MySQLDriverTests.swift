@@ -314,7 +314,11 @@ final class MySQLDriverTests: XCTestCase {
             let sets: [Parameters] = (0..<10_000).map { i in
                 ["id": i, "label": "item \(i) 🎉", "payload": i % 3 == 0 ? nil : Data([UInt8(i % 256)])]
             }
+            let executions = try sessionStatus(c, "Com_stmt_execute")
             XCTAssertEqual(try c.execute(insert, sets).rowCount, 10_000)
+            // MariaDB takes the sets in bulk: ten batches of 1000, not 10 000 round trips
+            // (one more execution: this status query).
+            XCTAssertEqual(try sessionStatus(c, "Com_stmt_execute") - executions, 11)
             try c.commit()
             XCTAssertEqual(try scalar(c, "SELECT COUNT(*) FROM items"), .integer(10_000))
             XCTAssertEqual(try scalar(c, "SELECT label FROM items WHERE id = 9999"), .text("item 9999 🎉"))
@@ -325,15 +329,30 @@ final class MySQLDriverTests: XCTestCase {
                                          [["l": "a", "n": 10], ["l": "a", "n": 5]]).rowCount, 15)
             try c.commit()
 
-            // A failing set inside the transaction: the transaction is rolled back whole.
+            // Inside a transaction a failing set undoes its batch; the transaction stays open.
             let failing: [Parameters] = (20_000..<20_100).map { i in ["id": i == 20_050 ? 5 : i, "label": "x", "payload": nil] }
             let error = expectError(IntegrityError.self) { _ = try c.execute(insert, failing) }
             XCTAssertEqual(error?.kind, .unique)
-            // MySQL undoes only the failing statement: the sets before it are in the transaction.
+            XCTAssertEqual(error?.constraintName, "PRIMARY")
             XCTAssertTrue(c.inTransaction)
-            XCTAssertEqual(try scalar(c, "SELECT COUNT(*) FROM items WHERE id >= 20000"), .integer(50))
-            try c.rollback()
             XCTAssertEqual(try scalar(c, "SELECT COUNT(*) FROM items WHERE id >= 20000"), .integer(0))
+            try c.rollback()
+
+            // Outside a transaction each batch of 1000 commits as a unit: the batches before
+            // the failing one stay, the failing one is undone, nothing after it is sent.
+            try c.setIsolationLevel(.autocommit)
+            let many: [Parameters] = (30_000..<32_500).map { i in ["id": i == 31_500 ? 5 : i, "label": "y", "payload": nil] }
+            _ = expectError(IntegrityError.self) { _ = try c.execute(insert, many) }
+            XCTAssertFalse(c.inTransaction)
+            XCTAssertEqual(try scalar(c, "SELECT COUNT(*) FROM items WHERE id >= 30000"), .integer(1000))
+
+            // Values of differing types at one position go set by set, each with its own type.
+            let mixed: [Parameters] = [["id": 40_000, "label": 12, "payload": "text, not bytes"],
+                                       ["id": 40_001, "label": "twelve", "payload": Data([0, 1])],
+                                       ["id": 40_002, "label": 1.5, "payload": nil]]
+            XCTAssertEqual(try c.execute(insert, mixed).rowCount, 3)
+            XCTAssertEqual(try rows(c, "SELECT label, payload FROM items WHERE id >= 40000 ORDER BY id"),
+                           [["12", .blob(Data("text, not bytes".utf8))], ["twelve", .blob(Data([0, 1]))], ["1.5", .null]])
         }
     }
 
