@@ -259,9 +259,7 @@ enum LocalMariaDB {
             let data = base + "/data"
             let speed = ["--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M",
                          "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--skip-log-bin"]
-            try run([installDB, "--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal",
-                     "--skip-test-db", "--skip-name-resolve"] + runAs + speed,
-                    log: base + "/install.log")
+            try installDataDirectory(data, server: server, installDB: installDB, runAs: runAs, speed: speed, base: base)
             var lastError: any Error = StartError(description: "mariadbd did not start")
             for _ in 0..<3 {
                 let port = try LocalCluster.freePort()
@@ -297,6 +295,38 @@ enum LocalMariaDB {
             try? FileManager.default.removeItem(atPath: base)
             throw error
         }
+    }
+
+    /// Fills `data` with a fresh data directory: a copy of the pristine one kept under
+    /// /tmp for this `mariadbd` binary when there is one (a fraction of a second), else
+    /// `mariadb-install-db` (about three seconds), whose result then becomes that copy.
+    private static func installDataDirectory(_ data: String, server: String, installDB: String, runAs: [String],
+                                             speed: [String], base: String) throws {
+        let fm = FileManager.default
+        let attributes = try? fm.attributesOfItem(atPath: server)
+        let stamp = "\((attributes?[.size] as? Int) ?? 0)-\(Int((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0))"
+        let template = "/tmp/retort-mariadb-template-\(getuid())-\(stamp)"
+        if fm.fileExists(atPath: template + "/complete"),
+            (try? run(["/bin/cp", "-a", template + "/data", data], log: base + "/install.log")) != nil
+        {
+            return
+        }
+        try? fm.removeItem(atPath: data)
+        try run([installDB, "--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal",
+                 "--skip-test-db", "--skip-name-resolve"] + runAs + speed,
+                log: base + "/install.log")
+        // Keep a pristine copy for the next test process; another process may be making
+        // one at the same moment, so it is built aside and renamed into place.
+        let aside = template + ".\(getpid())"
+        try? fm.removeItem(atPath: aside)
+        guard (try? fm.createDirectory(atPath: aside, withIntermediateDirectories: false)) != nil,
+            (try? run(["/bin/cp", "-a", data, aside + "/data"], log: base + "/install.log")) != nil,
+            fm.createFile(atPath: aside + "/complete", contents: Data())
+        else {
+            try? fm.removeItem(atPath: aside)
+            return
+        }
+        if rename(aside, template) != 0 { try? fm.removeItem(atPath: aside) }
     }
 
     /// Polls the socket until the server answers (up to 60 s), or the server exits.
