@@ -11,6 +11,8 @@ struct CoreBench {
 
     static let createSQLite = "CREATE TABLE bench_authors (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL, email VARCHAR(255) NOT NULL)"
     static let createPostgres = "CREATE TABLE bench_authors (id SERIAL PRIMARY KEY, name VARCHAR(100) NOT NULL, email VARCHAR(255) NOT NULL)"
+    static let createMySQL = "CREATE TABLE bench_authors (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100) NOT NULL, "
+        + "email VARCHAR(255) NOT NULL) ENGINE=InnoDB"
 
     func runSQLite() throws {
         let names = self.names, emails = self.emails
@@ -33,6 +35,20 @@ struct CoreBench {
         let libpqURL = try DatabaseURL(url).render(maskPassword: false).replacingOccurrences(of: "postgresql+libpq://", with: "postgresql://")
         let raw = try RawPostgres(url: libpqURL)
         try run(prefix: "pg_", engine: engine, names: names, emails: emails,
+                rawInsert: { try raw.exec("TRUNCATE bench_authors"); try raw.insertAuthors(names: names, emails: emails) },
+                rawSelect: { _ = try raw.selectAuthors() })
+        try engine.begin { try $0.execute(text("DROP TABLE bench_authors")) }
+    }
+
+    func runMySQL(url: String) throws {
+        let names = self.names, emails = self.emails
+        let engine = try createEngine(url)
+        try engine.begin { conn in
+            try conn.execute(text("DROP TABLE IF EXISTS bench_authors"))
+            try conn.execute(text(CoreBench.createMySQL))
+        }
+        let raw = try RawMySQL(url: url)
+        try run(prefix: "my_", engine: engine, names: names, emails: emails,
                 rawInsert: { try raw.exec("TRUNCATE bench_authors"); try raw.insertAuthors(names: names, emails: emails) },
                 rawSelect: { _ = try raw.selectAuthors() })
         try engine.begin { try $0.execute(text("DROP TABLE bench_authors")) }

@@ -8,6 +8,7 @@ import RetortORM
 //   swift run -c release retort-bench            # table
 //   swift run -c release retort-bench --json     # one JSON object per line
 //   RETORT_BENCH_POSTGRES_URL=postgresql://... swift run -c release retort-bench
+//   RETORT_BENCH_MYSQL_URL=mysql://... swift run -c release retort-bench   # MySQL/MariaDB too
 //   swift run -c release retort-bench --only core_select   # workloads whose name contains it
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -39,6 +40,11 @@ do {
         try AdoptBench(report: report).run(prefix: "pg_", url: pg)
     } else if !json {
         print("(PostgreSQL skipped: set RETORT_BENCH_POSTGRES_URL to include it)")
+    }
+    if let my = ProcessInfo.processInfo.environment["RETORT_BENCH_MYSQL_URL"], !my.isEmpty {
+        try CoreBench(report: report).runMySQL(url: my)
+    } else if !json {
+        print("(MySQL skipped: set RETORT_BENCH_MYSQL_URL to include it)")
     }
 } catch {
     FileHandle.standardError.write(Data("retort-bench: \(error)\n".utf8))
