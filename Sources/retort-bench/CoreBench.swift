@@ -34,7 +34,7 @@ struct CoreBench {
         }
         let libpqURL = try DatabaseURL(url).render(maskPassword: false).replacingOccurrences(of: "postgresql+libpq://", with: "postgresql://")
         let raw = try RawPostgres(url: libpqURL)
-        try run(prefix: "pg_", engine: engine, names: names, emails: emails,
+        try run(prefix: "pg_", engine: engine, names: names, emails: emails, clear: "TRUNCATE bench_authors",
                 rawInsert: { try raw.exec("TRUNCATE bench_authors"); try raw.insertAuthors(names: names, emails: emails) },
                 rawSelect: { _ = try raw.selectAuthors() })
         try engine.begin { try $0.execute(text("DROP TABLE bench_authors")) }
@@ -48,16 +48,16 @@ struct CoreBench {
             try conn.execute(text(CoreBench.createMySQL))
         }
         let raw = try RawMySQL(url: url)
-        try run(prefix: "my_", engine: engine, names: names, emails: emails,
+        try run(prefix: "my_", engine: engine, names: names, emails: emails, clear: "TRUNCATE bench_authors",
                 rawInsert: { try raw.exec("TRUNCATE bench_authors"); try raw.insertAuthors(names: names, emails: emails) },
                 rawSelect: { _ = try raw.selectAuthors() })
         try engine.begin { try $0.execute(text("DROP TABLE bench_authors")) }
     }
 
-    private func run(prefix: String, engine: Engine, names: [String], emails: [String],
+    /// `clear` empties the table between rounds (TRUNCATE where the database has it).
+    private func run(prefix: String, engine: Engine, names: [String], emails: [String], clear: String = "DELETE FROM bench_authors",
                      rawInsert: () throws -> Void, rawSelect: () throws -> Void) throws {
         let insert = text("INSERT INTO bench_authors (name, email) VALUES (:name, :email)")
-        let clear = engine.dialect.name == "sqlite" ? "DELETE FROM bench_authors" : "TRUNCATE bench_authors"
         if report.wants(prefix + "core_insert_executemany") {
             let rawSeconds = try report.time(rawInsert)
             let seconds = try report.time(reset: { _ = try engine.begin { try $0.execute(text(clear)) } }) {

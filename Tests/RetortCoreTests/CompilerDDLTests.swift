@@ -362,10 +362,10 @@ final class CompilerDDLTests: XCTestCase {
     // MARK: Existence queries bind their values
 
     func testExistenceQueries() {
-        let s = Dialect.sqlite.makeDDLCompiler().tableExistsQuery("books")
+        let s = Dialect.sqlite.tableExistsQuery("books")
         XCTAssertEqual(s.sql, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
         XCTAssertEqual(s.bindings, [.value("books")])
-        let p = Dialect.postgresql.makeDDLCompiler().tableExistsQuery(TableReference("books", schema: "lib"))
+        let p = Dialect.postgresql.tableExistsQuery(TableReference("books", schema: "lib"))
         XCTAssertEqual(p.bindings, [.value("lib"), .value("books")])
         XCTAssertNotNil(Dialect.postgresql.makeDDLCompiler().enumExistsQuery("mood", schema: nil))
         XCTAssertNil(Dialect.sqlite.makeDDLCompiler().enumExistsQuery("mood", schema: nil))

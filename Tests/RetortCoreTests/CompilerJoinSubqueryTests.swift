@@ -40,15 +40,8 @@ final class CompilerJoinSubqueryTests: XCTestCase {
     /// SQLite before 3.39 has no RIGHT or FULL JOIN: compiling one for such a library is
     /// an error naming the construct and the dialect, before anything is sent.
     func testRightAndFullJoinNeedALibraryThatHasThem() {
-        let s = Dialect.sqlite
-        let oldSQLite = Dialect(
-            name: s.name, paramStyle: s.paramStyle, maxBindParameters: s.maxBindParameters,
-            maxIdentifierLength: s.maxIdentifierLength, supportsReturning: s.supportsReturning,
-            supportsTransactionalDDL: s.supportsTransactionalDDL, supportsSavepoints: s.supportsSavepoints,
-            supportsForUpdate: s.supportsForUpdate, supportsNativeEnum: s.supportsNativeEnum,
-            supportsAlterColumn: s.supportsAlterColumn, supportsComments: s.supportsComments,
-            integerPrimaryKeyIsRowID: s.integerPrimaryKeyIsRowID, typesKeepTimeZone: s.typesKeepTimeZone,
-            listParameterStyle: s.listParameterStyle, supportsRightAndFullJoin: false, compilers: s.compilers)
+        var oldSQLite = Dialect.sqlite
+        oldSQLite.supportsRightAndFullJoin = false
         assertCompileError(select(a.c.name).selectFrom(a.outerJoin(b, full: true)), oldSQLite,
                            contains: ["FULL OUTER JOIN", "not supported by the sqlite dialect"])
         assertCompileError(select(a.c.name).selectFrom(a.join(b, kind: .right)), oldSQLite,

@@ -39,9 +39,10 @@ final class DatabaseURLTests: XCTestCase {
     }
 
     func testMalformedURLsNameTheProblem() {
-        let unknown = assertThrows(ArgumentError.self) { try DatabaseURL("mysql://u:secret@h/db") }
-        XCTAssertTrue(unknown?.message.contains("'mysql'") ?? false)
+        let unknown = assertThrows(ArgumentError.self) { try DatabaseURL("oracle://u:secret@h/db") }
+        XCTAssertTrue(unknown?.message.contains("'oracle'") ?? false)
         XCTAssertTrue(unknown?.message.contains("sqlite, postgresql") ?? false)
+        XCTAssertTrue(unknown?.message.contains("mysql, mysql+libmariadb, mariadb") ?? false, unknown?.message ?? "")
         XCTAssertFalse(unknown?.message.contains("secret") ?? true, "password must be masked")
 
         let noScheme = assertThrows(ArgumentError.self) { try DatabaseURL("app.db") }

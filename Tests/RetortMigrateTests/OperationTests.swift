@@ -102,7 +102,7 @@ final class OperationTests: XCTestCase {
         let executor = LiveExecutor(conn, immediate: false)
         try executor.begin()
         for op in ops { try applier.apply(op, on: executor) }
-        if let check = conn.dialect.migrationForeignKeyHandling.check {
+        if let check = conn.dialect.migration.foreignKeyHandling.check {
             XCTAssertEqual(try conn.execute(check).all().count, 0, "foreign keys still hold")
         }
         try executor.commit()
@@ -118,7 +118,7 @@ final class OperationTests: XCTestCase {
 
     func checkEveryOperation(_ engine: Engine) throws {
         try engine.connect { conn in
-            try conn.executeOutsideTransaction(conn.dialect.migrationForeignKeyHandling.before)
+            try conn.executeOutsideTransaction(conn.dialect.migration.foreignKeyHandling.before)
             try transaction(conn, base())
             let before = try schema(conn)
             let data = try rows(conn)
@@ -146,7 +146,7 @@ final class OperationTests: XCTestCase {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fk-\(UUID().uuidString.prefix(8)).db").path
         let engine = try createEngine("sqlite:///" + path)
         try engine.connect { conn in
-            try conn.executeOutsideTransaction(conn.dialect.migrationForeignKeyHandling.before)
+            try conn.executeOutsideTransaction(conn.dialect.migration.foreignKeyHandling.before)
             try transaction(conn, base())
             try conn.execute(text("INSERT INTO books (id, title, author_id, co_author_id) VALUES (3, 'x', 1, 99)"))
             try conn.commit()
@@ -154,7 +154,7 @@ final class OperationTests: XCTestCase {
             try executor.begin()
             try applier.apply(.createForeignKey(table: "books", ForeignKeySpec(name: "fk_co", columns: ["co_author_id"], refTable: "authors",
                                                                                 refColumns: ["id"])), on: executor)
-            let violations = try conn.execute(conn.dialect.migrationForeignKeyHandling.check!).all()
+            let violations = try conn.execute(conn.dialect.migration.foreignKeyHandling.check!).all()
             XCTAssertEqual(violations.count, 1)
             XCTAssertEqual(try violations.first?.get(0, as: String.self), "books")
             try executor.rollback()

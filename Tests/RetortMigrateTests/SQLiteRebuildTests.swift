@@ -24,12 +24,12 @@ final class SQLiteRebuildTests: XCTestCase {
     /// before the commit); rolls back and rethrows on failure.
     func apply(_ engine: Engine, _ ops: [MigrationOperation]) throws {
         try engine.connect { conn in
-            try conn.executeOutsideTransaction(conn.dialect.migrationForeignKeyHandling.before)
+            try conn.executeOutsideTransaction(conn.dialect.migration.foreignKeyHandling.before)
             let executor = LiveExecutor(conn, immediate: true)
             try executor.begin()
             do {
                 for op in ops { try applier.apply(op, on: executor) }
-                XCTAssertEqual(try conn.execute(conn.dialect.migrationForeignKeyHandling.check!).all().count, 0)
+                XCTAssertEqual(try conn.execute(conn.dialect.migration.foreignKeyHandling.check!).all().count, 0)
                 try executor.commit()
             } catch {
                 try executor.rollback()

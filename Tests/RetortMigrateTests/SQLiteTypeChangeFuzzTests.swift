@@ -71,7 +71,7 @@ final class SQLiteTypeChangeFuzzTests: XCTestCase {
                                      ["a": values[0], "b": values[1], "c": values[2], "d": values[3]])
                 }
                 if conn.inTransaction { try conn.commit() }
-                try conn.executeOutsideTransaction(conn.dialect.migrationForeignKeyHandling.before)
+                try conn.executeOutsideTransaction(conn.dialect.migration.foreignKeyHandling.before)
             }
             for step in 0..<10 {
                 let column = Int(rng.next() % UInt64(types.count))

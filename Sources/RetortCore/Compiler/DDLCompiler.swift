@@ -223,20 +223,6 @@ public class DDLCompiler {
     /// ` USING method` for an index (PostgreSQL only; ignored elsewhere).
     public func indexMethodClause(_ method: String) -> String? { nil }
 
-    /// The query that tells whether a table exists (one row if so), values bound.
-    public func tableExistsQuery(_ table: TableReference) -> CompiledStatement {
-        if let schema = table.schema {
-            return CompiledStatement(
-                sql: "SELECT 1 FROM information_schema.tables WHERE table_schema = \(dialect.paramStyle.placeholder(1)) "
-                    + "AND table_name = \(dialect.paramStyle.placeholder(2))",
-                bindings: [.value(.text(schema)), .value(.text(table.name))])
-        }
-        return CompiledStatement(
-            sql: "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
-                + "AND table_name = \(dialect.paramStyle.placeholder(1))",
-            bindings: [.value(.text(table.name))])
-    }
-
     /// The query that tells whether an enum type exists, where enums are types.
     public func enumExistsQuery(_ name: String, schema: String?) -> CompiledStatement? { nil }
 

@@ -88,8 +88,8 @@ public class SQLCompiler {
     package func visitKeyword(_ k: SQLKeyword) throws {
         switch k {
         case .null: out.append("NULL")
-        case .true: out.append(renderBoolean(true))
-        case .false: out.append(renderBoolean(false))
+        case .true: out.append(try dialect.literal(.bool(true)))
+        case .false: out.append(try dialect.literal(.bool(false)))
         case .currentTimestamp: out.append("CURRENT_TIMESTAMP")
         case .currentDate: out.append("CURRENT_DATE")
         case .currentTime: out.append("CURRENT_TIME")
@@ -317,33 +317,12 @@ public class SQLCompiler {
 
     /// A value written as a SQL literal (DDL cannot take parameters).
     public func renderLiteral(_ v: SQLValue) throws -> String {
-        switch v {
-        case .null: return "NULL"
-        case .integer(let i): return String(i)
-        case .real(let d):
-            guard d.isFinite else { throw ArgumentError("cannot write the non-finite number \(d) as a SQL literal") }
-            return String(d)
-        case .text(let s): return try quoteString(s)
-        case .bool(let b): return renderBoolean(b)
-        case .decimal(let d): return d.description
-        case .timestamp(let d): return "'" + SQLDateFormat.timestampString(d) + "'"
-        case .uuid(let u): return "'" + u.uuidString.lowercased() + "'"
-        case .blob(let data): return renderBlobLiteral(data)
-        }
+        try dialect.literal(v)
     }
 
     /// `'text'` with quotes doubled. NUL cannot appear in SQL text.
     public func quoteString(_ s: String) throws -> String {
-        if s.utf8.contains(0) { throw ArgumentError("a SQL literal cannot contain a NUL character") }
-        return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
-    }
-
-    /// TRUE / FALSE as a literal (SQLite: 1 / 0).
-    public func renderBoolean(_ b: Bool) -> String { b ? "true" : "false" }
-
-    /// A blob literal: `X'0102'` (SQLite) / `'\x0102'::bytea` (PostgreSQL).
-    public func renderBlobLiteral(_ data: Data) -> String {
-        "X'" + data.map { String(format: "%02X", $0) }.joined() + "'"
+        try ANSILiteral.quoted(s)
     }
 
     /// The error for a construct this dialect lacks, raised before anything reaches the database.

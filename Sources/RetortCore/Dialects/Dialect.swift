@@ -1,5 +1,8 @@
 /// What Retort knows about one database's SQL: a value with flags that the compiler,
-/// the engine and the migrator consult instead of checking a database's name.
+/// the engine and the migrator consult instead of checking a database's name, and the
+/// database's own ``DatabaseDialect`` (compilers, quoting, literals, transactions,
+/// reflection, driver), which lives in the database's folder and defines its value
+/// there (`Dialects/SQLite/SQLiteDialect.swift` defines `Dialect.sqlite`).
 ///
 /// ```swift
 /// engine.dialect.paramStyle          // .questionMark for SQLite, .dollarNumbered for PostgreSQL
@@ -22,37 +25,35 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `sqlite` or `postgresql`.
-    public let name: String
-    public let paramStyle: ParamStyle
+    /// The database's name: `sqlite`, `postgresql`.
+    public var name: String { implementation.name }
+    public var paramStyle: ParamStyle
     /// The most bind parameters one statement may carry.
-    public let maxBindParameters: Int
+    public var maxBindParameters: Int
     /// The longest identifier the database keeps without truncating.
-    public let maxIdentifierLength: Int
-    public let supportsReturning: Bool
-    /// DDL inside a transaction rolls back with it.
-    public let supportsTransactionalDDL: Bool
-    public let supportsSavepoints: Bool
+    public var maxIdentifierLength: Int
+    public var supportsReturning: Bool
+    public var supportsSavepoints: Bool
     /// `SELECT ... FOR UPDATE`.
-    public let supportsForUpdate: Bool
+    public var supportsForUpdate: Bool
     /// Native enum types (`CREATE TYPE ... AS ENUM`).
-    public let supportsNativeEnum: Bool
+    public var supportsNativeEnum: Bool
     /// `ALTER TABLE ... ALTER COLUMN` and constraint changes in place.
-    public let supportsAlterColumn: Bool
+    public var supportsAlterColumn: Bool
     /// Comments on tables and columns.
-    public let supportsComments: Bool
+    public var supportsComments: Bool
     /// A lone `INTEGER` primary key is the table's rowid and numbers itself (SQLite),
     /// whatever was declared about autoincrement.
-    public let integerPrimaryKeyIsRowID: Bool
+    public var integerPrimaryKeyIsRowID: Bool
     /// A timestamp type remembers whether it has a time zone (SQLite's DATETIME does not).
-    public let typesKeepTimeZone: Bool
+    public var typesKeepTimeZone: Bool
     /// How the list of an expanding IN travels at execution.
-    public let listParameterStyle: ListParameterStyle
+    public var listParameterStyle: ListParameterStyle
     /// `RIGHT OUTER JOIN` and `FULL OUTER JOIN` (SQLite from 3.39, PostgreSQL always).
-    public let supportsRightAndFullJoin: Bool
+    public var supportsRightAndFullJoin: Bool
 
-    /// The compiler pieces this dialect overrides (SQL, DDL and type compilers).
-    public let compilers: DialectCompilers
+    /// The database's own behaviour (see ``DatabaseDialect``).
+    public let implementation: any DatabaseDialect
 
     public var description: String { name }
 
@@ -60,7 +61,7 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     public static func == (a: Dialect, b: Dialect) -> Bool {
         a.name == b.name && a.paramStyle == b.paramStyle && a.maxBindParameters == b.maxBindParameters
             && a.maxIdentifierLength == b.maxIdentifierLength && a.supportsReturning == b.supportsReturning
-            && a.supportsTransactionalDDL == b.supportsTransactionalDDL && a.supportsSavepoints == b.supportsSavepoints
+            && a.supportsSavepoints == b.supportsSavepoints
             && a.supportsForUpdate == b.supportsForUpdate && a.supportsNativeEnum == b.supportsNativeEnum
             && a.supportsAlterColumn == b.supportsAlterColumn && a.supportsComments == b.supportsComments
             && a.integerPrimaryKeyIsRowID == b.integerPrimaryKeyIsRowID && a.typesKeepTimeZone == b.typesKeepTimeZone
@@ -73,30 +74,13 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     /// compile differently apart (the compiled-statement cache keys on both).
     package var compilationFlags: UInt64 {
         @inline(__always) func bit(_ flag: Bool, _ position: UInt64) -> UInt64 { flag ? 1 << position : 0 }
-        let flags = bit(paramStyle == .questionMark, 0) | bit(supportsReturning, 1) | bit(supportsTransactionalDDL, 2)
+        let flags = bit(paramStyle == .questionMark, 0) | bit(supportsReturning, 1)
             | bit(supportsSavepoints, 3) | bit(supportsForUpdate, 4) | bit(supportsNativeEnum, 5)
             | bit(supportsAlterColumn, 6) | bit(supportsComments, 7) | bit(integerPrimaryKeyIsRowID, 8)
             | bit(typesKeepTimeZone, 9) | bit(supportsRightAndFullJoin, 10) | bit(listParameterStyle == .array, 11)
         return flags | UInt64(truncatingIfNeeded: maxBindParameters & 0xF_FFFF) << 12
             | UInt64(truncatingIfNeeded: maxIdentifierLength & 0xFFF) << 32
     }
-
-    /// SQLite through libsqlite3.
-    public static let sqlite = Dialect(
-        name: "sqlite", paramStyle: .questionMark, maxBindParameters: 32766, maxIdentifierLength: 1024,
-        supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
-        supportsForUpdate: false, supportsNativeEnum: false, supportsAlterColumn: false,
-        supportsComments: false, integerPrimaryKeyIsRowID: true, typesKeepTimeZone: false,
-        listParameterStyle: .expanded(jsonFallback: true),
-        supportsRightAndFullJoin: SQLiteLibrary.versionNumber >= 3_039_000, compilers: .sqlite)
-
-    /// PostgreSQL through libpq.
-    public static let postgresql = Dialect(
-        name: "postgresql", paramStyle: .dollarNumbered, maxBindParameters: 65535, maxIdentifierLength: 63,
-        supportsReturning: true, supportsTransactionalDDL: true, supportsSavepoints: true,
-        supportsForUpdate: true, supportsNativeEnum: true, supportsAlterColumn: true,
-        supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true,
-        listParameterStyle: .array, supportsRightAndFullJoin: true, compilers: .postgresql)
 
     /// Quotes an identifier when it needs it (upper case, spaces, quotes, a leading
     /// digit, a reserved word), doubling embedded double quotes.
@@ -106,12 +90,26 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     /// Dialect.postgresql.quoteIdentifier("authors")   // authors
     /// ```
     public func quoteIdentifier(_ name: String) -> String {
-        if IdentifierQuoting.isSafe(name) { return name }
-        return IdentifierQuoting.quote(name)
+        implementation.quoteIdentifier(name)
+    }
+
+    /// A new SQL compiler for one statement.
+    public func makeSQLCompiler() -> SQLCompiler { implementation.makeSQLCompiler(self) }
+    /// A new DDL compiler for one statement.
+    public func makeDDLCompiler() -> DDLCompiler { implementation.makeDDLCompiler(self) }
+    /// The shared type compiler.
+    public var typeCompiler: TypeCompiler { implementation.typeCompiler }
+    /// How this dialect reads its catalog.
+    public var reflector: any SchemaReflector { implementation.reflector }
+
+    /// The query whose rows are one row when `table` exists (values bound): the one
+    /// table-exists check behind `checkFirst` and the migrator's own tables.
+    public func tableExistsQuery(_ table: TableReference) -> CompiledStatement {
+        implementation.tableExistsQuery(table, dialect: self)
     }
 }
 
-/// Identifier quoting shared by both dialects (both use ANSI double quotes).
+/// ANSI identifier quoting (double quotes), the default of ``DatabaseDialect``.
 public enum IdentifierQuoting {
     /// Always quotes, doubling embedded quotes.
     public static func quote(_ name: String) -> String {

@@ -10,13 +10,11 @@ import Foundation
 /// postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=5
 /// postgresql://user@/db?host=/var/run/postgresql     a unix-socket directory
 /// postgresql+libpq://...                              the same driver, named
-/// mysql://user:pass@host:3306/db?ssl_mode=REQUIRED    MySQL or MariaDB (mariadb://, mysql+libmariadb:// too)
-/// mysql://user@/db?unix_socket=/run/mysqld/mysqld.sock
 /// ```
 ///
 /// Its `description` masks the password: `postgresql://app:***@db/prod`.
 public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
-    /// The backend: `sqlite`, `postgresql` or `mysql` (for `mariadb://` too).
+    /// The backend: a registered dialect's name (`sqlite`, `postgresql`).
     public var backend: String
     /// The driver named after `+`, if any (`libpq`).
     public var driverName: String?
@@ -29,9 +27,11 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     /// Query options, in the order written.
     public var query: [(String, String)]
 
-    /// The schemes Retort understands.
-    public static let knownSchemes = ["sqlite", "postgresql", "postgresql+libpq", "postgres", "mysql", "mysql+libmariadb",
-                                      "mariadb"]
+    /// The schemes Retort understands: each registered dialect's name, its driver
+    /// names after `+`, and its aliases.
+    public static let knownSchemes: [String] = Dialect.registered.flatMap { d in
+        [d.name] + d.implementation.driverNames.map { d.name + "+" + $0 } + d.implementation.urlAliases
+    }
 
     public static func == (a: DatabaseURL, b: DatabaseURL) -> Bool {
         a.description == b.description && a.password == b.password
@@ -47,17 +47,14 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         }
         let scheme = String(string[..<sep.lowerBound]).lowercased()
         let parts = scheme.split(separator: "+", maxSplits: 1).map(String.init)
-        var backend = parts.first ?? ""
-        if backend == "postgres" { backend = "postgresql" }
-        if backend == "mariadb" { backend = "mysql" }
         let driver = parts.count > 1 ? parts[1] : nil
-        let known = ["sqlite": [String](), "postgresql": ["libpq"], "mysql": ["libmariadb"]]
-        guard let drivers = known[backend], driver == nil || drivers.contains(driver!) else {
+        guard let dialect = Dialect.named(parts.first ?? ""),
+              driver.map(dialect.implementation.driverNames.contains) ?? true else {
             throw ArgumentError(
                 "unknown database URL scheme '\(scheme)' in '\(DatabaseURL.maskPasswordIn(string))'; "
                     + "Retort knows: \(DatabaseURL.knownSchemes.joined(separator: ", "))")
         }
-        self.backend = backend
+        self.backend = dialect.name
         self.driverName = driver
         self.query = []
 
@@ -75,7 +72,7 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
-        if backend == "sqlite" {
+        if dialect.implementation.urlNamesAFile {
             // sqlite://            -> memory
             // sqlite:///x.db       -> rest = "/x.db"  -> "x.db"
             // sqlite:////abs/x.db  -> rest = "//abs/x.db" -> "/abs/x.db"
@@ -93,7 +90,7 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             return
         }
 
-        // postgresql://[user[:password]@][host][:port][/database]
+        // scheme://[user[:password]@][host][:port][/database]
         var authority = rest
         if let slash = rest.firstIndex(of: "/") {
             authority = String(rest[..<slash])
@@ -146,19 +143,19 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         query.last(where: { $0.0 == name })?.1
     }
 
-    /// True for an SQLite in-memory database.
-    public var isMemory: Bool { backend == "sqlite" && database == ":memory:" }
+    /// True for an in-memory database (SQLite's `:memory:`).
+    public var isMemory: Bool { namesAFile && database == ":memory:" }
 
     /// True when the URL names a database file (SQLite) rather than a database on a
     /// server: a scratch copy is then another file, not a `CREATE DATABASE`.
-    public var namesAFile: Bool { backend == "sqlite" }
+    public var namesAFile: Bool { Dialect.named(backend)?.implementation.urlNamesAFile ?? false }
 
     public var description: String { render(maskPassword: true) }
 
     /// The URL with its password, for handing to a driver.
     public func render(maskPassword: Bool) -> String {
         var s = backend + (driverName.map { "+" + $0 } ?? "") + "://"
-        if backend == "sqlite" {
+        if namesAFile {
             if database != ":memory:", let db = database { s += "/" + db }
         } else {
             if let u = username {

@@ -31,15 +31,11 @@ public final class Engine: Sendable, CustomStringConvertible {
                 isolationLevel: IsolationLevel? = nil, logger: Logger? = nil) throws {
         self.url = url
         let log = logger ?? Logger(label: "retort.engine")
-        let driver: any Driver
-        switch url.backend {
-        case "sqlite": driver = try SQLiteDriver(url: url)
-        case "postgresql": driver = try PostgresDriver(url: url, logger: log)
-        case "mysql": driver = try MySQLDriver(url: url, logger: log)
-        default:
+        guard let dialect = Dialect.named(url.backend) else {
             throw ArgumentError("unknown database backend '\(url.backend)'; Retort knows: "
                                 + DatabaseURL.knownSchemes.joined(separator: ", "))
         }
+        let driver = try dialect.implementation.makeDriver(url: url, logger: log)
         self.driver = driver
         self.dialect = driver.dialect
         if let isolationLevel { _ = try driver.dialect.beginStatements(isolation: isolationLevel) }

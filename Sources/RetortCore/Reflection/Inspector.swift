@@ -10,24 +10,22 @@
 ///
 /// The first question about a schema reads the whole schema with a fixed number of
 /// queries; later questions are answered from that snapshot until ``clearCache()``.
-/// The migrator's own tables (`migrator_version`, `migrator_history`, `migrator_progress`) are left out.
+/// Tables named in `excluding` are left out (the migrator passes its own bookkeeping tables).
 public final class Inspector {
     private let connection: Connection
     private let ownsConnection: Bool
     private let reflector: any SchemaReflector
     private var cache: [String: ReflectedSchema] = [:]
-    /// Tables never reported (the migrator's own by default).
+    /// Tables never reported.
     public var excludedTables: Set<String>
 
-    public static let defaultExcludedTables: Set<String> = ["migrator_version", "migrator_history", "migrator_progress"]
-
     /// An inspector with a connection of its own from `engine` (closed on deinit).
-    public convenience init(_ engine: Engine, excluding: Set<String> = Inspector.defaultExcludedTables) throws {
+    public convenience init(_ engine: Engine, excluding: Set<String> = []) throws {
         try self.init(connection: engine.connect(), owns: true, excluding: excluding)
     }
 
     /// An inspector that reads through `connection` (inside its transaction).
-    public convenience init(_ connection: Connection, excluding: Set<String> = Inspector.defaultExcludedTables) {
+    public convenience init(_ connection: Connection, excluding: Set<String> = []) {
         self.init(connection: connection, owns: false, excluding: excluding)
     }
 
@@ -100,15 +98,5 @@ extension Inspector {
     /// Rows and bytes of each of `tables` that exists (see ``TableSize``).
     public static func tableSizes(_ conn: Connection, tables: [String]) throws -> [String: TableSize] {
         try conn.dialect.reflector.tableSizes(conn, tables: tables)
-    }
-}
-
-extension Dialect {
-    /// How this dialect reads its catalog.
-    public var reflector: any SchemaReflector {
-        switch name {
-        case "sqlite": return SQLiteReflector()
-        default: return PostgresReflector()
-        }
     }
 }

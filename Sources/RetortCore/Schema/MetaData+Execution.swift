@@ -50,14 +50,22 @@ extension MetaData {
 
     /// True when `table` exists on the connection's database.
     public static func exists(_ table: Table, on conn: Connection) throws -> Bool {
-        let q = conn.dialect.makeDDLCompiler().tableExistsQuery(TableReference(table))
-        return try conn.execDriverSQL(q.sql, q.boundValues).first() != nil
+        try conn.tableExists(table.name, schema: table.schema)
     }
 
     /// True when an enum type exists (always false where enums are not types).
     static func enumExists(_ name: String, schema: String?, on conn: Connection) throws -> Bool {
         guard let q = conn.dialect.makeDDLCompiler().enumExistsQuery(name, schema: schema) else { return false }
         return try conn.execDriverSQL(q.sql, q.boundValues).first() != nil
+    }
+}
+
+extension Connection {
+    /// True when a table named `name` exists (in `schema`, or where unqualified names
+    /// resolve), asked with the dialect's one table-exists query.
+    public func tableExists(_ name: String, schema: String? = nil) throws -> Bool {
+        let q = dialect.tableExistsQuery(TableReference(name, schema: schema))
+        return try execDriverSQL(q.sql, q.boundValues).first() != nil
     }
 }
 

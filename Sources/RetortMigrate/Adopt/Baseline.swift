@@ -125,7 +125,7 @@ extension Project {
         let engine = try engine()
         let own = Set(VersionStore(versionTable: config.versionTable, dialect: engine.dialect).ownTables)
         let (schema, objects) = try engine.connect { conn in
-            (try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect(),
+            (try Inspector(conn, excluding: own).reflect(),
              try conn.dialect.reflector.viewsAndTriggers(conn, schema: nil))
         }
         let baseline = try Baseline(schema: schema, objects: objects, comparer: comparer(for: engine.dialect))

@@ -16,7 +16,7 @@ extension Project {
         let engine = try engine()
         let own = Set(VersionStore(versionTable: config.versionTable, dialect: engine.dialect).ownTables)
         var schema = try engine.connect { conn in
-            try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect()
+            try Inspector(conn, excluding: own).reflect()
         }
         let comparer = comparer(for: engine.dialect)
         schema.tables.removeAll { comparer.isExcluded($0.name) }

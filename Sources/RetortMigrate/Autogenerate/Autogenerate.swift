@@ -62,7 +62,7 @@ extension Project {
         let engine = try engine()
         let own = Set(VersionStore(versionTable: config.versionTable, dialect: engine.dialect).ownTables)
         return try engine.connect { conn in
-            let schema = try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect()
+            let schema = try Inspector(conn, excluding: own).reflect()
             return try comparer(for: conn.dialect).compare(metadata, with: schema, rename: rename)
         }
     }

@@ -154,7 +154,7 @@ extension Project {
     func reflect(_ engine: Engine) throws -> ReflectedSchema {
         let own = Set(VersionStore(versionTable: config.versionTable, dialect: engine.dialect).ownTables)
         return try engine.connect { conn in
-            try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect()
+            try Inspector(conn, excluding: own).reflect()
         }
     }
 

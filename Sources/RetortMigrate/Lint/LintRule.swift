@@ -33,16 +33,16 @@ public struct LintRule: Sendable, Hashable {
     static let renameColumn = LintRule(code: "B202", name: "rename-column", severity: .warning, applies: nil)
     static let notNullWithoutDefault = LintRule(code: "B203", name: "add-not-null-column-without-default", severity: .error, applies: nil)
     static let typeChange = LintRule(code: "B204", name: "change-column-type", severity: .warning, applies: nil)
-    static let blockingIndex = LintRule(code: "P301", name: "create-index-blocks-writes", severity: .warning, applies: { $0.locksLikePostgreSQL })
+    static let blockingIndex = LintRule(code: "P301", name: "create-index-blocks-writes", severity: .warning, applies: { $0.blockingDDL })
     static let validatingForeignKey = LintRule(code: "P302", name: "foreign-key-validated-under-lock", severity: .warning,
-                                              applies: { $0.locksLikePostgreSQL })
+                                              applies: { $0.blockingDDL })
     static let validatingCheck = LintRule(code: "P303", name: "check-validated-under-lock", severity: .warning,
-                                         applies: { $0.locksLikePostgreSQL })
-    static let setNotNull = LintRule(code: "P304", name: "set-not-null-scans-under-lock", severity: .warning, applies: { $0.locksLikePostgreSQL })
-    static let rewritingType = LintRule(code: "P305", name: "type-change-rewrites-table", severity: .warning, applies: { $0.locksLikePostgreSQL })
+                                         applies: { $0.blockingDDL })
+    static let setNotNull = LintRule(code: "P304", name: "set-not-null-scans-under-lock", severity: .warning, applies: { $0.blockingDDL })
+    static let rewritingType = LintRule(code: "P305", name: "type-change-rewrites-table", severity: .warning, applies: { $0.blockingDDL })
     static let directUnique = LintRule(code: "P306", name: "unique-constraint-built-under-lock", severity: .warning,
-                                      applies: { $0.locksLikePostgreSQL })
-    static let noLockTimeout = LintRule(code: "P307", name: "no-lock-timeout", severity: .warning, applies: { $0.locksLikePostgreSQL })
+                                      applies: { $0.blockingDDL })
+    static let noLockTimeout = LintRule(code: "P307", name: "no-lock-timeout", severity: .warning, applies: { $0.blockingDDL })
     static let tableRebuild = LintRule(code: "S401", name: "table-rebuild", severity: .warning, applies: { $0.rebuildsTables })
 
     /// Every rule, in code order.
@@ -56,11 +56,10 @@ public struct LintRule: Sendable, Hashable {
     public static let byCode: [String: LintRule] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
 }
 
-/// What lint asks of a database, answered from its dialect's flags.
+/// What lint asks of a database, answered from its ``MigrationDialect``.
 struct DialectTraits: Sendable {
-    /// ALTER TABLE takes locks that other sessions wait on, and the DDL runs in place
-    /// (PostgreSQL): the P rules apply.
-    var locksLikePostgreSQL: Bool
+    /// DDL waits for locks that queue other sessions behind it (PostgreSQL): the P rules apply.
+    var blockingDDL: Bool
     /// Constraint and column changes rebuild the table (SQLite): the S rule applies.
     var rebuildsTables: Bool
 }

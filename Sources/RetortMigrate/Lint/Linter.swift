@@ -63,8 +63,8 @@ public struct Linter: Sendable {
         self.dialect = dialect
         self.sizes = sizes
         // Locks as PostgreSQL takes them: DDL in place and inside transactions.
-        traits = DialectTraits(locksLikePostgreSQL: dialect.supportsAlterColumn && dialect.supportsTransactionalDDL,
-                               rebuildsTables: dialect.altersByRebuildingTables)
+        traits = DialectTraits(blockingDDL: dialect.migration.ddlBlocksWhileWaiting,
+                               rebuildsTables: dialect.migration.rebuildsTablesToAlter)
     }
 
     /// The findings for `revisions`, in order, each revision's upgrade operations in turn.
@@ -97,7 +97,7 @@ public struct Linter: Sendable {
             check(op, created: created, add: add)
             if case .createTable(let spec) = op { created.insert(spec.name) }
         }
-        if touchesExisting, config.lockTimeout == nil, traits.locksLikePostgreSQL {
+        if touchesExisting, config.lockTimeout == nil, traits.blockingDDL {
             let rule = LintRule.noLockTimeout
             let severity = config.lintSeverity[rule.code] ?? rule.severity
             if severity != .off, !marks.revisionIgnored.contains(rule.code) {

@@ -80,7 +80,7 @@ public struct CoreOperationApplier: OperationApplier {
         // A name the database would cut off is refused before any SQL is sent (revision
         // files read for the configured database were refused when read).
         try IdentifierLimit(dialect: dialect).check(operation)
-        let rebuilds = dialect.altersByRebuildingTables
+        let rebuilds = dialect.migration.rebuildsTablesToAlter
         func run(_ statement: some Executable) throws { try executor.execute(statement, [:]) }
         // What the dialect's DDL can do in place (CONCURRENTLY, NOT VALID), asked only by the operations that care.
         var ddl: DDLCompiler { dialect.makeDDLCompiler() }
@@ -206,7 +206,7 @@ public struct CoreOperationApplier: OperationApplier {
     private func renameEnumChecks(table: String, oldTable: String, renamedColumns: [String: String],
                                   _ executor: any SQLExecutor) throws {
         let dialect = executor.dialect
-        guard dialect.altersByRebuildingTables, !dialect.supportsNativeEnum, executor.connection != nil else { return }
+        guard dialect.migration.rebuildsTablesToAlter, !dialect.supportsNativeEnum, executor.connection != nil else { return }
         let ddl = dialect.makeDDLCompiler()
         let current = try TableRebuild.reflect(table, executor: executor)
         var renames: [String: String] = [:]
@@ -237,7 +237,7 @@ public struct CoreOperationApplier: OperationApplier {
         let dialect = executor.dialect
         let changesDefinition = spec.nullable != nil || spec.type != nil || spec.serverDefault != nil || spec.using != nil
             || spec.collation != nil
-        if dialect.altersByRebuildingTables {
+        if dialect.migration.rebuildsTablesToAlter {
             // Rename in place first: SQLite then renames the column in the table's
             // constraints and in every index, trigger and view that uses it.
             if let newName = spec.newName {

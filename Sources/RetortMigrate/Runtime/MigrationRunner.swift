@@ -87,7 +87,7 @@ public final class MigrationRunner {
     }
 
     var graph: RevisionGraph { scripts.graph }
-    var immediate: Bool { engine.dialect.tryAdvisoryLockSQL(key: 0) == nil }
+    var immediate: Bool { engine.dialect.migration.migrationLock == nil }
 
     /// The revisions the version table holds.
     public func current() throws -> Set<String> {
@@ -179,13 +179,13 @@ public final class MigrationRunner {
                 throw MigrateError("cannot migrate: " + error.message, hint: "nothing was run")
             }
             let executor = LiveExecutor(conn, immediate: immediate)
-            for sql in engine.dialect.timeoutStatements(lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout) {
+            for sql in engine.dialect.migration.timeoutStatements(lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout) {
                 try conn.execute(text(sql))
             }
             try conn.commit()
             let locked = try acquireLock(conn)
             defer { if locked { releaseLock(conn) } }
-            let fk = engine.dialect.migrationForeignKeyHandling
+            let fk = engine.dialect.migration.foreignKeyHandling
             try conn.executeOutsideTransaction(fk.before)
             var release: [String] = []
             defer {
@@ -195,7 +195,7 @@ public final class MigrationRunner {
             }
             try executor.begin()
             for stmt in store.createStatements { try executor.execute(stmt, [:]) }
-            release = try engine.dialect.holdWriteLockForMigrationRun(on: conn)
+            release = try engine.dialect.migration.holdWriteLockForRun(on: conn)
             try executor.commit()
             return try body(executor, conn)
         }
@@ -272,7 +272,7 @@ public final class MigrationRunner {
     /// or the database cannot roll DDL back (then every revision runs step by step,
     /// recording its progress, as a non-transactional one does).
     func runsInTransaction(_ revision: Revision) -> Bool {
-        revision.transactional && engine.dialect.supportsTransactionalDDL
+        revision.transactional && engine.dialect.migration.transactionalDDL
     }
 
     /// With `transaction: all`, a failure also rolls back the revisions the run applied
@@ -453,7 +453,7 @@ public final class MigrationRunner {
     /// every revision of the walk) holds an operation that can leave violations; the
     /// error names the last of them.
     private func checkForeignKeys(_ conn: Connection, after steps: [MigrationStep]) throws {
-        guard let query = engine.dialect.migrationForeignKeyHandling.check, let step = steps.last else { return }
+        guard let query = engine.dialect.migration.foreignKeyHandling.check, let step = steps.last else { return }
         let risky = steps.contains { s in
             (s.isUpgrade ? s.revision.upgrade : s.revision.downgrade).contains(where: \.canLeaveForeignKeyViolations)
         }
@@ -535,7 +535,7 @@ public final class MigrationRunner {
     // MARK: The migration lock
 
     private func acquireLock(_ conn: Connection) throws -> Bool {
-        guard let sql = engine.dialect.tryAdvisoryLockSQL(key: lockKey) else { return false }
+        guard let sql = engine.dialect.migration.migrationLock?.tryLock else { return false }
         let deadline = Date(timeIntervalSinceNow: config.lockTimeout ?? 10)
         var delay = 0.01
         while true {
@@ -555,7 +555,7 @@ public final class MigrationRunner {
     }
 
     private func releaseLock(_ conn: Connection) {
-        guard let sql = engine.dialect.advisoryUnlockSQL(key: lockKey) else { return }
+        guard let sql = engine.dialect.migration.migrationLock?.unlock else { return }
         try? conn.rollback()
         _ = try? conn.execute(sql, ["key": lockKey])
         try? conn.commit()

@@ -74,7 +74,7 @@ public struct StepProgress: Sendable {
 
     /// Every revision started and not finished; none when the table does not exist.
     public func entries(_ conn: Connection) throws -> [Entry] {
-        guard try conn.scalar(dialect.tableExistsQuery, ["name": table], as: Int.self) > 0 else { return [] }
+        guard try conn.tableExists(table) else { return [] }
         return try conn.execute(select).all().map {
             Entry(revision: try $0.get(0), isUpgrade: try $0.get(1, as: String.self) == "upgrade", stepsDone: try $0.get(2),
                   checksum: try $0.get(3, as: String?.self))
@@ -98,7 +98,7 @@ public struct StepProgress: Sendable {
 
     /// Forgets every revision started and not finished (`stamp` says where the database is).
     func clear(_ conn: Connection) throws -> [TextClause] {
-        guard try conn.scalar(dialect.tableExistsQuery, ["name": table], as: Int.self) > 0 else { return [] }
+        guard try conn.tableExists(table) else { return [] }
         return [text("DELETE FROM \(dialect.quoteIdentifier(table))")]
     }
 

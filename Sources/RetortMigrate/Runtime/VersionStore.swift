@@ -45,6 +45,11 @@ public struct VersionStore: Sendable {
     /// The migrator's own tables, which reflection and autogenerate leave alone.
     public var ownTables: [String] { [versionTable, historyTable, progressTable] }
 
+    /// The migrator's own tables under the default `version_table` (`migrator_version`,
+    /// `migrator_history`, `migrator_progress`): what to pass an `Inspector` as
+    /// `excluding:` to see a migrated database as its models describe it.
+    public static let defaultOwnTables: Set<String> = ["migrator_version", "migrator_history", "migrator_progress"]
+
     public var createStatements: [TextClause] {
         [
             text("CREATE TABLE IF NOT EXISTS \(v) (version_num VARCHAR(64) NOT NULL, CONSTRAINT "
@@ -62,7 +67,7 @@ public struct VersionStore: Sendable {
     }
 
     func tableExists(_ conn: Connection, _ name: String) throws -> Bool {
-        try conn.scalar(dialect.tableExistsQuery, ["name": name], as: Int.self) > 0
+        try conn.tableExists(name)
     }
 
     /// The statements that move the version table from `before` to `after`: an UPDATE

@@ -71,7 +71,7 @@ extension Project {
         let own = Set(VersionStore(versionTable: config.versionTable, dialect: try project.engine().dialect).ownTables)
         func snapshot() throws -> Snapshot {
             try project.engine().connect { conn in
-                Snapshot(try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect())
+                Snapshot(try Inspector(conn, excluding: own).reflect())
             }
         }
 
@@ -83,7 +83,7 @@ extension Project {
             do {
                 if data {
                     try project.engine().begin { conn in
-                        try rows.insert(into: try Inspector(conn, excluding: Inspector.defaultExcludedTables.union(own)).reflect(), on: conn)
+                        try rows.insert(into: try Inspector(conn, excluding: own).reflect(), on: conn)
                     }
                 }
                 // Exactly what the revision needs applied: on a linear history that is where

@@ -55,11 +55,11 @@ struct AutogenerateProject {
 
     /// The schema through the Inspector, comparable.
     func snapshot() throws -> [ReflectedTable] {
-        let schema = try Inspector(try engine()).reflect()
+        let schema = try Inspector(try engine(), excluding: VersionStore.defaultOwnTables).reflect()
         return schema.tables.map(\.comparable).sorted { $0.name < $1.name }
     }
 
-    func enums() throws -> [ReflectedEnum] { try Inspector(try engine()).reflect().enums.sorted { $0.name < $1.name } }
+    func enums() throws -> [ReflectedEnum] { try Inspector(try engine(), excluding: VersionStore.defaultOwnTables).reflect().enums.sorted { $0.name < $1.name } }
 
     /// Runs SQL on the database.
     func execute(_ sql: [String]) throws {

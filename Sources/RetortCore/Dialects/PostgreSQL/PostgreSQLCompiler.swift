@@ -55,8 +55,4 @@ final class PostgreSQLCompiler: SQLCompiler {
         }
         out.append(")")
     }
-
-    override func renderBlobLiteral(_ data: Data) -> String {
-        "'\\x" + data.map { String(format: "%02x", $0) }.joined() + "'::bytea"
-    }
 }

@@ -8,7 +8,6 @@
 /// - FOR UPDATE, DISTINCT ON, LATERAL, `ON CONFLICT ON CONSTRAINT` and
 ///   `DELETE ... USING` raise ``ProgrammingError`` (`.notSupported`) naming the construct.
 final class SQLiteCompiler: SQLCompiler {
-    override func renderBoolean(_ b: Bool) -> String { b ? "1" : "0" }
 
     override func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
         switch known {

@@ -48,10 +48,4 @@ final class SQLiteDDLCompiler: DDLCompiler {
               column.autoincrement, column.strictAutoincrement, sql.hasSuffix(")") else { return sql }
         return String(sql.dropLast()) + " AUTOINCREMENT)"
     }
-
-    override func tableExistsQuery(_ table: TableReference) -> CompiledStatement {
-        let master = table.schema.map { quote($0) + ".sqlite_master" } ?? "sqlite_master"
-        return CompiledStatement(
-            sql: "SELECT 1 FROM \(master) WHERE type = 'table' AND name = ?", bindings: [.value(.text(table.name))])
-    }
 }

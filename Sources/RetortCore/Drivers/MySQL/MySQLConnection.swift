@@ -150,17 +150,13 @@ final class MySQLConnection: DriverConnection {
 
     /// Sends `sql` as text. Several statements separated by `;` are allowed (as libpq's
     /// `PQexec` allows them); their rows, if any, are read and dropped.
-    ///
-    /// `BEGIN ISOLATION LEVEL …` (the spelling the shared transaction code sends today)
-    /// becomes MySQL's `SET TRANSACTION ISOLATION LEVEL …; START TRANSACTION`.
     func executeCommand(_ sql: String) throws {
         let conn = try openHandle(sql)
         if sql.utf8.contains(0) {
             throw ProgrammingError(kind: .syntax, message: "the SQL text contains a NUL (0x00) character", sql: sql)
         }
-        let text = MySQLConnection.mysqlSpelling(ofCommand: sql)
         var more: Int32 = 0
-        let sent = text.withCString { mysql_real_query(conn, $0, UInt(strlen($0))) }
+        let sent = sql.withCString { mysql_real_query(conn, $0, UInt(strlen($0))) }
         guard sent == 0 else { throw failure(MySQLErrors.report(conn), sql: sql) }
         repeat {
             if mysql_field_count(conn) > 0, let result = mysql_store_result(conn) { mysql_free_result(result) }
@@ -423,12 +419,5 @@ final class MySQLConnection: DriverConnection {
     private func failure(_ report: MySQLErrors.Report, sql: String) -> any DatabaseError {
         if MySQLErrors.isConnectionLoss(report.number) { lost = true }
         return MySQLErrors.error(report, sql: sql)
-    }
-
-    /// MySQL's spelling of a transaction command the shared code writes in PostgreSQL's.
-    static func mysqlSpelling(ofCommand sql: String) -> String {
-        let prefix = "BEGIN ISOLATION LEVEL "
-        guard sql.hasPrefix(prefix) else { return sql }
-        return "SET TRANSACTION ISOLATION LEVEL " + sql.dropFirst(prefix.count) + "; START TRANSACTION"
     }
 }

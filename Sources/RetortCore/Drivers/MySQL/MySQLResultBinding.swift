@@ -69,6 +69,33 @@ enum MySQLColumnKind: Equatable {
     }
 }
 
+/// A column's decoding, flattened from ``MySQLColumnKind`` for the per-cell switch.
+enum MySQLCellDecoder: UInt8 {
+    case int8, uint8, int16, uint16, int32, uint32, int64, uint64, float, double, decimal, datetime, date, time, bit, text,
+        blob
+
+    init(_ kind: MySQLColumnKind) {
+        switch kind {
+        case .integer(let width, let unsigned):
+            switch width {
+            case 1: self = unsigned ? .uint8 : .int8
+            case 2: self = unsigned ? .uint16 : .int16
+            case 4: self = unsigned ? .uint32 : .int32
+            default: self = unsigned ? .uint64 : .int64
+            }
+        case .float: self = .float
+        case .double: self = .double
+        case .decimal: self = .decimal
+        case .datetime: self = .datetime
+        case .date: self = .date
+        case .time: self = .time
+        case .bit: self = .bit
+        case .text: self = .text
+        case .blob: self = .blob
+        }
+    }
+}
+
 /// The output buffers of one statement's result: a `MYSQL_BIND` per column and the
 /// memory each value is fetched into. Variable-length columns start small and grow
 /// to the longest value seen (a longer value is fetched whole with
@@ -87,8 +114,10 @@ final class MySQLResultBinding {
     private let lengths: UnsafeMutablePointer<UInt>
     private let nulls: UnsafeMutablePointer<CChar>
     private let errors: UnsafeMutablePointer<CChar>
-    private var buffers: [UnsafeMutableRawPointer]
+    /// Where each column's value is fetched to (the binds point there too).
+    private let buffers: UnsafeMutablePointer<UnsafeMutableRawPointer>
     private var capacities: [Int]
+    private let decoders: UnsafeMutablePointer<MySQLCellDecoder>
     /// Variable-length buffers start at this size (or the column's declared width, if smaller).
     static let initialCapacity = 256
 
@@ -111,9 +140,11 @@ final class MySQLResultBinding {
         nulls.initialize(repeating: 0, count: max(count, 1))
         errors = .allocate(capacity: max(count, 1))
         errors.initialize(repeating: 0, count: max(count, 1))
-        buffers = []
+        buffers = .allocate(capacity: max(count, 1))
+        decoders = .allocate(capacity: max(count, 1))
         capacities = []
         for i in 0..<count {
+            decoders[i] = MySQLCellDecoder(signatures[i].kind)
             let (type, fixed) = signatures[i].kind.binding
             var capacity = fixed
             if fixed == 0 {
@@ -122,7 +153,7 @@ final class MySQLResultBinding {
                                        MySQLResultBinding.initialCapacity))
             }
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-            buffers.append(buffer)
+            (buffers + i).initialize(to: buffer)
             capacities.append(capacity)
             let b = binds + i
             b.pointee.buffer_type = type
@@ -136,7 +167,9 @@ final class MySQLResultBinding {
     }
 
     deinit {
-        for b in buffers { b.deallocate() }
+        for i in 0..<count { buffers[i].deallocate() }
+        buffers.deallocate()
+        decoders.deallocate()
         binds.deallocate()
         lengths.deallocate()
         nulls.deallocate()
@@ -182,20 +215,19 @@ final class MySQLResultBinding {
     func value(_ i: Int) -> SQLValue {
         if nulls[i] != 0 { return .null }
         let p = UnsafeRawPointer(buffers[i])
-        switch signatures[i].kind {
-        case .integer(let width, let unsigned):
-            switch (width, unsigned) {
-            case (1, false): return .integer(Int64(p.load(as: Int8.self)))
-            case (1, true): return .integer(Int64(p.load(as: UInt8.self)))
-            case (2, false): return .integer(Int64(p.load(as: Int16.self)))
-            case (2, true): return .integer(Int64(p.load(as: UInt16.self)))
-            case (4, false): return .integer(Int64(p.load(as: Int32.self)))
-            case (4, true): return .integer(Int64(p.load(as: UInt32.self)))
-            case (_, false): return .integer(p.load(as: Int64.self))
-            default:
-                let v = p.load(as: UInt64.self)
-                return v <= UInt64(Int64.max) ? .integer(Int64(v)) : .decimal(Decimal(v))
-            }
+        switch decoders[i] {
+        case .text:
+            return .text(String(decoding: UnsafeRawBufferPointer(start: p, count: Int(lengths[i])), as: UTF8.self))
+        case .int64: return .integer(p.load(as: Int64.self))
+        case .int32: return .integer(Int64(p.load(as: Int32.self)))
+        case .uint32: return .integer(Int64(p.load(as: UInt32.self)))
+        case .int16: return .integer(Int64(p.load(as: Int16.self)))
+        case .uint16: return .integer(Int64(p.load(as: UInt16.self)))
+        case .int8: return .integer(Int64(p.load(as: Int8.self)))
+        case .uint8: return .integer(Int64(p.load(as: UInt8.self)))
+        case .uint64:
+            let v = p.load(as: UInt64.self)
+            return v <= UInt64(Int64.max) ? .integer(Int64(v)) : .decimal(Decimal(v))
         case .double:
             return .real(p.load(as: Double.self))
         case .float:
@@ -220,9 +252,6 @@ final class MySQLResultBinding {
             var v: UInt64 = 0
             for j in 0..<min(n, 8) { v = v << 8 | UInt64(bytes[j]) }
             return v <= UInt64(Int64.max) ? .integer(Int64(v)) : .decimal(Decimal(v))
-        case .text:
-            let n = Int(lengths[i])
-            return .text(String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self))
         case .blob:
             return .blob(Data(bytes: p, count: Int(lengths[i])))
         }

@@ -204,13 +204,9 @@ struct TableRebuild {
         return a == b
     }
 
+    /// `value` as SQLite would write it, for messages.
     static func literal(_ value: SQLValue) -> String {
-        switch value {
-        case .null: return "NULL"
-        case .text(let s): return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
-        case .blob(let d): return "X'" + d.map { String(format: "%02X", $0) }.joined() + "'"
-        default: return (try? Dialect.sqlite.makeDDLCompiler().expressionCompiler().renderLiteral(value)) ?? "\(value)"
-        }
+        (try? Dialect.sqlite.literal(value)) ?? "\(value)"
     }
 
     /// The table's AUTOINCREMENT high-water mark (its `sqlite_sequence` row), if it has one.

@@ -1,0 +1,70 @@
+import Foundation
+import RetortCore
+
+/// What the migrator does differently on each database, beside what Core's
+/// ``Dialect`` knows (Alembic's `DefaultImpl` and its per-database subclasses):
+/// whether DDL rolls back, how migrators lock each other out, how foreign keys are
+/// handled while tables are rebuilt, and what the lint rules may assume about locks.
+///
+/// One type per database, in `Dialects/<database>/`, registered in
+/// ``MigrationDialects/registered`` under its dialect's name. Shared migrator code asks
+/// `dialect.migration` and never compares a database's name. The defaults describe a
+/// database with transactional DDL, in-place ALTER TABLE and no migration lock.
+public protocol MigrationDialect: Sendable {
+    /// DDL rolls back with its transaction, so a revision applies whole or not at all.
+    /// Where it does not (MySQL commits every DDL statement), every revision runs step
+    /// by step with its progress recorded, as a `transactional: false` revision does.
+    var transactionalDDL: Bool { get }
+    /// Column definitions and constraints change by rebuilding the table (SQLite),
+    /// not by ALTER TABLE in place.
+    var rebuildsTablesToAlter: Bool { get }
+    /// DDL on an existing table takes a lock that queues every other session's reads
+    /// and writes behind it while it waits (PostgreSQL's ACCESS EXCLUSIVE), so the
+    /// lint rules about lock timeouts and blocking index builds apply.
+    var ddlBlocksWhileWaiting: Bool { get }
+    /// The statements that take and release the session-level migration lock named by
+    /// the 64-bit integer parameter `:key`: `tryLock` returns one boolean row, true when
+    /// taken, without waiting (the runner retries until its lock timeout). Nil where a
+    /// migrator's first write transaction takes the database's write lock instead
+    /// (SQLite), which then begins `IMMEDIATE`.
+    var migrationLock: (tryLock: TextClause, unlock: TextClause)? { get }
+    /// Session settings for the lock and statement timeouts, in seconds (nil leaves a setting).
+    func timeoutStatements(lockTimeout: Double?, statementTimeout: Double?) -> [String]
+    /// Statements run before a migration run and after it, and a query run before each
+    /// commit whose rows are foreign-key violations (table, rowid, parent table).
+    var foreignKeyHandling: (before: [String], check: TextClause?, after: [String]) { get }
+    /// Makes `conn` keep the database's write lock from the end of its current
+    /// transaction until the returned statements run (outside a transaction, also when
+    /// the run fails), so that a run takes one lock rather than one per revision.
+    /// Called inside the run's first write transaction.
+    func holdWriteLockForRun(on conn: Connection) throws -> [String]
+}
+
+extension MigrationDialect {
+    public var transactionalDDL: Bool { true }
+    public var rebuildsTablesToAlter: Bool { false }
+    public var ddlBlocksWhileWaiting: Bool { false }
+    public var migrationLock: (tryLock: TextClause, unlock: TextClause)? { nil }
+    public func timeoutStatements(lockTimeout: Double?, statementTimeout: Double?) -> [String] { [] }
+    public var foreignKeyHandling: (before: [String], check: TextClause?, after: [String]) { ([], nil, []) }
+    public func holdWriteLockForRun(on conn: Connection) throws -> [String] { [] }
+}
+
+/// The registered ``MigrationDialect``s, by their Core dialect's name.
+public enum MigrationDialects {
+    /// A new database registers its migration dialect here.
+    public static let registered: [String: any MigrationDialect] = [
+        Dialect.sqlite.name: SQLiteMigrationDialect(),
+        Dialect.postgresql.name: PostgreSQLMigrationDialect(),
+    ]
+
+    /// The defaults, for a dialect without one of its own.
+    struct Generic: MigrationDialect {}
+}
+
+extension Dialect {
+    /// The migrator's behaviour on this database.
+    public var migration: any MigrationDialect {
+        MigrationDialects.registered[name] ?? MigrationDialects.Generic()
+    }
+}
