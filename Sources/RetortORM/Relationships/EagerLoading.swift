@@ -89,6 +89,13 @@ enum EagerLoader {
         return out
     }
 
+    /// Whether `M` declares relationships loaded by a join (`lazy: .joined`): `get`
+    /// then reads the instance with its joins in one query.
+    static func declaresJoinedLoads<M: Model>(_ model: M.Type) -> Bool {
+        guard let m = M.self as? any ModelRelationships.Type else { return false }
+        return m.relationshipDeclarations.contains { $0.lazy == .joined }
+    }
+
     /// Whether `M` declares relationships that load with their owners (`lazy: .selectin`
     /// or `.joined`). Asked once per model by ``LoadPlan``, which queries read it from.
     static func declaresEagerLoads<M: Model>(_ model: M.Type) -> Bool {
@@ -214,11 +221,18 @@ enum EagerLoader {
             switch node.strategy {
             case .lazy, .raise:
                 let strategy: LoadStrategy = { if case .raise = node.strategy { return .raise } else { return .select } }()
+                // The steps below this one wait for the relationship's load.
+                let after = node.explicit
                 for o in objects {
                     guard let m = o as? any Model else { continue }
                     var strategies = m._state.loadStrategies ?? [:]
                     strategies[name] = strategy
                     m._state.loadStrategies = strategies
+                    if !after.isEmpty || m._state.loadsAfter?[name] != nil {
+                        var loads = m._state.loadsAfter ?? [:]
+                        loads[name] = after.isEmpty ? nil : after
+                        m._state.loadsAfter = loads
+                    }
                 }
                 continue
             case .selectin:
@@ -364,7 +378,14 @@ enum EagerLoader {
                 if keyExpressions.count == 1 {
                     condition = keyExpressions[0].inValues(chunk.map { keyList[$0].firstValue }, negated: false)
                 } else {
-                    condition = or(chunk.map { g in and(zip(keyExpressions, keyList[g].values).map { $0 == $1 }) })
+                    // A composite key: a row-value IN over the keys as a VALUES list,
+                    // `(a, b) IN (SELECT k.k1, k.k2 FROM (VALUES (?, ?), ...) AS k (k1, k2))`,
+                    // which each database writes in its own VALUES spelling.
+                    let names = keyExpressions.indices.map { "k\($0 + 1)" }
+                    let keys = values(Array(zip(names, remoteTypes)), name: "selectin_keys",
+                                      rows: chunk.map { g in keyList[g].values.map { $0 as any SQLExpressible } })
+                    let row = SQLExpression<Untyped>(.tuple(keyExpressions.map(\.node)))
+                    condition = row.in(select(names.map { keys.c[$0] as any SelectItem }).selectFrom(keys))
                 }
                 let result = try conn.execute(base.where(condition))
                 _ = try reader.read(T.self, result, session, plan, collect: false) { row, object in

@@ -149,9 +149,9 @@ extension Session {
         }
     }
 
-    /// `DELETE FROM secondary WHERE owner_column = ?` for each deleted instance, before
-    /// its own DELETE.
-    func deleteAssociations(of items: [(plan: RelationshipPlan, object: any Model)], _ conn: Connection) throws {
+    /// `DELETE FROM secondary WHERE owner_column = ?` (or, `asTarget`, the columns the
+    /// target fills) for each deleted instance, before its own DELETE.
+    func deleteAssociations(of items: [(plan: RelationshipPlan, object: any Model, asTarget: Bool)], _ conn: Connection) throws {
         var groups: [(table: Table, columns: [(model: Int, secondary: Int)], objects: [any Model])] = []
         struct Seen: Hashable {
             let table: ObjectIdentifier
@@ -159,9 +159,9 @@ extension Session {
             let columns: [Int]
         }
         var seen = Set<Seen>()
-        for (plan, object) in items {
+        for (plan, object, asTarget) in items {
             guard let table = plan.secondary else { continue }
-            let columns = plan.ownerToSecondary
+            let columns = asTarget ? plan.targetToSecondary : plan.ownerToSecondary
             guard seen.insert(Seen(table: ObjectIdentifier(table), object: ObjectIdentifier(object), columns: columns.map(\.secondary))).inserted
             else { continue }
             if let i = groups.firstIndex(where: { $0.table === table && $0.columns.map(\.secondary) == columns.map(\.secondary) }) {
