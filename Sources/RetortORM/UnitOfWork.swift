@@ -264,7 +264,6 @@ extension Session {
         statement.whereClause = BindSource.keyCondition(table, pk)
         if let v = version {
             statement.whereClause = .conjoin(.and, [statement.whereClause!, Self.versionCondition(table, v, position: pk.count)])
-            if versionedStatementReturns { statement.returning = [table.columnNode(at: v)] }
         }
         let compiled = try StatementCache.shared.compile(.update(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
@@ -304,7 +303,6 @@ extension Session {
             statement.whereClause = .conjoin(.and, [
                 statement.whereClause!, Self.versionCondition(table, v, position: model.mapping.primaryKey.count),
             ])
-            if versionedStatementReturns { statement.returning = [table.columnNode(at: v)] }
         }
         let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)

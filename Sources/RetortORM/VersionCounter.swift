@@ -7,8 +7,9 @@ import RetortCore
 // another transaction changed or deleted the row since it was loaded: the flush throws
 // ``StaleDataError`` naming the model and key, and is rolled back like any failed flush.
 //
-// Which set matched is known per set, not only as a total: with RETURNING (each set
-// that matched returns a row) where the dialect has it, else one execution per set.
+// Which set matched is known per set, not only as a total: still one executemany,
+// whose driver reports each set's rows affected (SQLite after each step, PostgreSQL
+// from each pipelined result; other drivers execute the sets one by one).
 
 extension Session {
     /// Sets the version counter at `index` of instances about to be inserted to 1.
@@ -41,20 +42,12 @@ extension Session {
     }
 
     /// Runs a versioned UPDATE or DELETE once per instance and throws ``StaleDataError``
-    /// when a set matched no row. `compiled` returns a row per matched set when the
-    /// dialect has RETURNING (see ``versionedStatementReturns``).
+    /// when a set matched no row.
     func executeVersioned(_ compiled: CompiledStatement, _ objects: [any Model], verb: String, loaded: [SQLValue],
                           _ conn: Connection, fill: (Int, inout [SQLValue]) throws -> Void) throws {
         var missed: [Int] = []
-        if versionedStatementReturns {
-            var matched = [Bool](repeating: false, count: objects.count)
-            _ = try conn.executeManyReturning(compiled: compiled, count: objects.count, fill: fill) { i, _ in matched[i] = true }
-            missed = matched.indices.filter { !matched[$0] }
-        } else {
-            for i in objects.indices {
-                let n = try conn.executeMany(compiled: compiled, count: 1) { _, values in try fill(i, &values) }
-                if n != 1 { missed.append(i) }
-            }
+        _ = try conn.executeManyCounted(compiled: compiled, count: objects.count, fill: fill) { i, n in
+            if n != 1 { missed.append(i) }
         }
         guard let first = missed.first else { return }
         let o = objects[first]
@@ -66,10 +59,6 @@ extension Session {
                 + "The flush was rolled back; load the \(m) again and reapply the change",
             model: "\(m)", key: o._storedKey?.id.values ?? [])
     }
-
-    /// Whether a versioned UPDATE or DELETE returns the version counter, so that each
-    /// matched set is known from the rows it returns.
-    var versionedStatementReturns: Bool { engine.dialect.supportsReturning }
 
     /// `version = ?` as a key parameter numbered `position` (after the primary key's).
     static func versionCondition(_ table: Table, _ index: Int, position: Int) -> ExpressionNode {
