@@ -263,7 +263,7 @@ extension Session {
         }
         statement.whereClause = BindSource.keyCondition(table, pk)
         if let v = version {
-            statement.whereClause = .conjoin(.and, [statement.whereClause!, Self.versionCondition(table, v, position: pk.count)])
+            statement.whereClause = .conjoin(.and, [statement.whereClause!, Self.versionCondition(table, v)])
         }
         let compiled = try StatementCache.shared.compile(.update(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
@@ -272,8 +272,10 @@ extension Session {
         if version != nil {
             try executeVersioned(compiled, batch.map(\.0), verb: "UPDATE", loaded: loaded, conn) { i, values in
                 let o = batch[base + i].0
-                let key = key(o) + [loaded[i]]
-                for s in sources { values.append(s.value(o, types, key: key)) }
+                let key = key(o)
+                for s in sources {
+                    if case .loadedVersion = s { values.append(loaded[i]) } else { values.append(s.value(o, types, key: key)) }
+                }
             }
             return
         }
@@ -301,7 +303,7 @@ extension Session {
         statement.whereClause = BindSource.keyCondition(table, model.mapping.primaryKey)
         if let v = model.mapping.version {
             statement.whereClause = .conjoin(.and, [
-                statement.whereClause!, Self.versionCondition(table, v, position: model.mapping.primaryKey.count),
+                statement.whereClause!, Self.versionCondition(table, v),
             ])
         }
         let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
@@ -311,8 +313,10 @@ extension Session {
             let loaded = loadedVersions(objects, at: v)
             try executeVersioned(compiled, objects, verb: "DELETE", loaded: loaded, conn) { i, values in
                 let o = objects[i]
-                let key = (o._storedKey?.id.values ?? []) + [loaded[i]]
-                for s in sources { values.append(s.value(o, types, key: key)) }
+                let key = o._storedKey?.id.values ?? []
+                for s in sources {
+                    if case .loadedVersion = s { values.append(loaded[i]) } else { values.append(s.value(o, types, key: key)) }
+                }
             }
         } else {
             try deleteUnversioned(objects, compiled, sources, types, table, conn)
@@ -467,9 +471,13 @@ enum BindSource {
     case column(Int)
     /// The instance's identity-key value at this position (the WHERE of UPDATE/DELETE).
     case key(Int)
+    /// The version the instance was loaded at (`WHERE version = ?` of a versioned
+    /// model); the flush's versioned statements bind it themselves.
+    case loadedVersion
     case constant(SQLValue)
 
     static let keyPrefix = "\u{1}key:"
+    static let loadedVersionName = "\u{1}version"
 
     @inline(__always)
     func value(_ o: any Model, _ types: [SQLType], key: [SQLValue]) -> SQLValue {
@@ -477,6 +485,7 @@ enum BindSource {
         case .column(let i): return types[i].processBind(o._value(at: i))
         case .key(let k): return key[k]
         case .constant(let v): return v
+        case .loadedVersion: return .null  // bound by the versioned statements' own loop
         }
     }
 
@@ -486,6 +495,7 @@ enum BindSource {
             case .value(let v): return .constant(v)
             case .named(let name):
                 if name.hasPrefix(keyPrefix), let k = Int(name.dropFirst(keyPrefix.count)) { return .key(k) }
+                if name == loadedVersionName { return .loadedVersion }
                 guard let i = table.position(of: name) else {
                     throw InvalidRequestError("internal: flush statement parameter '\(name)' is not a column of \(table.fullName)")
                 }

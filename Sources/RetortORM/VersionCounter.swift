@@ -60,9 +60,8 @@ extension Session {
             model: "\(m)", key: o._storedKey?.id.values ?? [])
     }
 
-    /// `version = ?` as a key parameter numbered `position` (after the primary key's).
-    static func versionCondition(_ table: Table, _ index: Int, position: Int) -> ExpressionNode {
-        .binary(.equal, table.columnNode(at: index),
-                .parameter(name: BindSource.keyPrefix + String(position), type: table.columns[index].type))
+    /// `version = ?`, bound to the version each instance was loaded at.
+    static func versionCondition(_ table: Table, _ index: Int) -> ExpressionNode {
+        .binary(.equal, table.columnNode(at: index), .parameter(name: BindSource.loadedVersionName, type: table.columns[index].type))
     }
 }

@@ -137,7 +137,7 @@ extension Session {
                     switch s {
                     case .column(let c): values.append(g.values[i][c] ?? .null)
                     case .constant(let v): values.append(v)
-                    case .key: throw InvalidRequestError("internal: an association statement of \(g.table.fullName) has a key parameter")
+                    case .key, .loadedVersion: throw InvalidRequestError("internal: an association statement of \(g.table.fullName) has a key parameter")
                     }
                 }
             }
