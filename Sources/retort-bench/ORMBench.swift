@@ -199,7 +199,7 @@ struct ORMBench {
                 let versioned = try timeRenames(BenchVersionedAuthor.self) { $0.name = $1 }
                 try engine.begin { try $0.execute(text("DROP TABLE bench_versioned_authors")) }
                 report.line(prefix + "orm_update_versioned_commit", seconds: versioned, rows: n, raw: seconds,
-                            extra: ["ratio_is_to": "\"orm_update_dirty_commit\""])
+                            extra: ["ratio_is_to": "\"\(prefix)orm_update_dirty_commit\""])
             }
         }
     }
