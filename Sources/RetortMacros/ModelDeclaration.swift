@@ -18,6 +18,9 @@ struct ModelDeclaration {
     var schema: ExprSyntax?
     var comment: ExprSyntax?
     var metadata: ExprSyntax?
+    /// `@Model(versionId:)`: the property counting the row's versions, and the argument
+    /// that names it (for diagnostics).
+    var versionId: (name: String, argument: ExprSyntax)?
     /// The mapped properties, index order.
     var properties: [MappedProperty] = []
     /// The `@Relationship` properties, declaration order (not columns; see
@@ -80,6 +83,32 @@ struct ModelDeclaration {
         readArguments(attribute)
         readMembers(classDecl.memberBlock)
         resolvePrimaryKey(classDecl)
+        checkVersionId()
+    }
+
+    /// The index of the version counter among the mapped properties, when there is one.
+    var versionIndex: Int? {
+        guard let versionId else { return nil }
+        return properties.firstIndex { $0.bareName == versionId.name }
+    }
+
+    /// `versionId:` must name a mapped integer property that is not part of the key.
+    private mutating func checkVersionId() {
+        guard let versionId else { return }
+        guard let i = versionIndex else {
+            problems.append(Problem(
+                versionId.argument, "versionIdUnknown",
+                "versionId: names '\(versionId.name)', which is not a mapped property of '\(name)'; its mapped properties are: "
+                    + properties.map(\.bareName).joined(separator: ", ")))
+            return
+        }
+        let p = properties[i]
+        if p.primaryKey || !["Int", "Int64", "Int32"].contains(p.type.wrappedType) || p.options.type != nil {
+            problems.append(Problem(
+                p.declaration, "versionIdType",
+                "the version counter '\(p.bareName)' must be an Int, Int32 or Int64 property outside the primary key, "
+                    + "such as: var \(p.bareName): Int = 0 (the flush writes 1 at INSERT and adds 1 at each UPDATE)"))
+        }
     }
 
     // MARK: Arguments
@@ -94,6 +123,15 @@ struct ModelDeclaration {
             case "metadata":
                 // `metadata: nil` is the default: the registry.
                 metadata = argument.expression.is(NilLiteralExprSyntax.self) ? nil : argument.expression
+            case "versionId":
+                if argument.expression.is(NilLiteralExprSyntax.self) { continue }
+                guard let name = ColumnOptions.stringLiteral(argument.expression) else {
+                    problems.append(Problem(
+                        argument.expression, "versionIdNotLiteral",
+                        "versionId: names the version counter property with a string literal, such as versionId: \"version\""))
+                    continue
+                }
+                versionId = (name, argument.expression)
             default: elements.append(argument.expression)
             }
         }

@@ -94,12 +94,13 @@ struct ModelCode {
         if let schema = model.schema { arguments.append("schema: " + schema.trimmedDescription) }
         if let comment = model.comment { arguments.append("comment: " + comment.trimmedDescription) }
         let names = model.properties.map { "\"\($0.bareName)\"" }.joined(separator: ", ")
+        let version = model.versionIndex.map { ",\nversion: \($0)" } ?? ""
         return """
             \(raw: access)static let mapping: RetortORM.ModelMapping = RetortORM.ModelMapping(
                 table: RetortCore.Table(
                     \(raw: arguments.joined(separator: ",\n"))
                 ),
-                propertyNames: [\(raw: names)]
+                propertyNames: [\(raw: names)]\(raw: version)
             )
             """
     }

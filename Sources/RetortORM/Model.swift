@@ -66,14 +66,20 @@ public struct ModelMapping: Sendable {
     public let primaryKey: [Int]
     /// The index of the column filled by the database on insert (autoincrement), if any.
     public let autoincrement: Int?
+    /// The index of the version counter (`@Model(versionId:)`), if the model has one:
+    /// UPDATEs and DELETEs of an instance match its row only at the version it loaded.
+    public let version: Int?
 
-    public init(table: Table, propertyNames: [String]) {
+    /// The mapping of `table`'s columns to the properties named `propertyNames` (one per
+    /// column, in column order); `version` is the index of the version counter, if any.
+    public init(table: Table, propertyNames: [String], version: Int? = nil) {
         precondition(propertyNames.count == table.columns.count, "one property name per column")
         self.table = table
         self.propertyNames = propertyNames
         let names = table.columns.map(\.name)
         self.primaryKey = (table.primaryKey?.columns ?? []).compactMap { names.firstIndex(of: $0) }
         self.autoincrement = table.columns.firstIndex { $0.autoincrement }
+        self.version = version
     }
 
     /// The index of the mapped property named `property`.

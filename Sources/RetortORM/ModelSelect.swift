@@ -196,6 +196,8 @@ extension Session {
     /// relationship per level.
     public func scalars<M: Model>(_ query: ModelSelect<M>) throws -> ModelResult<M> {
         try autoflushIfNeeded()
+        var query = query
+        query.core = RelationshipJoin.withOwnersOfExists(query.core)
         let plan = try loadPlan(M.self)
         if !query.loaderSteps.isEmpty || plan.declaresEagerLoads {
             return ModelResult(loaded: try EagerLoader.run(query, in: self), session: self, plan: plan)
@@ -246,7 +248,8 @@ extension Session {
     /// ``get(_:_:)`` with the key's values as an array.
     ///
     /// An instance loaded from the database has its relationships declared
-    /// `lazy: .selectin` / `.joined` loaded before it is returned (one `IN` query each).
+    /// `lazy: .selectin` / `.joined` loaded before it is returned: joined ones by a
+    /// LEFT OUTER JOIN in the lookup itself, selectin ones with one `IN` query each.
     public func get<M: Model>(_ model: M.Type, key values: [SQLValue]) throws -> M? {
         let plan = try loadPlan(M.self)
         let identities = plan.identities(in: identityMap)
@@ -267,6 +270,15 @@ extension Session {
             bound = plan.bind(id.values)
         }
         try autoflushIfNeeded()
+        if plan.declaresEagerLoads, EagerLoader.declaresJoinedLoads(M.self) {
+            // Declared joined loads: one query, the row and its joins together.
+            let table = M.mapping.table
+            var query = ModelSelect<M>()
+            query.core = query.core.where(and(zip(M.mapping.primaryKey, bound).map { i, v in
+                table.c[table.columns[i].name] == v
+            }))
+            return try EagerLoader.run(query, in: self).first
+        }
         let compiled = try keyStatement(M.self)
         // Decoded straight from the cursor's row (no Row built), then the result closed.
         let result = try activeConnection().execute(compiled: compiled, values: bound)

@@ -92,6 +92,7 @@ public struct ModelState {
         var changes: [Change] = []
         var key: IdentityKey?
         var loadStrategies: [String: LoadStrategy]?
+        var loadsAfter: [String: [LoadNode]]?
     }
 
     /// Set when the instance's values must be reloaded before they are read. Expiring
@@ -211,6 +212,20 @@ public struct ModelState {
                 extras = Extras()
             }
             extras!.loadStrategies = newValue
+        }
+    }
+
+    /// The loader options' steps below a `raiseLoad` / `lazyLoad` step, by relationship
+    /// name: carried out over the relationship's objects when it is loaded later
+    /// (`lazyLoad(\.books).selectinLoad(\.tags)` loads the tags of the books with them).
+    var loadsAfter: [String: [LoadNode]]? {
+        get { extras?.loadsAfter }
+        set {
+            if extras == nil {
+                guard newValue != nil else { return }
+                extras = Extras()
+            }
+            extras!.loadsAfter = newValue
         }
     }
 

@@ -28,6 +28,9 @@ public struct ModelTupleSelect<First: ModelEntity, each Rest: ModelEntity>: Mode
     public var core: Select
     let first: First
     let rest: (repeat each Rest)
+    /// The loader options' paths (``options(_:)``); each starts at a model of the tuple.
+    var loaderSteps: [[LoaderStep]] = []
+    var loaderError: String?
 
     /// The first entity's table or alias.
     public var primarySource: any FromClause { first.source }
@@ -93,6 +96,30 @@ public struct ModelTupleSelect<First: ModelEntity, each Rest: ModelEntity>: Mode
         q.core = core.distinct()
         return q
     }
+
+    /// Loader options for the relationships of the tuple's models, each option starting
+    /// at the model it names (`\Book.tags`, `\Author.books`): every element of that
+    /// model (an alias of it too) is loaded as ``ModelSelect/options(_:)`` would. The
+    /// loads run once for all rows with `all()`, `one()` and `oneOrNil()`, per row with
+    /// `next()` and `first()`. A `joinedLoad` is carried out by an `IN` query after the
+    /// rows (the tuple's own joins stay as written); `containsEager` is for
+    /// ``ModelSelect``, since an element of the tuple is how a tuple reads a join.
+    ///
+    /// ```swift
+    /// try session.execute(
+    ///     select(Book.self, Author.self).join(\.author).options(.selectinLoad(\Book.tags), .raiseLoad(\Author.books))
+    /// ).all()
+    /// // SELECT books.id, ..., authors.id, ... FROM books JOIN authors ON authors.id = books.author_id
+    /// // SELECT tags.id, tags.name, book_tags.book_id FROM tags JOIN book_tags ON ... WHERE book_tags.book_id IN (?, ...)
+    /// ```
+    public func options<each Root: Model, each Leaf: Model>(_ options: repeat LoaderOption<each Root, each Leaf>) -> ModelTupleSelect {
+        var q = self
+        for option in repeat each options {
+            q.loaderSteps.append(option.steps)
+            if let e = option.error, q.loaderError == nil { q.loaderError = e }
+        }
+        return q
+    }
 }
 
 /// The rows of a ``ModelTupleSelect``, each a tuple of instances, read as they come.
@@ -100,6 +127,8 @@ public struct ModelTupleResult<First: ModelEntity, each Rest: ModelEntity> {
     let result: RetortCore.Result
     let firstReader: ModelEntityReader<First.Element>
     let restReaders: (repeat ModelEntityReader<(each Rest).Element>)
+    /// The loader options' work over the instances the readers collect (nil without options).
+    let eager: TupleEagerLoads?
 
     private func read(_ row: Row) throws -> (First.Element, repeat (each Rest).Element) {
         try (firstReader.read(row), repeat (each restReaders).read(row))
@@ -108,13 +137,16 @@ public struct ModelTupleResult<First: ModelEntity, each Rest: ModelEntity> {
     /// The next row's instances, or nil at the end.
     public func next() throws -> (First.Element, repeat (each Rest).Element)? {
         guard let row = try result.next() else { return nil }
-        return .some(try read(row))
+        let values = try read(row)
+        try eager?.load()
+        return .some(values)
     }
 
     /// Every remaining row's instances.
     public func all() throws -> [(First.Element, repeat (each Rest).Element)] {
         var out: [(First.Element, repeat (each Rest).Element)] = []
         while let row = try result.next() { out.append(try read(row)) }
+        try eager?.load()
         return out
     }
 
@@ -125,12 +157,48 @@ public struct ModelTupleResult<First: ModelEntity, each Rest: ModelEntity> {
     }
 
     /// Exactly one row's instances; throws `InterfaceError` (`.noRows` / `.multipleRows`) otherwise.
-    public func one() throws -> (First.Element, repeat (each Rest).Element) { try read(try result.one()) }
+    public func one() throws -> (First.Element, repeat (each Rest).Element) {
+        let values = try read(try result.one())
+        try eager?.load()
+        return values
+    }
 
     /// One row's instances or nil; throws `InterfaceError` `.multipleRows` when there are more.
     public func oneOrNil() throws -> (First.Element, repeat (each Rest).Element)? {
         guard let row = try result.oneOrNil() else { return nil }
-        return .some(try read(row))
+        let values = try read(row)
+        try eager?.load()
+        return .some(values)
+    }
+}
+
+/// The loader options of a tuple query: per element, the instances read since the last
+/// load and the loader tree of its model.
+final class TupleEagerLoads {
+    let session: Session
+    /// Per element that options name: its loader tree, and the distinct instances read.
+    var elements: [(nodes: [LoadNode], objects: [AnyObject], seen: Set<ObjectIdentifier>)] = []
+
+    init(session: Session) { self.session = session }
+
+    /// Loads what the options ask for the instances read since the last call.
+    func load() throws {
+        for i in elements.indices where !elements[i].objects.isEmpty {
+            let objects = elements[i].objects
+            elements[i].objects.removeAll()
+            try EagerLoader.postLoad(objects, elements[i].nodes, in: session)
+        }
+    }
+
+    /// A reader that also collects its instances for element `slot`.
+    func collecting<E: ModelEntity>(_ reader: ModelEntityReader<E.Element>, _ entity: E, slot: Int) -> ModelEntityReader<E.Element> {
+        ModelEntityReader(width: reader.width) { [self] row in
+            let value = try reader.read(row)
+            if let object = (value as Any) as? E.Mapped, elements[slot].seen.insert(ObjectIdentifier(object)).inserted {
+                elements[slot].objects.append(object)
+            }
+            return value
+        }
     }
 }
 
@@ -141,22 +209,62 @@ extension Session {
         _ query: ModelTupleSelect<First, repeat each Rest>
     ) throws -> ModelTupleResult<First, repeat each Rest> {
         try autoflushIfNeeded()
-        let layout = EntityLayout()
+        if let message = query.loaderError { throw ArgumentError(message) }
+        let layout = EntityLayout(self, options: query.loaderSteps)
         let first = try layout.reader(query.first, self)
         let rest = (repeat try layout.reader(each query.rest, self))
-        let result = try activeConnection().execute(query.core)
-        return ModelTupleResult(result: result, firstReader: first, restReaders: (repeat each rest))
+        try layout.checkOptionsUsed()
+        let result = try activeConnection().execute(RelationshipJoin.withOwnersOfExists(query.core))
+        return ModelTupleResult(result: result, firstReader: first, restReaders: (repeat each rest), eager: layout.eager)
     }
 }
 
-/// Hands each entity of a row its first column, left to right.
+/// Hands each entity of a row its first column, left to right, and the loader options
+/// that start at its model.
 private final class EntityLayout {
     var offset = 0
+    /// The options' paths by the model they start at.
+    private var paths: [ObjectIdentifier: [[LoaderStep]]] = [:]
+    private var used = Set<ObjectIdentifier>()
+    private(set) var eager: TupleEagerLoads?
+
+    init(_ session: Session, options: [[LoaderStep]]) {
+        for path in options where !path.isEmpty { paths[ObjectIdentifier(path[0].owner), default: []].append(path) }
+        if !paths.isEmpty { eager = TupleEagerLoads(session: session) }
+    }
 
     func reader<E: ModelEntity>(_ entity: E, _ session: Session) throws -> ModelEntityReader<E.Element> {
         let reader = try entity._reader(session, at: offset)
         offset += reader.width
-        return reader
+        let model = ObjectIdentifier(E.Mapped.self)
+        guard let eager, let mine = paths[model] else { return reader }
+        used.insert(model)
+        let nodes = try EagerLoader.effective(E.Mapped.self, try EagerLoader.tree(mine))
+        if let name = Self.containsEager(nodes) {
+            throw ArgumentError(
+                "containsEager(\(name)) in a tuple select: select the joined model as an element of the tuple instead, "
+                    + "or use containsEager in a select of one model")
+        }
+        eager.elements.append((nodes, [], []))
+        return eager.collecting(reader, entity, slot: eager.elements.count - 1)
+    }
+
+    /// The first containsEager step among `nodes` and their explicit steps, as `Owner.name`.
+    private static func containsEager(_ nodes: [LoadNode]) -> String? {
+        for n in nodes {
+            if case .containsEager = n.strategy { return "\(n.relationship.owner).\(n.relationship.name)" }
+            if let deeper = containsEager(n.explicit) { return deeper }
+        }
+        return nil
+    }
+
+    /// Every option starts at a model the tuple selects.
+    func checkOptionsUsed() throws {
+        for (model, path) in paths where !used.contains(model) {
+            throw ArgumentError(
+                "a loader option starts at \(path[0][0].owner), which is not an element of this tuple select; "
+                    + "start each option at one of the selected models")
+        }
     }
 }
 

@@ -561,9 +561,18 @@ public struct ObjectDeletedError: Error, CustomStringConvertible, Sendable {
 }
 
 /// A flush's UPDATE or DELETE matched fewer rows than it expected: another transaction
-/// deleted (or re-keyed) them since they were loaded.
+/// deleted (or re-keyed) them since they were loaded, or, for a model with a version
+/// counter (`@Model(versionId:)`), changed them. The flush's transaction is rolled back.
 public struct StaleDataError: Error, CustomStringConvertible, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The model whose row was not matched, when one is known (versioned models).
+    public var model: String?
+    /// That row's primary key, when known.
+    public var key: [SQLValue]
+    public init(_ message: String, model: String? = nil, key: [SQLValue] = []) {
+        self.message = message
+        self.model = model
+        self.key = key
+    }
     public var description: String { "StaleDataError: \(message)" }
 }

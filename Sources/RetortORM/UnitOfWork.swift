@@ -139,6 +139,7 @@ extension Session {
         let table = model.mapping.table
         let columns = table.columns
         let autoincrement = model.mapping.autoincrement
+        if let v = model.mapping.version { try startVersions(objects, at: v, &work) }
         // Columns left out of an instance's INSERT: a NULL autoincrement key, NULL
         // columns with a server default. Client defaults fill NULL columns that have one.
         var masks: [ColumnMask] = []
@@ -231,7 +232,7 @@ extension Session {
         while start < changed.count {
             var end = start + 1
             while end < changed.count, changed[end].1 == changed[start].1 { end += 1 }
-            try updateBatch(changed[start..<end], table: table, model: model, conn) { $0._storedKey?.id.values ?? [] }
+            try updateBatch(changed[start..<end], table: table, model: model, conn, &work) { $0._storedKey?.id.values ?? [] }
             start = end
         }
         work.updated += changed.map(\.0)
@@ -241,21 +242,43 @@ extension Session {
     }
 
     /// One UPDATE of the columns `batch.first.1` of every instance, WHERE its key as
-    /// `key` gives it.
+    /// `key` gives it (and, for a versioned model, its loaded version, which the UPDATE
+    /// increments).
     func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, table: Table, model: any Model.Type,
-                     _ conn: Connection, key: (any Model) -> [SQLValue]) throws {
+                     _ conn: Connection, _ work: inout FlushWork, key: (any Model) -> [SQLValue]) throws {
         let columns = table.columns
         let pk = model.mapping.primaryKey
+        let version = model.mapping.version
+        var set = batch.first!.1
+        var loaded: [SQLValue] = []
+        if let v = version {
+            if !set.contains(v) { set.append(v) }
+            loaded = loadedVersions(batch.lazy.map(\.0), at: v)
+            try bumpVersions(batch.lazy.map(\.0), loaded: loaded, at: v, &work)
+        }
         var statement = Update(target: .table(table))
-        for i in batch.first!.1 {
+        for i in set {
             statement.columnNames.append(columns[i].name)
             statement.values.append(.parameter(name: columns[i].name, type: columns[i].type))
         }
         statement.whereClause = BindSource.keyCondition(table, pk)
+        if let v = version {
+            statement.whereClause = .conjoin(.and, [statement.whereClause!, Self.versionCondition(table, v)])
+        }
         let compiled = try StatementCache.shared.compile(.update(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
         let types = columns.map(\.type)
         let base = batch.startIndex
+        if version != nil {
+            try executeVersioned(compiled, batch.map(\.0), verb: "UPDATE", loaded: loaded, conn) { i, values in
+                let o = batch[base + i].0
+                let key = key(o)
+                for s in sources {
+                    if case .loadedVersion = s { values.append(loaded[i]) } else { values.append(s.value(o, types, key: key)) }
+                }
+            }
+            return
+        }
         let matched = try conn.executeMany(compiled: compiled, count: batch.count) { i, values in
             let o = batch[base + i].0
             let key = key(o)
@@ -278,9 +301,33 @@ extension Session {
         let table = model.mapping.table
         var statement = Delete(target: .table(table))
         statement.whereClause = BindSource.keyCondition(table, model.mapping.primaryKey)
+        if let v = model.mapping.version {
+            statement.whereClause = .conjoin(.and, [
+                statement.whereClause!, Self.versionCondition(table, v),
+            ])
+        }
         let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table)
         let types = table.columns.map(\.type)
+        if let v = model.mapping.version {
+            let loaded = loadedVersions(objects, at: v)
+            try executeVersioned(compiled, objects, verb: "DELETE", loaded: loaded, conn) { i, values in
+                let o = objects[i]
+                let key = o._storedKey?.id.values ?? []
+                for s in sources {
+                    if case .loadedVersion = s { values.append(loaded[i]) } else { values.append(s.value(o, types, key: key)) }
+                }
+            }
+        } else {
+            try deleteUnversioned(objects, compiled, sources, types, table, conn)
+        }
+        if let ls = events.listeners(model, .afterDelete) {
+            for o in objects { for l in ls { try l(o, self) } }
+        }
+    }
+
+    private func deleteUnversioned(_ objects: [any Model], _ compiled: CompiledStatement, _ sources: [BindSource],
+                                   _ types: [SQLType], _ table: Table, _ conn: Connection) throws {
         let matched = try conn.executeMany(compiled: compiled, count: objects.count) { i, values in
             let o = objects[i]
             let key = o._storedKey?.id.values ?? []
@@ -290,9 +337,6 @@ extension Session {
             throw StaleDataError(
                 "DELETE FROM \(table.fullName) expected to match \(objects.count) row\(objects.count == 1 ? "" : "s") and matched \(matched): "
                     + "rows were deleted or re-keyed by another transaction since they were loaded")
-        }
-        if let ls = events.listeners(model, .afterDelete) {
-            for o in objects { for l in ls { try l(o, self) } }
         }
     }
 
@@ -427,9 +471,13 @@ enum BindSource {
     case column(Int)
     /// The instance's identity-key value at this position (the WHERE of UPDATE/DELETE).
     case key(Int)
+    /// The version the instance was loaded at (`WHERE version = ?` of a versioned
+    /// model); the flush's versioned statements bind it themselves.
+    case loadedVersion
     case constant(SQLValue)
 
     static let keyPrefix = "\u{1}key:"
+    static let loadedVersionName = "\u{1}version"
 
     @inline(__always)
     func value(_ o: any Model, _ types: [SQLType], key: [SQLValue]) -> SQLValue {
@@ -437,6 +485,7 @@ enum BindSource {
         case .column(let i): return types[i].processBind(o._value(at: i))
         case .key(let k): return key[k]
         case .constant(let v): return v
+        case .loadedVersion: return .null  // bound by the versioned statements' own loop
         }
     }
 
@@ -446,6 +495,7 @@ enum BindSource {
             case .value(let v): return .constant(v)
             case .named(let name):
                 if name.hasPrefix(keyPrefix), let k = Int(name.dropFirst(keyPrefix.count)) { return .key(k) }
+                if name == loadedVersionName { return .loadedVersion }
                 guard let i = table.position(of: name) else {
                     throw InvalidRequestError("internal: flush statement parameter '\(name)' is not a column of \(table.fullName)")
                 }

@@ -13,7 +13,7 @@ struct ORMBench {
     let lookups = 10_000
 
     func runSQLite() throws {
-        guard ["orm_add_all_commit", "orm_select_all", "orm_get_by_pk_loop", "orm_update_dirty_commit"].contains(where: report.wants) else { return }
+        guard ["orm_add_all_commit", "orm_select_all", "orm_get_by_pk_loop", "orm_update_dirty_commit", "orm_update_versioned_commit"].contains(where: report.wants) else { return }
         let raw = try RawSQLite()
         try raw.exec(CoreBench.createSQLite)
         let engine = try createEngine("sqlite://")
@@ -27,7 +27,7 @@ struct ORMBench {
     }
 
     func runPostgres(url: String) throws {
-        guard ["pg_orm_add_all_commit", "pg_orm_select_all", "pg_orm_get_by_pk_loop", "pg_orm_update_dirty_commit"].contains(where: report.wants) else { return }
+        guard ["pg_orm_add_all_commit", "pg_orm_select_all", "pg_orm_get_by_pk_loop", "pg_orm_update_dirty_commit", "pg_orm_update_versioned_commit"].contains(where: report.wants) else { return }
         let engine = try createEngine(url)
         try engine.begin { conn in
             try conn.execute(text("DROP TABLE IF EXISTS bench_authors"))
@@ -158,7 +158,7 @@ struct ORMBench {
             report.line(prefix + "orm_get_by_pk_loop", seconds: seconds, rows: lookups, raw: rawSeconds)
         }
 
-        if report.wants(prefix + "orm_update_dirty_commit") {
+        if report.wants(prefix + "orm_update_dirty_commit") || report.wants(prefix + "orm_update_versioned_commit") {
             let ids = storedIDs
             let renamed = (0..<n).map { "renamed \($0)" }
             let renamedAgain = (0..<n).map { "again \($0)" }
@@ -167,21 +167,40 @@ struct ORMBench {
                 round += 1
                 try raw.update(ids, round % 2 == 0 ? renamed : renamedAgain)
             }
-            var session = Session(engine)
-            var loaded: [BenchAuthor] = []
-            let seconds = try report.time(reset: {
-                // Loaded and committed without expiring, so the timed writes change loaded instances.
-                session = Session(engine, expireOnCommit: false)
-                loaded = try session.scalars(select(BenchAuthor.self).orderBy { $0.id }).all()
-                try session.commit()
-                round += 1
-            }) {
-                let new = round % 2 == 0 ? renamed : renamedAgain
-                for (i, a) in loaded.enumerated() { a.name = new[i] }
-                try session.commit()
+            /// Loads every row of `M` and commits without expiring, then times renaming
+            /// all of them and committing (the timed writes change loaded instances).
+            func timeRenames<M: Model>(_ model: M.Type, rename: @escaping (M, String) -> Void) throws -> Double {
+                var session = Session(engine)
+                var loaded: [M] = []
+                return try report.time(reset: {
+                    session = Session(engine, expireOnCommit: false)
+                    loaded = try session.scalars(select(M.self)).all()
+                    try session.commit()
+                    round += 1
+                }) {
+                    let new = round % 2 == 0 ? renamed : renamedAgain
+                    for (i, a) in loaded.enumerated() { rename(a, new[i]) }
+                    try session.commit()
+                }
             }
-            report.line(prefix + "raw_update_loop", seconds: rawSeconds, rows: n, raw: rawSeconds)
-            report.line(prefix + "orm_update_dirty_commit", seconds: seconds, rows: n, raw: rawSeconds)
+            let seconds = try timeRenames(BenchAuthor.self) { $0.name = $1 }
+            if report.wants(prefix + "orm_update_dirty_commit") {
+                report.line(prefix + "raw_update_loop", seconds: rawSeconds, rows: n, raw: rawSeconds)
+                report.line(prefix + "orm_update_dirty_commit", seconds: seconds, rows: n, raw: rawSeconds)
+            }
+            if report.wants(prefix + "orm_update_versioned_commit") {
+                // The same rows with a version counter; its ratio is to orm_update_dirty_commit.
+                try engine.begin { conn in
+                    try conn.execute(text("DROP TABLE IF EXISTS bench_versioned_authors"))
+                    try conn.execute(text("CREATE TABLE bench_versioned_authors (id INTEGER PRIMARY KEY, "
+                        + "name VARCHAR(100) NOT NULL, email VARCHAR(255) NOT NULL, version INTEGER NOT NULL)"))
+                    try conn.execute(text("INSERT INTO bench_versioned_authors SELECT id, name, email, 1 FROM bench_authors"))
+                }
+                let versioned = try timeRenames(BenchVersionedAuthor.self) { $0.name = $1 }
+                try engine.begin { try $0.execute(text("DROP TABLE bench_versioned_authors")) }
+                report.line(prefix + "orm_update_versioned_commit", seconds: versioned, rows: n, raw: seconds,
+                            extra: ["ratio_is_to": "\"\(prefix)orm_update_dirty_commit\""])
+            }
         }
     }
 }
@@ -215,6 +234,20 @@ final class BenchAuthor {
     var id: Int?
     @Column(.string(100)) var name: String
     @Column(.string(255)) var email: String
+
+    init(name: String, email: String) {
+        self.name = name
+        self.email = email
+    }
+}
+
+/// `BenchAuthor` with a version counter: every UPDATE says `WHERE version = ?` and bumps it.
+@Model(table: "bench_versioned_authors", metadata: benchORM, versionId: "version")
+final class BenchVersionedAuthor {
+    var id: Int?
+    @Column(.string(100)) var name: String
+    @Column(.string(255)) var email: String
+    var version = 0
 
     init(name: String, email: String) {
         self.name = name

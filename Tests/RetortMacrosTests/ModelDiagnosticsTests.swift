@@ -354,4 +354,39 @@ final class ModelDiagnosticsTests: XCTestCase {
             ],
             macroSpecs: modelMacros)
     }
+
+    func testAVersionIdMustNameAnIntegerPropertyOutsideTheKey() {
+        assertMacroExpansion(
+            """
+            @Model(table: "documents", versionId: "revision")
+            final class Document {
+                var id: Int?
+                var version: Int
+            }
+            @Model(table: "notes", versionId: "version")
+            final class Note {
+                var id: Int?
+                var version: String
+            }
+            """,
+            expandedSource: """
+            final class Document {
+                var id: Int?
+                var version: Int
+            }
+            final class Note {
+                var id: Int?
+                var version: String
+            }
+            """,
+            diagnostics: [
+                DiagnosticSpec(
+                    message: "versionId: names 'revision', which is not a mapped property of 'Document'; its mapped properties are: id, version",
+                    line: 1, column: 39),
+                DiagnosticSpec(
+                    message: "the version counter 'version' must be an Int, Int32 or Int64 property outside the primary key, such as: var version: Int = 0 (the flush writes 1 at INSERT and adds 1 at each UPDATE)",
+                    line: 9, column: 5),
+            ],
+            macroSpecs: modelMacros)
+    }
 }

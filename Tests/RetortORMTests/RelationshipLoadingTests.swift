@@ -5,7 +5,7 @@ import XCTest
 
 /// Runs `body` against a fresh SQLite file and a fresh PostgreSQL database, each with the
 /// loading tests' tables created.
-private func forEachLoadBackend(_ body: (Engine) throws -> Void) throws {
+func forEachLoadBackend(_ body: (Engine) throws -> Void) throws {
     let sqlite = try createEngine(temporarySQLiteURL("load"))
     defer { sqlite.dispose() }
     try ldTables.createAll(sqlite)
@@ -20,7 +20,7 @@ private func forEachLoadBackend(_ body: (Engine) throws -> Void) throws {
 /// print and published 2000+i, "book i a" out of print and published 1990+i); author 1
 /// has two more in-print books ("book 1 c" from 2050, "book 1 d" from 1950). Tags: book 1
 /// is sf and classic, book 2 sf, book 3 poetry.
-private func seedCatalogue(_ engine: Engine, authors n: Int) throws {
+func seedCatalogue(_ engine: Engine, authors n: Int) throws {
     try engine.begin { conn in
         try conn.execute(LdAuthor.mapping.table.insert(), (1...n).map { ["id": $0, "name": "author \($0)"] as Parameters })
         var books: [Parameters] = []
@@ -36,7 +36,7 @@ private func seedCatalogue(_ engine: Engine, authors n: Int) throws {
     }
 }
 
-private func titles(_ books: [LdBook]) -> [String] { books.map(\.title) }
+func titles(_ books: [LdBook]) -> [String] { books.map(\.title) }
 
 /// Loading strategies and per-query loader options, counted through engine events.
 final class RelationshipLoadingTests: XCTestCase {

@@ -174,6 +174,7 @@ final class RelationshipPersistenceTests: XCTestCase {
             let log = StatementLog(engine)
             let session = Session(engine)
             let book = CsBook(title: "The Left Hand of Darkness")
+            book.author = CsAuthor(name: "Ursula")             // CsAuthor.books is delete-orphan: a book needs an author
             let sf = CsTag(name: "sf"), classic = CsTag(name: "classic"), award = CsTag(name: "award")
             book.tags.append(sf)                               // both sides mirror...
             classic.books.append(book)                         // ...from either side
@@ -183,6 +184,7 @@ final class RelationshipPersistenceTests: XCTestCase {
             try session.flush()
             let r = returningKey(engine)
             XCTAssertEqual(writes(log), [
+                "INSERT INTO cs_authors (name) VALUES (?)\(r) ×1",
                 "INSERT INTO cs_books (title, author_id) VALUES (?, ?)\(r) ×1",
                 "INSERT INTO cs_tags (name) VALUES (?)\(r) ×3",
                 "INSERT INTO cs_book_tags (book_id, tag_id) VALUES (?, ?) ×2",   // once per pair
@@ -225,6 +227,7 @@ final class RelationshipPersistenceTests: XCTestCase {
         try forEachCsBackend { engine in
             try Session(engine).run { s in
                 let a = CsBook(title: "A"), b = CsBook(title: "B")
+                CsAuthor(name: "Ursula").books = [a, b]        // delete-orphan: each book needs an author
                 let t = CsTag(name: "t"), u = CsTag(name: "u")
                 a.tags = [t, u]
                 b.tags = [t]

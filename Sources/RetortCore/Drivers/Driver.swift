@@ -32,6 +32,14 @@ public protocol DriverConnection: AnyObject {
     func executeManyReturning(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
                               row: (Int, [SQLValue]) throws -> Void) throws -> Int
 
+    /// executemany that hands each set's rows affected to `counted(i, n)`, for
+    /// statements that must match a known number of rows per set (the ORM's versioned
+    /// UPDATE and DELETE). Returns the total. The default executes the sets one by one;
+    /// drivers that learn each set's count while stepping (SQLite) or pipelining
+    /// (PostgreSQL) override it.
+    func executeManyCounted(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                            counted: (Int, Int) -> Void) throws -> Int
+
     /// executemany of an INSERT on a database with rowids (SQLite): hands each set's
     /// inserted rowid to `rowID(i, id)`, which for a lone `INTEGER PRIMARY KEY` is the
     /// key (see ``Dialect/integerPrimaryKeyIsRowID``) — no RETURNING needed. Returns the
@@ -78,6 +86,21 @@ extension DriverConnection {
             sets.append(values)
         }
         return sets
+    }
+
+    public func executeManyCounted(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                                   counted: (Int, Int) -> Void) throws -> Int {
+        var total = 0
+        for i in 0..<count {
+            var values: [SQLValue] = []
+            try fill(i, &values)
+            let cursor = try execute(sql, values)
+            let n = max(0, cursor.rowsAffected)
+            cursor.close()
+            counted(i, n)
+            total += n
+        }
+        return total
     }
 
     public func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,

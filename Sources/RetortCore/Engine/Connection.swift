@@ -209,6 +209,16 @@ public final class Connection {
         }
     }
 
+    /// executemany that hands each set's rows affected to `counted(i, n)` (the ORM's
+    /// versioned UPDATE and DELETE, which must match one row per set). Returns the total.
+    package func executeManyCounted(compiled: CompiledStatement, count: Int,
+                                    fill: (Int, inout [SQLValue]) throws -> Void,
+                                    counted: (Int, Int) -> Void) throws -> Int {
+        try runMany(compiled, count: count, fill: fill) { conn in
+            try conn.executeManyCounted(compiled.sql, count: count, fill: fill, counted: counted)
+        }
+    }
+
     /// executemany of an INSERT that hands back each set's inserted rowid (SQLite's
     /// `INTEGER PRIMARY KEY`, see ``Dialect/integerPrimaryKeyIsRowID``). Returns the rows affected.
     package func executeManyInsert(compiled: CompiledStatement, count: Int,

@@ -27,6 +27,12 @@ public struct Values: FromClause, Sendable {
 /// A ``Values`` FROM element: `columns` are (name, type) pairs, `rows` hold one value
 /// per column (a row of another length is an error when the query is compiled).
 public func values(_ columns: (String, SQLType)..., name: String, rows: [[any SQLExpressible]]) -> Values {
+    values(columns, name: name, rows: rows)
+}
+
+/// ``values(_:name:rows:)`` with the columns as an array (a number of columns known
+/// only at run time).
+public func values(_ columns: [(String, SQLType)], name: String, rows: [[any SQLExpressible]]) -> Values {
     Values(node: ValuesNode(
         name: .named(name), columns: columns.map(\.0), types: columns.map(\.1),
         rows: rows.map { row in

@@ -53,6 +53,23 @@ import RetortCore
 ///   - schema: The table's schema, when not the database's default.
 ///   - comment: The table's comment.
 ///   - metadata: The ``MetaData`` the table joins; ``ModelRegistry/metadata`` when nil.
+///   - versionId: The name of an integer property that counts the row's versions
+///     (SQLAlchemy's `version_id_col`), for optimistic concurrency: the flush writes 1
+///     at INSERT, and every UPDATE and DELETE of an instance says `WHERE version = ?`
+///     with the value it loaded (an UPDATE also adds 1). When the row was changed or
+///     deleted by another transaction in between, nothing matches and the flush throws
+///     ``StaleDataError`` naming the model and key; the transaction is rolled back.
+///
+///     ```swift
+///     @Model(table: "documents", versionId: "version")
+///     final class Document {
+///         var id: Int?
+///         var body: String
+///         var version = 0
+///         init(body: String) { self.body = body }
+///     }
+///     // UPDATE documents SET body = ?, version = ? WHERE documents.id = ? AND documents.version = ?
+///     ```
 ///
 /// Misuse is a compile-time error at the declaration at fault: a struct, enum or
 /// non-final class; a model without a primary key; a mapped `let`; a property whose type
@@ -71,7 +88,7 @@ import RetortCore
 @attached(extension, conformances: Model, ModelRelationships)
 public macro Model(
     table: String, _ elements: any TableElement..., schema: String? = nil, comment: String? = nil,
-    metadata: MetaData? = nil
+    metadata: MetaData? = nil, versionId: String? = nil
 ) = #externalMacro(module: "RetortMacros", type: "ModelMacro")
 
 /// Options for one mapped property of a ``Model(table:_:schema:comment:metadata:)``

@@ -89,6 +89,13 @@ enum EagerLoader {
         return out
     }
 
+    /// Whether `M` declares relationships loaded by a join (`lazy: .joined`): `get`
+    /// then reads the instance with its joins in one query.
+    static func declaresJoinedLoads<M: Model>(_ model: M.Type) -> Bool {
+        guard let m = M.self as? any ModelRelationships.Type else { return false }
+        return m.relationshipDeclarations.contains { $0.lazy == .joined }
+    }
+
     /// Whether `M` declares relationships that load with their owners (`lazy: .selectin`
     /// or `.joined`). Asked once per model by ``LoadPlan``, which queries read it from.
     static func declaresEagerLoads<M: Model>(_ model: M.Type) -> Bool {
@@ -214,11 +221,18 @@ enum EagerLoader {
             switch node.strategy {
             case .lazy, .raise:
                 let strategy: LoadStrategy = { if case .raise = node.strategy { return .raise } else { return .select } }()
+                // The steps below this one wait for the relationship's load.
+                let after = node.explicit
                 for o in objects {
                     guard let m = o as? any Model else { continue }
                     var strategies = m._state.loadStrategies ?? [:]
                     strategies[name] = strategy
                     m._state.loadStrategies = strategies
+                    if !after.isEmpty || m._state.loadsAfter?[name] != nil {
+                        var loads = m._state.loadsAfter ?? [:]
+                        loads[name] = after.isEmpty ? nil : after
+                        m._state.loadsAfter = loads
+                    }
                 }
                 continue
             case .selectin:
@@ -364,7 +378,14 @@ enum EagerLoader {
                 if keyExpressions.count == 1 {
                     condition = keyExpressions[0].inValues(chunk.map { keyList[$0].firstValue }, negated: false)
                 } else {
-                    condition = or(chunk.map { g in and(zip(keyExpressions, keyList[g].values).map { $0 == $1 }) })
+                    // A composite key: a row-value IN over the keys as a VALUES list,
+                    // `(a, b) IN (SELECT k.k1, k.k2 FROM (VALUES (?, ?), ...) AS k (k1, k2))`,
+                    // which each database writes in its own VALUES spelling.
+                    let names = keyExpressions.indices.map { "k\($0 + 1)" }
+                    let keys = values(Array(zip(names, remoteTypes)), name: "selectin_keys",
+                                      rows: chunk.map { g in keyList[g].values.map { $0 as any SQLExpressible } })
+                    let row = SQLExpression<Untyped>(.tuple(keyExpressions.map(\.node)))
+                    condition = row.in(select(names.map { keys.c[$0] as any SelectItem }).selectFrom(keys))
                 }
                 let result = try conn.execute(base.where(condition))
                 _ = try reader.read(T.self, result, session, plan, collect: false) { row, object in
@@ -410,85 +431,6 @@ enum EagerLoader {
     private struct PlacedKey: Hashable {
         let group: Int
         let object: ObjectIdentifier
-    }
-}
-
-/// Numbers the distinct keys of a selectin load; integer keys (the common case) are
-/// looked up in an open-addressing table keyed by the integer itself (a `Dictionary`'s
-/// hashing was a twentieth of a selectin load), other keys in a dictionary.
-struct KeyIndex {
-    /// Slots of (key, number + 1); number + 1 == 0 marks an empty slot.
-    private var keys: [Int64] = []
-    private var numbers: [Int32] = []
-    private var shift: UInt64 = 64
-    private var integerCount = 0
-    private var others: [PrimaryKeyValue: Int] = [:]
-    private var count = 0
-
-    /// The key's number, and whether it is new.
-    mutating func index(_ key: PrimaryKeyValue) -> (Int, Bool) {
-        if case .one(.integer(let i)) = key {
-            if let g = findInteger(i) { return (g, false) }
-            insertInteger(i, count)
-        } else {
-            if let g = others[key] { return (g, false) }
-            others[key] = count
-        }
-        count += 1
-        return (count - 1, true)
-    }
-
-    @inline(__always)
-    func find(_ key: PrimaryKeyValue) -> Int? {
-        if case .one(.integer(let i)) = key { return findInteger(i) }
-        return others[key]
-    }
-
-    @inline(__always)
-    private func slot(_ key: Int64) -> Int { fibonacciSlot(key, shift: shift) }
-
-    /// The group of integer key `key` (`find` without building a key value).
-    @inline(__always)
-    func findInteger(_ key: Int64) -> Int? {
-        if keys.isEmpty { return nil }
-        let mask = keys.count - 1
-        var i = slot(key) & mask
-        while numbers[i] != 0 {
-            if keys[i] == key { return Int(numbers[i]) - 1 }
-            i = (i + 1) & mask
-        }
-        return nil
-    }
-
-    private mutating func insertInteger(_ key: Int64, _ number: Int) {
-        if (integerCount + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
-        var i = slot(key) & mask
-        while numbers[i] != 0 { i = (i + 1) & mask }
-        keys[i] = key
-        numbers[i] = Int32(number + 1)
-        integerCount += 1
-    }
-
-    /// Sizes the table for `count` integer keys at once (one allocation, no rehashing
-    /// as it fills); only before the first key goes in.
-    mutating func reserve(_ count: Int) {
-        guard keys.isEmpty, count > 32 else { return }
-        grow(to: 1 << (Int.bitWidth - (2 * count - 1).leadingZeroBitCount))
-    }
-
-    /// Doubles the table (load kept at most 1/2).
-    private mutating func grow() {
-        grow(to: max(64, keys.count * 2))
-    }
-
-    private mutating func grow(to capacity: Int) {
-        let oldKeys = keys, oldNumbers = numbers
-        keys = [Int64](repeating: 0, count: capacity)
-        numbers = [Int32](repeating: 0, count: capacity)
-        shift = UInt64(64 - capacity.trailingZeroBitCount)
-        integerCount = 0
-        for (k, n) in zip(oldKeys, oldNumbers) where n != 0 { insertInteger(k, Int(n) - 1) }
     }
 }
 

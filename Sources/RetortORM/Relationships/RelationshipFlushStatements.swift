@@ -76,7 +76,7 @@ extension Session {
                 }
                 if !columns.isEmpty { items.append((child, columns)) }
             }
-            try updateColumns(items, conn)
+            try updateColumns(items, conn, &work)
         }
         if !r.associationDeletes.isEmpty { try writeAssociations(r.associationDeletes, delete: true, conn) }
         if !r.associationInserts.isEmpty { try writeAssociations(r.associationInserts, delete: false, conn) }
@@ -86,14 +86,14 @@ extension Session {
                 try work.setForeignKey(child, plan, from: nil, session: self, tracked: false)
                 items.append((child, plan.childColumns))
             }
-            try updateColumns(items, conn)
+            try updateColumns(items, conn, &work)
         }
         if !r.associationsOfDeleted.isEmpty { try deleteAssociations(of: r.associationsOfDeleted, conn) }
     }
 
     /// `UPDATE t SET c1 = ?, ... WHERE pk = ?` with each instance's current values of the
     /// given columns, one executemany per model and column set.
-    func updateColumns(_ items: [(any Model, [Int])], _ conn: Connection) throws {
+    func updateColumns(_ items: [(any Model, [Int])], _ conn: Connection, _ work: inout FlushWork) throws {
         var start = 0
         while start < items.count {
             let model = ObjectIdentifier(type(of: items[start].0))
@@ -101,7 +101,7 @@ extension Session {
             while end < items.count, ObjectIdentifier(type(of: items[end].0)) == model, items[end].1 == items[start].1 { end += 1 }
             let batch = items[start..<end].map { ($0.0, $0.1) }
             let m = type(of: items[start].0)
-            try updateBatch(batch[...], table: m.mapping.table, model: m, conn) { $0._identityKey().id.values }
+            try updateBatch(batch[...], table: m.mapping.table, model: m, conn, &work) { $0._identityKey().id.values }
             start = end
         }
     }
@@ -137,7 +137,7 @@ extension Session {
                     switch s {
                     case .column(let c): values.append(g.values[i][c] ?? .null)
                     case .constant(let v): values.append(v)
-                    case .key: throw InvalidRequestError("internal: an association statement of \(g.table.fullName) has a key parameter")
+                    case .key, .loadedVersion: throw InvalidRequestError("internal: an association statement of \(g.table.fullName) has a key parameter")
                     }
                 }
             }
@@ -149,9 +149,9 @@ extension Session {
         }
     }
 
-    /// `DELETE FROM secondary WHERE owner_column = ?` for each deleted instance, before
-    /// its own DELETE.
-    func deleteAssociations(of items: [(plan: RelationshipPlan, object: any Model)], _ conn: Connection) throws {
+    /// `DELETE FROM secondary WHERE owner_column = ?` (or, `asTarget`, the columns the
+    /// target fills) for each deleted instance, before its own DELETE.
+    func deleteAssociations(of items: [(plan: RelationshipPlan, object: any Model, asTarget: Bool)], _ conn: Connection) throws {
         var groups: [(table: Table, columns: [(model: Int, secondary: Int)], objects: [any Model])] = []
         struct Seen: Hashable {
             let table: ObjectIdentifier
@@ -159,9 +159,9 @@ extension Session {
             let columns: [Int]
         }
         var seen = Set<Seen>()
-        for (plan, object) in items {
+        for (plan, object, asTarget) in items {
             guard let table = plan.secondary else { continue }
-            let columns = plan.ownerToSecondary
+            let columns = asTarget ? plan.targetToSecondary : plan.ownerToSecondary
             guard seen.insert(Seen(table: ObjectIdentifier(table), object: ObjectIdentifier(object), columns: columns.map(\.secondary))).inserted
             else { continue }
             if let i = groups.firstIndex(where: { $0.table === table && $0.columns.map(\.secondary) == columns.map(\.secondary) }) {

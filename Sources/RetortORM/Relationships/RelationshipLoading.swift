@@ -55,6 +55,11 @@ public enum RelationshipLoading {
         }
         let objects = try loader.loadRelationship(relationship, of: object)
         slot.setLoaded(objects.map { $0 as AnyObject })
+        // Options chained after a lazyLoad / raiseLoad step of the query that loaded
+        // the object apply to what was just loaded.
+        if let after = object._state.loadsAfter?[name], !objects.isEmpty {
+            try EagerLoader.postLoad(objects.map { $0 as AnyObject }, after, in: session)
+        }
     }
 
     /// Called by a relationship's getter when it is unloaded: loads it (`lazy: .select`

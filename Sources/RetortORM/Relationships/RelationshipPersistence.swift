@@ -225,8 +225,10 @@ struct RelationshipFlush {
     /// Association rows to delete, then to insert.
     var associationDeletes: [AssociationRow] = []
     var associationInserts: [AssociationRow] = []
-    /// Instances being deleted whose association rows are deleted first.
-    var associationsOfDeleted: [(plan: RelationshipPlan, object: any Model)] = []
+    /// Instances being deleted whose association rows are deleted first: as the owner
+    /// of the plan's relationship, or (`asTarget`) as its target (an orphan of a
+    /// many-to-many with delete-orphan, whose model may not declare the other side).
+    var associationsOfDeleted: [(plan: RelationshipPlan, object: any Model, asTarget: Bool)] = []
     /// Post-update foreign keys of rows being deleted, set to NULL before the DELETEs.
     var deleteNulls: [(child: any Model, plan: RelationshipPlan)] = []
 
@@ -396,15 +398,28 @@ extension Session {
                     }
                 case .manyToMany:
                     for case let t as any Model in slot.addedObjects { pairsAdded.append(AssociationRow(plan: p, owner: o, target: t)) }
-                    for case let t as any Model in slot.removedObjects { pairsRemoved.append(AssociationRow(plan: p, owner: o, target: t)) }
+                    for case let t as any Model in slot.removedObjects {
+                        pairsRemoved.append(AssociationRow(plan: p, owner: o, target: t))
+                        if p.cascade.contains(.deleteOrphan) { orphans.append((t, p)) }
+                    }
                 }
             }
         }
 
         // Orphans: taken out of a delete-orphan relationship and not put anywhere else.
+        // A many-to-many's target is an orphan unless this flush puts it back into the
+        // same relationship of some owner; its association rows go first (its model may
+        // not declare the other side).
         var orphaned: [any Model] = []
+        var readded = Set<ObjectIdentifier>()
+        for row in pairsAdded where row.plan.cascade.contains(.deleteOrphan) { readded.insert(ObjectIdentifier(row.target)) }
         for (c, p) in orphans where c._state.session === self && !c._state.markedForDeletion && !plan.isDropped(c) {
-            if intents.isSet(c, p) { continue }
+            if p.direction == .manyToMany {
+                if readded.contains(ObjectIdentifier(c)) { continue }
+                if c._state.status == .persistent, !p.passiveDeletes { plan.associationsOfDeleted.append((p, c, true)) }
+            } else if intents.isSet(c, p) {
+                continue
+            }
             if c._state.status == .pending { drop([c]) } else { orphaned.append(c) }
         }
         if !orphaned.isEmpty {
@@ -413,6 +428,7 @@ extension Session {
             drop(more)
         }
         work.markedDuringFlush += marked
+        try refusePendingOrphans(intents, plan, &plans)
 
         // Instances being deleted: their loaded children are unlinked (or deleted with
         // them), their association rows deleted, their post-update keys cleared.
@@ -438,7 +454,7 @@ extension Session {
                         plan.deleteNulls.append((d, p))
                     }
                 case .manyToMany:
-                    if !p.passiveDeletes { plan.associationsOfDeleted.append((p, d)) }
+                    if !p.passiveDeletes { plan.associationsOfDeleted.append((p, d, false)) }
                 }
             }
         }
@@ -493,6 +509,32 @@ extension Session {
             plan.associationInserts.append(row)
         }
         return plan
+    }
+
+    /// A pending instance that a delete-orphan relationship owns but that has no parent
+    /// there would be deleted as soon as it was inserted: the flush refuses it, naming
+    /// the relationship. Its parent is known from its many-to-one (or the parent's
+    /// collection), or from a foreign key set by hand. A self-referential relationship
+    /// is left out: the root of a tree has no parent.
+    private func refusePendingOrphans(_ intents: ForeignKeyIntents, _ flush: RelationshipFlush, _ plans: inout PlanLookup) throws {
+        for o in pending where !flush.isDropped(o) && !o._state.markedForDeletion {
+            guard let ps = try plans(o) else { continue }
+            var owners: [RelationshipPlan] = []
+            var parented = false
+            for p in ps where p.direction == .manyToOne && p.partnerDeletesOrphans
+                && ObjectIdentifier(p.relationship.target) != ObjectIdentifier(type(of: o)) {
+                owners.append(p)
+                if intents.isSet(o, p) || p.childColumns.allSatisfy({ !o._value(at: $0).isNull }) { parented = true }
+            }
+            guard !owners.isEmpty, !parented else { continue }
+            let p = owners[0]
+            let collection = "\(p.relationship.target).\(p.relationship.backPopulates ?? "?")"
+            throw InvalidRequestError(
+                "cannot insert this \(type(of: o)): it is pending and an orphan — \(collection) deletes the objects taken out of it "
+                    + "(delete-orphan) and this one is in no \(p.relationship.target)'s \(p.relationship.backPopulates ?? "collection"), "
+                    + "so it would be deleted as soon as it was inserted; set its \(p.name) (or put it in a \(collection)) before the flush, "
+                    + "or expunge it")
+        }
     }
 
     private func notInSession(_ object: any Model, relatedTo other: any Model, through plan: RelationshipPlan) -> InvalidRequestError {

@@ -330,6 +330,36 @@ enum RelationshipJoin {
         return q.exists()
     }
 
+    /// `core` with the owner of each `has` / `any` in its WHERE added to its FROM when
+    /// the query does not have it yet (as SQLAlchemy does): `select(Author.self)
+    /// .where(Book.has(\.author))` reads `FROM authors, books WHERE EXISTS (... WHERE
+    /// authors_1.id = books.author_id)`, rather than naming a table the query lacks.
+    /// Run when the query executes, so that joins added after the condition count.
+    static func withOwnersOfExists(_ core: Select) -> Select {
+        guard let condition = core.whereClause else { return core }
+        var correlated: [FromNode] = []
+        condition.forEachNode { node in
+            guard case .exists(.select(let sub), _) = node, case .only(let ids) = sub.correlation else { return }
+            var froms: [FromNode] = []
+            var seen = Set<FromIdentity>()
+            sub.whereClause?.collectFroms(into: &froms, seen: &seen)
+            for f in froms where ids.contains(f.identity) { correlated.append(f) }
+        }
+        guard !correlated.isEmpty else { return core }
+        var present = Set<FromIdentity>()
+        var implicit: [FromNode] = []
+        for f in core.froms { for e in f.flattened { present.insert(e.identity) } }
+        for c in core.columns { c.collectFroms(into: &implicit, seen: &present) }
+        condition.collectFroms(into: &implicit, seen: &present)
+        var s = core
+        for f in correlated where present.insert(f.identity).inserted { s.froms.append(f) }
+        if s.froms.count == core.froms.count { return core }
+        // The query's own elements first (the model's table leads the FROM list).
+        s.froms = core.froms + implicit.filter { f in !core.froms.contains { $0.identity == f.identity } }
+            + s.froms.dropFirst(core.froms.count)
+        return s
+    }
+
     /// `core` made to fail when compiled, with `message`.
     static func failing(_ core: Select, _ message: String) -> Select {
         var s = core

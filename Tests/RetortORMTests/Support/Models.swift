@@ -9,7 +9,7 @@ enum TestModels {
     static let metadata = MetaData()
     /// Reading each mapping registers its table in `metadata`.
     static func register() {
-        metadata.including(Author.self, Book.self, Review.self, Edition.self, Gadget.self, Ticket.self, Post.self)
+        metadata.including(Author.self, Book.self, Review.self, Edition.self, Gadget.self, Ticket.self, Post.self, Document.self)
     }
 }
 
@@ -121,4 +121,14 @@ final class Post {
     @Column(.datetime(timezone: true)) var deletedAt: Date?
 
     init(title: String) { self.title = title }
+}
+
+/// A version counter (optimistic concurrency).
+@Model(table: "documents", metadata: TestModels.metadata, versionId: "version")
+final class Document {
+    var id: Int?
+    @Column(.string(100)) var body: String
+    var version = 0
+
+    init(body: String) { self.body = body }
 }

@@ -124,7 +124,15 @@ final class PostgresConnection: DriverConnection {
         return try withoutActuallyEscaping(row) { row in try pipelined(sql, sets, row: row) }
     }
 
-    private func pipelined(_ sql: String, _ parameterSets: [[SQLValue]], row: ((Int, [SQLValue]) throws -> Void)?) throws -> Int {
+    /// Pipelined like ``executeMany(_:_:)``; each set's rows affected go to `counted`.
+    func executeManyCounted(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                            counted: (Int, Int) -> Void) throws -> Int {
+        let sets = try collectParameterSets(count: count, fill: fill)
+        return try withoutActuallyEscaping(counted) { counted in try pipelined(sql, sets, row: nil, counted: counted) }
+    }
+
+    private func pipelined(_ sql: String, _ parameterSets: [[SQLValue]], row: ((Int, [SQLValue]) throws -> Void)?,
+                           counted: ((Int, Int) -> Void)? = nil) throws -> Int {
         guard let first = parameterSets.first else { return 0 }
         let conn = try openHandle(sql)
         try PostgresParameters.checkCount(first.count, sql: sql)
@@ -181,7 +189,7 @@ final class PostgresConnection: DriverConnection {
                 failure = failure ?? PostgresErrors.error(result: nil, conn: conn, sql: sql)
                 break
             }
-            let (affected, error) = readPipelineResults(conn, sql: sql, firstSet: start, row: row)
+            let (affected, error) = readPipelineResults(conn, sql: sql, firstSet: start, row: row, counted: counted)
             total += affected
             failure = failure ?? error
             start = end
@@ -330,7 +338,8 @@ final class PostgresConnection: DriverConnection {
     /// Reads one pipeline batch's results up to its sync point: the rows affected and
     /// the first error.
     private func readPipelineResults(_ conn: OpaquePointer, sql: String, firstSet: Int = 0,
-                                     row: ((Int, [SQLValue]) throws -> Void)? = nil) -> (Int, (any Error)?) {
+                                     row: ((Int, [SQLValue]) throws -> Void)? = nil,
+                                     counted: ((Int, Int) -> Void)? = nil) -> (Int, (any Error)?) {
         var affected = 0
         var set = firstSet
         var failure: (any Error)?
@@ -363,7 +372,9 @@ final class PostgresConnection: DriverConnection {
                 set += 1
                 continue
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-                affected += max(0, PostgresCursor.rowsAffected(result))
+                let n = max(0, PostgresCursor.rowsAffected(result))
+                affected += n
+                counted?(set, n)
                 set += 1
             case PGRES_PIPELINE_ABORTED:
                 break  // skipped after an earlier error in the batch

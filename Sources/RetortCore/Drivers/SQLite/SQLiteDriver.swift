@@ -257,6 +257,13 @@ final class SQLiteConnection: DriverConnection {
         try stepMany(sql, count: count, fill: fill, readsRows: true, row: row, done: { _, _ in })
     }
 
+    func executeManyCounted(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
+                            counted: (Int, Int) -> Void) throws -> Int {
+        try stepMany(sql, count: count, fill: fill, readsRows: false, row: { _, _ in }) { i, db in
+            counted(i, Int(sqlite3_changes64(db)))
+        }
+    }
+
     func executeManyInsert(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void,
                            rowID: (Int, Int64) throws -> Void) throws -> Int {
         try stepMany(sql, count: count, fill: fill, readsRows: false, row: { _, _ in }) { i, db in
