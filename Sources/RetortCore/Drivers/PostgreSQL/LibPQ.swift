@@ -97,8 +97,8 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
             }
             return unsafeBitCast(address, to: F.self)
         }
+        PQclear = try resolve("PQclear")  // first: a library that is not libpq is named by it
         PQcancel = try resolve("PQcancel")
-        PQclear = try resolve("PQclear")
         PQcmdStatus = try resolve("PQcmdStatus")
         PQcmdTuples = try resolve("PQcmdTuples")
         PQconnectdb = try resolve("PQconnectdb")
