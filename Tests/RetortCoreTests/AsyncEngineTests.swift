@@ -245,6 +245,22 @@ final class AsyncEngineTests: XCTestCase {
         }
     }
 
+    func testTheBodyAndItsStatementsRunOnTheConnectionsThreadWithoutAHopEach() async throws {
+        for backend in try backends(pool: PoolOptions(size: 2)) {
+            let onThread = try await backend.engine.connect { conn -> [Bool] in
+                var onThread: [Bool] = []
+                for _ in 0..<3 {
+                    onThread.append(conn.thread.isCurrent)
+                    _ = try await conn.scalar(text("SELECT 1"), as: Int.self)
+                    onThread.append(conn.thread.isCurrent)
+                }
+                return onThread
+            }
+            XCTAssertEqual(onThread, Array(repeating: true, count: 6), "\(backend.name): the body left the connection's thread")
+            backend.engine.dispose()
+        }
+    }
+
     // MARK: Streaming and transactions
 
     func testRowsStreamWithForAwaitAcrossBatches() async throws {

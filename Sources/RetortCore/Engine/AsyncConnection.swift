@@ -158,7 +158,7 @@ public final class AsyncConnection {
     package func perform<T>(timeout: Duration? = nil, cancellable: Bool = true,
                             _ work: () throws -> T) async throws -> T {
         guard thread.isCurrent else {
-            return try await withTaskExecutorPreference(thread) {
+            return try await thread.hosting {
                 try await self.perform(timeout: timeout, cancellable: cancellable, work)
             }
         }

@@ -49,7 +49,7 @@ public struct AsyncEngine: Sendable, CustomStringConvertible {
     public func connect<T>(_ body: (AsyncConnection) async throws -> T) async throws -> T {
         let slot = try await reserve()
         let thread = sync.pool.takeThread()
-        return try await withTaskExecutorPreference(thread) {
+        return try await thread.hosting {
             try await AsyncEngine.use(slot, thread, sync, body)
         }
     }
@@ -69,7 +69,7 @@ public struct AsyncEngine: Sendable, CustomStringConvertible {
     package func lease() async throws -> AsyncConnection {
         let slot = try await reserve()
         let thread = sync.pool.takeThread()
-        return try await withTaskExecutorPreference(thread) {
+        return try await thread.hosting {
             try await AsyncEngine.open(slot, thread, sync)
         }
     }

@@ -37,12 +37,30 @@ package final class DatabaseThread: TaskExecutor, @unchecked Sendable {
     package static func run<T>(name: String, _ body: () throws -> T) async throws -> T {
         let thread = DatabaseThread(name: name)
         defer { thread.stop() }
-        return try await withTaskExecutorPreference(thread) { try await runHere(body) }
+        return try await thread.hosting { try body() }
     }
 
-    /// Runs `body` where the task is: on the preferred thread, when called in
-    /// ``run(name:_:)``'s scope.
-    private static func runHere<T>(_ body: () throws -> T) async throws -> T { try body() }
+    /// Runs `operation` with the task on this thread, and moves it back to the global
+    /// pool afterwards.
+    ///
+    /// A task executor preference takes effect when the task is next enqueued: a task
+    /// already on the cooperative pool calling nonisolated code would stay there (and
+    /// hop to this thread for each blocking call). So the task yields once to move
+    /// here, runs `operation` (its nonisolated awaits stay here), and yields once more
+    /// after, so that the caller's code does not go on running on this thread.
+    package func hosting<T>(_ operation: () async throws -> T) async throws -> T {
+        let outcome: Swift.Result<T, any Error>
+        do {
+            outcome = .success(try await withTaskExecutorPreference(self) {
+                if !isCurrent { await Task.yield() }
+                return try await operation()
+            })
+        } catch {
+            outcome = .failure(error)
+        }
+        if isCurrent { await Task.yield() }
+        return try outcome.get()
+    }
 
     /// True when called on this thread.
     package var isCurrent: Bool { pthread_equal(pthread_self(), threadID) != 0 }
