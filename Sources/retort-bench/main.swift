@@ -23,6 +23,7 @@ do {
     try CoreSQLBench(report: report).runSQLite()
     try ORMBench(report: report).runSQLite()
     try RelationshipBench(report: report).runSQLite()
+    try AsyncBench(report: report).runSQLite()
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try AutogenerateBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
@@ -35,6 +36,7 @@ do {
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
         try ORMBench(report: report).runPostgres(url: pg)
+        try AsyncBench(report: report).runPostgres(url: pg)
         try ReflectionBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
         try AutogenerateBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
         try AdoptBench(report: report).run(prefix: "pg_", url: pg)

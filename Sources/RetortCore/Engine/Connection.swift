@@ -63,6 +63,10 @@ public final class Connection {
     /// True once ``close()`` was called.
     public var isClosed: Bool { closed }
 
+    /// The driver connection statements run on now (nil when closed or lost): the one
+    /// the async API asks to cancel a running statement.
+    var currentDriverConnection: (any DriverConnection)? { pooled?.driverConnection }
+
     /// True while a transaction is open.
     public var inTransaction: Bool { pooled?.driverConnection.inTransaction ?? false }
 
@@ -179,6 +183,7 @@ public final class Connection {
             listeners?.after(compiled.sql, firstValues, parameterSets.count)
             return result
         } catch {
+            listeners?.failed(compiled.sql, firstValues, parameterSets.count, error)
             throw handle(error)
         }
     }
@@ -246,6 +251,7 @@ public final class Connection {
             listeners?.after(compiled.sql, firstValues, count)
             return total
         } catch {
+            listeners?.failed(compiled.sql, firstValues, count, error)
             throw handle(error)
         }
     }
@@ -369,6 +375,7 @@ public final class Connection {
             listeners?.after(sql, values, 1)
             return result
         } catch {
+            listeners?.failed(sql, values, 1, error)
             throw handle(error)
         }
     }
@@ -384,6 +391,7 @@ public final class Connection {
             listeners?.after(sql, sets.first ?? [], sets.count)
             return result
         } catch {
+            listeners?.failed(sql, sets.first ?? [], sets.count, error)
             throw handle(error)
         }
     }
