@@ -59,10 +59,28 @@ public protocol DriverConnection: AnyObject {
     /// directory where its journal cannot be made). Drivers that cannot tell before
     /// writing do nothing.
     func checkWritable() throws
+
+    /// Asks the database to stop the statement this connection is running now; the
+    /// statement then fails with an error (``OperationalError`` `.timeout`), and the
+    /// connection stays usable.
+    ///
+    /// Unlike every other method, this one is called from another thread than the one
+    /// running the statement (the async API calls it when a task is cancelled or a
+    /// statement timeout passes). It is only called while a statement of this
+    /// connection is running (never concurrently with ``close()``), and it may block
+    /// briefly (PostgreSQL opens a connection to send the request).
+    ///
+    /// SQLite implements it with `sqlite3_interrupt`, PostgreSQL with `PQcancel`. The
+    /// default does nothing: the statement runs to its end, and the cancellation or
+    /// timeout is only reported after it. A driver whose database can stop a statement
+    /// (MySQL: `KILL QUERY <thread id>` from a second connection) should implement it.
+    func cancel()
 }
 
 extension DriverConnection {
     public func checkWritable() throws {}
+
+    public func cancel() {}
 
     public func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
         try executeMany(sql, collectParameterSets(count: count, fill: fill))

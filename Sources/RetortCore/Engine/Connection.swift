@@ -63,6 +63,10 @@ public final class Connection {
     /// True once ``close()`` was called.
     public var isClosed: Bool { closed }
 
+    /// The driver connection statements run on now (nil when closed or lost): the one
+    /// the async API asks to cancel a running statement.
+    var currentDriverConnection: (any DriverConnection)? { pooled?.driverConnection }
+
     /// True while a transaction is open.
     public var inTransaction: Bool { pooled?.driverConnection.inTransaction ?? false }
 

@@ -22,6 +22,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
     typealias Conn = OpaquePointer
     typealias Res = OpaquePointer
 
+    let PQcancel: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int32) -> Int32
     let PQclear: @convention(c) (Res?) -> Void
     let PQcmdStatus: @convention(c) (Res?) -> UnsafeMutablePointer<CChar>?
     let PQcmdTuples: @convention(c) (Res?) -> UnsafeMutablePointer<CChar>?
@@ -35,10 +36,12 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
     let PQexitPipelineMode: @convention(c) (Conn?) -> Int32
     let PQfinish: @convention(c) (Conn?) -> Void
     let PQfname: @convention(c) (Res?, Int32) -> UnsafeMutablePointer<CChar>?
+    let PQfreeCancel: @convention(c) (OpaquePointer?) -> Void
     let PQfreemem: @convention(c) (UnsafeMutableRawPointer?) -> Void
     let PQftype: @convention(c) (Res?, Int32) -> Oid
     let PQgetCopyData: @convention(c) (Conn?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, Int32) -> Int32
     let PQgetResult: @convention(c) (Conn?) -> Res?
+    let PQgetCancel: @convention(c) (Conn?) -> OpaquePointer?
     let PQgetisnull: @convention(c) (Res?, Int32, Int32) -> Int32
     let PQgetlength: @convention(c) (Res?, Int32, Int32) -> Int32
     let PQgetvalue: @convention(c) (Res?, Int32, Int32) -> UnsafeMutablePointer<CChar>?
@@ -94,6 +97,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
             }
             return unsafeBitCast(address, to: F.self)
         }
+        PQcancel = try resolve("PQcancel")
         PQclear = try resolve("PQclear")
         PQcmdStatus = try resolve("PQcmdStatus")
         PQcmdTuples = try resolve("PQcmdTuples")
@@ -106,10 +110,12 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
         PQexitPipelineMode = try resolve("PQexitPipelineMode")
         PQfinish = try resolve("PQfinish")
         PQfname = try resolve("PQfname")
+        PQfreeCancel = try resolve("PQfreeCancel")
         PQfreemem = try resolve("PQfreemem")
         PQftype = try resolve("PQftype")
         PQgetCopyData = try resolve("PQgetCopyData")
         PQgetResult = try resolve("PQgetResult")
+        PQgetCancel = try resolve("PQgetCancel")
         PQgetisnull = try resolve("PQgetisnull")
         PQgetlength = try resolve("PQgetlength")
         PQgetvalue = try resolve("PQgetvalue")
@@ -153,6 +159,9 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
 // The libpq functions the driver calls, by their C names: declared in this module, they
 // shadow CLibPQ's declarations, so no libpq symbol is linked.
 
+@inline(__always) func PQcancel(_ cancel: OpaquePointer!, _ errbuf: UnsafeMutablePointer<CChar>!, _ size: Int32) -> Int32 {
+    LibPQ.api.PQcancel(cancel, errbuf, size)
+}
 @inline(__always) func PQclear(_ res: OpaquePointer!) { LibPQ.api.PQclear(res) }
 @inline(__always) func PQcmdStatus(_ res: OpaquePointer!) -> UnsafeMutablePointer<CChar>! { LibPQ.api.PQcmdStatus(res) }
 @inline(__always) func PQcmdTuples(_ res: OpaquePointer!) -> UnsafeMutablePointer<CChar>! { LibPQ.api.PQcmdTuples(res) }
@@ -171,6 +180,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
 @inline(__always) func PQexitPipelineMode(_ conn: OpaquePointer!) -> Int32 { LibPQ.api.PQexitPipelineMode(conn) }
 @inline(__always) func PQfinish(_ conn: OpaquePointer!) { LibPQ.api.PQfinish(conn) }
 @inline(__always) func PQfname(_ res: OpaquePointer!, _ field: Int32) -> UnsafeMutablePointer<CChar>! { LibPQ.api.PQfname(res, field) }
+@inline(__always) func PQfreeCancel(_ cancel: OpaquePointer!) { LibPQ.api.PQfreeCancel(cancel) }
 @inline(__always) func PQfreemem(_ p: UnsafeMutableRawPointer!) { LibPQ.api.PQfreemem(p) }
 @inline(__always) func PQftype(_ res: OpaquePointer!, _ field: Int32) -> Oid { LibPQ.api.PQftype(res, field) }
 @inline(__always) func PQgetCopyData(_ conn: OpaquePointer!, _ buffer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!,
@@ -178,6 +188,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
     LibPQ.api.PQgetCopyData(conn, buffer, async)
 }
 @inline(__always) func PQgetResult(_ conn: OpaquePointer!) -> OpaquePointer! { LibPQ.api.PQgetResult(conn) }
+@inline(__always) func PQgetCancel(_ conn: OpaquePointer!) -> OpaquePointer! { LibPQ.api.PQgetCancel(conn) }
 @inline(__always) func PQgetisnull(_ res: OpaquePointer!, _ row: Int32, _ field: Int32) -> Int32 { LibPQ.api.PQgetisnull(res, row, field) }
 @inline(__always) func PQgetlength(_ res: OpaquePointer!, _ row: Int32, _ field: Int32) -> Int32 { LibPQ.api.PQgetlength(res, row, field) }
 @inline(__always) func PQgetvalue(_ res: OpaquePointer!, _ row: Int32, _ field: Int32) -> UnsafeMutablePointer<CChar>! {

@@ -17,6 +17,9 @@ final class PostgresConnection: DriverConnection {
     private let cache: PostgresStatementCache
     private let parameters = PostgresParameters()
     private var noticeSink: Unmanaged<PostgresNoticeSink>?
+    /// libpq's cancel request object (`PQgetCancel`), made once on connecting: it
+    /// holds the backend's key, and `PQcancel` on it is safe from another thread.
+    private var cancelRequest: OpaquePointer?
 
     init(driver: PostgresDriver) throws {
         try LibPQ.load()
@@ -31,6 +34,7 @@ final class PostgresConnection: DriverConnection {
             throw error
         }
         conn = handle
+        cancelRequest = PQgetCancel(handle)
         cache = PostgresStatementCache(capacity: driver.statementCacheSize)
         let sink = Unmanaged.passRetained(PostgresNoticeSink(logger: driver.logger))
         noticeSink = sink
@@ -69,9 +73,20 @@ final class PostgresConnection: DriverConnection {
         return status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY
     }
 
+    /// `PQcancel`: asks the server (over a connection of its own) to cancel the running
+    /// statement, which then fails with SQLSTATE 57014. Called from another thread only
+    /// while a statement runs, never with ``close()`` (see ``DriverConnection/cancel()``).
+    func cancel() {
+        guard let cancelRequest else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancelRequest, &buffer, Int32(buffer.count))
+    }
+
     func close() {
         guard let handle = conn else { return }
         conn = nil
+        if let cancelRequest { PQfreeCancel(cancelRequest) }
+        cancelRequest = nil
         PQfinish(handle)
         noticeSink?.release()
         noticeSink = nil

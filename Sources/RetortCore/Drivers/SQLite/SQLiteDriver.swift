@@ -150,6 +150,14 @@ final class SQLiteConnection: DriverConnection {
 
     func ping() -> Bool { db != nil }
 
+    /// `sqlite3_interrupt`: the running statement fails with `SQLITE_INTERRUPT` (an
+    /// interrupted write inside a transaction rolls that transaction back). Called from
+    /// another thread only while a statement runs, so `db` is open (see
+    /// ``DriverConnection/cancel()``).
+    func cancel() {
+        if let db { sqlite3_interrupt(db) }
+    }
+
     func close() {
         guard let handle = db else { return }
         cache.finalizeAll()
