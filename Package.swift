@@ -10,6 +10,10 @@ let package = Package(
         .library(name: "RetortCore", targets: ["RetortCore"]),
         .library(name: "RetortORM", targets: ["RetortORM"]),
         .library(name: "RetortMigrate", targets: ["RetortMigrate"]),
+        // Retort in a Swift server: the engine as a swift-service-lifecycle Service,
+        // swift-metrics and swift-distributed-tracing. Its own product, so that an app
+        // that does not use it neither resolves nor builds those packages.
+        .library(name: "RetortServer", targets: ["RetortServer"]),
         // The manifest module of migrations-example (a library product, as every
         // manifest module must be: migrator links it into a small program).
         .library(name: "ExampleModels", targets: ["ExampleModels"]),
@@ -26,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
+        // For RetortServer only.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         // System-library shims: module maps only.
@@ -67,6 +75,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "RetortServer",
+            dependencies: [
+                "RetortCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
         .target(name: "ExampleModels", dependencies: ["RetortCore"], path: "migrations-example/Models"),
         .executableTarget(
             name: "migrator",
@@ -105,6 +122,15 @@ let package = Package(
         .testTarget(
             name: "RetortORMTests",
             dependencies: ["Retort", "RetortORM", "RetortCore", "RetortTestSupport"]
+        ),
+        .testTarget(
+            name: "RetortServerTests",
+            dependencies: [
+                "RetortServer", "RetortCore", "RetortTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
         ),
         .testTarget(
             name: "RetortCoreTests",

@@ -30,6 +30,34 @@ final class EngineEventsTests: XCTestCase {
         }
     }
 
+    func testFailedStatementsAreReportedWithTheirErrorAndNotAsDone() throws {
+        final class Failures: @unchecked Sendable {  // fields only under `lock`
+            let lock = NSLock()
+            var failed: [(String, Int, String)] = []
+            var after: [String] = []
+        }
+        try forEachBackend { engine in
+            let seen = Failures()
+            let f = engine.events.executeFailed { e, error in
+                seen.lock.withLock { seen.failed.append((e.sql, e.parameterSetCount, "\(type(of: error))")) }
+            }
+            let a = engine.events.afterExecute { e in seen.lock.withLock { seen.after.append(e.sql) } }
+            defer {
+                engine.events.remove(f)
+                engine.events.remove(a)
+            }
+            try engine.begin { try $0.execute(text("CREATE TABLE evf (id INTEGER PRIMARY KEY)")) }
+            try engine.begin { try $0.execute(text("INSERT INTO evf (id) VALUES (1)")) }
+            XCTAssertThrowsError(try engine.begin { try $0.execute(text("INSERT INTO evf (id) VALUES (1)")) })
+            XCTAssertThrowsError(try engine.begin { try $0.execute(text("INSERT INTO evf (id) VALUES (:i)"), [["i": 2], ["i": 1]]) })
+            XCTAssertThrowsError(try engine.connect { _ = try $0.execute(text("SELECT nothing FROM nowhere")) })
+            XCTAssertEqual(seen.failed.map(\.1), [1, 2, 1])
+            XCTAssertEqual(seen.failed.map(\.2), ["IntegrityError", "IntegrityError", "ProgrammingError"])
+            XCTAssertEqual(seen.failed.first?.0.hasPrefix("INSERT INTO evf"), true)
+            XCTAssertEqual(seen.after.count, 2, "a failed statement is not reported as done: \(seen.after)")
+        }
+    }
+
     func testExecuteManyReturningHandsBackEachSetsRows() throws {
         try forEachBackend { engine in
             let metadata = MetaData()

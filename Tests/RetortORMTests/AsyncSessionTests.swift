@@ -108,11 +108,20 @@ final class AsyncSessionTests: XCTestCase {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<100 {
                     group.addTask {
-                        let session = AsyncSession(engine)
-                        try await session.run { session in
-                            let author = LdAuthor(name: "author \(i)")
-                            author.books = [LdBook(title: "book \(i)")]
-                            try session.add(author)
+                        // SQLite's deferred writers can deadlock; one of them is then told
+                        // "locked" at once and tries again, as an application would.
+                        for attempt in 1...50 {
+                            do {
+                                let session = AsyncSession(engine)
+                                try await session.run { session in
+                                    let author = LdAuthor(name: "author \(i)")
+                                    author.books = [LdBook(title: "book \(i)")]
+                                    try session.add(author)
+                                }
+                                return
+                            } catch let error as OperationalError where error.kind == .locked && attempt < 50 {
+                                try await Task.sleep(for: .milliseconds(5))
+                            }
                         }
                     }
                 }

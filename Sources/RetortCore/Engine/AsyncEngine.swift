@@ -47,7 +47,7 @@ public struct AsyncEngine: Sendable, CustomStringConvertible {
     /// task for up to the pool's `timeout` (then ``InterfaceError`` `.poolExhausted`).
     @discardableResult
     public func connect<T>(_ body: (AsyncConnection) async throws -> T) async throws -> T {
-        let slot = try await sync.pool.reserve()
+        let slot = try await reserve()
         let thread = sync.pool.takeThread()
         return try await withTaskExecutorPreference(thread) {
             try await AsyncEngine.use(slot, thread, sync, body)
@@ -67,7 +67,7 @@ public struct AsyncEngine: Sendable, CustomStringConvertible {
     /// A connection held until ``release(_:)``, for ``AsyncSession``-like owners that
     /// keep one across several calls.
     package func lease() async throws -> AsyncConnection {
-        let slot = try await sync.pool.reserve()
+        let slot = try await reserve()
         let thread = sync.pool.takeThread()
         return try await withTaskExecutorPreference(thread) {
             try await AsyncEngine.open(slot, thread, sync)
@@ -77,6 +77,17 @@ public struct AsyncEngine: Sendable, CustomStringConvertible {
     /// Returns a connection from ``lease()``: rolled back, to the pool, with its thread.
     package func release(_ connection: AsyncConnection) async {
         await connection.release()
+    }
+
+    /// A place in the pool, telling the ``EngineEvents/connectionCheckedOut(_:)``
+    /// listeners how long it took.
+    private func reserve() async throws -> PoolSlot {
+        guard let listeners = sync.events.snapshot(), !listeners.checkout.isEmpty else { return try await sync.pool.reserve() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let slot = try await sync.pool.reserve()
+        listeners.checkedOut(waited: clock.now - start)
+        return slot
     }
 
     /// On `thread` (the task prefers it): open the slot's connection (this may block:

@@ -183,6 +183,7 @@ public final class Connection {
             listeners?.after(compiled.sql, firstValues, parameterSets.count)
             return result
         } catch {
+            listeners?.failed(compiled.sql, firstValues, parameterSets.count, error)
             throw handle(error)
         }
     }
@@ -240,6 +241,7 @@ public final class Connection {
             listeners?.after(compiled.sql, firstValues, count)
             return total
         } catch {
+            listeners?.failed(compiled.sql, firstValues, count, error)
             throw handle(error)
         }
     }
@@ -363,6 +365,7 @@ public final class Connection {
             listeners?.after(sql, values, 1)
             return result
         } catch {
+            listeners?.failed(sql, values, 1, error)
             throw handle(error)
         }
     }
@@ -378,6 +381,7 @@ public final class Connection {
             listeners?.after(sql, sets.first ?? [], sets.count)
             return result
         } catch {
+            listeners?.failed(sql, sets.first ?? [], sets.count, error)
             throw handle(error)
         }
     }

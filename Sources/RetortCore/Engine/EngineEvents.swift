@@ -30,9 +30,14 @@ public final class EngineEvents: @unchecked Sendable {
     public struct Token: Hashable, Sendable { let id: Int }
 
     typealias Listener = @Sendable (ExecuteEvent) -> Void
+    typealias FailureListener = @Sendable (ExecuteEvent, any Error) -> Void
+    typealias CheckoutListener = @Sendable (Duration) -> Void
     struct Lists {
         var before: [(Int, Listener)] = []
         var after: [(Int, Listener)] = []
+        var failed: [(Int, FailureListener)] = []
+        var checkout: [(Int, CheckoutListener)] = []
+        var isEmpty: Bool { before.isEmpty && after.isEmpty && failed.isEmpty && checkout.isEmpty }
     }
 
     private let lock = NSLock()
@@ -59,13 +64,29 @@ public final class EngineEvents: @unchecked Sendable {
         add { $0.after.append(($1, listener)) }
     }
 
+    /// Calls `listener` after each statement that failed, with its error (the statement's
+    /// ``beforeExecute(_:)`` listeners were called; its ``afterExecute(_:)`` ones are not).
+    @discardableResult
+    public func executeFailed(_ listener: @escaping @Sendable (ExecuteEvent, any Error) -> Void) -> Token {
+        add { $0.failed.append(($1, listener)) }
+    }
+
+    /// Calls `listener` each time the async API (``AsyncEngine``) obtains a connection
+    /// from the pool, with how long the task waited for it (zero when one was free).
+    @discardableResult
+    public func connectionCheckedOut(_ listener: @escaping @Sendable (Duration) -> Void) -> Token {
+        add { $0.checkout.append(($1, listener)) }
+    }
+
     /// Removes a listener; removing one twice does nothing.
     public func remove(_ token: Token) {
         lock.lock()
         defer { lock.unlock() }
         lists.before.removeAll { $0.0 == token.id }
         lists.after.removeAll { $0.0 == token.id }
-        any = !lists.before.isEmpty || !lists.after.isEmpty
+        lists.failed.removeAll { $0.0 == token.id }
+        lists.checkout.removeAll { $0.0 == token.id }
+        any = !lists.isEmpty
         #if os(Linux)
         anyListeners.store(any, ordering: .releasing)
         #endif
@@ -105,5 +126,15 @@ extension EngineEvents.Lists {
         guard !after.isEmpty else { return }
         let e = ExecuteEvent(sql: sql, parameters: values, parameterSetCount: sets)
         for (_, l) in after { l(e) }
+    }
+
+    func failed(_ sql: String, _ values: [SQLValue], _ sets: Int, _ error: any Error) {
+        guard !failed.isEmpty else { return }
+        let e = ExecuteEvent(sql: sql, parameters: values, parameterSetCount: sets)
+        for (_, l) in failed { l(e, error) }
+    }
+
+    func checkedOut(waited: Duration) {
+        for (_, l) in checkout { l(waited) }
     }
 }
