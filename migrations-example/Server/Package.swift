@@ -27,6 +27,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Retort", package: retort),
                 .product(name: "RetortMigrate", package: retort),
+                .product(name: "RetortServer", package: retort),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

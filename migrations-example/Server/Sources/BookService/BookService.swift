@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Retort
 import RetortMigrate
+import RetortServer
 
 /// How the service runs: which database, how many connections, where it listens.
 public struct ServiceConfiguration: Sendable {
@@ -81,10 +82,13 @@ public struct BookService: Sendable {
         return BookService(engine: engine, appliedRevisions: applied, configuration: configuration)
     }
 
-    /// The Hummingbird application: the routes, listening where the configuration says.
+    /// The Hummingbird application: the routes, listening where the configuration says,
+    /// with the engine as a service of its group: on graceful shutdown (SIGTERM, SIGINT)
+    /// the server stops taking requests first, then the pool drains and closes.
     public func application(logger: Logger = Logger(label: "book-server")) -> some ApplicationProtocol {
         Application(router: router(),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+                    services: [EngineService(engine)],
                     logger: logger)
     }
 

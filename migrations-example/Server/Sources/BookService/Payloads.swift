@@ -4,8 +4,20 @@ import Hummingbird
 // What goes over the wire: plain Sendable values, made from the models inside the
 // request's session and checked before anything is written.
 
+/// A value the API answers with: JSON with its keys sorted (stable answers), fields
+/// that are nil left out.
+public protocol JSONAnswer: Encodable, ResponseGenerator {}
+
+extension JSONAnswer {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder.api.encode(self)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
 /// A book as the API shows it, with its author and tags.
-public struct BookJSON: Codable, Sendable, Equatable, ResponseEncodable {
+public struct BookJSON: Codable, Sendable, Equatable, JSONAnswer {
     public var id: Int
     public var title: String
     public var author: AuthorJSON
@@ -30,7 +42,7 @@ public struct BookJSON: Codable, Sendable, Equatable, ResponseEncodable {
 }
 
 /// An author as the API shows it.
-public struct AuthorJSON: Codable, Sendable, Equatable, ResponseEncodable {
+public struct AuthorJSON: Codable, Sendable, Equatable, JSONAnswer {
     public var id: Int
     public var name: String
     public var email: String?
@@ -47,7 +59,7 @@ public struct AuthorJSON: Codable, Sendable, Equatable, ResponseEncodable {
 }
 
 /// A page of books.
-public struct BookListJSON: Codable, Sendable, Equatable, ResponseEncodable {
+public struct BookListJSON: Codable, Sendable, Equatable, JSONAnswer {
     public var books: [BookJSON]
 }
 
