@@ -19,6 +19,10 @@ let package = Package(
         .library(name: "ExampleModels", targets: ["ExampleModels"]),
         .executable(name: "migrator", targets: ["migrator"]),
         .executable(name: "retort-bench", targets: ["retort-bench"]),
+        // The throwaway PostgreSQL server of the tests, for the example service's own
+        // package (migrations-example/Server), which depends on Retort by path. Apps
+        // never need it; a product is built only by packages that ask for it.
+        .library(name: "RetortTestSupport", targets: ["RetortTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
