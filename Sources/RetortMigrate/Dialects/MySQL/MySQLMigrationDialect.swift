@@ -48,8 +48,9 @@ struct MySQLMigrationDialect: MigrationDialect {
         var out: [String] = []
         if let t = lockTimeout { out.append("SET SESSION lock_wait_timeout = \(max(1, Int(t.rounded(.up))))") }
         if let t = statementTimeout {
-            out.append("SET @retort_statement_timeout = \(String(format: "%.3f", t)) "
-                       + "/*M!100100 , SESSION max_statement_time = @retort_statement_timeout */")
+            // The value is written twice: the server refuses a user variable's DECIMAL for it.
+            let seconds = String(format: "%.3f", t)
+            out.append("SET @retort_statement_timeout = \(seconds) /*M!100100 , SESSION max_statement_time = \(seconds) */")
         }
         return out
     }
