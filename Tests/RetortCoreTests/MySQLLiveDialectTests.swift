@@ -51,6 +51,24 @@ final class MySQLLiveDialectTests: XCTestCase {
         }
     }
 
+    /// The table-exists check behind `checkFirst` compares names as utf8mb4, so a
+    /// name outside utf8mb3 (where MariaDB keeps identifiers) is simply not there and
+    /// CREATE TABLE reports the name, rather than the check failing on mixed collations.
+    func testTableExistsComparesNamesOutsideUTF8MB3() throws {
+        let engine = try engine()
+        defer { engine.dispose() }
+        let m = MetaData()
+        Table("caf\u{E9} \u{1F642}", m, Column("id", .integer, primaryKey: true))
+        XCTAssertThrowsError(try m.createAll(engine)) { error in
+            XCTAssertTrue("\(error)".contains("Invalid utf8mb4 character string"), "\(error)")
+        }
+        let plain = MetaData()
+        Table("caf\u{E9}", plain, Column("id", .integer, primaryKey: true))
+        try plain.createAll(engine)
+        try plain.createAll(engine)
+        XCTAssertEqual(try Inspector(engine).tableNames(), ["caf\u{E9}"])
+    }
+
     /// Every Retort type, defaults (literal, CURRENT_TIMESTAMP, ON UPDATE), comments,
     /// an inline enum, checks, composite and self-referential keys, a unique index
     /// and an index with a prefix length.

@@ -77,16 +77,21 @@ public struct MySQLDialect: DatabaseDialect {
         return ["SET TRANSACTION ISOLATION LEVEL \(isolation.rawValue)", "START TRANSACTION"]
     }
 
+    /// `x` as utf8mb4 text: `information_schema` columns are utf8mb3 on MariaDB and
+    /// cannot be compared with a name outside it (an emoji) without this.
+    static func utf8mb4(_ x: String) -> String { "CONVERT(\(x) USING utf8mb4) COLLATE utf8mb4_bin" }
+
     /// `information_schema.TABLES` in `DATABASE()` (the database unqualified names
     /// resolve in) unless the table names one.
     public func tableExistsQuery(_ table: TableReference, dialect: Dialect) -> CompiledStatement {
         if let schema = table.schema {
             return CompiledStatement(
-                sql: "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                sql: "SELECT 1 FROM information_schema.TABLES WHERE \(Self.utf8mb4("TABLE_SCHEMA")) = ? "
+                    + "AND \(Self.utf8mb4("TABLE_NAME")) = ?",
                 bindings: [.value(.text(schema)), .value(.text(table.name))])
         }
         return CompiledStatement(
-            sql: "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+            sql: "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND \(Self.utf8mb4("TABLE_NAME")) = ?",
             bindings: [.value(.text(table.name))])
     }
 
