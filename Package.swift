@@ -33,11 +33,14 @@ let package = Package(
         // libpq's declarations only: RetortCore opens the library when the first
         // PostgreSQL connection is made (see LibPQ.swift), so it is not linked.
         .systemLibrary(name: "CLibPQ"),
+        // libmariadb's declarations only, opened like libpq (see LibMariaDB.swift).
+        .systemLibrary(name: "CMariaDB"),
         .target(
             name: "RetortCore",
             dependencies: [
                 "CSQLite",
                 "CLibPQ",
+                "CMariaDB",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,15 +76,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "retort-bench",
-            dependencies: ["RetortCore", "RetortORM", "RetortMigrate", "CSQLite", "CLibPQ"],
-            linkerSettings: [.linkedLibrary("pq")]  // its raw libpq loop calls libpq directly
+            dependencies: ["RetortCore", "RetortORM", "RetortMigrate", "CSQLite", "CLibPQ", "CMariaDB"],
+            // Its raw libpq and libmariadb loops call the libraries directly.
+            linkerSettings: [.linkedLibrary("pq"), .linkedLibrary("mariadb")]
         ),
-        // Shared by the test targets: the throwaway PostgreSQL server.
+        // Shared by the test targets: the throwaway PostgreSQL and MariaDB servers.
         .target(
             name: "RetortTestSupport",
-            dependencies: ["RetortCore", "CLibPQ"],
+            dependencies: ["RetortCore", "CLibPQ", "CMariaDB"],
             path: "Tests/RetortTestSupport",
-            linkerSettings: [.linkedLibrary("pq")]  // it calls libpq directly to set up databases
+            // It calls libpq and libmariadb directly to set up databases.
+            linkerSettings: [.linkedLibrary("pq"), .linkedLibrary("mariadb")]
         ),
         .testTarget(
             name: "RetortMigrateTests",

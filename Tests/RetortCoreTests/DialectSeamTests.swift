@@ -88,8 +88,11 @@ final class DialectSeamTests: XCTestCase {
     /// Each database is reached through the registry: its URL schemes, its driver, its
     /// folder's dialect value.
     func testRegisteredDialectsOwnTheirSchemes() throws {
-        XCTAssertEqual(Dialect.registered.map(\.name), ["sqlite", "postgresql"])
+        XCTAssertEqual(Dialect.registered.map(\.name), ["sqlite", "postgresql", "mysql"])
         XCTAssertEqual(Dialect.named("postgres")?.name, "postgresql")
+        XCTAssertEqual(Dialect.named("mariadb")?.name, "mysql")
+        XCTAssertEqual(try DatabaseURL("mariadb://u@h/db").backend, "mysql")
+        XCTAssertEqual(try DatabaseURL("mysql+libmariadb://u@h/db").driverName, "libmariadb")
         XCTAssertNil(Dialect.named("oracle"))
         XCTAssertEqual(try DatabaseURL("postgres://u@h/db").backend, "postgresql")
         XCTAssertEqual(try DatabaseURL("postgresql+libpq://u@h/db").driverName, "libpq")

@@ -366,7 +366,7 @@ public enum LocalCluster {
     /// Not Foundation's `Process`: on Linux it learns that a child ended when a socket
     /// the child inherited closes, and `pg_ctl start` leaves the postmaster holding it,
     /// so waiting for `pg_ctl` would never return.
-    private static func spawn(_ argv: [String], log: String) throws -> pid_t {
+    static func spawn(_ argv: [String], log: String) throws -> pid_t {
         #if os(Linux)
         var actions = posix_spawn_file_actions_t()
         #else

@@ -11,10 +11,12 @@ func temporarySQLiteURL(_ name: String = "orm") -> String {
     return "sqlite:///" + dir.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).db").path
 }
 
-/// Runs `body` against a fresh SQLite file and a fresh PostgreSQL database, each with
-/// the test models' tables created. Without a PostgreSQL server the SQLite half runs
-/// and the test is then skipped (failed under RETORT_REQUIRE_POSTGRES=1).
-func forEachBackend(_ body: (Engine) throws -> Void) throws {
+/// Runs `body` against a fresh SQLite file and a fresh PostgreSQL database, and with
+/// `includeMySQL` a fresh MySQL/MariaDB database too (opt-in: the shared
+/// suites do not pass on MariaDB yet), each with the test models' tables created. Without a PostgreSQL server the
+/// SQLite half runs and the test is then skipped (failed under RETORT_REQUIRE_POSTGRES=1);
+/// the same for MySQL under RETORT_REQUIRE_MYSQL=1.
+func forEachBackend(includeMySQL: Bool = false, _ body: (Engine) throws -> Void) throws {
     TestModels.register()
     let sqlite = try createEngine(temporarySQLiteURL())
     defer { sqlite.dispose() }
@@ -24,6 +26,11 @@ func forEachBackend(_ body: (Engine) throws -> Void) throws {
     defer { pg.dispose() }
     try TestModels.metadata.createAll(pg)
     try body(pg)
+    guard includeMySQL else { return }
+    let mysql = try createEngine(MariaDBTestServer.freshDatabaseURL())
+    defer { mysql.dispose() }
+    try TestModels.metadata.createAll(mysql)
+    try body(mysql)
 }
 
 /// The statements an engine executes, captured through its execute events.

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+
+/// The MySQL and MariaDB driver, over libmariadb (MariaDB Connector/C), which speaks to
+/// MariaDB 10.x/11.x and MySQL 8.
+///
+/// ```swift
+/// let driver = try MySQLDriver(url: DatabaseURL("mysql://app:secret@db.internal:3306/shop?ssl_mode=REQUIRED"))
+/// let connection = try driver.connect()
+/// let cursor = try connection.execute("SELECT id, name FROM authors WHERE id = ?", [42])
+/// ```
+///
+/// `mysql://`, `mariadb://` and `mysql+libmariadb://` name this driver. The URL's user,
+/// password, host, port (default 3306) and database are used as given; with no host,
+/// libmariadb uses the default unix socket. Query options:
+///
+/// | option | meaning |
+/// |---|---|
+/// | `unix_socket` | the server's unix-socket path, e.g. `/run/mysqld/mysqld.sock` (the host is then ignored) |
+/// | `ssl_mode` | `DISABLED`, `PREFERRED` (the default: TLS when the server offers it), `REQUIRED` (refuse a server without TLS), `VERIFY_CA` or `VERIFY_IDENTITY` (both verify the certificate and the host name) |
+/// | `ssl_ca`, `ssl_capath`, `ssl_cert`, `ssl_key`, `ssl_cipher` | TLS files and ciphers |
+/// | `connect_timeout`, `read_timeout`, `write_timeout` | seconds (whole numbers) |
+/// | `charset` | only `utf8mb4`, which connections always use |
+/// | `statement_cache_size` | prepared statements kept per connection (default 128) |
+///
+/// Every connection uses `utf8mb4`, the session time zone UTC (so `TIMESTAMP` columns
+/// read and write UTC instants, as `DATETIME` values are taken to be), and the
+/// client flag `CLIENT_FOUND_ROWS`: an UPDATE reports the rows it matched, as on
+/// PostgreSQL and SQLite, not only those whose values changed.
+public struct MySQLDriver: Driver {
+    /// The dialect spoken through the connections (``Dialect/mysql``).
+    public var dialect: Dialect { .mysql }
+
+    /// The URL connections are opened for.
+    public let url: DatabaseURL
+    /// Receives server warnings (not yet used: the server's warnings are not fetched).
+    public let logger: Logger?
+    /// Prepared statements kept per connection (least recently used are closed).
+    public let statementCacheSize: Int
+
+    /// How TLS is used, from `ssl_mode`.
+    public enum SSLMode: String, Sendable, CaseIterable {
+        case disabled = "DISABLED", preferred = "PREFERRED", required = "REQUIRED"
+        case verifyCA = "VERIFY_CA", verifyIdentity = "VERIFY_IDENTITY"
+    }
+
+    /// Options accepted in the URL's query.
+    static let knownOptions = [
+        "unix_socket", "ssl_mode", "ssl_ca", "ssl_capath", "ssl_cert", "ssl_key", "ssl_cipher", "connect_timeout",
+        "read_timeout", "write_timeout", "charset", "statement_cache_size",
+    ]
+    /// Options whose value is a whole number.
+    static let integerOptions = ["connect_timeout", "read_timeout", "write_timeout", "statement_cache_size"]
+
+    let host: String?
+    let port: Int
+    let user: String?
+    let password: String?
+    let database: String?
+    let unixSocket: String?
+    let sslMode: SSLMode?
+    /// `ssl_ca` … `ssl_cipher` as given.
+    let sslFiles: [String: String]
+    let connectTimeout: Int?
+    let readTimeout: Int?
+    let writeTimeout: Int?
+
+    /// Validates `url`; nothing is contacted until ``connect()``.
+    ///
+    /// Throws ``ArgumentError`` for a URL that is not MySQL, an unknown query option
+    /// (the message lists the known ones) or an invalid option value.
+    public init(url: DatabaseURL, logger: Logger? = nil) throws {
+        guard url.backend == "mysql" else {
+            throw ArgumentError("MySQLDriver needs a mysql:// or mariadb:// URL, not '\(url)'")
+        }
+        self.url = url
+        self.logger = logger
+        var options: [String: String] = [:]
+        for (name, value) in url.query {
+            guard MySQLDriver.knownOptions.contains(name) else {
+                throw ArgumentError(
+                    "unknown MySQL URL option '\(name)'; known options: " + MySQLDriver.knownOptions.joined(separator: ", "))
+            }
+            if MySQLDriver.integerOptions.contains(name), Int(value).map({ $0 >= 0 }) != true {
+                throw ArgumentError("MySQL URL option \(name)='\(value)' is not a whole number")
+            }
+            options[name] = value
+        }
+        for (name, value) in [("user name", url.username), ("password", url.password), ("database", url.database)]
+            + options.map({ ($0.key, Optional($0.value)) }) where value?.utf8.contains(0) == true
+        {
+            throw ArgumentError("the MySQL URL's \(name) contains a NUL (%00) character, which libmariadb cannot take")
+        }
+        if let charset = options["charset"], charset.lowercased() != "utf8mb4" {
+            throw ArgumentError(
+                "MySQL URL option charset='\(charset)' is not supported: Retort's connections always use utf8mb4 "
+                    + "(every Unicode character); leave the option out or write charset=utf8mb4")
+        }
+        if let mode = options["ssl_mode"] {
+            guard let parsed = SSLMode(rawValue: mode.uppercased()) else {
+                throw ArgumentError(
+                    "MySQL URL option ssl_mode='\(mode)' is not valid; use one of: "
+                        + SSLMode.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            sslMode = parsed
+        } else {
+            sslMode = nil
+        }
+        statementCacheSize = options["statement_cache_size"].flatMap { Int($0) } ?? 128
+        host = url.host
+        port = url.port ?? 3306
+        user = url.username
+        password = url.password
+        database = url.database
+        unixSocket = options["unix_socket"]
+        sslFiles = options.filter { ["ssl_ca", "ssl_capath", "ssl_cert", "ssl_key", "ssl_cipher"].contains($0.key) }
+        connectTimeout = options["connect_timeout"].flatMap { Int($0) }
+        readTimeout = options["read_timeout"].flatMap { Int($0) }
+        writeTimeout = options["write_timeout"].flatMap { Int($0) }
+    }
+
+    /// Opens a new connection with `mysql_real_connect`.
+    ///
+    /// Throws ``OperationalError`` with kind `.authenticationFailed` (wrong user or
+    /// password) or `.cannotConnect` (server not running or not reachable, unknown
+    /// database, TLS refused) and a one-line message.
+    public func connect() throws -> any DriverConnection {
+        try MySQLConnection(driver: self)
+    }
+
+    /// Where connections go, for messages: `host:port` or the unix socket path.
+    var targetDescription: String {
+        if let unixSocket { return "unix socket \(unixSocket)" }
+        guard let host, host != "localhost" else { return "the default unix socket" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
