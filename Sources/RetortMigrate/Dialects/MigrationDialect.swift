@@ -69,7 +69,7 @@ public enum MigrationDialects {
     public static let registered: [String: any MigrationDialect] = [
         Dialect.sqlite.name: SQLiteMigrationDialect(),
         Dialect.postgresql.name: PostgreSQLMigrationDialect(),
-        MySQLMigrationDialect.dialectName: MySQLMigrationDialect(),
+        Dialect.mysql.name: MySQLMigrationDialect(),
     ]
 
     /// The defaults, for a dialect without one of its own.

@@ -122,10 +122,7 @@ final class MySQLDDLCompiler: DDLCompiler {
 
     /// MySQL changes a column with `MODIFY`, restating all of it; the migrator writes
     /// that statement from the operation's existing type, nullability and default.
-    override func visitAlterColumn(_ a: AlterColumn) throws -> String {
-        if !a.altersColumn, a.comment != nil { return try super.visitAlterColumn(a) }
-        throw notSupported("ALTER COLUMN", "MySQL restates the whole column with MODIFY; use the migrator's alter_column")
-    }
+    override func visitAlterColumn(_ a: AlterColumn) throws -> String { try alterColumnSQL(a) }
 
     override func concurrentlyKeyword() throws -> String { throw notSupported("CREATE/DROP INDEX CONCURRENTLY") }
 

@@ -21,9 +21,6 @@ import RetortCore
 ///   foreign key or check copies the table (`ALGORITHM=COPY`) while writes wait, so the
 ///   rules about those and about a missing lock timeout do.
 struct MySQLMigrationDialect: MigrationDialect {
-    /// The name of the Core dialect this one belongs to.
-    static let dialectName = "mysql"
-
     var transactionalDDL: Bool { false }
     var ddlBlocksWhileWaiting: Bool { true }
     var buildsIndexesOnline: Bool { true }
