@@ -178,12 +178,15 @@ extension Session {
         var statement = Insert(table: table)
         statement.columnNames = included.map { columns[$0].name }
         statement.rows = included.isEmpty ? [] : [included.map { .parameter(name: columns[$0].name, type: columns[$0].type) }]
-        // A lone integer key that is the rowid comes back without RETURNING (SQLite).
-        let rowIDKey: Int? = returned.count == 1 && engine.dialect.integerPrimaryKeyIsRowID
+        // A lone integer key that the INSERT reports comes back without RETURNING
+        // (SQLite's rowid, MySQL's AUTO_INCREMENT through the last insert id).
+        let dialect = engine.dialect
+        let rowIDKey: Int? = returned.count == 1
+            && (dialect.integerPrimaryKeyIsRowID || (dialect.lastInsertIDIsAutoincrementKey && columns[returned[0]].autoincrement))
             && table.primaryKey?.columns == [columns[returned[0]].name]
-            && [.integer, .bigint].contains(columns[returned[0]].type) ? returned[0] : nil
+            && [.integer, .bigint, .smallint].contains(columns[returned[0]].type) ? returned[0] : nil
         if rowIDKey == nil { statement.returning = returned.map { table.columnNode(at: $0) } }
-        let compiled = try StatementCache.shared.compile(.insert(statement), engine.dialect)
+        let compiled = try StatementCache.shared.compile(.insert(statement), dialect)
         let sources = try BindSource.list(compiled, table: table)
         let types = columns.map(\.type)
         let base = objects.startIndex

@@ -90,6 +90,9 @@ final class DialectSeamTests: XCTestCase {
     func testRegisteredDialectsOwnTheirSchemes() throws {
         XCTAssertEqual(Dialect.registered.map(\.name), ["sqlite", "postgresql", "mysql"])
         XCTAssertEqual(Dialect.named("postgres")?.name, "postgresql")
+        XCTAssertEqual(Dialect.named("mariadb")?.name, "mysql")
+        XCTAssertEqual(try DatabaseURL("mariadb://u@h/db").backend, "mysql")
+        XCTAssertEqual(try DatabaseURL("mysql+libmariadb://u@h/db").driverName, "libmariadb")
         XCTAssertNil(Dialect.named("oracle"))
         XCTAssertEqual(try DatabaseURL("postgres://u@h/db").backend, "postgresql")
         XCTAssertEqual(try DatabaseURL("postgresql+libpq://u@h/db").driverName, "libpq")

@@ -12,6 +12,16 @@ final class RevisionFileTests: XCTestCase {
         alter.existingNullable = true
         alter.existingServerDefault = "'untitled'"
         alter.using = "title::varchar(300)"
+        // What MySQL's MODIFY needs: `null` (none) is kept apart from not said.
+        var restated = AlterColumnSpec(table: "books", column: "isbn")
+        restated.comment = .some("ISBN-13: # digits")
+        restated.existingType = "string(13)"
+        restated.existingNullable = false
+        restated.existingServerDefault = .some(nil)
+        restated.existingComment = .some("isbn: old")
+        var noComment = AlterColumnSpec(table: "books", column: "isbn")
+        noComment.nullable = true
+        noComment.existingComment = .some(nil)
         return [
             .createTable(CreateTableSpec(
                 name: "books",
@@ -29,6 +39,8 @@ final class RevisionFileTests: XCTestCase {
             .addColumn(table: "books", column: ColumnSpec(name: "pages", type: "integer")),
             .dropColumn(table: "books", column: "pages"),
             .alterColumn(alter),
+            .alterColumn(restated),
+            .alterColumn(noComment),
             .createIndex(IndexSpec(name: "ix_books_title", table: "books", columns: ["title"], unique: true, whereClause: "title <> ''")),
             .createIndex(IndexSpec(name: "ix_books_lower", table: "books", expressions: ["lower(title)"])),
             .dropIndex(name: "ix_old", table: "books"),

@@ -10,7 +10,7 @@ extension DDLCompiler {
         if let identity { spec += identity }
         if identity == nil, let d = c.serverDefault { spec += " DEFAULT " + (try serverDefaultSQL(d)) }
         if !c.nullable { spec += " NOT NULL" }
-        return spec
+        return spec + (try columnOptions(c))
     }
 
     /// `[CONSTRAINT name] PRIMARY KEY (...)` and the other constraint clauses.
@@ -53,7 +53,7 @@ extension DDLCompiler {
     /// `col IN ('a', 'b')`: the condition of the CHECK standing in for an enum type, for
     /// a column of `type` where the dialect has no enum types (nil otherwise).
     package func enumCheckCondition(column: String, type: SQLType) throws -> String? {
-        guard !dialect.supportsNativeEnum, let e = type.enumDefinition, !e.values.isEmpty else { return nil }
+        guard !dialect.supportsNativeEnum, !dialect.enumValuesInColumnType, let e = type.enumDefinition, !e.values.isEmpty else { return nil }
         return quote(column) + " IN (" + (try e.values.map(literalString).joined(separator: ", ")) + ")"
     }
 

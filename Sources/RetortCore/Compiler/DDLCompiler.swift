@@ -36,7 +36,7 @@ public class DDLCompiler {
         for ck in t.checkConstraints { lines.append(try constraintSpecification(.check(ck))) }
         lines += try enumCheckConstraints(t)
         return "CREATE TABLE " + (c.ifNotExists ? "IF NOT EXISTS " : "") + qualifiedName(t.name, t.schema)
-            + " (\n    " + lines.joined(separator: ",\n    ") + "\n)"
+            + " (\n    " + lines.joined(separator: ",\n    ") + "\n)" + (try tableOptions(t))
     }
 
     /// `DROP TABLE [IF EXISTS] name [CASCADE]`.
@@ -76,7 +76,7 @@ public class DDLCompiler {
         if c.ifNotExists { sql += "IF NOT EXISTS " }
         sql += quote(constraintName(name, ix.naming)) + " ON " + qualifiedName(tableName, ix.tableSchema)
         if let using = ix.postgresqlUsing, let clause = indexMethodClause(using) { sql += clause }
-        sql += " (" + (try ix.elements.map(indexElementSQL).joined(separator: ", ")) + ")"
+        sql += " (" + (try ix.elements.map { try indexElement($0, of: ix) }.joined(separator: ", ")) + ")"
         if let p = ix.predicate { sql += " WHERE " + (try literalSQL(p)) }
         return sql
     }
@@ -209,6 +209,19 @@ public class DDLCompiler {
     /// What follows an autoincrementing column's type (PostgreSQL: an identity clause).
     public func autoincrementClause(_ column: Column) -> String? { nil }
 
+    /// What ends a column's specification (MySQL: ` ON UPDATE …`, ` COMMENT '…'`). The
+    /// default refuses a ``Column/serverOnUpdate``, which no other database has.
+    public func columnOptions(_ column: Column) throws -> String {
+        if column.serverOnUpdate != nil {
+            throw notSupported("a server-side ON UPDATE value (column '\(column.name)')",
+                               "set the value from the application, or with a trigger")
+        }
+        return ""
+    }
+
+    /// What follows a CREATE TABLE's closing parenthesis (MySQL: engine, charset, comment).
+    public func tableOptions(_ table: Table) throws -> String { "" }
+
     /// `CONCURRENTLY ` for index DDL (PostgreSQL only).
     public func concurrentlyKeyword() throws -> String {
         throw notSupported("CREATE/DROP INDEX CONCURRENTLY")
@@ -222,6 +235,9 @@ public class DDLCompiler {
 
     /// ` USING method` for an index (PostgreSQL only; ignored elsewhere).
     public func indexMethodClause(_ method: String) -> String? { nil }
+
+    /// One element of `index`'s column list (MySQL adds prefix lengths).
+    package func indexElement(_ node: ExpressionNode, of index: Index) throws -> String { try indexElementSQL(node) }
 
     /// The query that tells whether an enum type exists, where enums are types.
     public func enumExistsQuery(_ name: String, schema: String?) -> CompiledStatement? { nil }

@@ -27,7 +27,7 @@ extension SQLCompiler {
                 out.append(")")
             }
         }
-        if let oc = i.onConflict { try visitOnConflict(oc) }
+        if let oc = i.onConflict { try visitUpsert(oc) }
         try visitReturning(i.returning)
     }
 

@@ -43,9 +43,7 @@ extension SQLCompiler {
             try visitList(items)
             out.append(")")
         case .star(let from): try visitStar(from)
-        case .excluded(let name):
-            out.append("excluded.")
-            appendIdentifier(name)
+        case .excluded(let name): try visitExcluded(name)
         case .collate(let x, let collation):
             try visit(x, .atom)
             out.append(" COLLATE ")
@@ -133,14 +131,6 @@ extension SQLCompiler {
             out.append("DISTINCT ")
             try visit(operand, .unary)
         }
-    }
-
-    package func visitBinary(_ op: BinaryOperator, _ l: ExpressionNode, _ r: ExpressionNode) throws {
-        try visitOperand(l, of: op.precedence, operator: op, right: false)
-        out.append(" ")
-        out.append(op.sql)
-        out.append(" ")
-        try visitOperand(r, of: op.precedence, operator: op, right: true)
     }
 
     /// Writes the operand of an operator at `level`, in parentheses when

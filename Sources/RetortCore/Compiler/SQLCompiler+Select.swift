@@ -125,7 +125,7 @@ extension SQLCompiler {
 
     package func visitCompound(_ c: CompoundSelect, context: QueryContext) throws {
         for (i, q) in c.selects.enumerated() {
-            if i > 0 { out.append(" " + c.op.rawValue + " ") }
+            if i > 0 { out.append(" " + (try compoundKeyword(c.op)) + " ") }
             try visitCompoundMember(q, context: context)
         }
         if !c.orderBy.isEmpty {

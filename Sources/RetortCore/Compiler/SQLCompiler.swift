@@ -97,6 +97,27 @@ public class SQLCompiler {
         }
     }
 
+    /// `l op r`, each side parenthesised as precedence needs.
+    package func visitBinary(_ op: BinaryOperator, _ l: ExpressionNode, _ r: ExpressionNode) throws {
+        try visitOperand(l, of: op.precedence, operator: op, right: false)
+        out.append(" ")
+        out.append(op.sql)
+        out.append(" ")
+        try visitOperand(r, of: op.precedence, operator: op, right: true)
+    }
+
+    /// The upsert clause after an INSERT's rows: ` ON CONFLICT ...` (MySQL: ` ON DUPLICATE KEY UPDATE ...`).
+    package func visitUpsert(_ oc: OnConflict) throws { try visitOnConflict(oc) }
+
+    /// A column of the row an upsert proposed: `excluded.name`.
+    package func visitExcluded(_ name: String) throws {
+        out.append("excluded.")
+        appendIdentifier(name)
+    }
+
+    /// `UNION`, `INTERSECT`, … between a compound's members.
+    package func compoundKeyword(_ op: CompoundSelect.Operator) throws -> String { op.rawValue }
+
     /// `x [NOT] LIKE pattern [ESCAPE 'c']`; case-insensitive as `lower(x) LIKE lower(pattern)`.
     package func visitLike(
         _ e: ExpressionNode, pattern: ExpressionNode, caseInsensitive: Bool, negated: Bool, escape: Character?

@@ -52,12 +52,44 @@ public protocol DatabaseDialect: Sendable {
     func beginStatements(isolation: IsolationLevel?, immediate: Bool) -> [String]
     /// The query whose rows are one row when `table` exists (its values bound).
     func tableExistsQuery(_ table: TableReference, dialect: Dialect) -> CompiledStatement
+
+    /// The dialect to use once a connection to the server is open: SQLAlchemy's
+    /// `dialect.initialize(connection)`. An ``Engine`` calls it once, on its first
+    /// connection, and uses what it returns from then on. The default returns `dialect`;
+    /// MySQL settles MySQL or MariaDB and the server's version here.
+    func initialize(_ dialect: Dialect, connection: any DriverConnection) throws -> Dialect
+    /// Whatever else, beyond the name and the ``Dialect`` flags, makes two values of
+    /// this database compile a statement differently (a server version's features); the
+    /// compiled-statement cache keys on it. At most 20 bits. The default is 0.
+    var compilationVariant: UInt64 { get }
+    /// An enum column's type lists its values (MySQL's `ENUM('a', 'b')`): no type is
+    /// created and no CHECK stands in; reflection names the enum after its column.
+    var enumValuesInColumnType: Bool { get }
+    /// A unique index and a unique constraint are one thing (MySQL's UNIQUE KEY), which
+    /// reflection reports as a unique constraint.
+    var uniqueIndexesAreConstraints: Bool { get }
+    /// An INSERT reports the key an autoincrementing integer primary key generated
+    /// (SQLite's rowid, MySQL's `LAST_INSERT_ID()`), so it needs no RETURNING.
+    var lastInsertIDIsAutoincrementKey: Bool { get }
+    /// What stands inside `IN (...)` for an empty expanded list: nothing (SQLite reads
+    /// `x IN ()` as false); MySQL, which cannot parse that, an empty subquery.
+    var emptyListSQL: String { get }
+    /// CREATE TABLE writes the table's and its columns' comments itself (MySQL's
+    /// `COMMENT '…'`), so no separate comment statements follow it.
+    var commentsInCreateTable: Bool { get }
 }
 
 extension DatabaseDialect {
     public var urlAliases: [String] { [] }
     public var driverNames: [String] { [] }
     public var urlNamesAFile: Bool { false }
+    public func initialize(_ dialect: Dialect, connection: any DriverConnection) throws -> Dialect { dialect }
+    public var compilationVariant: UInt64 { 0 }
+    public var enumValuesInColumnType: Bool { false }
+    public var uniqueIndexesAreConstraints: Bool { false }
+    public var lastInsertIDIsAutoincrementKey: Bool { false }
+    public var emptyListSQL: String { "" }
+    public var commentsInCreateTable: Bool { false }
 
     public func quoteIdentifier(_ name: String) -> String {
         IdentifierQuoting.isSafe(name) ? name : IdentifierQuoting.quote(name)

@@ -66,6 +66,7 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
             && a.supportsAlterColumn == b.supportsAlterColumn && a.supportsComments == b.supportsComments
             && a.integerPrimaryKeyIsRowID == b.integerPrimaryKeyIsRowID && a.typesKeepTimeZone == b.typesKeepTimeZone
             && a.listParameterStyle == b.listParameterStyle && a.supportsRightAndFullJoin == b.supportsRightAndFullJoin
+            && a.implementation.compilationVariant == b.implementation.compilationVariant
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
@@ -80,6 +81,7 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
             | bit(typesKeepTimeZone, 9) | bit(supportsRightAndFullJoin, 10) | bit(listParameterStyle == .array, 11)
         return flags | UInt64(truncatingIfNeeded: maxBindParameters & 0xF_FFFF) << 12
             | UInt64(truncatingIfNeeded: maxIdentifierLength & 0xFFF) << 32
+            | (implementation.compilationVariant & 0xF_FFFF) << 44
     }
 
     /// Quotes an identifier when it needs it (upper case, spaces, quotes, a leading
@@ -92,6 +94,16 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     public func quoteIdentifier(_ name: String) -> String {
         implementation.quoteIdentifier(name)
     }
+
+    /// An enum column's type lists its values (see ``DatabaseDialect/enumValuesInColumnType``).
+    public var enumValuesInColumnType: Bool { implementation.enumValuesInColumnType }
+    /// Unique indexes are unique constraints (see ``DatabaseDialect/uniqueIndexesAreConstraints``).
+    public var uniqueIndexesAreConstraints: Bool { implementation.uniqueIndexesAreConstraints }
+    /// An INSERT reports an autoincrementing key (see ``DatabaseDialect/lastInsertIDIsAutoincrementKey``).
+    public var lastInsertIDIsAutoincrementKey: Bool { implementation.lastInsertIDIsAutoincrementKey }
+
+    /// CREATE TABLE carries the comments (see ``DatabaseDialect/commentsInCreateTable``).
+    public var commentsInCreateTable: Bool { implementation.commentsInCreateTable }
 
     /// A new SQL compiler for one statement.
     public func makeSQLCompiler() -> SQLCompiler { implementation.makeSQLCompiler(self) }

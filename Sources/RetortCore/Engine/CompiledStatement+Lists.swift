@@ -102,6 +102,8 @@ extension CompiledStatement {
                     }
                     out.append(contentsOf: "SELECT value FROM json_each(\(placeholder()))".utf8)
                     values.append(json)
+                } else if list.isEmpty {
+                    out.append(contentsOf: dialect.implementation.emptyListSQL.utf8)
                 } else {
                     for (k, v) in list.enumerated() {
                         if k > 0 { out.append(contentsOf: ", ".utf8) }

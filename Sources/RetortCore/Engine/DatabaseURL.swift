@@ -10,11 +10,13 @@ import Foundation
 /// postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=5
 /// postgresql://user@/db?host=/var/run/postgresql     a unix-socket directory
 /// postgresql+libpq://...                              the same driver, named
+/// mysql://user:pass@host:3306/db?ssl_mode=REQUIRED    MySQL or MariaDB (mariadb://, mysql+libmariadb:// too)
+/// mysql://user@/db?unix_socket=/run/mysqld/mysqld.sock
 /// ```
 ///
 /// Its `description` masks the password: `postgresql://app:***@db/prod`.
 public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
-    /// The backend: a registered dialect's name (`sqlite`, `postgresql`).
+    /// The backend: a registered dialect's name (`sqlite`, `postgresql`, `mysql`).
     public var backend: String
     /// The driver named after `+`, if any (`libpq`).
     public var driverName: String?

@@ -17,7 +17,17 @@ public final class Engine: Sendable, CustomStringConvertible {
     /// The URL the engine connects to (its description masks the password).
     public let url: DatabaseURL
     /// The SQL dialect of the database.
-    public let dialect: Dialect
+    ///
+    /// Until the first connection it is the driver's dialect for the URL (for
+    /// `mysql://`, MySQL 8: ``Dialect/mysql``). The first connection the engine opens
+    /// settles it, once, from the server itself
+    /// (``DatabaseDialect/initialize(_:connection:)``, SQLAlchemy's
+    /// `dialect.initialize`): a MariaDB server makes it the MariaDB flavour of its
+    /// version. Statements compile after their connection is open, so they see the
+    /// settled dialect; code that wants it before running anything connects first:
+    /// `try engine.connect { _ in }`.
+    public var dialect: Dialect { settled.dialect }
+    private let settled: SettledDialect
     /// The isolation level connections start with (nil: the database's default).
     public let isolationLevel: IsolationLevel?
     let driver: any Driver
@@ -37,7 +47,7 @@ public final class Engine: Sendable, CustomStringConvertible {
         }
         let driver = try dialect.implementation.makeDriver(url: url, logger: log)
         self.driver = driver
-        self.dialect = driver.dialect
+        self.settled = SettledDialect(driver.dialect)
         if let isolationLevel { _ = try driver.dialect.beginStatements(isolation: isolationLevel) }
         self.isolationLevel = isolationLevel
         self.pool = ConnectionPool(driver: driver, options: options, singleConnection: url.isMemory)
@@ -54,7 +64,14 @@ public final class Engine: Sendable, CustomStringConvertible {
 
     /// A connection from the pool; ``Connection/close()`` returns it.
     public func connect() throws -> Connection {
-        Connection(engine: self, pooled: try pool.checkout())
+        let pooled = try pool.checkout()
+        do {
+            try settled.settle { try $0.implementation.initialize($0, connection: pooled.driverConnection) }
+        } catch {
+            pool.checkin(pooled, broken: true)
+            throw error
+        }
+        return Connection(engine: self, pooled: pooled)
     }
 
     /// Runs `body` with a connection and closes it afterwards (rolling back anything
@@ -91,4 +108,28 @@ public final class Engine: Sendable, CustomStringConvertible {
 public func createEngine(_ url: String, echo: Bool = false, pool: PoolOptions = PoolOptions(),
                          isolationLevel: IsolationLevel? = nil, logger: Logger? = nil) throws -> Engine {
     try Engine(url: DatabaseURL(url), echo: echo, pool: pool, isolationLevel: isolationLevel, logger: logger)
+}
+
+/// The engine's dialect, settled once by its first connection.
+private final class SettledDialect: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Dialect
+    private var isSettled = false
+
+    init(_ dialect: Dialect) { value = dialect }
+
+    var dialect: Dialect {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    /// Runs `initialize` the first time only; a failure leaves it to the next connection.
+    func settle(_ initialize: (Dialect) throws -> Dialect) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isSettled else { return }
+        value = try initialize(value)
+        isSettled = true
+    }
 }

@@ -21,7 +21,10 @@ extension ReflectedTable {
         func named(_ name: String?, _ naming: ConstraintNaming) -> String? { name.map { dialect.constraintName($0, naming) } }
         for c in table.columns {
             var type = c.type
-            if !dialect.supportsNativeEnum, let e = c.type.enumDefinition {
+            if dialect.enumValuesInColumnType, let e = c.type.enumDefinition {
+                // The database keeps the values, not a name: reflection names the enum after its column.
+                type = .enum(name: c.name, values: e.values)
+            } else if !dialect.supportsNativeEnum, let e = c.type.enumDefinition {
                 type = .string(e.values.map(\.count).max() ?? 0)
                 if let check = try ddl.enumCheckCondition(column: c.name, type: c.type) {
                     let name = table.enumCheckNames[c.name].map { dialect.constraintName($0, .convention) }
@@ -39,10 +42,26 @@ extension ReflectedTable {
                 autoincrement: autoincrement,
                 strictAutoincrement: autoincrement && c.strictAutoincrement && dialect.integerPrimaryKeyIsRowID,
                 collation: c.collation,
-                comment: dialect.supportsComments ? c.comment : nil))
+                comment: dialect.supportsComments ? c.comment : nil,
+                serverOnUpdate: try c.serverOnUpdate.map { reflector.canonicalDefault(try ddl.serverDefaultSQL($0)) }))
         }
         for ck in table.checkConstraints {
             checks.append(ReflectedCheckConstraint(name: named(ck.name, ck.naming), condition: try ck.conditionSQL(for: dialect)))
+        }
+        // Where a unique index is a unique constraint, one over plain columns reads back as one.
+        var indexes = table.indexes
+        var uniques = table.uniqueConstraints.map { ReflectedUniqueConstraint(name: named($0.name, $0.naming), columns: $0.columns) }
+        if dialect.uniqueIndexesAreConstraints {
+            indexes.removeAll { ix in
+                guard ix.unique, ix.predicate == nil else { return false }
+                let names = ix.elements.compactMap { node -> String? in
+                    if case .column(let ref) = node { return ref.name }
+                    return nil
+                }
+                guard names.count == ix.elements.count else { return false }
+                uniques.append(ReflectedUniqueConstraint(name: named(ix.name, ix.naming), columns: names))
+                return true
+            }
         }
         self.init(
             name: table.name, schema: table.schema, columns: columns,
@@ -54,7 +73,7 @@ extension ReflectedTable {
                     onUpdate: $0.onUpdate == .noAction ? nil : $0.onUpdate, deferrable: $0.deferrable ?? false,
                     initiallyDeferred: $0.initially == .deferred)
             },
-            indexes: try table.indexes.map { ix in
+            indexes: try indexes.map { ix in
                 let elements: [ReflectedIndexElement] = try ix.elements.map { node in
                     if case .column(let ref) = node { return .column(ref.name) }
                     return .expression(reflector.canonicalIndexElement(try ddl.indexElementSQL(node)))
@@ -62,7 +81,7 @@ extension ReflectedTable {
                 return ReflectedIndex(name: named(ix.name, ix.naming) ?? "", elements: elements, unique: ix.unique,
                                       predicate: try ix.whereSQL(for: dialect).map(reflector.canonicalCondition))
             },
-            uniqueConstraints: table.uniqueConstraints.map { ReflectedUniqueConstraint(name: named($0.name, $0.naming), columns: $0.columns) },
+            uniqueConstraints: uniques,
             checkConstraints: checks,
             comment: dialect.supportsComments ? table.comment : nil)
     }

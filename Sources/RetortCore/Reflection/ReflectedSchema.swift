@@ -19,10 +19,13 @@ public struct ReflectedColumn: Sendable, Hashable {
     /// The collation the column declares (`NOCASE`, `"de-x-icu"`), nil for the default.
     public var collation: String?
     public var comment: String?
+    /// What the database sets on every update of the row (MySQL's `ON UPDATE
+    /// CURRENT_TIMESTAMP(6)`), in the canonical spelling of ``serverDefault``; nil elsewhere.
+    public var serverOnUpdate: String?
 
     public init(name: String, type: SQLType, nullable: Bool = true, serverDefault: String? = nil,
                 autoincrement: Bool = false, strictAutoincrement: Bool = false, collation: String? = nil,
-                comment: String? = nil) {
+                comment: String? = nil, serverOnUpdate: String? = nil) {
         self.name = name
         self.type = type
         self.nullable = nullable
@@ -31,6 +34,7 @@ public struct ReflectedColumn: Sendable, Hashable {
         self.strictAutoincrement = strictAutoincrement
         self.collation = collation
         self.comment = comment
+        self.serverOnUpdate = serverOnUpdate
     }
 }
 

@@ -35,6 +35,11 @@ public struct Column: TableElement, Sendable {
     public var defaultValue: ColumnDefault?
     /// The database's DEFAULT clause.
     public var serverDefault: ServerDefault?
+    /// The value the database itself sets whenever the row is updated, where it can
+    /// (SQLAlchemy's `server_onupdate`; MySQL's `ON UPDATE CURRENT_TIMESTAMP(6)`);
+    /// a dialect without it refuses the column's DDL. Set it on the value:
+    /// `var c = Column("updated_at", .datetime, serverDefault: .currentTimestamp); c.serverOnUpdate = .currentTimestamp`.
+    public var serverOnUpdate: ServerDefault?
     /// Adds a single-column UNIQUE constraint (a unique index when `index` is also set).
     public var unique: Bool
     /// Adds a single-column index named by the naming convention.
@@ -79,6 +84,7 @@ public struct Column: TableElement, Sendable {
         self.comment = comment
         self.collation = nil
         self.strictAutoincrement = false
+        self.serverOnUpdate = nil
     }
 }
 

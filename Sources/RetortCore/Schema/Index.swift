@@ -25,6 +25,9 @@ public struct Index: TableElement, Sendable, Hashable {
     package var naming: ConstraintNaming
     /// PostgreSQL's index method (`USING gin`); ignored elsewhere.
     public var postgresqlUsing: String?
+    /// MySQL's prefix lengths by column name (SQLAlchemy's `mysql_length`): a TEXT or
+    /// BLOB column is indexed by its first N characters, `(body(255))`; ignored elsewhere.
+    public var mysqlLength: [String: Int] = [:]
 
     /// An index over columns by name.
     public init(_ columns: String..., name: String? = nil, unique: Bool = false, postgresqlUsing: String? = nil) {

@@ -29,7 +29,7 @@ extension MetaData {
         for t in tables {
             let omitted = Set((deferred[t.fullName] ?? []).compactMap(\.name))
             out.append(CreateTable(t, omittingForeignKeys: omitted))
-            if dialect.supportsComments {
+            if dialect.supportsComments, !dialect.commentsInCreateTable {
                 if let c = t.comment { out.append(SetTableComment(TableReference(t), c)) }
                 for col in t.columns { if let c = col.comment { out.append(SetColumnComment(TableReference(t), column: col.name, c)) } }
             }

@@ -511,10 +511,12 @@ struct CompareState {
             guard !what.isEmpty else { continue }
             up.existingType = l.type.name
             up.existingNullable = l.nullable
-            up.existingServerDefault = l.serverDefault
+            up.existingServerDefault = .some(l.serverDefault)
+            up.existingComment = .some(l.comment)
             down.existingType = up.type ?? l.type.name
             down.existingNullable = up.nullable ?? l.nullable
-            if case .some(let d) = up.serverDefault { down.existingServerDefault = d } else { down.existingServerDefault = l.serverDefault }
+            down.existingServerDefault = .some(up.serverDefault ?? l.serverDefault)
+            down.existingComment = .some(up.comment ?? l.comment)
             phases.columns.append(SchemaChange(
                 .alterColumn, table: name, summary: "changed \(name).\(col.name): " + what.joined(separator: "; "),
                 upgrade: [.alterColumn(up)], downgrade: [.alterColumn(down)], dataLoss: loss))

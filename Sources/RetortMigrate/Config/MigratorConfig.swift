@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// `migrator.yaml`: where the database is, where the revision files live, and how
 /// migrations run.
@@ -11,7 +12,7 @@ import Foundation
 /// transaction: per_migration                        # or: all
 /// compare: {types: true, server_defaults: true}
 /// exclude_tables: []
-/// postgresql: {lock_timeout: 10s, statement_timeout: null}
+/// postgresql: {lock_timeout: 10s, statement_timeout: null}   # or mysql: {...}, the same keys
 /// ```
 public struct MigratorConfig: Sendable, Equatable {
     public enum TransactionMode: String, Sendable, CaseIterable { case perMigration = "per_migration", all }
@@ -44,7 +45,11 @@ public struct MigratorConfig: Sendable, Equatable {
     public var versionsDirectory: String { (scriptLocation as NSString).appendingPathComponent("versions") }
 
     static let fields = ["database", "script_location", "manifest", "version_table", "transaction", "compare",
-                         "exclude_tables", "postgresql", "lint", "autogenerate"]
+                         "exclude_tables", "lint", "autogenerate"] + timeoutSections
+    /// The sections that set `lock_timeout` and `statement_timeout`, one per database
+    /// with session timeouts. Where a config has more than one, the one naming the
+    /// database of its URL applies.
+    static let timeoutSections = ["postgresql", "mysql"]
 
     public init(path: String, database: String, scriptLocation: String, manifest: String? = nil,
                 versionTable: String = "migrator_version", transaction: TransactionMode = .perMigration,
@@ -113,11 +118,13 @@ public struct MigratorConfig: Sendable, Equatable {
             }
         }
         config.excludeTables = try yaml.stringList(field("exclude_tables"), "'exclude_tables'")
-        if let node = field("postgresql"), !yaml.isNull(node) {
-            let p = try yaml.mapping(node, "'postgresql'")
-            try yaml.checkKeys(p, allowed: ["lock_timeout", "statement_timeout"], in: "'postgresql'")
+        let given = timeoutSections.filter { field($0).map { !yaml.isNull($0) } ?? false }
+        let scheme = database.prefix { $0 != ":" && $0 != "+" }.lowercased()
+        if let section = given.first(where: { $0 == Dialect.named(scheme)?.name }) ?? given.first, let node = field(section) {
+            let p = try yaml.mapping(node, "'\(section)'")
+            try yaml.checkKeys(p, allowed: ["lock_timeout", "statement_timeout"], in: "'\(section)'")
             for e in p {
-                let seconds = try duration(e.value, yaml: yaml, what: "postgresql.\(e.key)")
+                let seconds = try duration(e.value, yaml: yaml, what: "\(section).\(e.key)")
                 if e.key == "lock_timeout" { config.lockTimeout = seconds } else { config.statementTimeout = seconds }
             }
         }

@@ -22,6 +22,17 @@ public protocol MigrationDialect: Sendable {
     /// and writes behind it while it waits (PostgreSQL's ACCESS EXCLUSIVE), so the
     /// lint rules about lock timeouts and blocking index builds apply.
     var ddlBlocksWhileWaiting: Bool { get }
+    /// Indexes (unique ones included) are built and nullability is changed online,
+    /// with writes going on (InnoDB's `ALGORITHM=INPLACE, LOCK=NONE`), so the lint rules
+    /// about blocking index builds and NOT NULL scans (P301, P304, P306) do not apply.
+    var buildsIndexesOnline: Bool { get }
+    /// ALTER TABLE restates a column's whole definition to change any part of it
+    /// (MySQL's `MODIFY`), so `alter_column` must carry what it leaves unchanged:
+    /// `existing_type`, `existing_nullable`, `existing_server_default`, `existing_comment`
+    /// (a rename alone or a default alone needs none). The migrator refuses an operation
+    /// without them before any SQL runs; on such a database the column's comment is
+    /// part of the one ALTER statement.
+    var restatesColumnToAlter: Bool { get }
     /// The statements that take and release the session-level migration lock named by
     /// the 64-bit integer parameter `:key`: `tryLock` returns one boolean row, true when
     /// taken, without waiting (the runner retries until its lock timeout). Nil where a
@@ -44,6 +55,8 @@ extension MigrationDialect {
     public var transactionalDDL: Bool { true }
     public var rebuildsTablesToAlter: Bool { false }
     public var ddlBlocksWhileWaiting: Bool { false }
+    public var buildsIndexesOnline: Bool { false }
+    public var restatesColumnToAlter: Bool { false }
     public var migrationLock: (tryLock: TextClause, unlock: TextClause)? { nil }
     public func timeoutStatements(lockTimeout: Double?, statementTimeout: Double?) -> [String] { [] }
     public var foreignKeyHandling: (before: [String], check: TextClause?, after: [String]) { ([], nil, []) }
@@ -56,6 +69,7 @@ public enum MigrationDialects {
     public static let registered: [String: any MigrationDialect] = [
         Dialect.sqlite.name: SQLiteMigrationDialect(),
         Dialect.postgresql.name: PostgreSQLMigrationDialect(),
+        Dialect.mysql.name: MySQLMigrationDialect(),
     ]
 
     /// The defaults, for a dialect without one of its own.

@@ -33,15 +33,17 @@ public struct LintRule: Sendable, Hashable {
     static let renameColumn = LintRule(code: "B202", name: "rename-column", severity: .warning, applies: nil)
     static let notNullWithoutDefault = LintRule(code: "B203", name: "add-not-null-column-without-default", severity: .error, applies: nil)
     static let typeChange = LintRule(code: "B204", name: "change-column-type", severity: .warning, applies: nil)
-    static let blockingIndex = LintRule(code: "P301", name: "create-index-blocks-writes", severity: .warning, applies: { $0.blockingDDL })
+    static let blockingIndex = LintRule(code: "P301", name: "create-index-blocks-writes", severity: .warning,
+                                        applies: { $0.blockingDDL && !$0.onlineIndexes })
     static let validatingForeignKey = LintRule(code: "P302", name: "foreign-key-validated-under-lock", severity: .warning,
                                               applies: { $0.blockingDDL })
     static let validatingCheck = LintRule(code: "P303", name: "check-validated-under-lock", severity: .warning,
                                          applies: { $0.blockingDDL })
-    static let setNotNull = LintRule(code: "P304", name: "set-not-null-scans-under-lock", severity: .warning, applies: { $0.blockingDDL })
+    static let setNotNull = LintRule(code: "P304", name: "set-not-null-scans-under-lock", severity: .warning,
+                                     applies: { $0.blockingDDL && !$0.onlineIndexes })
     static let rewritingType = LintRule(code: "P305", name: "type-change-rewrites-table", severity: .warning, applies: { $0.blockingDDL })
     static let directUnique = LintRule(code: "P306", name: "unique-constraint-built-under-lock", severity: .warning,
-                                      applies: { $0.blockingDDL })
+                                      applies: { $0.blockingDDL && !$0.onlineIndexes })
     static let noLockTimeout = LintRule(code: "P307", name: "no-lock-timeout", severity: .warning, applies: { $0.blockingDDL })
     static let tableRebuild = LintRule(code: "S401", name: "table-rebuild", severity: .warning, applies: { $0.rebuildsTables })
 
@@ -62,4 +64,7 @@ struct DialectTraits: Sendable {
     var blockingDDL: Bool
     /// Constraint and column changes rebuild the table (SQLite): the S rule applies.
     var rebuildsTables: Bool
+    /// Indexes build and nullability changes run with writes going on (InnoDB online
+    /// DDL): P301, P304 and P306 do not apply.
+    var onlineIndexes: Bool = false
 }

@@ -62,9 +62,10 @@ public struct Linter: Sendable {
         self.config = config
         self.dialect = dialect
         self.sizes = sizes
-        // Locks as PostgreSQL takes them: DDL in place and inside transactions.
+        // What the database's DDL locks (its MigrationDialect says).
         traits = DialectTraits(blockingDDL: dialect.migration.ddlBlocksWhileWaiting,
-                               rebuildsTables: dialect.migration.rebuildsTablesToAlter)
+                               rebuildsTables: dialect.migration.rebuildsTablesToAlter,
+                               onlineIndexes: dialect.migration.buildsIndexesOnline)
     }
 
     /// The findings for `revisions`, in order, each revision's upgrade operations in turn.
@@ -106,7 +107,7 @@ public struct Linter: Sendable {
                     line: marks.upgradeLine,
                     message: "the revision changes existing tables with no lock_timeout: a statement waiting for a lock "
                         + "makes every later query on that table wait behind it",
-                    advice: "set postgresql: {lock_timeout: 10s} in \(config.path), and retry the deploy when it times out"))
+                    advice: "set \(dialect.name): {lock_timeout: 10s} in \(config.path), and retry the deploy when it times out"))
             }
         }
         return out

@@ -274,7 +274,12 @@ public struct CoreOperationApplier: OperationApplier {
             serverDefault: spec.serverDefault.map { $0.map { .set(.sql($0)) } ?? .drop },
             comment: spec.comment.map { $0.map { .set($0) } ?? .drop }, existingType: try spec.existingType.map(type))
         alter.collation = spec.collation.map { $0.map { .set($0) } ?? .drop }
-        for statement in alter.statements { try executor.execute(statement, [:]) }
+        alter.existingNullable = spec.existingNullable
+        alter.existingServerDefault = spec.existingServerDefault.map { $0.map { .sql($0) } }
+        alter.existingComment = spec.existingComment
+        // Where ALTER restates the whole column, the comment is part of it: one statement.
+        let statements: [any DDLStatement] = dialect.migration.restatesColumnToAlter ? [alter] : alter.statements
+        for statement in statements { try executor.execute(statement, [:]) }
         if let newName = spec.newName {
             try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
         }

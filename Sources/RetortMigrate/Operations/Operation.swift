@@ -141,9 +141,15 @@ public struct AlterColumnSpec: Sendable, Equatable, Hashable {
     public var serverDefault: String??
     public var newName: String?
     public var comment: String??
+    /// What the column is before the change, for the parts the operation leaves alone:
+    /// MySQL's `MODIFY` restates the whole column and needs them; lint reads the type.
+    /// Autogenerate writes them; a hand-written operation may leave them out elsewhere.
     public var existingType: String?
     public var existingNullable: Bool?
-    public var existingServerDefault: String?
+    /// `.some(nil)`: the column has no default (`existing_server_default: null`); nil: not said.
+    public var existingServerDefault: String??
+    /// `.some(nil)`: the column has no comment (`existing_comment: null`); nil: not said.
+    public var existingComment: String??
     /// How the old values become the new type: an SQL expression over the row (PostgreSQL's
     /// `USING`; on SQLite the table rebuild copies the column with it).
     public var using: String?
@@ -249,6 +255,24 @@ extension MigrationOperation {
             return column.serverDefault != nil
         default:
             return true
+        }
+    }
+
+    /// Whether the operation only changes rows (`bulk_insert`, or an `execute` whose SQL
+    /// is an INSERT, UPDATE, DELETE, REPLACE or MERGE), so that it can run in a
+    /// transaction even where DDL cannot (MySQL) or in a revision that runs outside one.
+    var isDataStatement: Bool {
+        switch self {
+        case .bulkInsert:
+            return true
+        case .execute(let sql, let perDialect):
+            let texts = [sql].compactMap { $0 } + perDialect.values
+            return !texts.isEmpty && texts.allSatisfy { text in
+                let word = text.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }.uppercased()
+                return ["INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE"].contains(word)
+            }
+        default:
+            return false
         }
     }
 }

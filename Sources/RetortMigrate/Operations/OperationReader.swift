@@ -126,7 +126,7 @@ struct OperationReader {
             return .dropColumn(table: try str("table"), column: name)
         case "alter_column":
             try allow(["table", "column", "nullable", "type", "server_default", "new_name", "comment", "existing_type",
-                       "existing_nullable", "existing_server_default", "using", "collation"])
+                       "existing_nullable", "existing_server_default", "existing_comment", "using", "collation"])
             var spec = AlterColumnSpec(table: try str("table"), column: try str("column"))
             spec.nullable = try optionalBool(e, "nullable", in: key)
             if let t = field(e, "type"), !yaml.isNull(t) { spec.type = try type(t, in: key) }
@@ -135,7 +135,12 @@ struct OperationReader {
             spec.newName = try optStr("new_name")
             if let t = field(e, "existing_type"), !yaml.isNull(t) { spec.existingType = try type(t, in: key) }
             spec.existingNullable = try optionalBool(e, "existing_nullable", in: key)
-            spec.existingServerDefault = try optStr("existing_server_default")
+            if let d = field(e, "existing_server_default") {
+                spec.existingServerDefault = .some(try yaml.optionalString(d, "'existing_server_default' of \(key)"))
+            }
+            if let c = field(e, "existing_comment") {
+                spec.existingComment = .some(try yaml.optionalString(c, "'existing_comment' of \(key)"))
+            }
             spec.using = try optStr("using")
             if let c = field(e, "collation") { spec.collation = .some(try yaml.optionalString(c, "'collation' of \(key)")) }
             if spec.nullable == nil, spec.type == nil, spec.serverDefault == nil, spec.newName == nil, spec.comment == nil,

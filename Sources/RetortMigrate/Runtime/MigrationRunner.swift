@@ -25,13 +25,19 @@ public struct StepReport: Sendable {
     /// Resumed, and the revision's file changed since the run that applied its first
     /// steps (usually the fix of the failed step; those steps are not run again).
     public let editedSinceStarted: Bool
+    /// For a downgrade of a revision an earlier upgrade left part-way: how many of its
+    /// upgrade steps were applied and are now undone (the revision's last downgrade
+    /// steps); else 0.
+    public let undidPartialUpgrade: Int
 
     /// A report of `step`, applied in `milliseconds`.
-    public init(step: MigrationStep, milliseconds: Int, resumedAfter: Int = 0, editedSinceStarted: Bool = false) {
+    public init(step: MigrationStep, milliseconds: Int, resumedAfter: Int = 0, editedSinceStarted: Bool = false,
+                undidPartialUpgrade: Int = 0) {
         self.step = step
         self.milliseconds = milliseconds
         self.resumedAfter = resumedAfter
         self.editedSinceStarted = editedSinceStarted
+        self.undidPartialUpgrade = undidPartialUpgrade
     }
 
     /// `upgrade 3f2a9c1b7d4e -> 9c1b2e7f00aa  add tags  (12 ms)`
@@ -39,6 +45,11 @@ public struct StepReport: Sendable {
         "\(step.isUpgrade ? "upgrade" : "downgrade") \(step.arrow)  \(step.revision.message)  (\(milliseconds) ms)"
             + (resumedAfter > 0 ? "  resumed at step \(resumedAfter + 1): an earlier run applied the steps before it" : "")
             + (editedSinceStarted ? " (the file has changed since; steps 1-\(resumedAfter) as they were then stay, not run again)" : "")
+            + (undidPartialUpgrade > 0
+                ? "  undid the \(undidPartialUpgrade == 1 ? "upgrade step" : "\(undidPartialUpgrade) upgrade steps") an earlier "
+                    + "run left applied (downgrade \(undidPartialUpgrade == 1 ? "step" : "steps") "
+                    + "\(step.revision.downgrade.count - undidPartialUpgrade + 1)-\(step.revision.downgrade.count))"
+                : "")
     }
 }
 
@@ -113,6 +124,7 @@ public final class MigrationRunner {
             try graph.checkUpgradeDirection(target, targets: targets, current: current)
             var plan = try graph.planUpgrade(from: current, toRevisions: targets)
             try checkPartlyRun(conn, against: plan, isUpgrade: true)
+            try checkRunnable(plan)
             plannedSteps = plan.count
             // Planned again only if another migrator moved the version table.
             return try walk(executor, conn) { heads in
@@ -130,11 +142,21 @@ public final class MigrationRunner {
             let current = try store.heads(conn)
             if !allowEdited { try checkNotEdited(current, conn) }
             let plan = try graph.planDowngrade(from: current, to: target)
-            try checkPartlyRun(conn, against: plan, isUpgrade: false)
-            plannedSteps = plan.count
+            let undos = try partialUndos(conn, heads: current)
+            try checkPartlyRun(conn, against: plan, isUpgrade: false, undoing: Set(undos.map(\.revision.id)))
+            try checkRunnable(plan + undos.map { MigrationStep(revision: $0.revision, isUpgrade: false, headsBefore: current,
+                                                                 headsAfter: current) })
+            plannedSteps = plan.count + undos.count
+            // First the steps an upgrade left applied part-way: what is above the version table.
+            var undone: [StepReport] = []
+            for undo in undos {
+                let report = try undoPartialUpgrade(undo, heads: current, executor, conn)
+                undone.append(report)
+                onStep(report)
+            }
             // A relative target means "from where we were", so the plan is fixed here.
             var remaining = plan[...]
-            return try walk(executor, conn) { heads in
+            return try undone + walk(executor, conn) { heads in
                 guard let next = remaining.first else { return [] }
                 guard next.headsBefore == heads else {
                     throw MigrateError("the version table changed during the downgrade (it now holds "
@@ -309,7 +331,6 @@ public final class MigrationRunner {
     /// open; returns with none open. Returns the record an earlier run left, if any.
     private func applyOutsideTransaction(_ step: MigrationStep, _ executor: any SQLExecutor, _ conn: Connection,
                                          started: Date) throws -> StepProgress.Entry? {
-        let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
         let earlier = try progress.entries(conn).first { $0.revision == step.revision.id && $0.isUpgrade == step.isUpgrade }
         if earlier == nil {
             try executor.execute(progress.createStatement, [:])
@@ -318,24 +339,7 @@ public final class MigrationRunner {
         }
         try executor.commit()
         let done = earlier?.stepsDone ?? 0
-        applier.prepare(for: step, resumingAfter: done)
-        let previousIsolation = conn.isolationLevel
-        try conn.setIsolationLevel(.autocommit)
-        do {
-            for i in done..<ops.count {
-                do {
-                    try applier.apply(ops[i], on: executor)
-                } catch {
-                    throw stepError(step, index: i, ops[i], error, notRolledBack: ops[..<i])
-                }
-                let (stmt, params) = progress.advance(step, to: i + 1)
-                try executor.execute(stmt, params)
-            }
-        } catch {
-            try? conn.setIsolationLevel(previousIsolation)
-            throw error
-        }
-        try conn.setIsolationLevel(previousIsolation)
+        try runSteps(step, from: done, executor, conn)
         try executor.begin()
         for (stmt, params) in store.transition(from: step.headsBefore, to: step.headsAfter) {
             try executor.execute(stmt, params)
@@ -345,6 +349,38 @@ public final class MigrationRunner {
         try executor.execute(stmt, params)
         try executor.commit()
         return earlier
+    }
+
+    /// Runs the steps of `step` from `done` on, each committing on its own (a data step
+    /// in a transaction with its record), advancing the progress record after each.
+    /// Called with no transaction open; returns with none open.
+    func runSteps(_ step: MigrationStep, from done: Int, _ executor: any SQLExecutor, _ conn: Connection) throws {
+        let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
+        applier.prepare(for: step, resumingAfter: done)
+        let previousIsolation = conn.isolationLevel
+        try conn.setIsolationLevel(.autocommit)
+        do {
+            for i in done..<ops.count {
+                // A data step (bulk_insert's rows, an INSERT/UPDATE/DELETE) runs in a
+                // transaction with its progress record: all of it or none, so a resumed
+                // run neither repeats nor skips rows.
+                let atomic = ops[i].isDataStatement
+                if atomic { try executor.begin() }
+                do {
+                    try applier.apply(ops[i], on: executor)
+                } catch {
+                    if atomic { try? executor.rollback() }
+                    throw stepError(step, index: i, ops[i], error, notRolledBack: ops[..<i])
+                }
+                let (stmt, params) = progress.advance(step, to: i + 1)
+                try executor.execute(stmt, params)
+                if atomic { try executor.commit() }
+            }
+        } catch {
+            try? conn.setIsolationLevel(previousIsolation)
+            throw error
+        }
+        try conn.setIsolationLevel(previousIsolation)
     }
 
     private func apply(_ step: MigrationStep, _ executor: any SQLExecutor) throws {
@@ -411,9 +447,12 @@ public final class MigrationRunner {
     /// Refuses to start while a revision that runs outside a transaction is left
     /// part-way by an earlier run, unless this run finishes it (same direction, in
     /// `plan`): going on would build on, or undo, a revision half there.
-    private func checkPartlyRun(_ conn: Connection, against plan: [MigrationStep], isUpgrade: Bool) throws {
+    private func checkPartlyRun(_ conn: Connection, against plan: [MigrationStep], isUpgrade: Bool,
+                                undoing: Set<String> = []) throws {
         for entry in try progress.entries(conn) where entry.stepsDone > 0 {
             if entry.isUpgrade == isUpgrade, plan.contains(where: { $0.revision.id == entry.revision }) { continue }
+            // A downgrade undoes an upgrade's applied steps when the revision's downgrade mirrors them.
+            if !isUpgrade, undoing.contains(entry.revision) { continue }
             guard let revision = graph.revision(entry.revision) else {
                 throw MigrateError("revision \(entry.revision) was left part-way by an earlier run and is not in the scripts",
                                    hint: "restore its file, or `migrator stamp` the revision the database is at to clear the record")
@@ -428,8 +467,11 @@ public final class MigrationRunner {
                     at: .init(file: revision.path),
                     hint: isUpgrade
                         ? "upgrade to a target that includes it (`migrator upgrade \(revision.id)`): it resumes at step \(entry.stepsDone + 1)"
-                        : "finish it first with `migrator upgrade \(revision.id)` (it resumes at step \(entry.stepsDone + 1)) and then "
-                            + "downgrade, or undo those steps by hand and run `migrator stamp \(parents)` to clear the record")
+                        : "its downgrade (\(revision.downgrade.count) step\(revision.downgrade.count == 1 ? "" : "s")) does not mirror its "
+                            + "upgrade (\(ops.count) step\(ops.count == 1 ? "" : "s")), so "
+                            + "which downgrade steps undo them is not known: finish it first with `migrator upgrade \(revision.id)` "
+                            + "(it resumes at step \(entry.stepsDone + 1)) and then downgrade, or undo those steps by hand and run "
+                            + "`migrator stamp \(parents)` to clear the record")
             }
             throw MigrateError(
                 "revision \(revision.id) is partly unapplied: an earlier downgrade ran its \(steps) of \(ops.count) outside a "
@@ -513,6 +555,7 @@ public final class MigrationRunner {
     }
 
     private func offline(plan: [MigrationStep], createTables: Bool) throws -> String {
+        try checkRunnable(plan)
         let out = OfflineExecutor(dialect: engine.dialect)
         if createTables {
             for stmt in store.createStatements { try out.execute(stmt, [:]) }
@@ -521,12 +564,15 @@ public final class MigrationRunner {
         if all { try out.begin() }
         for step in plan {
             out.comment("\(step.isUpgrade ? "upgrade" : "downgrade") \(step.arrow)  \(step.revision.message)")
-            if !all, step.revision.transactional { try out.begin() }
+            // BEGIN/COMMIT only where they hold the revision's DDL (not on MySQL, which
+            // commits every DDL statement: a BEGIN there would promise a rollback).
+            let inTransaction = runsInTransaction(step.revision)
+            if !all, inTransaction { try out.begin() }
             try apply(step, out)
             let (stmt, params) = store.historyInsert(revision: step.revision.id, upgrade: step.isUpgrade,
                                                      checksum: step.revision.checksum, at: Date(), milliseconds: 0)
             try out.execute(stmt, params)
-            if !all, step.revision.transactional { try out.commit() }
+            if !all, inTransaction { try out.commit() }
         }
         if all { try out.commit() }
         return out.script
@@ -547,7 +593,7 @@ public final class MigrationRunner {
             if Date() >= deadline {
                 throw MigrateError("could not acquire the migration lock within \(config.lockTimeout ?? 10) s: "
                                    + "another migrator is running against this database",
-                                   hint: "wait for it to finish, or raise postgresql.lock_timeout in the config")
+                                   hint: "wait for it to finish, or raise \(engine.dialect.name).lock_timeout in the config")
             }
             Thread.sleep(forTimeInterval: delay)
             delay = min(delay * 2, 0.5)

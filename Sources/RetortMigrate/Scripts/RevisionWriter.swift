@@ -81,7 +81,8 @@ public enum RevisionWriter {
                 ("server_default", a.serverDefault.map { $0.map(scalar) ?? "null" }),
                 ("comment", a.comment.map { $0.map(scalar) ?? "null" }),
                 ("existing_type", a.existingType.map(scalar)), ("existing_nullable", a.existingNullable.map { "\($0)" }),
-                ("existing_server_default", a.existingServerDefault.map(scalar)), ("using", a.using.map(scalar)),
+                ("existing_server_default", a.existingServerDefault.map { $0.map(scalar) ?? "null" }),
+                ("existing_comment", a.existingComment.map { $0.map(scalar) ?? "null" }), ("using", a.using.map(scalar)),
                 ("collation", a.collation.map { $0.map(scalar) ?? "null" }),
             ]
         case .createIndex(let i):

@@ -12,8 +12,8 @@ func temporarySQLiteURL(_ name: String = "test") -> String {
 }
 
 /// Runs `body` against a fresh SQLite file database and a fresh PostgreSQL database,
-/// and with `includeMySQL` a fresh MySQL/MariaDB database too (opt-in until the MySQL
-/// dialect exists). When no PostgreSQL server is available the SQLite half still runs,
+/// and with `includeMySQL` a fresh MySQL/MariaDB database too (opt-in: the shared
+/// suites do not pass on MariaDB yet). When no PostgreSQL server is available the SQLite half still runs,
 /// then the test is reported skipped (or failed, under RETORT_REQUIRE_POSTGRES=1); the
 /// same for MySQL under RETORT_REQUIRE_MYSQL=1.
 func forEachBackend(

@@ -12,8 +12,8 @@ func temporarySQLiteURL(_ name: String = "orm") -> String {
 }
 
 /// Runs `body` against a fresh SQLite file and a fresh PostgreSQL database, and with
-/// `includeMySQL` a fresh MySQL/MariaDB database too (opt-in until the MySQL dialect
-/// exists), each with the test models' tables created. Without a PostgreSQL server the
+/// `includeMySQL` a fresh MySQL/MariaDB database too (opt-in: the shared
+/// suites do not pass on MariaDB yet), each with the test models' tables created. Without a PostgreSQL server the
 /// SQLite half runs and the test is then skipped (failed under RETORT_REQUIRE_POSTGRES=1);
 /// the same for MySQL under RETORT_REQUIRE_MYSQL=1.
 func forEachBackend(includeMySQL: Bool = false, _ body: (Engine) throws -> Void) throws {

@@ -9,6 +9,8 @@ import Logging
 struct SQLiteDialect: DatabaseDialect {
     var name: String { "sqlite" }
     var urlNamesAFile: Bool { true }
+    /// A lone `INTEGER PRIMARY KEY` is the rowid, which every INSERT reports.
+    var lastInsertIDIsAutoincrementKey: Bool { true }
 
     func makeDriver(url: DatabaseURL, logger: Logger) throws -> any Driver { try SQLiteDriver(url: url) }
 

@@ -147,6 +147,14 @@ public struct AlterColumn: DDLStatement {
     public var comment: Change<String>?
     /// What the column is now, for messages and for dialects that need it.
     public var existingType: SQLType?
+    /// The column's nullability now. With ``existingType``, ``existingServerDefault`` and
+    /// ``existingComment`` it lets a dialect whose ALTER restates the whole column
+    /// (MySQL's `MODIFY`) keep what the statement leaves alone.
+    public var existingNullable: Bool?
+    /// The column's default now: `.some(nil)` when it has none, nil when not known.
+    public var existingServerDefault: ServerDefault??
+    /// The column's comment now: `.some(nil)` when it has none, nil when not known.
+    public var existingComment: String??
     /// New collation (`ALTER COLUMN ... TYPE t COLLATE c`, with the new type or
     /// ``existingType``); `.drop` goes back to the type's default collation.
     public var collation: Change<String>?
