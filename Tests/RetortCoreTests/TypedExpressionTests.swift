@@ -65,7 +65,8 @@ final class TypedExpressionTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swiftc", "-typecheck", "-I", dir.appendingPathComponent("Modules").path,
                              "-I", root.appendingPathComponent("Sources/CSQLite").path,
-                             "-I", root.appendingPathComponent("Sources/CLibPQ").path, file.path]
+                             "-I", root.appendingPathComponent("Sources/CLibPQ").path,
+                             "-I", root.appendingPathComponent("Sources/CMariaDB").path, file.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

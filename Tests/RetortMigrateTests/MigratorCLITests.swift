@@ -232,11 +232,11 @@ final class MigratorCLITests: XCTestCase {
         let badURL = try runMigrator(["current"], in: dir, environment: [:])
         XCTAssertEqual(badURL.status, 0)
         var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "database: sqlite:///", with: "database: mysql:///")
+        config = config.replacingOccurrences(of: "database: sqlite:///", with: "database: oracle:///")
         try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
         let scheme = try runMigrator(["current"], in: dir)
         XCTAssertEqual(scheme.status, 2, "current could not run")
-        XCTAssertTrue(scheme.stderr.contains("unknown database URL scheme 'mysql'"), scheme.stderr)
+        XCTAssertTrue(scheme.stderr.contains("unknown database URL scheme 'oracle'"), scheme.stderr)
         let down = try runMigrator(["current"], in: dir, environment: [:])
         XCTAssertEqual(down.stderr.split(separator: "\n").count, 1)
     }

@@ -153,6 +153,7 @@ class ORMModelsFromDatabaseTests: XCTestCase {
         swiftc.arguments = ["swiftc", "-I", build + "/Modules",
                             "-Xcc", "-fmodule-map-file=\(root)/Sources/CSQLite/module.modulemap",
                             "-Xcc", "-fmodule-map-file=\(root)/Sources/CLibPQ/module.modulemap",
+                            "-Xcc", "-fmodule-map-file=\(root)/Sources/CMariaDB/module.modulemap",
                             "-load-plugin-executable", build + "/RetortMacros-tool#RetortMacros",
                             db.directory + "/Models/Models.swift", db.directory + "/Models/main.swift"]
             + objects + ["-lsqlite3", "-lpq", "-o", db.directory + "/dump"]
