@@ -138,7 +138,7 @@ extension SQLCompiler {
     package func visitBinary(_ op: BinaryOperator, _ l: ExpressionNode, _ r: ExpressionNode) throws {
         try visitOperand(l, of: op.precedence, operator: op, right: false)
         out.append(" ")
-        out.append(op.sql)
+        out.append(operatorSQL(op))
         out.append(" ")
         try visitOperand(r, of: op.precedence, operator: op, right: true)
     }

@@ -248,6 +248,32 @@ public class SQLCompiler {
         try visitFromList(froms)
     }
 
+    /// What goes between a table or derived table and its alias: ` AS ` (Oracle takes
+    /// no AS there, only a space).
+    package var aliasKeyword: String { " AS " }
+
+    /// Written right after `SELECT [DISTINCT] `: a row limit that comes first
+    /// (SQL Server's `TOP (n)`). Returns true when it wrote the limit, so that
+    /// ``visitLimitOffset(limit:offset:)`` is not called for it.
+    package func visitSelectLimitPrefix(limit: ExpressionNode?, offset: ExpressionNode?, ordered: Bool) throws -> Bool { false }
+
+    /// `UNION`, `UNION ALL`, `INTERSECT`, `EXCEPT` (Oracle before 21c says `MINUS`).
+    package func compoundKeyword(_ op: CompoundSelect.Operator) -> String { op.rawValue }
+
+    /// Rows a DML statement gives back, where they are written before its VALUES, SET
+    /// source or WHERE (SQL Server's `OUTPUT inserted.a`); `pseudoTable` is
+    /// `inserted` or `deleted`. Nothing by default: RETURNING comes at the end.
+    package func visitOutputClause(_ items: [ExpressionNode], pseudoTable: String) throws {}
+
+    /// An INSERT's ON CONFLICT clause (refused where upserts are spelled otherwise).
+    package func visitOnConflictClause(_ oc: OnConflict) throws { try visitOnConflict(oc) }
+
+    /// A binary operator's spelling (SQL Server concatenates strings with `+`).
+    package func operatorSQL(_ op: BinaryOperator) -> String { op.sql }
+
+    /// The rows a DML statement gives back, at its end: ` RETURNING a, b`.
+    package func visitReturningClause(_ items: [ExpressionNode]) throws { try visitReturning(items) }
+
     /// The SELECT of an `INSERT ... SELECT`.
     package func visitInsertQuery(_ q: QueryNode, hasConflictClause: Bool) throws {
         try visitQuery(q, context: .insertSource)
