@@ -52,6 +52,8 @@ extension SQLCompiler {
         if !froms.isEmpty {
             out.append(" FROM ")
             try visitFromList(froms)
+        } else {
+            out.append(fromlessSelectFrom)
         }
         if let w = s.whereClause {
             out.append(" WHERE ")

@@ -248,6 +248,9 @@ public class SQLCompiler {
         try visitFromList(froms)
     }
 
+    /// The FROM clause of a SELECT that reads no table: none (Oracle 19c needs ` FROM DUAL`).
+    package var fromlessSelectFrom: String { "" }
+
     /// What goes between a table or derived table and its alias: ` AS ` (Oracle takes
     /// no AS there, only a space).
     package var aliasKeyword: String { " AS " }

@@ -12,6 +12,9 @@ import Foundation
 final class OracleCompiler: SQLCompiler {
     override var aliasKeyword: String { " " }
 
+    /// Oracle 19c reads a SELECT without tables from DUAL.
+    override var fromlessSelectFrom: String { " FROM DUAL" }
+
     override func compoundKeyword(_ op: CompoundSelect.Operator) -> String {
         switch op {
         case .except: return "MINUS"
@@ -23,7 +26,7 @@ final class OracleCompiler: SQLCompiler {
     override func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
         switch known {
         case .now: out.append("SYSTIMESTAMP")
-        case .charLength:
+        case .charLength, .length:
             var g = f
             g.name = "LENGTH"
             try visitFunctionCall(g)
@@ -31,7 +34,6 @@ final class OracleCompiler: SQLCompiler {
             out.append("DBMS_RANDOM.VALUE")
         case .groupConcat:
             try visitWithinGroup("LISTAGG", f)
-        default: try visitFunctionCall(f)
         }
     }
 
@@ -88,9 +90,6 @@ final class OracleCompiler: SQLCompiler {
     override func visitReturningClause(_ items: [ExpressionNode]) throws {
         guard !items.isEmpty else { return }
         out.append(" RETURNING ")
-        let saved = unqualifiedFrom
-        unqualifiedFrom = dmlTarget
-        defer { unqualifiedFrom = saved }
         for (i, c) in items.enumerated() {
             if i > 0 { out.append(", ") }
             if case .label(let inner, _) = c { try visit(inner) } else { try visit(c) }

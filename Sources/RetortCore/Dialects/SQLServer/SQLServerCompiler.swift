@@ -21,7 +21,7 @@ final class SQLServerCompiler: SQLCompiler {
         case .random: out.append("RAND()")
         case .groupConcat:
             if f.distinct { throw notSupported("group_concat(DISTINCT ...)", "aggregate a DISTINCT subquery's rows") }
-            out.append("STRING_AGG(")
+            out.append("string_agg(")
             try visitList(f.arguments)
             if f.arguments.count == 1 { out.append(", ','") }
             out.append(")")
