@@ -21,7 +21,20 @@ final class OracleDDLCompiler: DDLCompiler {
     override func visitCreateTable(_ c: CreateTable) throws -> String {
         if c.ifNotExists { throw notSupported("CREATE TABLE IF NOT EXISTS", "Oracle 19c has no IF NOT EXISTS; leave it out") }
         try CompileOnly.checkLengths(c.table, dialect)
-        return try super.visitCreateTable(c)
+        for fk in c.table.foreignKeys { try checkActions(fk) }
+        let sql = try super.visitCreateTable(c)
+        let checks = c.table.columns.compactMap { booleanCheck(for: $0, table: c.table.name) }
+        guard !checks.isEmpty, sql.hasSuffix("\n)") else { return sql }
+        return String(sql.dropLast(2)) + ",\n    " + checks.joined(separator: ",\n    ") + "\n)"
+    }
+
+    /// `CONSTRAINT ck_<table>_<column> CHECK (col IN (0, 1))`: a boolean is a
+    /// `NUMBER(1)` on 19c, kept to 0 and 1 by this CHECK (named as the naming convention
+    /// names checks, so that it can be dropped).
+    func booleanCheck(for column: Column, table: String) -> String? {
+        guard case .boolean = column.type else { return nil }
+        let name = enumCheckName(table: table, column: column.name).map { "CONSTRAINT " + quote(constraintName($0, .convention)) + " " }
+        return (name ?? "") + "CHECK (" + quote(column.name) + " IN (0, 1))"
     }
 
     override func visitDropTable(_ d: DropTable) throws -> String {
@@ -40,6 +53,22 @@ final class OracleDDLCompiler: DDLCompiler {
         return "DROP INDEX " + qualifiedName(d.name, d.table?.schema)
     }
 
+    override func visitAddConstraint(_ a: AddConstraint) throws -> String {
+        if case .foreignKey(let fk) = a.constraint { try checkActions(fk) }
+        return try super.visitAddConstraint(a)
+    }
+
+    /// Oracle's foreign keys know `ON DELETE CASCADE` and `ON DELETE SET NULL` only;
+    /// without a clause they act as NO ACTION.
+    func checkActions(_ fk: ForeignKeyConstraint) throws {
+        if let u = fk.onUpdate {
+            throw notSupported("ON UPDATE \(u.rawValue)", "Oracle's foreign keys have no ON UPDATE action; leave it out")
+        }
+        if let d = fk.onDelete, d != .cascade, d != .setNull {
+            throw notSupported("ON DELETE \(d.rawValue)", "Oracle knows CASCADE and SET NULL; leave it out for NO ACTION, its default")
+        }
+    }
+
     override func visitDropConstraint(_ d: DropConstraint) throws -> String {
         if d.ifExists { throw notSupported("DROP CONSTRAINT IF EXISTS") }
         return try super.visitDropConstraint(d)
@@ -52,6 +81,7 @@ final class OracleDDLCompiler: DDLCompiler {
         if let ck = try enumCheck(for: a.column, name: enumCheckName(table: a.table.name, column: a.column.name)) {
             spec += " " + ck
         }
+        if let ck = booleanCheck(for: a.column, table: a.table.name) { spec += " " + ck }
         return "ALTER TABLE " + qualifiedName(a.table) + " ADD " + spec
     }
 

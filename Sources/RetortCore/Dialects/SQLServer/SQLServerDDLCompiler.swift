@@ -44,7 +44,20 @@ final class SQLServerDDLCompiler: DDLCompiler {
     override func visitCreateTable(_ c: CreateTable) throws -> String {
         if c.ifNotExists { throw notSupported("CREATE TABLE IF NOT EXISTS", "leave it out") }
         try CompileOnly.checkLengths(c.table, dialect)
+        for fk in c.table.foreignKeys { try checkActions(fk) }
         return try super.visitCreateTable(c)
+    }
+
+    override func visitAddConstraint(_ a: AddConstraint) throws -> String {
+        if case .foreignKey(let fk) = a.constraint { try checkActions(fk) }
+        return try super.visitAddConstraint(a)
+    }
+
+    /// SQL Server has no RESTRICT action (NO ACTION, its default, refuses the same changes).
+    func checkActions(_ fk: ForeignKeyConstraint) throws {
+        for (verb, action) in [("DELETE", fk.onDelete), ("UPDATE", fk.onUpdate)] where action == .restrict {
+            throw notSupported("ON \(verb) RESTRICT", "SQL Server's NO ACTION (its default) refuses the same changes; use it or leave the clause out")
+        }
     }
 
     override func visitDropTable(_ d: DropTable) throws -> String {
