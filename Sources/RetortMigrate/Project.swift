@@ -22,8 +22,10 @@ public final class Project {
         config = try MigratorConfig.load(path: configPath, environment: environment)
         let engine = try? createEngine(config.database)
         engineStorage = engine
+        // A database Retort only writes SQL for has no engine, but its dialect is known.
+        let dialect = engine?.dialect ?? (try? DatabaseURL(config.database)).flatMap { Dialect.named($0.backend) }
         scripts = try ScriptDirectory(versionsPath: config.versionsDirectory, checkType: TypeNames.check,
-                                      identifierLimit: engine.map { IdentifierLimit(dialect: $0.dialect) }, operations: operations)
+                                      identifierLimit: dialect.map { IdentifierLimit(dialect: $0) }, operations: operations)
     }
 
     /// The same revision files with another config (`verify`'s scratch database).
@@ -50,6 +52,18 @@ public final class Project {
         let e = try createEngine(config.database)
         engineStorage = e
         return e
+    }
+
+    /// The offline script writer for `dialect`, or for the configured database's
+    /// dialect (known from its URL; nothing connects, and no driver is needed).
+    public func offlineScript(dialect: Dialect? = nil) throws -> OfflineScript {
+        let dialect = try dialect ?? {
+            let url = try DatabaseURL(config.database)
+            guard let d = Dialect.named(url.backend) else { throw MigrateError("unknown database '\(url.backend)' in \(config.path)") }
+            return d
+        }()
+        return OfflineScript(config: config, graph: graph, applier: CoreOperationApplier(enums: enums, history: EnumHistory(graph)),
+                             dialect: dialect)
     }
 
     public func runner() throws -> MigrationRunner {

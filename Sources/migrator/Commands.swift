@@ -63,11 +63,13 @@ struct Upgrade: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "head, heads, +N, REV, REV+N, LABEL@head, LABEL@+N; with --sql also START:END.")
     var targets: [String]
     @Flag(help: "Print the SQL instead of running it; nothing connects.") var sql = false
+    @Option(help: "With --sql: write the SQL for this database (\(dialectNames)) instead of the configured one's.")
+    var dialect: String?
     @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
 
     func run() throws {
-        try walk(targets, config: options.config, sql: sql,
-                 offline: { try $0.offlineUpgrade($1) },
+        try walk(targets, config: options.config, sql: sql, dialect: dialect,
+                 offline: { try $0.upgrade($1) },
                  online: { try $0.upgrade(to: $1, allowEdited: allowEdited) })
     }
 }
@@ -79,29 +81,41 @@ struct Downgrade: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "-N, REV, REV-N, LABEL@-N, base; with --sql a range START:END.")
     var targets: [String]
     @Flag(help: "Print the SQL instead of running it; nothing connects.") var sql = false
+    @Option(help: "With --sql: write the SQL for this database (\(dialectNames)) instead of the configured one's.")
+    var dialect: String?
     @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
 
     func run() throws {
-        try walk(targets, config: options.config, sql: sql,
-                 offline: { try $0.offlineDowngrade($1) },
+        try walk(targets, config: options.config, sql: sql, dialect: dialect,
+                 offline: { try $0.downgrade($1) },
                  online: { try $0.downgrade(to: $1, allowEdited: allowEdited) })
     }
 }
 
 /// What upgrade and downgrade share: one target, then the offline script or the run.
-func walk(_ targets: [String], config: String, sql: Bool,
-          offline: (MigrationRunner, String) throws -> String,
+func walk(_ targets: [String], config: String, sql: Bool, dialect: String?,
+          offline: (OfflineScript, String) throws -> String,
           online: (MigrationRunner, String) throws -> [StepReport]) throws {
     try guarded {
         let target = try single(targets)
-        let runner = try Project(configPath: config).runner()
         if sql {
-            emit(try offline(runner, target), newline: false)
+            let chosen = try dialect.map { name -> Dialect in
+                guard let d = Dialect.named(name) else {
+                    throw MigrateError("unknown --dialect '\(name)'", hint: "one of: \(dialectNames)")
+                }
+                return d
+            }
+            emit(try offline(try Project(configPath: config).offlineScript(dialect: chosen), target), newline: false)
         } else {
+            if dialect != nil { throw MigrateError("--dialect goes with --sql (a run uses the configured database)") }
+            let runner = try Project(configPath: config).runner()
             try migrate(runner) { try online(runner, target) }
         }
     }
 }
+
+/// The databases `--dialect` names, for help and messages.
+let dialectNames = Dialect.registered.map(\.name).joined(separator: ", ")
 
 /// The one target an upgrade or downgrade takes. The arguments are parsed as
 /// `.allUnrecognized` (so that `-1` is a target), so an unknown option lands here too.

@@ -64,7 +64,9 @@ func guarded(json: Bool = false, errorStatus: ExitStatus = .no, _ body: () throw
             emit(MachineOutput.error(error))
             Foundation.exit(ExitStatus.couldNotRun.rawValue)
         }
-        fail(MachineOutput.describe(error), status: errorStatus)
+        // A database that cannot be connected to, or a construct it cannot express: it could not run.
+        let notSupported = (error as? ProgrammingError)?.kind == .notSupported
+        fail(MachineOutput.describe(error), status: notSupported ? .couldNotRun : errorStatus)
     }
 }
 

@@ -88,12 +88,12 @@ final class DialectSeamTests: XCTestCase {
     /// Each database is reached through the registry: its URL schemes, its driver, its
     /// folder's dialect value.
     func testRegisteredDialectsOwnTheirSchemes() throws {
-        XCTAssertEqual(Dialect.registered.map(\.name), ["sqlite", "postgresql", "mysql"])
+        XCTAssertEqual(Dialect.registered.map(\.name), ["sqlite", "postgresql", "mysql", "oracle", "mssql"])
         XCTAssertEqual(Dialect.named("postgres")?.name, "postgresql")
         XCTAssertEqual(Dialect.named("mariadb")?.name, "mysql")
         XCTAssertEqual(try DatabaseURL("mariadb://u@h/db").backend, "mysql")
         XCTAssertEqual(try DatabaseURL("mysql+libmariadb://u@h/db").driverName, "libmariadb")
-        XCTAssertNil(Dialect.named("oracle"))
+        XCTAssertNil(Dialect.named("db2"))
         XCTAssertEqual(try DatabaseURL("postgres://u@h/db").backend, "postgresql")
         XCTAssertEqual(try DatabaseURL("postgresql+libpq://u@h/db").driverName, "libpq")
         XCTAssertThrowsError(try DatabaseURL("sqlite+libpq:///x.db"))
@@ -109,8 +109,8 @@ final class DialectSeamTests: XCTestCase {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources")
         let pattern = try NSRegularExpression(
-            pattern: #"(==|!=)\s*"(sqlite|postgres|postgresql|mysql|mariadb)"|case\s+"(sqlite|postgres|postgresql|mysql|mariadb)""#)
-        let folders = ["/SQLite/", "/PostgreSQL/", "/MySQL/"]
+            pattern: #"(==|!=)\s*"(sqlite|postgres|postgresql|mysql|mariadb|oracle|mssql)"|case\s+"(sqlite|postgres|postgresql|mysql|mariadb|oracle|mssql)""#)
+        let folders = ["/SQLite/", "/PostgreSQL/", "/MySQL/", "/Oracle/", "/SQLServer/"]
         var offenders: [String] = []
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
         for case let file as URL in files where file.pathExtension == "swift" {

@@ -8,7 +8,9 @@ extension DDLCompiler {
         if let collation = c.collation { spec += " COLLATE " + quote(collation) }
         let identity = c.autoincrement ? autoincrementClause(c) : nil
         if let identity { spec += identity }
-        if identity == nil, let d = c.serverDefault { spec += " DEFAULT " + (try serverDefaultSQL(d)) }
+        if identity == nil, let d = c.serverDefault {
+            spec += columnDefaultClause(try serverDefaultSQL(d), table: tableName, column: c.name)
+        }
         if !c.nullable { spec += " NOT NULL" }
         return spec + (try columnOptions(c))
     }

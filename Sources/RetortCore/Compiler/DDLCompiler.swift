@@ -206,6 +206,10 @@ public class DDLCompiler {
         try constraintSpecification(.primaryKey(pk))
     }
 
+    /// ` DEFAULT sql` in a column's specification (SQL Server names the default's
+    /// constraint so that it can be dropped later).
+    public func columnDefaultClause(_ sql: String, table: String, column: String) -> String { " DEFAULT " + sql }
+
     /// What follows an autoincrementing column's type (PostgreSQL: an identity clause).
     public func autoincrementClause(_ column: Column) -> String? { nil }
 

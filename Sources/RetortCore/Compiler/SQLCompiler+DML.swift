@@ -11,14 +11,17 @@ extension SQLCompiler {
         out.append(tableName(i.table))
         if let q = i.query {
             if !i.columnNames.isEmpty { appendColumnNameList(i.columnNames) }
+            try visitOutputClause(i.returning, pseudoTable: "inserted")
             out.append(" ")
             enclosingFroms.append(nil)
             try visitInsertQuery(q, hasConflictClause: i.onConflict != nil)
             enclosingFroms.removeLast()
         } else if i.columnNames.isEmpty {
+            try visitOutputClause(i.returning, pseudoTable: "inserted")
             out.append(" DEFAULT VALUES")
         } else {
             appendColumnNameList(i.columnNames)
+            try visitOutputClause(i.returning, pseudoTable: "inserted")
             out.append(" VALUES ")
             for (r, row) in i.rows.enumerated() {
                 if r > 0 { out.append(", ") }
@@ -28,7 +31,7 @@ extension SQLCompiler {
             }
         }
         if let oc = i.onConflict { try visitUpsert(oc) }
-        try visitReturning(i.returning)
+        try visitReturningClause(i.returning)
     }
 
     /// ` (a, b, c)`.
@@ -117,6 +120,7 @@ extension SQLCompiler {
         try visitFrom(u.target)
         out.append(" SET ")
         try visitAssignments(u.columnNames, u.values)
+        try visitOutputClause(u.returning, pseudoTable: "inserted")
         if !extra.isEmpty {
             out.append(" FROM ")
             try visitFromList(extra)
@@ -125,7 +129,7 @@ extension SQLCompiler {
             out.append(" WHERE ")
             try visit(w)
         }
-        try visitReturning(u.returning)
+        try visitReturningClause(u.returning)
     }
 
     package func visitDelete(_ d: Delete) throws {
@@ -138,12 +142,13 @@ extension SQLCompiler {
 
         out.append("DELETE FROM ")
         try visitFrom(d.target)
+        try visitOutputClause(d.returning, pseudoTable: "deleted")
         if !extra.isEmpty { try visitDeleteUsing(extra) }
         if let w = d.whereClause {
             out.append(" WHERE ")
             try visit(w)
         }
-        try visitReturning(d.returning)
+        try visitReturningClause(d.returning)
     }
 
     /// Tables an UPDATE or DELETE mentions besides its target (UPDATE ... FROM / DELETE ... USING).

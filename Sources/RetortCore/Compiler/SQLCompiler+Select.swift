@@ -44,6 +44,7 @@ extension SQLCompiler {
         case .all: out.append("DISTINCT ")
         case .on(let exprs): try visitDistinctOn(exprs)
         }
+        let limitWritten = try visitSelectLimitPrefix(limit: s.limit, offset: s.offset, ordered: !s.orderBy.isEmpty)
         for (i, c) in s.columns.enumerated() {
             if i > 0 { out.append(", ") }
             try visitSelectColumn(c)
@@ -51,6 +52,8 @@ extension SQLCompiler {
         if !froms.isEmpty {
             out.append(" FROM ")
             try visitFromList(froms)
+        } else {
+            out.append(fromlessSelectFrom)
         }
         if let w = s.whereClause {
             out.append(" WHERE ")
@@ -68,7 +71,7 @@ extension SQLCompiler {
             out.append(" ORDER BY ")
             try visitOrderingTerms(s.orderBy)
         }
-        if s.limit != nil || s.offset != nil { try visitLimitOffset(limit: s.limit, offset: s.offset) }
+        if !limitWritten, s.limit != nil || s.offset != nil { try visitLimitOffset(limit: s.limit, offset: s.offset) }
         if let lock = s.lock { try visitRowLock(lock) }
     }
 
@@ -170,7 +173,7 @@ extension SQLCompiler {
             case .join:
                 throw ArgumentError("a join cannot be aliased; alias the tables it joins, or select from it in a subquery")
             }
-            out.append(" AS ")
+            out.append(aliasKeyword)
             appendIdentifier(aliasName(name))
         case .values(let v):
             try visitValues(v)
@@ -184,7 +187,7 @@ extension SQLCompiler {
                 defer { enclosingFroms.removeLast() }
                 try visitQuery(q, context: .derived)
             }
-            out.append(") AS ")
+            out.append(")" + aliasKeyword)
             appendIdentifier(aliasName(name))
         case .cte(let c):
             try registerCTE(c)

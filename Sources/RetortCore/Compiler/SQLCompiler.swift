@@ -101,12 +101,13 @@ public class SQLCompiler {
     package func visitBinary(_ op: BinaryOperator, _ l: ExpressionNode, _ r: ExpressionNode) throws {
         try visitOperand(l, of: op.precedence, operator: op, right: false)
         out.append(" ")
-        out.append(op.sql)
+        out.append(operatorSQL(op))
         out.append(" ")
         try visitOperand(r, of: op.precedence, operator: op, right: true)
     }
 
-    /// The upsert clause after an INSERT's rows: ` ON CONFLICT ...` (MySQL: ` ON DUPLICATE KEY UPDATE ...`).
+    /// The upsert clause after an INSERT's rows: ` ON CONFLICT ...` (MySQL: ` ON DUPLICATE
+    /// KEY UPDATE ...`; refused where upserts are spelled otherwise, as MERGE).
     package func visitUpsert(_ oc: OnConflict) throws { try visitOnConflict(oc) }
 
     /// A column of the row an upsert proposed: `excluded.name`.
@@ -115,7 +116,8 @@ public class SQLCompiler {
         appendIdentifier(name)
     }
 
-    /// `UNION`, `INTERSECT`, … between a compound's members.
+    /// `UNION`, `UNION ALL`, `INTERSECT`, `EXCEPT` between a compound's members (Oracle
+    /// before 21c says `MINUS`; a database without one refuses it).
     package func compoundKeyword(_ op: CompoundSelect.Operator) throws -> String { op.rawValue }
 
     /// `x [NOT] LIKE pattern [ESCAPE 'c']`; case-insensitive as `lower(x) LIKE lower(pattern)`.
@@ -268,6 +270,29 @@ public class SQLCompiler {
         out.append(" USING ")
         try visitFromList(froms)
     }
+
+    /// The FROM clause of a SELECT that reads no table: none (Oracle 19c needs ` FROM DUAL`).
+    package var fromlessSelectFrom: String { "" }
+
+    /// What goes between a table or derived table and its alias: ` AS ` (Oracle takes
+    /// no AS there, only a space).
+    package var aliasKeyword: String { " AS " }
+
+    /// Written right after `SELECT [DISTINCT] `: a row limit that comes first
+    /// (SQL Server's `TOP (n)`). Returns true when it wrote the limit, so that
+    /// ``visitLimitOffset(limit:offset:)`` is not called for it.
+    package func visitSelectLimitPrefix(limit: ExpressionNode?, offset: ExpressionNode?, ordered: Bool) throws -> Bool { false }
+
+    /// Rows a DML statement gives back, where they are written before its VALUES, SET
+    /// source or WHERE (SQL Server's `OUTPUT inserted.a`); `pseudoTable` is
+    /// `inserted` or `deleted`. Nothing by default: RETURNING comes at the end.
+    package func visitOutputClause(_ items: [ExpressionNode], pseudoTable: String) throws {}
+
+    /// A binary operator's spelling (SQL Server concatenates strings with `+`).
+    package func operatorSQL(_ op: BinaryOperator) -> String { op.sql }
+
+    /// The rows a DML statement gives back, at its end: ` RETURNING a, b`.
+    package func visitReturningClause(_ items: [ExpressionNode]) throws { try visitReturning(items) }
 
     /// The SELECT of an `INSERT ... SELECT`.
     package func visitInsertQuery(_ q: QueryNode, hasConflictClause: Bool) throws {

@@ -160,7 +160,7 @@ public enum ANSILiteral {
 extension Dialect {
     /// The databases Retort speaks, in the order URL errors list them. A new database
     /// registers its dialect here.
-    public static let registered: [Dialect] = [.sqlite, .postgresql, .mysql]
+    public static let registered: [Dialect] = [.sqlite, .postgresql, .mysql, .oracle, .mssql]
 
     /// The registered dialect a URL scheme (`sqlite`, `postgres`, …) names, if any.
     public static func named(_ scheme: String) -> Dialect? {

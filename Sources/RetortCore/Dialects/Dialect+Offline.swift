@@ -53,13 +53,14 @@ extension Dialect {
             } else if c == "?", paramStyle == .questionMark, next < values.count {
                 out += try literal(values[next])
                 next += 1
-            } else if c == "$", paramStyle == .dollarNumbered, let d = chars.first, d.properties.numericType != nil {
+            } else if (c == "$" && paramStyle == .dollarNumbered) || (c == ":" && paramStyle == .colonNumbered),
+                      let d = chars.first, ("0"..."9").contains(d) {
                 var digits = ""
                 while let d = chars.first, ("0"..."9").contains(d) {
                     digits.unicodeScalars.append(d)
                     chars.removeFirst()
                 }
-                if let i = Int(digits), i >= 1, i <= values.count { out += try literal(values[i - 1]) } else { out += "$" + digits }
+                if let i = Int(digits), i >= 1, i <= values.count { out += try literal(values[i - 1]) } else { out += String(c) + digits }
             } else {
                 out.unicodeScalars.append(c)
             }

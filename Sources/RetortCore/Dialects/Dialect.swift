@@ -15,12 +15,15 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
         case questionMark
         /// `$1`, `$2`, …, PostgreSQL.
         case dollarNumbered
+        /// `:1`, `:2`, …, Oracle.
+        case colonNumbered
 
         /// The placeholder for the parameter at 1-based `position`.
         @inlinable public func placeholder(_ position: Int) -> String {
             switch self {
             case .questionMark: return "?"
             case .dollarNumbered: return "$" + String(position)
+            case .colonNumbered: return ":" + String(position)
             }
         }
     }
@@ -75,7 +78,7 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     /// compile differently apart (the compiled-statement cache keys on both).
     package var compilationFlags: UInt64 {
         @inline(__always) func bit(_ flag: Bool, _ position: UInt64) -> UInt64 { flag ? 1 << position : 0 }
-        let flags = bit(paramStyle == .questionMark, 0) | bit(supportsReturning, 1)
+        let flags = bit(paramStyle == .questionMark, 0) | bit(supportsReturning, 1) | bit(paramStyle == .colonNumbered, 2)
             | bit(supportsSavepoints, 3) | bit(supportsForUpdate, 4) | bit(supportsNativeEnum, 5)
             | bit(supportsAlterColumn, 6) | bit(supportsComments, 7) | bit(integerPrimaryKeyIsRowID, 8)
             | bit(typesKeepTimeZone, 9) | bit(supportsRightAndFullJoin, 10) | bit(listParameterStyle == .array, 11)

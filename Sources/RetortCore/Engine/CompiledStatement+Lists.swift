@@ -176,6 +176,8 @@ extension CompiledStatement {
                 offsets.append(i)
             } else if style == .dollarNumbered, c == 0x24, i + 1 < b.count, b[i + 1] >= 0x30, b[i + 1] <= 0x39 {
                 offsets.append(i)
+            } else if style == .colonNumbered, c == 0x3A, i + 1 < b.count, b[i + 1] >= 0x30, b[i + 1] <= 0x39 {
+                offsets.append(i)
             }
             i += 1
         }

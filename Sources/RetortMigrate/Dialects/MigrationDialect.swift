@@ -49,6 +49,18 @@ public protocol MigrationDialect: Sendable {
     /// the run fails), so that a run takes one lock rather than one per revision.
     /// Called inside the run's first write transaction.
     func holdWriteLockForRun(on conn: Connection) throws -> [String]
+
+    /// Offline scripts (`--sql`): what ends each statement (`;`), and the line written
+    /// after it for the client that runs the script, if any (`GO` for sqlcmd, `/` for
+    /// SQL*Plus), so that the script runs as written.
+    var offlineStatementEnd: (terminator: String, separatorLine: String?) { get }
+    /// Offline scripts: the statement that opens a revision's transaction (nil where DDL
+    /// commits by itself and there is none to open) and the one that commits it (nil
+    /// where the client commits each statement itself).
+    var offlineTransaction: (begin: String?, commit: String?) { get }
+    /// Offline scripts starting from base create the migrator's tables `IF NOT EXISTS`
+    /// (false where the database has no such clause; the tables are new there anyway).
+    var createsTablesIfNotExists: Bool { get }
 }
 
 extension MigrationDialect {
@@ -61,6 +73,9 @@ extension MigrationDialect {
     public func timeoutStatements(lockTimeout: Double?, statementTimeout: Double?) -> [String] { [] }
     public var foreignKeyHandling: (before: [String], check: TextClause?, after: [String]) { ([], nil, []) }
     public func holdWriteLockForRun(on conn: Connection) throws -> [String] { [] }
+    public var offlineStatementEnd: (terminator: String, separatorLine: String?) { (";", nil) }
+    public var offlineTransaction: (begin: String?, commit: String?) { ("BEGIN", "COMMIT") }
+    public var createsTablesIfNotExists: Bool { true }
 }
 
 /// The registered ``MigrationDialect``s, by their Core dialect's name.
@@ -70,6 +85,8 @@ public enum MigrationDialects {
         Dialect.sqlite.name: SQLiteMigrationDialect(),
         Dialect.postgresql.name: PostgreSQLMigrationDialect(),
         Dialect.mysql.name: MySQLMigrationDialect(),
+        Dialect.oracle.name: OracleMigrationDialect(),
+        Dialect.mssql.name: SQLServerMigrationDialect(),
     ]
 
     /// The defaults, for a dialect without one of its own.

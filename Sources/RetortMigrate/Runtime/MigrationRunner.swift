@@ -524,58 +524,15 @@ public final class MigrationRunner {
 
     // MARK: Offline
 
-    /// The SQL an upgrade (`START:END`, or `END` from base) would run, without connecting:
-    /// the migrator's tables, BEGIN/COMMIT, every operation and version-table statement.
+    /// The SQL an upgrade (`START:END`, or `END` from base) would run, without connecting
+    /// (see ``OfflineScript``).
     public func offlineUpgrade(_ range: String) throws -> String {
-        let (start, end) = try offlineRange(range, defaultStart: "base")
-        return try offline(plan: try graph.planUpgrade(from: start, to: end), createTables: start.isEmpty)
+        try OfflineScript(config: config, graph: graph, applier: applier, dialect: engine.dialect).upgrade(range)
     }
 
-    /// The SQL a downgrade over `START:END` would run (a start is required offline,
-    /// since the database is not asked where it is).
+    /// The SQL a downgrade over `START:END` would run (see ``OfflineScript``).
     public func offlineDowngrade(_ range: String) throws -> String {
-        guard range.contains(":") else {
-            throw MigrateError("downgrade --sql needs a range START:END, e.g. head:base", hint: "the database is not consulted offline")
-        }
-        let (start, end) = try offlineRange(range, defaultStart: "head")
-        return try offline(plan: try graph.planDowngrade(from: start, to: end), createTables: false)
-    }
-
-    private func offlineRange(_ range: String, defaultStart: String) throws -> (Set<String>, String) {
-        let parts = range.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        let startName = parts.count == 2 ? (parts[0].isEmpty ? defaultStart : parts[0]) : defaultStart
-        let end = parts.count == 2 ? parts[1] : parts[0]
-        let start: Set<String>
-        switch startName {
-        case "base": start = []
-        case "heads": start = Set(graph.heads)
-        default: start = [try graph.resolve(startName)]
-        }
-        return (start, end)
-    }
-
-    private func offline(plan: [MigrationStep], createTables: Bool) throws -> String {
-        try checkRunnable(plan)
-        let out = OfflineExecutor(dialect: engine.dialect)
-        if createTables {
-            for stmt in store.createStatements { try out.execute(stmt, [:]) }
-        }
-        let all = config.transaction == .all
-        if all { try out.begin() }
-        for step in plan {
-            out.comment("\(step.isUpgrade ? "upgrade" : "downgrade") \(step.arrow)  \(step.revision.message)")
-            // BEGIN/COMMIT only where they hold the revision's DDL (not on MySQL, which
-            // commits every DDL statement: a BEGIN there would promise a rollback).
-            let inTransaction = runsInTransaction(step.revision)
-            if !all, inTransaction { try out.begin() }
-            try apply(step, out)
-            let (stmt, params) = store.historyInsert(revision: step.revision.id, upgrade: step.isUpgrade,
-                                                     checksum: step.revision.checksum, at: Date(), milliseconds: 0)
-            try out.execute(stmt, params)
-            if !all, inTransaction { try out.commit() }
-        }
-        if all { try out.commit() }
-        return out.script
+        try OfflineScript(config: config, graph: graph, applier: applier, dialect: engine.dialect).downgrade(range)
     }
 
     // MARK: The migration lock

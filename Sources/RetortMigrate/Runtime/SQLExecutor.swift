@@ -65,13 +65,21 @@ public final class OfflineExecutor: SQLExecutor {
 
     public func comment(_ text: String) { script += "-- \(text)\n" }
 
+    /// `sql` ended as the database's client wants it (see ``MigrationDialect/offlineStatementEnd``).
     private func write(_ sql: String) {
+        let end = dialect.migration.offlineStatementEnd
         script += sql
-        script += sql.hasSuffix(";") ? "\n\n" : ";\n\n"
+        if !end.terminator.isEmpty, !sql.hasSuffix(end.terminator) { script += end.terminator }
+        script += "\n\n"
+        if let line = end.separatorLine { script += line + "\n\n" }
     }
 
-    public func begin() throws { write("BEGIN") }
-    public func commit() throws { write("COMMIT") }
+    public func begin() throws {
+        if let begin = dialect.migration.offlineTransaction.begin { write(begin) }
+    }
+    public func commit() throws {
+        if let commit = dialect.migration.offlineTransaction.commit { write(commit) }
+    }
     public func rollback() throws { write("ROLLBACK") }
 }
 

@@ -50,11 +50,16 @@ public struct VersionStore: Sendable {
     /// `excluding:` to see a migrated database as its models describe it.
     public static let defaultOwnTables: Set<String> = ["migrator_version", "migrator_history", "migrator_progress"]
 
-    public var createStatements: [TextClause] {
-        [
-            text("CREATE TABLE IF NOT EXISTS \(v) (version_num VARCHAR(64) NOT NULL, CONSTRAINT "
+    public var createStatements: [TextClause] { createStatements(ifNotExists: true) }
+
+    /// The CREATE TABLE statements of the version and history tables, `IF NOT EXISTS`
+    /// or not (offline scripts for databases without that clause).
+    public func createStatements(ifNotExists: Bool) -> [TextClause] {
+        let create = ifNotExists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE "
+        return [
+            text(create + "\(v) (version_num VARCHAR(64) NOT NULL, CONSTRAINT "
                  + dialect.quoteIdentifier(versionTable + "_pkc") + " PRIMARY KEY (version_num))"),
-            text("CREATE TABLE IF NOT EXISTS \(h) (revision VARCHAR(64) NOT NULL, direction VARCHAR(10) NOT NULL, "
+            text(create + "\(h) (revision VARCHAR(64) NOT NULL, direction VARCHAR(10) NOT NULL, "
                  + "checksum VARCHAR(64), applied_at VARCHAR(32) NOT NULL, duration_ms INTEGER NOT NULL)"),
         ]
     }

@@ -22,6 +22,11 @@ import RetortCore
 ///   rules about those and about a missing lock timeout do.
 struct MySQLMigrationDialect: MigrationDialect {
     var transactionalDDL: Bool { false }
+
+    /// Offline scripts hold no BEGIN/COMMIT: every DDL statement commits on its own, so
+    /// a BEGIN would promise a rollback that cannot happen (the mysql client autocommits
+    /// the version-table statements).
+    var offlineTransaction: (begin: String?, commit: String?) { (nil, nil) }
     var ddlBlocksWhileWaiting: Bool { true }
     var buildsIndexesOnline: Bool { true }
     var restatesColumnToAlter: Bool { true }
