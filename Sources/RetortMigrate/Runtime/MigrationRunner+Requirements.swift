@@ -25,7 +25,12 @@ extension MigrationRunner {
     /// would silently drop the default, the comment or NOT NULL). The error names the
     /// revision file and line, the operation and the missing fields.
     func checkRunnable(_ plan: [MigrationStep]) throws {
-        guard engine.dialect.migration.restatesColumnToAlter else { return }
+        try MigrationRunner.checkRunnable(plan, dialect: engine.dialect)
+    }
+
+    /// ``checkRunnable(_:)`` for `dialect`, also for offline scripts (``OfflineScript``).
+    static func checkRunnable(_ plan: [MigrationStep], dialect: Dialect) throws {
+        guard dialect.migration.restatesColumnToAlter else { return }
         for step in plan {
             let ops = step.isUpgrade ? step.revision.upgrade : step.revision.downgrade
             for (i, op) in ops.enumerated() {
@@ -37,7 +42,7 @@ extension MigrationRunner {
                 let fields = missing.joined(separator: ", ")
                 throw MigrateError(
                     "revision \(step.revision.id), \(section) step \(i + 1): alter_column \(spec.table).\(spec.column) lacks "
-                        + "\(fields): \(engine.dialect.name) restates the whole column to change any part of it, and without "
+                        + "\(fields): \(dialect.name) restates the whole column to change any part of it, and without "
                         + "\(missing.count == 1 ? "it" : "them") would change what the operation leaves alone",
                     at: .init(file: step.revision.path, line: marks?.lines[i]),
                     hint: "add \(fields) to the operation (what the column is before it: "

@@ -55,6 +55,7 @@ public struct OfflineScript {
     }
 
     private func script(plan: [MigrationStep], createTables: Bool) throws -> String {
+        try MigrationRunner.checkRunnable(plan, dialect: dialect)
         let out = OfflineExecutor(dialect: dialect)
         if createTables {
             for stmt in store.createStatements(ifNotExists: dialect.migration.createsTablesIfNotExists) {
