@@ -70,16 +70,7 @@ final class LibMariaDB: @unchecked Sendable {  // immutable after init
     }
 
     private init() throws {
-        var handle: UnsafeMutableRawPointer?, opened = ""
-        var reasons: [String] = []
-        for name in Self.candidates {
-            handle = dlopen(name, RTLD_NOW | RTLD_LOCAL)
-            if handle != nil {
-                opened = name
-                break
-            }
-            reasons.append(dlerror().map { String(cString: $0) } ?? name)
-        }
+        let (handle, opened, reasons) = ClientLibrary.open(Self.candidates)
         guard let handle else {
             throw OperationalError(
                 kind: .cannotConnect,
