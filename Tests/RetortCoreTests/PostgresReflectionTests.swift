@@ -59,7 +59,8 @@ final class PostgresReflectionTests: XCTestCase {
             t.columns.append(ReflectedColumn(
                 name: c.name, type: c.type, nullable: c.nullable,
                 serverDefault: c.autoincrement ? nil : declared.flatMap(PostgresCanonicalSQL.serverDefault),
-                autoincrement: c.autoincrement, comment: c.comment))
+                autoincrement: c.autoincrement, comment: c.comment,
+                identity: c.autoincrement ? Identity() : nil))  // an autoincrementing key is an identity BY DEFAULT
         }
         t.primaryKey = table.primaryKey.map { ReflectedPrimaryKey(name: $0.name, columns: $0.columns) }
         t.foreignKeys = table.foreignKeys.map {
@@ -183,7 +184,8 @@ final class PostgresReflectionTests: XCTestCase {
         assertTable(schema.table("Book Shelf"), ReflectedTable(
             name: "Book Shelf",
             columns: [
-                ReflectedColumn(name: "Shelf ID", type: .integer, nullable: false, autoincrement: true),
+                ReflectedColumn(name: "Shelf ID", type: .integer, nullable: false, autoincrement: true,
+                                identity: Identity(always: true)),
                 ReflectedColumn(name: "Label", type: .string(20), serverDefault: "'new'"),
                 ReflectedColumn(name: "parentId", type: .integer),
             ],
@@ -218,7 +220,7 @@ final class PostgresReflectionTests: XCTestCase {
         assertTable(schema.table("reprints"), ReflectedTable(
             name: "reprints",
             columns: [
-                ReflectedColumn(name: "id", type: .bigint, nullable: false, autoincrement: true),
+                ReflectedColumn(name: "id", type: .bigint, nullable: false, autoincrement: true, identity: Identity()),
                 ReflectedColumn(name: "book_id", type: .bigint),
                 ReflectedColumn(name: "number", type: .smallint),
             ],
@@ -463,12 +465,14 @@ final class PostgresReflectionTests: XCTestCase {
             .sql("character varying(10)[]"), .integer,
         ])
         XCTAssertEqual(odd.column(named: "g")?.serverDefault, nil)
+        XCTAssertEqual(odd.column(named: "g")?.computed?.stored, true, "a generated column reads back as computed")
+        XCTAssertEqual(try XCTUnwrap(odd.column(named: "g")?.computed).sql(for: .postgresql), "a::integer * 2",
+                       "the cast from the domain to its type is PostgreSQL's own")
         XCTAssertEqual(odd.checkConstraints, [ReflectedCheckConstraint(
             name: "tricky", condition: "f[1]::text <> ')'::text AND f[1]::text <> '('''::text AND f[1]::text ~ '^[a-z]+$'::text"
                 .replacingOccurrences(of: "'::text", with: "'"))])
         XCTAssertEqual(odd.indexes, [ReflectedIndex(name: "odd_c", elements: [.column("c")])])
         XCTAssertEqual(odd.problems, [
-            "column g is a generated column (GENERATED ALWAYS AS ... STORED); generation expressions are not reflected",
             "no_overlap is an exclusion constraint, which reflection does not carry: EXCLUDE USING gist (b WITH &&)",
             "index odd_c uses gin; reflection does not carry the index method",
         ])

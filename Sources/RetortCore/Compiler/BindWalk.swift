@@ -274,6 +274,7 @@ extension KnownFunction {
         case .random: return 3
         case .charLength: return 4
         case .groupConcat: return 5
+        case .nextValue: return 6
         }
     }
 }

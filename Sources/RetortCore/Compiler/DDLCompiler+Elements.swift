@@ -3,10 +3,11 @@
 extension DDLCompiler {
     /// `name TYPE [identity] [DEFAULT x] [NOT NULL]`.
     public func columnSpecification(_ c: Column, tableName: String) throws -> String {
+        if let computed = c.computed { return try computedColumnSpecification(c, computed) }
         let types = dialect.typeCompiler
         var spec = quote(c.name) + " " + (c.autoincrement ? try types.autoincrementTypeName(c.type) : try types.typeName(c.type))
         if let collation = c.collation { spec += " COLLATE " + quote(collation) }
-        let identity = c.autoincrement ? autoincrementClause(c) : nil
+        let identity = try c.identity.map { try identityClause(c, $0) } ?? (c.autoincrement ? autoincrementClause(c) : nil)
         if let identity { spec += identity }
         if identity == nil, let d = c.serverDefault {
             spec += columnDefaultClause(try serverDefaultSQL(d), table: tableName, column: c.name)

@@ -216,7 +216,11 @@ extension SQLCompiler {
     }
 
     package func visitFunction(_ f: FunctionCall) throws {
-        if let known = f.known {
+        if f.known == .nextValue {
+            var schema: String?
+            if case .raw(let s, _)? = f.arguments.first { schema = s }
+            try visitNextValue(sequence: f.name, schema: schema)
+        } else if let known = f.known {
             try visitKnownFunction(f, known)
         } else {
             try visitFunctionCall(f)

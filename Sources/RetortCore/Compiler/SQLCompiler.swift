@@ -152,6 +152,18 @@ public class SQLCompiler {
         out.append(")")
     }
 
+    /// A sequence's next value (``DatabaseSequence/nextValue()``); dialects with
+    /// sequences override it, the rest refuse.
+    package func visitNextValue(sequence: String, schema: String?) throws {
+        throw notSupported("sequences (\(sequence).nextValue())",
+                           "number rows with an autoincrementing primary key or an identity column instead")
+    }
+
+    /// The quoted, schema-qualified name of a sequence.
+    package func sequenceName(_ name: String, schema: String?) -> String {
+        (schema.map { dialect.quoteIdentifier($0) + "." } ?? "") + dialect.quoteIdentifier(name)
+    }
+
     /// Functions spelled differently per dialect (`now()`, `length()`).
     package func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
         try visitFunctionCall(f)

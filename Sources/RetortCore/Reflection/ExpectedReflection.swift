@@ -34,16 +34,25 @@ extension ReflectedTable {
             // An autoincrementing key is spelled INTEGER where that makes it the rowid.
             if c.autoincrement, dialect.integerPrimaryKeyIsRowID, type.isInteger { type = .integer }
             if !dialect.typesKeepTimeZone, case .datetime = type { type = .datetime(timezone: false) }
-            let rowid = dialect.integerPrimaryKeyIsRowID && pk == [c.name] && type == .integer
+            let rowid = dialect.integerPrimaryKeyIsRowID && pk == [c.name] && type == .integer && c.computed == nil
             let autoincrement = c.autoincrement || rowid
-            columns.append(ReflectedColumn(
+            var column = ReflectedColumn(
                 name: c.name, type: type, nullable: c.nullable,
-                serverDefault: autoincrement ? nil : try c.serverDefault.map { reflector.canonicalDefault(try ddl.serverDefaultSQL($0)) },
+                serverDefault: autoincrement || c.computed != nil
+                    ? nil : try c.serverDefault.map { reflector.canonicalDefault(try ddl.serverDefaultSQL($0)) },
                 autoincrement: autoincrement,
-                strictAutoincrement: autoincrement && c.strictAutoincrement && dialect.integerPrimaryKeyIsRowID,
+                strictAutoincrement: autoincrement && (c.strictAutoincrement || c.identity != nil) && dialect.integerPrimaryKeyIsRowID,
                 collation: c.collation,
                 comment: dialect.supportsComments ? c.comment : nil,
-                serverOnUpdate: try c.serverOnUpdate.map { reflector.canonicalDefault(try ddl.serverDefaultSQL($0)) }))
+                serverOnUpdate: try c.serverOnUpdate.map { reflector.canonicalDefault(try ddl.serverDefaultSQL($0)) })
+            if reflector.reflectsIdentity, let identity = c.identity ?? (c.autoincrement && ddl.autoincrementIsIdentity ? Identity() : nil) {
+                column.identity = Identity(always: identity.always, options: identity.options.comparable)
+            }
+            if let computed = c.computed {
+                column.computed = Computed(reflector.canonicalGenerationExpression(try ddl.computedSQL(computed)),
+                                           stored: computed.stored ?? ddl.computedStoredByDefault)
+            }
+            columns.append(column)
         }
         for ck in table.checkConstraints {
             checks.append(ReflectedCheckConstraint(name: named(ck.name, ck.naming), condition: try ck.conditionSQL(for: dialect)))

@@ -39,6 +39,8 @@ extension Table {
                 serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
             column.collation = c.collation
             column.strictAutoincrement = c.strictAutoincrement
+            column.identity = c.identity
+            column.computed = c.computed
             elements.append(column)
         }
         if let pk = t.primaryKey { elements.append(PrimaryKeyConstraint(columns: pk.columns, name: pk.name)) }

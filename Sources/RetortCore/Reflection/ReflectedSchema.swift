@@ -22,10 +22,19 @@ public struct ReflectedColumn: Sendable, Hashable {
     /// What the database sets on every update of the row (MySQL's `ON UPDATE
     /// CURRENT_TIMESTAMP(6)`), in the canonical spelling of ``serverDefault``; nil elsewhere.
     public var serverOnUpdate: String?
+    /// An identity column, with its options where the database keeps them (PostgreSQL's
+    /// `GENERATED … AS IDENTITY`; options equal to the database's defaults read back as
+    /// nil). Nil elsewhere: MySQL's AUTO_INCREMENT and SQLite's rowid are ``autoincrement``.
+    public var identity: Identity?
+    /// A computed column: its expression as the database hands it back, and whether it
+    /// is stored (`stored` is never nil here).
+    public var computed: Computed?
 
     public init(name: String, type: SQLType, nullable: Bool = true, serverDefault: String? = nil,
                 autoincrement: Bool = false, strictAutoincrement: Bool = false, collation: String? = nil,
-                comment: String? = nil, serverOnUpdate: String? = nil) {
+                comment: String? = nil, serverOnUpdate: String? = nil, identity: Identity? = nil, computed: Computed? = nil) {
+        self.identity = identity
+        self.computed = computed
         self.name = name
         self.type = type
         self.nullable = nullable
@@ -257,16 +266,19 @@ public struct ReflectedEnum: Sendable, Hashable {
     }
 }
 
-/// A PostgreSQL sequence.
+/// A sequence (PostgreSQL, MariaDB).
 public struct ReflectedSequence: Sendable, Hashable {
     public var name: String
     public var schema: String?
     /// `table.column` when the sequence belongs to a serial or identity column.
     public var ownedBy: String?
-    public init(name: String, schema: String? = nil, ownedBy: String? = nil) {
+    /// Its options; those equal to the database's defaults read back as nil.
+    public var options: SequenceOptions
+    public init(name: String, schema: String? = nil, ownedBy: String? = nil, options: SequenceOptions = SequenceOptions()) {
         self.name = name
         self.schema = schema
         self.ownedBy = ownedBy
+        self.options = options
     }
 }
 
@@ -320,6 +332,12 @@ public protocol SchemaReflector: Sendable {
     /// 64-bit INTEGER, so `smallint`, `integer` and `bigint` are `integer` there). The
     /// default is the type itself.
     func comparableType(_ type: SQLType) -> SQLType
+    /// A computed column's expression in the spelling reflection reports, given the SQL
+    /// our DDL wrote (or the database handed back): what comparing two of them goes by.
+    func canonicalGenerationExpression(_ sql: String) -> String
+    /// Whether reflection reads identity columns as ``ReflectedColumn/identity`` with
+    /// their options (PostgreSQL); elsewhere an identity is an autoincrementing column.
+    var reflectsIdentity: Bool { get }
 }
 
 /// The size of a table, for `migrator lint`'s annotations.
@@ -340,6 +358,15 @@ extension SchemaReflector {
 
     /// The type itself: most databases keep each type apart.
     public func comparableType(_ type: SQLType) -> SQLType { type }
+
+    /// The condition's canonical spelling, in the one shape of ``ExpressionShape``
+    /// (parentheses only where precedence needs them, names and keywords lower case).
+    public func canonicalGenerationExpression(_ sql: String) -> String {
+        ExpressionShape.canonical(canonicalCondition(sql))
+    }
+
+    /// False: identities are autoincrementing columns, with no options to read.
+    public var reflectsIdentity: Bool { false }
 }
 
 /// `sql` without the parentheses that wrap the whole of it, if any (`((a + b))` → `a + b`),

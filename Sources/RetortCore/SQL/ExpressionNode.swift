@@ -354,6 +354,9 @@ package enum QuantifiedOperand: Sendable, Hashable {
 /// Functions whose spelling differs between dialects.
 package enum KnownFunction: Sendable, Hashable {
     case now, length, random, charLength, groupConcat
+    /// A sequence's next value: the call's `name` is the sequence's, its one optional
+    /// argument (`.raw`) the schema.
+    case nextValue
 }
 
 /// `CASE [value] WHEN ... THEN ... [ELSE ...] END`.

@@ -59,6 +59,12 @@ public struct Column: TableElement, Sendable {
     /// by deleting the highest row (SQLite's `AUTOINCREMENT` keyword; PostgreSQL's
     /// sequences behave so always).
     public var strictAutoincrement: Bool
+    /// The database numbers this column itself as an identity column (``Identity``);
+    /// such a column is autoincrementing.
+    public var identity: Identity?
+    /// The column is computed by the database from the row's other columns
+    /// (``Computed``); it has no default and Retort never writes it.
+    public var computed: Computed?
 
     /// Declares a column; see the type's documentation for each option.
     public init(
@@ -66,7 +72,7 @@ public struct Column: TableElement, Sendable {
         autoincrement: Bool? = nil, default defaultValue: ColumnDefault? = nil,
         serverDefault: ServerDefault? = nil, unique: Bool = false, index: Bool = false,
         foreignKey: String? = nil, onDelete: ReferentialAction? = nil, onUpdate: ReferentialAction? = nil,
-        comment: String? = nil
+        comment: String? = nil, identity: Identity? = nil, computed: Computed? = nil
     ) {
         self.name = name
         self.type = type
@@ -85,6 +91,8 @@ public struct Column: TableElement, Sendable {
         self.collation = nil
         self.strictAutoincrement = false
         self.serverOnUpdate = nil
+        self.identity = identity
+        self.computed = computed
     }
 }
 

@@ -10,7 +10,7 @@
 /// // CREATE INDEX ix_books_title ON books (title)
 /// ```
 ///
-/// Order: enum types (PostgreSQL), then each table after those it refers to, followed
+/// Order: enum types (PostgreSQL), sequences (when all tables are wanted), then each table after those it refers to, followed
 /// by its comments (PostgreSQL) and indexes; foreign keys that close a cycle are
 /// added last with `ALTER TABLE ... ADD CONSTRAINT`. SQLite cannot add a foreign key
 /// after CREATE TABLE, so a cycle there is an error naming the tables.
@@ -26,6 +26,7 @@ extension MetaData {
         if dialect.supportsNativeEnum {
             for e in MetaData.enums(of: tables) { out.append(CreateEnum(e.name, e.values, schema: e.schema)) }
         }
+        if only == nil { out += sequences.map { CreateSequence($0) } }
         for t in tables {
             let omitted = Set((deferred[t.fullName] ?? []).compactMap(\.name))
             out.append(CreateTable(t, omittingForeignKeys: omitted))
@@ -57,6 +58,7 @@ extension MetaData {
             }
         }
         for t in tables.reversed() { out.append(DropTable(t, ifExists: ifExists)) }
+        if only == nil { out += sequences.map { DropSequence($0.name, schema: $0.schema, ifExists: ifExists) } }
         if dialect.supportsNativeEnum {
             for e in MetaData.enums(of: tables) { out.append(DropEnum(e.name, schema: e.schema, ifExists: ifExists)) }
         }

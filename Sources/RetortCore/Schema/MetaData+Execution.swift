@@ -18,6 +18,9 @@ extension MetaData {
     /// Creates the tables on `conn`, inside its current transaction.
     public func createAll(_ conn: Connection, checkFirst: Bool = true, tables: [Table]? = nil) throws {
         let dialect = conn.dialect
+        if tables == nil {
+            for s in sequences { try conn.execute(CreateSequence(s, ifNotExists: checkFirst)) }
+        }
         var wanted = tables ?? self.tables
         if checkFirst { wanted = try wanted.filter { try !MetaData.exists($0, on: conn) } }
         guard !wanted.isEmpty else { return }
@@ -39,12 +42,16 @@ extension MetaData {
         let dialect = conn.dialect
         var wanted = tables ?? self.tables
         if checkFirst { wanted = try wanted.filter { try MetaData.exists($0, on: conn) } }
-        guard !wanted.isEmpty else { return }
-        for statement in try dropStatements(for: dialect, only: wanted) {
-            if checkFirst, let e = statement as? DropEnum, try !MetaData.enumExists(e.name, schema: e.schema, on: conn) {
-                continue
+        if !wanted.isEmpty {
+            for statement in try dropStatements(for: dialect, only: wanted) {
+                if checkFirst, let e = statement as? DropEnum, try !MetaData.enumExists(e.name, schema: e.schema, on: conn) {
+                    continue
+                }
+                try conn.execute(statement)
             }
-            try conn.execute(statement)
+        }
+        if tables == nil {
+            for s in sequences { try conn.execute(DropSequence(s.name, schema: s.schema, ifExists: checkFirst)) }
         }
     }
 

@@ -24,6 +24,12 @@ extension MetaData {
                 if let d = c.serverDefault { f.append(("server_default", q((try? d.sql(for: dialect)) ?? ""))) }
                 if let cm = c.comment { f.append(("comment", q(cm))) }
                 if let co = c.collation { f.append(("collation", q(co))) }
+                if let i = c.identity { f.append(("identity", obj([("always", "\(i.always)")] + optionFields(i.options)))) }
+                if let comp = c.computed {
+                    var cf = [("sql", q((try? comp.sql(for: dialect)) ?? ""))]
+                    if let s = comp.stored { cf.append(("stored", "\(s)")) }
+                    f.append(("computed", obj(cf)))
+                }
                 columns.append(obj(f))
             }
             var f: [(String, String)] = [("name", q(t.name)), ("comment", t.comment.map(q) ?? "null"),
@@ -56,8 +62,24 @@ extension MetaData {
             tables.append("{\n      " + f.map { "\(q($0.0)): \($0.1)" }.joined(separator: ",\n      ") + "\n    }")
         }
         let enums = metadata.enums.map { obj([("name", q($0.name)), ("values", strs($0.values))]) }
-        return "{\n  \"format\": \(q("retort-metadata/1")),\n  \"enums\": " + list(enums, indent: "    ") + ",\n  \"tables\": "
+        // Sequences only when there are some: metadata without them prints as before.
+        let sequences = metadata.sequences.map { obj([("name", q($0.name))] + optionFields($0.options)) }
+        return "{\n  \"format\": \(q("retort-metadata/1")),\n  \"enums\": " + list(enums, indent: "    ")
+            + (sequences.isEmpty ? "" : ",\n  \"sequences\": " + list(sequences, indent: "    ")) + ",\n  \"tables\": "
             + list(tables, indent: "    ") + "\n}\n"
+    }
+
+    /// The set options of a sequence or identity: `start`, `increment`, `min_value`,
+    /// `max_value`, `cycle`, `cache` (as revision files spell them).
+    private func optionFields(_ o: SequenceOptions) -> [(String, String)] {
+        var f: [(String, String)] = []
+        if let v = o.start { f.append(("start", "\(v)")) }
+        if let v = o.increment { f.append(("increment", "\(v)")) }
+        if let v = o.minValue { f.append(("min_value", "\(v)")) }
+        if let v = o.maxValue { f.append(("max_value", "\(v)")) }
+        if o.cycle { f.append(("cycle", "true")) }
+        if let v = o.cache { f.append(("cache", "\(v)")) }
+        return f
     }
 
     private func obj(_ fields: [(String, String)]) -> String {

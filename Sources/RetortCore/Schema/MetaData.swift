@@ -24,6 +24,7 @@ public final class MetaData: @unchecked Sendable {
 
     private let lock = NSLock()
     private var tableList: [Table] = []
+    private var sequenceList: [DatabaseSequence] = []
     /// Constraint and index names in use → the table that owns each.
     private var claimedNames: [String: String] = [:]
 
@@ -38,6 +39,21 @@ public final class MetaData: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return tableList
+    }
+
+    /// The sequences declared on this metadata (``DatabaseSequence``), in order.
+    public var sequences: [DatabaseSequence] {
+        lock.lock()
+        defer { lock.unlock() }
+        return sequenceList
+    }
+
+    /// Registers `sequence` (replacing one of the same name and schema).
+    public func add(_ sequence: DatabaseSequence) {
+        lock.lock()
+        defer { lock.unlock() }
+        sequenceList.removeAll { $0.name == sequence.name && $0.schema == sequence.schema }
+        sequenceList.append(sequence)
     }
 
     /// The table named `name` (in `schema`, when given).

@@ -146,7 +146,8 @@ public final class Table: FromClause, Sendable, Hashable, CustomStringConvertibl
         for i in columns.indices {
             let c = columns[i]
             let isLoneIntegerKey = pkColumns.count == 1 && c.primaryKey && c.type.isInteger
-            columns[i].autoincrement = c.autoincrementSetting ?? (isLoneIntegerKey && !fkColumns.contains(c.name))
+            columns[i].autoincrement = c.identity != nil
+                || (c.computed == nil && (c.autoincrementSetting ?? (isLoneIntegerKey && !fkColumns.contains(c.name))))
         }
 
         // Names: explicit ones are used as given, the convention fills the rest. A

@@ -17,6 +17,15 @@
 ///   `DELETE … USING`, an upsert's WHERE.
 final class MySQLCompiler: SQLCompiler {
     private var server: MySQLServer { (dialect.implementation as? MySQLDialect)?.server ?? MySQLServer(.mysql, [8, 0, 36]) }
+
+    /// `nextval(s)` on MariaDB 10.3 and later; MySQL has no sequences.
+    override func visitNextValue(sequence: String, schema: String?) throws {
+        guard server.features.contains(.sequences) else {
+            throw notSupported("sequences (\(sequence).nextValue()) on \(server)",
+                               "MariaDB 10.3 and later has them; on MySQL number rows with AUTO_INCREMENT")
+        }
+        out.append("nextval(" + sequenceName(sequence, schema: schema) + ")")
+    }
     /// The INSERT being compiled takes its rows from a query (no row alias there).
     private var insertFromQuery = false
 
@@ -82,6 +91,8 @@ final class MySQLCompiler: SQLCompiler {
             }
             out.append(")")
             if f.filter != nil { throw notSupported("FILTER (WHERE ...)", "aggregate a CASE expression instead") }
+        case .nextValue:
+            try visitFunctionCall(f)
         }
     }
 

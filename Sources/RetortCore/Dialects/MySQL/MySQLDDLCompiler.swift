@@ -21,6 +21,18 @@ final class MySQLDDLCompiler: DDLCompiler {
 
     override func autoincrementClause(_ column: Column) -> String? { " AUTO_INCREMENT" }
 
+    /// MariaDB 10.3 and later; MySQL has none.
+    override var supportsSequences: Bool { server.features.contains(.sequences) }
+
+    /// `AUTO_INCREMENT`, which takes none of an identity's options.
+    override func identityClause(_ column: Column, _ identity: Identity) throws -> String {
+        guard identity.options.isDefault else {
+            throw notSupported("identity options (column '\(column.name)'): AUTO_INCREMENT has none",
+                               "leave the options out, or use a sequence (MariaDB) with them")
+        }
+        return " AUTO_INCREMENT"
+    }
+
     override func visitCreateTable(_ c: CreateTable) throws -> String {
         for column in c.table.columns { try checkType(column, table: c.table.name) }
         return try super.visitCreateTable(c)

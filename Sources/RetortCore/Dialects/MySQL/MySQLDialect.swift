@@ -163,6 +163,8 @@ public struct MySQLServer: Sendable, Hashable, CustomStringConvertible {
         /// `DEFAULT (expression)` (MySQL 8.0.13, MariaDB 10.2).
         public static let expressionDefaults = Features(rawValue: 1 << 8)
         public static let windowFunctions = Features(rawValue: 1 << 9)
+        /// `CREATE SEQUENCE`, `nextval(s)` (MariaDB 10.3).
+        public static let sequences = Features(rawValue: 1 << 10)
     }
 
     public var features: Features {
@@ -170,7 +172,7 @@ public struct MySQLServer: Sendable, Hashable, CustomStringConvertible {
         if isMariaDB {
             f.insert(.mariadb)
             if atLeast(10, 5) { f.formUnion([.returning, .renameColumn]) }
-            if atLeast(10, 3) { f.insert(.intersectExcept) }
+            if atLeast(10, 3) { f.formUnion([.intersectExcept, .sequences]) }
             if atLeast(10, 7) { f.insert(.uuidType) }
             if atLeast(10, 6) { f.insert(.skipLocked) }
             if atLeast(10, 2) { f.formUnion([.expressionDefaults, .windowFunctions]) }

@@ -51,12 +51,15 @@ struct MySQLReflector: SchemaReflector {
             let name = Self.string(row[0]) ?? ""
             if Self.string(row[1]) == "VIEW" {
                 result.views.append(name)
+            } else if Self.string(row[1]) == "SEQUENCE" {
+                result.sequences.append(ReflectedSequence(name: name, schema: schema))
             } else if wanted(name) {
                 let comment = Self.string(row[2]).flatMap { $0.isEmpty ? nil : $0 }
                 tables[name] = ReflectedTable(name: name, schema: schema, comment: comment)
                 order.append(name)
             }
         }
+        try readSequenceOptions(conn, &result)
         guard !order.isEmpty else { return result }
 
         // CHECK constraints (MariaDB's catalog names the table; MySQL 8's is joined to
@@ -87,7 +90,7 @@ struct MySQLReflector: SchemaReflector {
 
         for row in try conn.execute(text("""
             SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT,
-                   COLLATION_NAME, DATA_TYPE
+                   COLLATION_NAME, DATA_TYPE, GENERATION_EXPRESSION
             FROM information_schema.COLUMNS WHERE \(schemaFilter("TABLE_SCHEMA", schema))
             ORDER BY TABLE_NAME, ORDINAL_POSITION
             """), params).all() {
@@ -103,6 +106,11 @@ struct MySQLReflector: SchemaReflector {
                 autoincrement: autoincrement,
                 collation: nil,
                 comment: Self.string(row[6]).flatMap { $0.isEmpty ? nil : $0 })
+            if extra.contains("virtual generated") || extra.contains("stored generated") || extra.contains("persistent generated"),
+               let expression = Self.string(row[9]), !expression.isEmpty {
+                column.computed = Computed(canonicalGenerationExpression(expression), stored: !extra.contains("virtual"))
+                column.serverDefault = nil
+            }
             if let range = extra.range(of: "on update ") {
                 column.serverOnUpdate = canonicalDefault(String(extra[range.upperBound...]).trimmingCharacters(in: .whitespaces))
             }
@@ -190,6 +198,11 @@ struct MySQLReflector: SchemaReflector {
     func defaultSQL(_ raw: String?, extra: String, type: SQLType) -> String? {
         guard let raw else { return nil }
         if server.isMariaDB {
+            // A sequence's next value names the sequence with its schema: `nextval(`db`.`s`)`.
+            if raw.lowercased().hasPrefix("nextval(") {
+                let bare = raw.replacingOccurrences(of: #"`[^`]*`\.(?=`)"#, with: "", options: .regularExpression)
+                return canonicalDefault("(" + canonicalCondition(bare) + ")")
+            }
             return raw == "NULL" ? nil : canonicalDefault(raw)
         }
         if extra.contains("default_generated") {
@@ -346,4 +359,22 @@ struct MySQLReflector: SchemaReflector {
         default: return nil
         }
     }
+
+    /// Each MariaDB sequence's options, read from the sequence itself (one small query
+    /// per sequence: MariaDB before 11.5 has no catalog view of them). Defaults (start
+    /// 1, increment 1, minimum 1, maximum 2⁶³-2, cache 1000) read back as nil.
+    private func readSequenceOptions(_ conn: Connection, _ result: inout ReflectedSchema) throws {
+        for i in result.sequences.indices {
+            let s = result.sequences[i]
+            let name = (s.schema.map { MySQLIdentifierQuoting.quote($0) + "." } ?? "") + MySQLIdentifierQuoting.quote(s.name)
+            guard let row = try conn.execute(text(
+                "SELECT start_value, increment, minimum_value, maximum_value, cache_size, cycle_option FROM \(name)")).first()
+            else { continue }
+            func int(_ i: Int) -> Int64 { Self.string(row[i]).flatMap { Int64($0) } ?? 0 }
+            result.sequences[i].options = SequenceOptions.fromCatalog(
+                start: int(0), increment: int(1), minValue: int(2), maxValue: int(3), cache: int(4), cycle: int(5) != 0,
+                typeMin: -Int64.max, typeMax: Int64.max - 1, defaultCache: 1000).comparable
+        }
+    }
+
 }

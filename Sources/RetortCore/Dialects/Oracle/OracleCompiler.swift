@@ -10,6 +10,11 @@ import Foundation
 /// - DISTINCT ON, VALUES lists, ON CONFLICT and DELETE ... USING raise
 ///   ``ProgrammingError`` (`.notSupported`) naming the construct.
 final class OracleCompiler: SQLCompiler {
+    /// `s.nextval`.
+    override func visitNextValue(sequence: String, schema: String?) throws {
+        out.append(sequenceName(sequence, schema: schema) + ".nextval")
+    }
+
     override var aliasKeyword: String { " " }
 
     /// Oracle 19c reads a SELECT without tables from DUAL.
@@ -34,6 +39,8 @@ final class OracleCompiler: SQLCompiler {
             out.append("DBMS_RANDOM.VALUE")
         case .groupConcat:
             try visitWithinGroup("LISTAGG", f)
+        case .nextValue:
+            try visitFunctionCall(f)
         }
     }
 

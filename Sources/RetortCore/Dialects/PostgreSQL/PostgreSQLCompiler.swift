@@ -4,6 +4,11 @@ import Foundation
 /// literals, and IN lists as one array parameter. Everything else (FOR UPDATE, DISTINCT ON, LATERAL, parenthesised
 /// compound members, `$n` parameters) is the shared compiler's standard SQL.
 final class PostgreSQLCompiler: SQLCompiler {
+    /// `nextval('s')`.
+    override func visitNextValue(sequence: String, schema: String?) throws {
+        out.append("nextval(" + (try quoteString(sequenceName(sequence, schema: schema))) + ")")
+    }
+
     override func visitLike(
         _ e: ExpressionNode, pattern: ExpressionNode, caseInsensitive: Bool, negated: Bool, escape: Character?
     ) throws {

@@ -36,6 +36,7 @@ struct PostgresReflector: SchemaReflector {
     func canonicalDefault(_ sql: String) -> String { PostgresCanonicalSQL.serverDefault(sql) ?? "NULL" }
     func canonicalIndexElement(_ sql: String) -> String { PostgresCanonicalSQL.expression(sql, columnTypes: [:]) }
     func canonicalCondition(_ sql: String) -> String { PostgresCanonicalSQL.expression(sql, columnTypes: [:]) }
+    var reflectsIdentity: Bool { true }
 
     /// How many times reflection starts over when a table it is reading is dropped
     /// under it.
@@ -118,16 +119,29 @@ struct PostgresReflector: SchemaReflector {
         // Sequences, with the column that owns each (serial: 'a', identity: 'i'), and
         // the default a serial column has: `nextval('<sequence>'::regclass)`.
         var serialDefaults: [ColumnKey: String] = [:]
+        var identityOptions: [ColumnKey: SequenceOptions] = [:]
         let sequences = try conn.execute(text(Query.sequences), ["schema": schema])
         while let row = try sequences.next() {
             var sequence = ReflectedSequence(name: try row.get(0), schema: schema)
+            if let start = try row.get(7, as: Int64?.self) {
+                let type = try row.get(13, as: String?.self) ?? "bigint"
+                let (typeMin, typeMax): (Int64, Int64) =
+                    type == "smallint" ? (Int64(Int16.min), Int64(Int16.max))
+                    : type == "integer" ? (Int64(Int32.min), Int64(Int32.max)) : (Int64.min, Int64.max)
+                sequence.options = SequenceOptions.fromCatalog(
+                    start: start, increment: try row.get(8), minValue: try row.get(9), maxValue: try row.get(10),
+                    cache: try row.get(11), cycle: try row.get(12), typeMin: typeMin, typeMax: typeMax, defaultCache: 1).comparable
+            }
             if let table = try row.get(2, as: String?.self), let column = try row.get(3, as: String?.self) {
                 sequence.ownedBy = table + "." + column
-                if try row.get(4, as: String?.self) == "a", let owner = try row.get(5, as: Int64?.self),
-                    let attnum = try row.get(6, as: Int64?.self)
-                {
-                    let regclass = try row.get(1, as: String.self).replacingOccurrences(of: "'", with: "''")
-                    serialDefaults[ColumnKey(table: owner, attnum: attnum)] = "nextval('" + regclass + "'::regclass)"
+                if let owner = try row.get(5, as: Int64?.self), let attnum = try row.get(6, as: Int64?.self) {
+                    let key = ColumnKey(table: owner, attnum: attnum)
+                    if try row.get(4, as: String?.self) == "a" {
+                        let regclass = try row.get(1, as: String.self).replacingOccurrences(of: "'", with: "''")
+                        serialDefaults[key] = "nextval('" + regclass + "'::regclass)"
+                    } else {
+                        identityOptions[key] = sequence.options
+                    }
                 }
             }
             result.sequences.append(sequence)
@@ -137,7 +151,8 @@ struct PostgresReflector: SchemaReflector {
         if !order.isEmpty {
             let oids: Parameters = ["oids": "{" + order.map(String.init).joined(separator: ",") + "}"]
             var columnTypes: [Int64: [String: String]] = [:]
-            try readColumns(conn, oids, &tables, &columnTypes, enumValues: enumValues, serialDefaults: serialDefaults)
+            try readColumns(conn, oids, &tables, &columnTypes, enumValues: enumValues, serialDefaults: serialDefaults,
+                            identityOptions: identityOptions)
             afterQuery?("columns")
             try readConstraints(conn, oids, &tables, columnTypes)
             afterQuery?("constraints")
@@ -167,13 +182,20 @@ struct PostgresReflector: SchemaReflector {
     private func readColumns(
         _ conn: Connection, _ oids: Parameters, _ tables: inout [Int64: ReflectedTable],
         _ columnTypes: inout [Int64: [String: String]], enumValues: [Int64: [String]],
-        serialDefaults: [ColumnKey: String]
+        serialDefaults: [ColumnKey: String], identityOptions: [ColumnKey: SequenceOptions]
     ) throws {
         var seen = Set<Int64>()
         var canonicalDefaults: [String: String?] = [:]  // the same defaults recur across tables
         var current: (oid: Int64, columns: [ReflectedColumn], types: [String: String], problems: [String])?
         func finish() {
-            guard let c = current else { return }
+            guard var c = current else { return }
+            // Generation expressions lose the casts PostgreSQL added to their columns.
+            for i in c.columns.indices {
+                if let computed = c.columns[i].computed, case .sql(let raw) = computed.storage {
+                    c.columns[i].computed = Computed(canonicalGenerationExpression(
+                        PostgresCanonicalSQL.expression(raw, columnTypes: c.types)), stored: computed.stored)
+                }
+            }
             tables[c.oid]?.columns = c.columns
             tables[c.oid]?.problems += c.problems
             columnTypes[c.oid] = c.types
@@ -206,9 +228,14 @@ struct PostgresReflector: SchemaReflector {
             let generated = try row.get(7, as: String?.self) ?? ""
             if identity == "a" || identity == "d" {
                 column.autoincrement = true
+                column.identity = Identity(always: identity == "a",
+                                           options: identityOptions[ColumnKey(table: oid, attnum: attnum)] ?? SequenceOptions())
             } else if !generated.isEmpty {
-                current?.problems.append(
-                    "column \(name) is a generated column (GENERATED ALWAYS AS ... STORED); generation expressions are not reflected")
+                if let expression = try row.get(13, as: String?.self) {
+                    column.computed = Computed(expression, stored: generated == "s")
+                } else {
+                    current?.problems.append("column \(name) is a generated column whose expression could not be read")
+                }
             } else if let rawDefault = try row.get(5, as: String?.self) {
                 if rawDefault == serialDefaults[ColumnKey(table: oid, attnum: attnum)] {
                     column.autoincrement = true
@@ -388,11 +415,15 @@ extension PostgresReflector {
             """
 
         /// name, regclass text (as `nextval` defaults spell it), owner table, owner column,
-        /// dependency type, owner oid, owner attnum.
+        /// dependency type, owner oid, owner attnum, start, increment, min, max, cache,
+        /// cycle, type.
         static let sequences = """
-            SELECT s.relname, CAST(CAST(s.oid AS regclass) AS text), t.relname, a.attname, d.deptype, d.refobjid, d.refobjsubid
+            SELECT s.relname, CAST(CAST(s.oid AS regclass) AS text), t.relname, a.attname, d.deptype, d.refobjid, d.refobjsubid,
+                ps.seqstart, ps.seqincrement, ps.seqmin, ps.seqmax, ps.seqcache, ps.seqcycle,
+                pg_catalog.format_type(ps.seqtypid, NULL)
             FROM pg_catalog.pg_class s
             JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace
+            LEFT JOIN pg_catalog.pg_sequence ps ON ps.seqrelid = s.oid
             LEFT JOIN pg_catalog.pg_depend d
                 ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = s.oid
                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
@@ -403,16 +434,18 @@ extension PostgresReflector {
             """
 
         /// table oid, attnum, name, type, not null, default, identity, generated, comment,
-        /// type oid, typtype, type name, collation (when not the type's). A table without
-        /// columns still has one row.
+        /// type oid, typtype, type name, collation (when not the type's), generation
+        /// expression. A table without columns still has one row.
         /// Defaults are deparsed without their relation (they cannot name columns), which
-        /// would lock the table; generation expressions, which name columns, are not read.
+        /// would lock the table; generation expressions name columns and are deparsed with
+        /// it (a brief ACCESS SHARE lock on the tables that have generated columns only).
         static let columns = """
             SELECT c.oid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END, a.attidentity, a.attgenerated,
                 d.description,
                 a.atttypid, t.typtype, t.typname,
-                (SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation)
+                (SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation),
+                CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END
             FROM pg_catalog.pg_class c
             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid

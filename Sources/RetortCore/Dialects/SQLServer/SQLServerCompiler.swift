@@ -11,6 +11,11 @@ import Foundation
 /// - FOR UPDATE, DISTINCT ON, LATERAL, ON CONFLICT and DELETE ... USING raise
 ///   ``ProgrammingError`` (`.notSupported`) naming the construct.
 final class SQLServerCompiler: SQLCompiler {
+    /// `NEXT VALUE FOR s`.
+    override func visitNextValue(sequence: String, schema: String?) throws {
+        out.append("NEXT VALUE FOR " + sequenceName(sequence, schema: schema))
+    }
+
     override func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
         switch known {
         case .now: out.append("SYSDATETIME()")
@@ -30,6 +35,8 @@ final class SQLServerCompiler: SQLCompiler {
                 try visitOrderingTerms(f.orderBy)
                 out.append(")")
             }
+        case .nextValue:
+            try visitFunctionCall(f)
         }
     }
 

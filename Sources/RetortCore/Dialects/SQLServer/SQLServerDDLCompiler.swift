@@ -15,6 +15,27 @@ import Foundation
 final class SQLServerDDLCompiler: DDLCompiler {
     override func autoincrementClause(_ column: Column) -> String? { " IDENTITY(1,1)" }
 
+    override var supportsSequences: Bool { true }
+
+    /// `IDENTITY(start, increment)`; SQL Server's identities take no other option.
+    override func identityClause(_ column: Column, _ identity: Identity) throws -> String {
+        let o = identity.options
+        if o.minValue != nil || o.maxValue != nil || o.cycle || o.cache != nil {
+            throw notSupported("identity options other than start and increment (column '\(column.name)')",
+                               "declare a sequence with those options and default the column to its next value")
+        }
+        return " IDENTITY(\(o.start ?? 1),\(o.increment ?? 1))"
+    }
+
+    /// `name AS (expr) [PERSISTED] [NOT NULL]`: the type follows from the expression.
+    override func computedColumnSpecification(_ c: Column, _ computed: Computed) throws -> String {
+        if c.serverDefault != nil || c.identity != nil {
+            throw ArgumentError("column '\(c.name)' is computed and cannot also have a server default or an identity")
+        }
+        return quote(c.name) + " AS (" + (try computedSQL(computed)) + ")" + (computed.stored == true ? " PERSISTED" : "")
+            + (c.nullable ? "" : " NOT NULL")
+    }
+
     /// The name of `column`'s default constraint.
     func defaultConstraintName(table: String, column: String) -> String {
         dialect.constraintName("df_\(table)_\(column)", .convention)

@@ -41,11 +41,44 @@ final class SQLiteDDLCompiler: DDLCompiler {
             && t.kind == .word
     }
 
-    /// `PRIMARY KEY (id AUTOINCREMENT)` for a strict autoincrement key.
+    /// An identity is the rowid: only a lone INTEGER primary key can be one, and it takes
+    /// none of the options (the rowid counts from 1 by 1). `AUTOINCREMENT` keeps it from
+    /// handing out a number twice, as a sequence would not.
+    override func identityClause(_ column: Column, _ identity: Identity) throws -> String {
+        guard identity.options.isDefault else {
+            throw notSupported("identity options (column '\(column.name)'): the rowid counts from 1 by 1",
+                               "leave the options out")
+        }
+        return ""
+    }
+
+    override func visitCreateTable(_ c: CreateTable) throws -> String {
+        for column in c.table.columns where column.identity != nil {
+            guard c.table.primaryKey?.columns == [column.name], column.type.isInteger else {
+                throw notSupported("an identity column that is not the table's lone integer primary key ('\(c.table.name).\(column.name)')",
+                                   "SQLite numbers only its rowid, an INTEGER PRIMARY KEY")
+            }
+        }
+        return try super.visitCreateTable(c)
+    }
+
+    override func visitAddColumn(_ a: AddColumn) throws -> String {
+        if a.column.identity != nil {
+            throw notSupported("adding an identity column ('\(a.table.name).\(a.column.name)')",
+                               "SQLite numbers only its rowid, the INTEGER PRIMARY KEY a table is created with")
+        }
+        if a.column.computed?.stored == true {
+            throw notSupported("adding a stored computed column ('\(a.table.name).\(a.column.name)') with ALTER TABLE",
+                               "add it as a virtual one (stored: false), or rebuild the table with it")
+        }
+        return try super.visitAddColumn(a)
+    }
+
+    /// `PRIMARY KEY (id AUTOINCREMENT)` for a strict autoincrement key or an identity.
     override func primaryKeySpecification(_ pk: PrimaryKeyConstraint, of table: Table) throws -> String {
         let sql = try super.primaryKeySpecification(pk, of: table)
         guard pk.columns.count == 1, let column = table.column(named: pk.columns[0]),
-              column.autoincrement, column.strictAutoincrement, sql.hasSuffix(")") else { return sql }
+              column.autoincrement, column.strictAutoincrement || column.identity != nil, sql.hasSuffix(")") else { return sql }
         return String(sql.dropLast()) + " AUTOINCREMENT)"
     }
 }

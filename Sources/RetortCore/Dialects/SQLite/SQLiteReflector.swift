@@ -71,10 +71,20 @@ struct SQLiteReflector: SchemaReflector {
             let pk: Int = try row.get(5)
             if pk > 0 { pkColumns[table, default: []].append((pk, name)) }
             declaredTypes[table, default: [:]][name] = declared
-            tables[table]!.columns.append(ReflectedColumn(
+            var column = ReflectedColumn(
                 name: name, type: SQLiteReflector.type(declared),
                 nullable: try row.get(3, as: Int.self) == 0 && pk == 0,
-                serverDefault: try row.get(4, as: String?.self).map(SQLiteReflector.canonicalDefault)))
+                serverDefault: try row.get(4, as: String?.self).map(SQLiteReflector.canonicalDefault))
+            // hidden 2: a virtual generated column, 3: a stored one; the expression is
+            // only in the CREATE TABLE text.
+            if hidden == 2 || hidden == 3 {
+                if let expression = parsed[table]?.generationExpressions[name] {
+                    column.computed = Computed(canonicalGenerationExpression(expression), stored: hidden == 3)
+                } else {
+                    tables[table]!.problems.append("column \(name) is a generated column whose expression could not be read")
+                }
+            }
+            tables[table]!.columns.append(column)
         }
         for (table, pks) in pkColumns {
             let columns = pks.sorted { $0.0 < $1.0 }.map(\.1)

@@ -37,6 +37,8 @@ struct SQLiteSchemaParser {
         var autoincrementColumns: [String] = []
         /// Each column's `COLLATE` name, where it declares one.
         var collations: [String: String] = [:]
+        /// The expression of each generated column (`AS (expr)`), as written.
+        var generationExpressions: [String: String] = [:]
     }
 
     let source: [UInt8]
@@ -183,6 +185,13 @@ struct SQLiteSchemaParser {
                     let t = tokens[i]
                     if t.kind == .symbol, t.text == "(" { depth += 1 }
                     if t.kind == .symbol, t.text == ")" { depth -= 1 }
+                    if depth == 0, t.isWord("AS"), i + 1 < def.upperBound, tokens[i + 1].kind == .symbol, tokens[i + 1].text == "(",
+                       let close = matching(i + 1), close < def.upperBound {
+                        result.generationExpressions[column] =
+                            slice(tokens[i + 1].end, tokens[close].start).trimmingCharacters(in: .whitespacesAndNewlines)
+                        i = close + 1
+                        continue
+                    }
                     if depth == 0, t.isWord("COLLATE"), i + 1 < def.upperBound, tokens[i + 1].isName {
                         result.collations[column] = tokens[i + 1].text
                     }
