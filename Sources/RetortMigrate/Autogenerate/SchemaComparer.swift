@@ -142,12 +142,15 @@ struct CompareState {
         var createForeignKeys: [SchemaChange] = []
         var dropTables: [SchemaChange] = []
         var dropEnums: [SchemaChange] = []
+        /// Sequences are created before the tables whose defaults use them, dropped after.
+        var sequences: [SchemaChange] = []
+        var dropSequences: [SchemaChange] = []
         var all: [SchemaChange] {
             // New tables after every drop (keys, constraints, indexes, whole tables): a new
             // table may reuse a name the dropped ones hold until then. Nothing new refers to
             // a dropped table, and what kept tables referred to it is dropped before.
-            enums + renames + dropForeignKeys + dropConstraints + dropTables + newTables + columns + dropColumns
-                + createConstraints + createForeignKeys + dropEnums
+            enums + sequences + renames + dropForeignKeys + dropConstraints + dropTables + newTables + columns + dropColumns
+                + createConstraints + createForeignKeys + dropEnums + dropSequences
         }
     }
 
@@ -222,6 +225,7 @@ struct CompareState {
         }
 
         try compareEnums(newTables: Set(added))
+        try compareSequences()
 
         // New tables, parents first. Where the dialect can add a foreign key to an
         // existing table, the keys that close a cycle among new tables are added once
@@ -289,6 +293,8 @@ struct CompareState {
     /// Everything about a column but its name, as compared.
     func definitionSignature(_ col: ReflectedColumn) -> String {
         "\(c.normalized(col.type))|\(col.nullable)|\(col.serverDefault ?? "")|\(col.comment ?? "")|\(col.collation?.lowercased() ?? "")"
+            + "|\(comparableComputed(col.computed).map { "\($0.sql)|\($0.stored.map(String.init) ?? "")" } ?? "")"
+            + "|\(col.identity.map { "\($0)" } ?? "")"
     }
 
     // MARK: Specs
@@ -301,16 +307,19 @@ struct CompareState {
 
     func spec(_ col: Column) throws -> ColumnSpec {
         ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: col.primaryKey,
-                   autoincrement: col.autoincrementSetting, serverDefault: try col.serverDefault.map(ddl.serverDefaultSQL),
-                   comment: col.comment, collation: col.collation)
+                   autoincrement: col.identity == nil ? col.autoincrementSetting : nil,
+                   serverDefault: try col.serverDefault.map(ddl.serverDefaultSQL),
+                   comment: col.comment, collation: col.collation, identity: col.identity,
+                   computed: try col.computed.map { ComputedSpec(sql: try ddl.computedSQL($0), stored: $0.stored) })
     }
 
     func spec(_ col: ReflectedColumn, in table: ReflectedTable) -> ColumnSpec {
         let pk = table.primaryKey?.columns ?? []
         let isLoneIntegerKey = pk == [col.name] && col.type.isInteger
         return ColumnSpec(name: col.name, type: col.type.name, nullable: col.nullable, primaryKey: pk.contains(col.name),
-                          autoincrement: col.autoincrement == isLoneIntegerKey ? nil : col.autoincrement,
-                          serverDefault: col.autoincrement ? nil : col.serverDefault, comment: col.comment, collation: col.collation)
+                          autoincrement: col.identity != nil || col.autoincrement == isLoneIntegerKey ? nil : col.autoincrement,
+                          serverDefault: col.autoincrement ? nil : col.serverDefault, comment: col.comment, collation: col.collation,
+                          identity: col.identity, computed: col.computed.map { ComputedSpec(sql: rawSQL($0), stored: $0.stored) })
     }
 
     func spec(_ fk: ForeignKeyConstraint) -> ForeignKeySpec {
@@ -508,6 +517,7 @@ struct CompareState {
                 down.comment = .some(l.comment)
                 what.append("comment \(l.comment.map { "'\($0)'" } ?? "none") -> \(e.comment.map { "'\($0)'" } ?? "none")")
             }
+            if try compareGenerated(col, table: table, expected: e, live: l, liveTable: cur) { continue }
             guard !what.isEmpty else { continue }
             up.existingType = l.type.name
             up.existingNullable = l.nullable

@@ -22,6 +22,8 @@ public struct SchemaChange: Sendable, Equatable {
         case addForeignKey = "add_foreign_key", removeForeignKey = "remove_foreign_key"
         case addCheck = "add_check_constraint", removeCheck = "remove_check_constraint"
         case addEnum = "add_enum", addEnumValue = "add_enum_value", removeEnum = "remove_enum"
+        case addSequence = "add_sequence", removeSequence = "remove_sequence"
+        case computed = "computed", identity = "identity"
     }
 
     /// What kind of difference.
@@ -37,6 +39,10 @@ public struct SchemaChange: Sendable, Equatable {
     /// Set when upgrading throws data away (a dropped table or column, a narrowing type
     /// change): the text of the revision file's warning.
     public var dataLoss: String?
+    /// What a reviewer should know about how the change is made (written at the top of
+    /// the revision file): a computed column whose expression changed is dropped and
+    /// added again, which loses nothing as its values are derived.
+    public var comment: String?
 
     public init(_ kind: Kind, table: String?, summary: String, upgrade: [MigrationOperation],
                 downgrade: [MigrationOperation], dataLoss: String? = nil) {
@@ -85,8 +91,9 @@ public struct SchemaDiff: Sendable, Equatable {
     /// per destructive change.
     public var headerComments: [String] {
         let losses = changes.compactMap(\.dataLoss)
-        guard !losses.isEmpty else { return [] }
-        return ["WARNING: this revision may lose data; review it before running `migrator upgrade`:"]
+        let comments = changes.compactMap(\.comment)
+        guard !losses.isEmpty else { return comments }
+        return comments + ["WARNING: this revision may lose data; review it before running `migrator upgrade`:"]
             + losses.map { "  - " + $0 }
     }
 

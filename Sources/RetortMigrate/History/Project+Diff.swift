@@ -97,6 +97,7 @@ extension Project {
     func difference(from: ReflectedSchema, to: ReflectedSchema, dialect: Dialect) throws -> SchemaDiff {
         let target = MetaData(namingConvention: .none)
         for t in to.tables { _ = Table(reflected: t, metadata: target) }
+        for s in to.sequences where s.ownedBy == nil { target.add(DatabaseSequence(s.name, options: s.options)) }
         var diff = try comparer(for: dialect).compare(target, with: from)
         // Reflection states every column's autoincrement; a column spells it only where
         // it is not the default (false for a column that is not a key).

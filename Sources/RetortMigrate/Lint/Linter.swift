@@ -135,7 +135,8 @@ public struct Linter: Sendable {
             add(.renameTable, "rename_table \(name) to \(newName): the app version still running during the deploy uses \(name)",
                 "create \(newName) beside \(name) (or a view named \(name)), move the app over, then drop the old one")
         case .addColumn(let table, let column):
-            if !column.nullable, column.serverDefault == nil, !column.primaryKey, existing(table) {
+            if !column.nullable, column.serverDefault == nil, column.computed == nil, column.identity == nil, !column.primaryKey,
+               existing(table) {
                 add(.notNullWithoutDefault, "add_column \(table).\(column.name) NOT NULL without a server_default fails on a "
                         + "table with rows, and inserts from the running app version that leave it out fail",
                     "add it nullable (or with a server_default), fill it, then set it NOT NULL in a later revision")

@@ -55,7 +55,7 @@ public enum MetadataJSON {
                                hint: "`migrator metadata` prints a valid example")
         }
         let r = Reader(file: file)
-        let top = try r.object(root, "the document", allowed: ["format", "enums", "tables"])
+        let top = try r.object(root, "the document", allowed: ["format", "enums", "sequences", "tables"])
         let format = try r.string(top["format"], "'format'")
         guard format == MetadataJSON.format else {
             throw MigrateError("\(file): 'format' is '\(format)'; this migrator reads '\(MetadataJSON.format)'")
@@ -67,6 +67,11 @@ public enum MetadataJSON {
             enums[try r.string(o["name"], "\(where_).name")] = try r.strings(o["values"], "\(where_).values")
         }
         let metadata = MetaData()
+        for (i, s) in try r.array(top["sequences"], "'sequences'").enumerated() {
+            let o = try r.object(s, "sequences[\(i)]", allowed: ["name"] + sequenceOptionFields)
+            metadata.add(DatabaseSequence(try r.string(o["name"], "sequences[\(i)].name"),
+                                          options: try r.sequenceOptions(o, "sequences[\(i)]")))
+        }
         for (i, t) in try r.array(top["tables"], "'tables'").enumerated() {
             try table(t, at: "tables[\(i)]", enums: enums, reader: r, into: metadata)
         }
@@ -97,7 +102,7 @@ public enum MetadataJSON {
         for (i, c) in try r.array(o["columns"], "\(at) columns").enumerated() {
             let cw = "\(at) columns[\(i)]"
             let co = try r.object(c, cw, allowed: ["name", "type", "nullable", "primary_key", "autoincrement",
-                                                   "server_default", "comment", "collation"])
+                                                   "server_default", "comment", "collation", "identity", "computed"])
             let typeName = try r.string(co["type"], "\(cw).type")
             let type: SQLType
             do {
@@ -116,6 +121,16 @@ public enum MetadataJSON {
                 serverDefault: try r.optionalString(co["server_default"], "\(cw).server_default").map { .sql($0) },
                 comment: try r.optionalString(co["comment"], "\(cw).comment"))
             column.collation = try r.optionalString(co["collation"], "\(cw).collation")
+            if let i = co["identity"], !(i is NSNull) {
+                let io = try r.object(i, "\(cw).identity", allowed: ["always"] + sequenceOptionFields)
+                column.identity = Identity(always: try r.optionalBool(io["always"], "\(cw).identity.always") ?? false,
+                                           options: try r.sequenceOptions(io, "\(cw).identity"))
+            }
+            if let c = co["computed"], !(c is NSNull) {
+                let o = try r.object(c, "\(cw).computed", allowed: ["sql", "stored"])
+                column.computed = Computed(try r.string(o["sql"], "\(cw).computed.sql"),
+                                           stored: try r.optionalBool(o["stored"], "\(cw).computed.stored"))
+            }
             elements.append(column)
         }
         if let pk = o["primary_key"], !(pk is NSNull) {
@@ -210,6 +225,22 @@ public enum MetadataJSON {
                 guard let s = s as? String else { throw fail("\(place)[\(i)] should be a string") }
                 return s
             }
+        }
+        func optionalInt(_ v: Any?, _ place: String) throws -> Int64? {
+            guard let v, !(v is NSNull) else { return nil }
+            guard let n = v as? NSNumber, !(v is Bool), n.doubleValue.rounded() == n.doubleValue else {
+                throw fail("\(place) should be a whole number")
+            }
+            return n.int64Value
+        }
+        /// `start`, `increment`, `min_value`, `max_value`, `cycle`, `cache` of `o`.
+        func sequenceOptions(_ o: [String: Any], _ place: String) throws -> SequenceOptions {
+            SequenceOptions(start: try optionalInt(o["start"], "\(place).start"),
+                            increment: try optionalInt(o["increment"], "\(place).increment"),
+                            minValue: try optionalInt(o["min_value"], "\(place).min_value"),
+                            maxValue: try optionalInt(o["max_value"], "\(place).max_value"),
+                            cycle: try optionalBool(o["cycle"], "\(place).cycle") ?? false,
+                            cache: try optionalInt(o["cache"], "\(place).cache"))
         }
         func optionalBool(_ v: Any?, _ place: String) throws -> Bool? {
             guard let v, !(v is NSNull) else { return nil }

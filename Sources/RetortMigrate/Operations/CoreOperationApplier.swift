@@ -44,6 +44,8 @@ public struct CoreOperationApplier: OperationApplier {
         var column = Column(c.name, try type(c.type), nullable: c.nullable, primaryKey: c.primaryKey, autoincrement: c.autoincrement,
                             serverDefault: c.serverDefault.map { .sql($0) }, comment: c.comment)
         column.collation = c.collation
+        column.identity = c.identity
+        column.computed = c.computed.map { Computed($0.sql, stored: $0.stored) }
         return column
     }
 
@@ -101,12 +103,15 @@ public struct CoreOperationApplier: OperationApplier {
             try run(RenameTable(TableReference(name), to: newName))
             try renameEnumChecks(table: newName, oldTable: name, renamedColumns: [:], executor)
         case .addColumn(let table, let spec):
-            // SQLite's ADD COLUMN refuses a non-constant default (CURRENT_TIMESTAMP): rebuild.
-            if rebuilds, let d = spec.serverDefault, !CoreOperationApplier.isConstant(d) {
+            // SQLite's ADD COLUMN refuses a non-constant default (CURRENT_TIMESTAMP) and a
+            // stored computed column: rebuild.
+            if rebuilds, spec.computed?.stored == true || spec.serverDefault.map({ !CoreOperationApplier.isConstant($0) }) == true {
                 let newType = try type(spec.type)
                 try TableRebuild(table: table, applier: self).run(executor) {
-                    $0.columns.append(ReflectedColumn(name: spec.name, type: newType, nullable: spec.nullable,
-                                                      serverDefault: d, autoincrement: false, collation: spec.collation))
+                    var column = ReflectedColumn(name: spec.name, type: newType, nullable: spec.nullable,
+                                                 serverDefault: spec.serverDefault, autoincrement: false, collation: spec.collation)
+                    column.computed = spec.computed.map { Computed($0.sql, stored: $0.stored) }
+                    $0.columns.append(column)
                 }
                 return
             }
@@ -187,6 +192,10 @@ public struct CoreOperationApplier: OperationApplier {
         case .execute(let sql, let perDialect):
             guard let statement = perDialect[dialect.name] ?? sql else { return }  // nothing for this dialect
             try run(RawSQL(statement))
+        case .createSequence(let spec):
+            try run(CreateSequence(DatabaseSequence(spec.name, options: spec.options)))
+        case .dropSequence(let name):
+            try run(DropSequence(name))
         case .bulkInsert(let table, let rows):
             for row in rows {
                 let names = row.keys.sorted()
@@ -278,8 +287,11 @@ public struct CoreOperationApplier: OperationApplier {
         alter.existingServerDefault = spec.existingServerDefault.map { $0.map { .sql($0) } }
         alter.existingComment = spec.existingComment
         // Where ALTER restates the whole column, the comment is part of it: one statement.
-        let statements: [any DDLStatement] = dialect.migration.restatesColumnToAlter ? [alter] : alter.statements
-        for statement in statements { try executor.execute(statement, [:]) }
+        // A rename alone is only the RENAME below (MySQL would restate an unchanged column).
+        if changesDefinition || spec.comment != nil {
+            let statements: [any DDLStatement] = dialect.migration.restatesColumnToAlter ? [alter] : alter.statements
+            for statement in statements { try executor.execute(statement, [:]) }
+        }
         if let newName = spec.newName {
             try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
         }

@@ -113,6 +113,10 @@ extension MigrationOperation {
             out += [(name, "constraint", table), (table, "table", nil)]
         case .createEnum(let name, _), .dropEnum(let name), .addEnumValue(let name, _, _, _):
             out.append((name, "enum type", nil))
+        case .createSequence(let spec):
+            out.append((spec.name, "sequence", nil))
+        case .dropSequence(let name):
+            out.append((name, "sequence", nil))
         case .execute:
             break
         case .bulkInsert(let table, let rows):

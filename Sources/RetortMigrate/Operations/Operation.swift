@@ -15,10 +15,18 @@ public struct ColumnSpec: Sendable, Equatable, Hashable {
     public var comment: String?
     /// The collation (`NOCASE`, `de-x-icu`); nil for the database's default.
     public var collation: String?
+    /// `identity: {always: false, start: 1, increment: 1, min_value: …, max_value: …,
+    /// cycle: false, cache: …}`: an identity column (options left out are the database's).
+    public var identity: Identity?
+    /// `computed: {sql: price * quantity, stored: true}`: a computed column.
+    public var computed: ComputedSpec?
 
     public init(name: String, type: String, nullable: Bool = true, primaryKey: Bool = false,
-                autoincrement: Bool? = nil, serverDefault: String? = nil, comment: String? = nil, collation: String? = nil) {
+                autoincrement: Bool? = nil, serverDefault: String? = nil, comment: String? = nil, collation: String? = nil,
+                identity: Identity? = nil, computed: ComputedSpec? = nil) {
         self.collation = collation
+        self.identity = identity
+        self.computed = computed
         self.name = name
         self.type = type
         self.nullable = nullable
@@ -186,6 +194,10 @@ public enum MigrationOperation: Sendable, Equatable, Hashable {
     /// no entry skips the step.
     case execute(sql: String?, perDialect: [String: String])
     case bulkInsert(table: String, rows: [[String: BulkValue]])
+    /// `create_sequence: {name, start, increment, min_value, max_value, cycle, cache}`.
+    case createSequence(SequenceSpec)
+    /// `drop_sequence: {name}`.
+    case dropSequence(name: String)
 
     public enum ConstraintType: String, Sendable, CaseIterable {
         case primaryKey = "primary_key", foreignKey = "foreign_key", unique, check
@@ -213,6 +225,8 @@ public enum MigrationOperation: Sendable, Equatable, Hashable {
         case .addEnumValue: return "add_enum_value"
         case .execute: return "execute"
         case .bulkInsert: return "bulk_insert"
+        case .createSequence: return "create_sequence"
+        case .dropSequence: return "drop_sequence"
         }
     }
 
@@ -221,7 +235,7 @@ public enum MigrationOperation: Sendable, Equatable, Hashable {
         "create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column", "create_index",
         "drop_index", "create_unique_constraint", "create_foreign_key", "create_check_constraint",
         "create_primary_key", "drop_constraint", "create_enum", "drop_enum", "add_enum_value", "execute", "bulk_insert",
-        "validate_constraint",
+        "validate_constraint", "create_sequence", "drop_sequence",
     ]
 
     /// True for an index built or dropped `CONCURRENTLY`, which cannot run in a transaction.
@@ -249,7 +263,8 @@ extension MigrationOperation {
     /// index (it may be a parent key's) or adds a constraint is checked.
     var canLeaveForeignKeyViolations: Bool {
         switch self {
-        case .createTable, .createIndex, .renameTable, .createEnum, .dropEnum, .addEnumValue, .validateConstraint:
+        case .createTable, .createIndex, .renameTable, .createEnum, .dropEnum, .addEnumValue, .validateConstraint,
+             .createSequence, .dropSequence:
             return false
         case .addColumn(_, let column):
             return column.serverDefault != nil

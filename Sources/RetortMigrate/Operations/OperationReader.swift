@@ -202,6 +202,10 @@ struct OperationReader {
             let sql = try optStr("sql")
             if sql == nil, per.isEmpty { throw yaml.error("execute needs 'sql', or 'sqlite' / 'postgresql'", at: node) }
             return .execute(sql: sql, perDialect: per)
+        case "create_sequence":
+            return .createSequence(try createSequence(node))
+        case "drop_sequence":
+            return .dropSequence(name: try dropSequence(node))
         case "bulk_insert":
             try allow(["table", "rows"])
             let rows = try yaml.sequence(try required(e, "rows", in: key, at: node), "'rows' of bulk_insert").map { rowNode in
@@ -226,7 +230,8 @@ struct OperationReader {
 
     // MARK: Shapes shared with metadata JSON
 
-    static let columnFields = ["name", "type", "nullable", "primary_key", "autoincrement", "server_default", "comment", "collation"]
+    static let columnFields = ["name", "type", "nullable", "primary_key", "autoincrement", "server_default", "comment", "collation",
+                               "identity", "computed"]
 
     func column(_ node: YAMLNode) throws -> ColumnSpec {
         let e = try yaml.mapping(node, "a column")
@@ -241,7 +246,9 @@ struct OperationReader {
             autoincrement: try optionalBool(e, "autoincrement", in: what()),
             serverDefault: try yaml.optionalString(field(e, "server_default"), "'server_default' of \(what())"),
             comment: try yaml.optionalString(field(e, "comment"), "'comment' of \(what())"),
-            collation: try yaml.optionalString(field(e, "collation"), "'collation' of \(what())"))
+            collation: try yaml.optionalString(field(e, "collation"), "'collation' of \(what())"),
+            identity: try field(e, "identity").flatMap { yaml.isNull($0) ? nil : try identity($0, column: name) },
+            computed: try field(e, "computed").flatMap { yaml.isNull($0) ? nil : try computed($0, column: name) })
     }
 
     func constraint(_ node: YAMLNode, what: @autoclosure () -> String) throws -> ConstraintSpec {

@@ -111,7 +111,8 @@ extension MigrationOperation {
     var label: String {
         switch self {
         case .createTable(let spec): return "\(key) \(spec.name)"
-        case .dropTable(let name), .dropEnum(let name), .createEnum(let name, _): return "\(key) \(name)"
+        case .dropTable(let name), .dropEnum(let name), .createEnum(let name, _), .dropSequence(let name): return "\(key) \(name)"
+        case .createSequence(let spec): return "\(key) \(spec.name)"
         case .renameTable(let name, let newName): return "\(key) \(name) -> \(newName)"
         case .addColumn(let table, let column): return "\(key) \(table).\(column.name)"
         case .dropColumn(let table, let column): return "\(key) \(table).\(column)"

@@ -70,6 +70,8 @@ public enum RevisionWriter {
     private static func fields(_ op: MigrationOperation) -> [(String, String?)] {
         switch op {
         case .createTable, .bulkInsert: return []
+        case .createSequence(let s): return [("name", scalar(s.name))] + sequenceOptionFlow(s.options)
+        case .dropSequence(let name): return [("name", scalar(name))]
         case .dropTable(let name): return [("name", scalar(name))]
         case .renameTable(let name, let newName): return [("name", scalar(name)), ("new_name", scalar(newName))]
         case .addColumn(let table, let c): return [("table", scalar(table)), ("column", column(c))]
@@ -122,7 +124,8 @@ public enum RevisionWriter {
             ("name", scalar(c.name)), ("type", scalar(c.type)), ("nullable", c.nullable ? nil : "false"),
             ("primary_key", c.primaryKey ? "true" : nil), ("autoincrement", c.autoincrement.map { "\($0)" }),
             ("server_default", c.serverDefault.map(scalar)), ("comment", c.comment.map(scalar)),
-            ("collation", c.collation.map(scalar)),
+            ("collation", c.collation.map(scalar)), ("identity", c.identity.map(identity)),
+            ("computed", c.computed.map(computed)),
         ])
     }
 

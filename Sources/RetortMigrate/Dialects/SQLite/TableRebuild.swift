@@ -99,7 +99,7 @@ struct TableRebuild {
         // Copy each new column from the old column it came from, keeping the rowids.
         var targets = [rowid], sources = [rowid]
         var checked: [(from: String, to: String)] = []
-        for column in new.columns {
+        for column in new.columns where column.computed == nil {  // computed ones compute themselves
             let source: String
             if let expression = using[column.name] {
                 source = expression
