@@ -14,6 +14,7 @@ struct ColumnOptions {
     /// The labels passed through, in the order of Core's `Column` initialiser.
     static let passThroughLabels = [
         "autoincrement", "default", "serverDefault", "unique", "index", "foreignKey", "onDelete", "onUpdate", "comment",
+        "identity", "computed",
     ]
 
     /// Reads a `@Column` attribute; problems point at the argument at fault.

@@ -144,9 +144,15 @@ extension Session {
         // columns with a server default. Client defaults fill NULL columns that have one.
         var masks: [ColumnMask] = []
         masks.reserveCapacity(objects.count)
-        let defaulted = columns.indices.filter { columns[$0].serverDefault != nil || columns[$0].defaultValue != nil }
+        let defaulted = columns.indices.filter {
+            columns[$0].computed == nil && (columns[$0].serverDefault != nil || columns[$0].defaultValue != nil)
+        }
+        // Computed columns are never written: the database computes them, and they come
+        // back with the generated key.
+        let computed = model.mapping.computedColumns
         for o in objects {
             var mask = ColumnMask()
+            for i in computed { mask.insert(i) }
             if let a = autoincrement, o._value(at: a).isNull { mask.insert(a) }
             for i in defaulted where o._value(at: i).isNull {
                 if let d = columns[i].defaultValue {
@@ -220,6 +226,7 @@ extension Session {
         var changed: [(any Model, [Int])] = []
         changed.reserveCapacity(objects.count)
         let before = events.listeners(model, .beforeUpdate)
+        let computed = model.mapping.computedColumns
         for o in objects {
             var net = o._state.netChanges(o)
             guard !net.isEmpty else { continue }
@@ -227,6 +234,8 @@ extension Session {
                 for l in before { try l(o, self) }
                 net = o._state.netChanges(o)
             }
+            if !computed.isEmpty { net.removeAll { computed.contains($0) } }  // never written
+            guard !net.isEmpty else { continue }
             changed.append((o, net))
         }
         guard !changed.isEmpty else { return }
@@ -238,6 +247,7 @@ extension Session {
             try updateBatch(changed[start..<end], table: table, model: model, conn, &work) { $0._storedKey?.id.values ?? [] }
             start = end
         }
+        if !computed.isEmpty { try readComputed(changed.map(\.0), model: model, conn, &work) }
         work.updated += changed.map(\.0)
         if let ls = events.listeners(model, .afterUpdate) {
             for (o, _) in changed { for l in ls { try l(o, self) } }

@@ -119,12 +119,15 @@ public macro Model(
 ///   - onDelete: The foreign key's ON DELETE action.
 ///   - onUpdate: The foreign key's ON UPDATE action.
 ///   - comment: The column's comment.
+///   - identity: An identity column (``RetortCore/Identity``): `identity: Identity(always: true)`.
+///   - computed: A computed column (``RetortCore/Computed``): `computed: "price * quantity"`. The
+///     flush never writes it and reads it back after INSERT and UPDATE.
 @attached(peer)
 public macro Column(
     _ type: SQLType? = nil, name: String? = nil, primaryKey: Bool = false, autoincrement: Bool? = nil,
     default: ColumnDefault? = nil, serverDefault: ServerDefault? = nil, unique: Bool = false, index: Bool = false,
     foreignKey: String? = nil, onDelete: ReferentialAction? = nil, onUpdate: ReferentialAction? = nil,
-    comment: String? = nil
+    comment: String? = nil, identity: Identity? = nil, computed: Computed? = nil
 ) = #externalMacro(module: "RetortMacros", type: "ColumnMacro")
 
 /// Keeps a stored property of a ``Model(table:_:schema:comment:metadata:)`` class out
