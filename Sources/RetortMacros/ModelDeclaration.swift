@@ -21,7 +21,18 @@ struct ModelDeclaration {
     /// `@Model(versionId:)`: the property counting the row's versions, and the argument
     /// that names it (for diagnostics).
     var versionId: (name: String, argument: ExprSyntax)?
-    /// The mapped properties, index order.
+    /// `@Model(polymorphicOn:)`: the discriminator property of an inheritance root.
+    var polymorphicOn: (name: String, argument: ExprSyntax)?
+    /// `@Model(identity:)`: the class's discriminator value.
+    var identity: ExprSyntax?
+    /// `@Model(subclasses:)`: the direct subclasses' names (`["Manager", "Engineer"]`).
+    /// Names, not metatypes: checking `Manager.self` as a macro argument would need
+    /// `Manager`'s own `@Model` expansion, which names this class (a cycle).
+    var subclasses: [String] = []
+    /// The superclass of a subclass in a hierarchy (`@Model(identity:)` without
+    /// `polymorphicOn:`): the first type of the class's inheritance clause.
+    var inherits: String?
+    /// The mapped properties, index order (a subclass's own properties only).
     var properties: [MappedProperty] = []
     /// The `@Relationship` properties, declaration order (not columns; see
     /// RelationshipProperty.swift).
@@ -70,20 +81,66 @@ struct ModelDeclaration {
         }
         name = classDecl.name.text
         access = ModelDeclaration.accessPrefix(classDecl.modifiers)
-        if !classDecl.modifiers.contains(where: { $0.name.tokenKind == .keyword(.final) }) {
+        readArguments(attribute)
+        if !classDecl.modifiers.contains(where: { $0.name.tokenKind == .keyword(.final) }), !isPolymorphic {
             problems.append(Problem(
                 classDecl.classKeyword, "notFinal",
-                "@Model classes must be final: the ORM creates instances of exactly this class, so a subclass could not be loaded",
+                "@Model classes must be final, unless they head an inheritance hierarchy (@Model(table:polymorphicOn:identity:subclasses:), or subclasses: on a subclass): the ORM creates instances of exactly the class a row names",
                 fixIts: [ModelDeclaration.addFinal(classDecl)]))
         }
         if let generics = classDecl.genericParameterClause {
             problems.append(Problem(
                 generics, "generic", "@Model classes cannot be generic: each model maps one table, held in a static property"))
         }
-        readArguments(attribute)
+        if identity != nil, polymorphicOn == nil {
+            guard let parent = classDecl.inheritanceClause?.inheritedTypes.first?.type.trimmedDescription else {
+                problems.append(Problem(
+                    classDecl.name, "noSuperclass",
+                    "'\(name)' is mapped as a subclass (@Model(identity:)) but inherits no class; declare its superclass, "
+                        + "such as: final class \(name): Employee, or give the root @Model(table:polymorphicOn:identity:subclasses:)"))
+                return
+            }
+            inherits = parent
+        }
         readMembers(classDecl.memberBlock)
-        resolvePrimaryKey(classDecl)
+        if inherits == nil { resolvePrimaryKey(classDecl) }
         checkVersionId()
+        checkInheritance(classDecl)
+    }
+
+    /// In an inheritance hierarchy: the root or a class with subclasses (not final).
+    var isPolymorphic: Bool { polymorphicOn != nil || !subclasses.isEmpty }
+
+    /// The superclass of a subclass in a hierarchy.
+    var parentName: String? { inherits }
+
+    /// `polymorphicOn:` names a mapped property; the root declares its conformance; a
+    /// subclass needs no key of its own.
+    private mutating func checkInheritance(_ classDecl: ClassDeclSyntax) {
+        guard problems.isEmpty else { return }
+        if polymorphicOn != nil {
+            let wanted = relationships.isEmpty ? "Model" : "ModelRelationships"
+            let declared = classDecl.inheritanceClause?.inheritedTypes.map {
+                $0.type.trimmedDescription.split(separator: ".").last.map(String.init) ?? ""
+            } ?? []
+            if !declared.contains(wanted) {
+                problems.append(Problem(
+                    classDecl.name, "rootConformance",
+                    "the root of an inheritance hierarchy declares its conformance itself: class \(name): \(wanted) "
+                        + "(a conformance a macro adds to a class with subclasses crashes Swift 6.3's type checker)"))
+            }
+        }
+        if let polymorphicOn, !properties.contains(where: { $0.bareName == polymorphicOn.name }) {
+            problems.append(Problem(
+                polymorphicOn.argument, "polymorphicOnUnknown",
+                "polymorphicOn: names '\(polymorphicOn.name)', which is not a mapped property of '\(name)'; declare it, "
+                    + "such as: var \(polymorphicOn.name): String? (the flush writes each class's identity into it)"))
+        }
+        if inherits != nil, table == nil, let p = properties.first(where: \.primaryKey) {
+            problems.append(Problem(
+                p.declaration, "subclassPrimaryKey",
+                "a single-table subclass shares its parent's primary key; '\(p.bareName)' cannot be part of it"))
+        }
     }
 
     /// The index of the version counter among the mapped properties, when there is one.
@@ -118,6 +175,25 @@ struct ModelDeclaration {
         for argument in arguments {
             switch argument.label?.text {
             case "table": table = argument.expression
+            case "identity": identity = argument.expression
+            case "subclasses":
+                for element in argument.expression.as(ArrayExprSyntax.self)?.elements ?? [] {
+                    guard let name = ColumnOptions.stringLiteral(element.expression) else {
+                        problems.append(Problem(
+                            element.expression, "subclassNotLiteral",
+                            "subclasses: lists the subclasses' names as string literals, such as subclasses: [\"Manager\", \"Engineer\"]"))
+                        continue
+                    }
+                    subclasses.append(name)
+                }
+            case "polymorphicOn":
+                guard let name = ColumnOptions.stringLiteral(argument.expression) else {
+                    problems.append(Problem(
+                        argument.expression, "polymorphicOnNotLiteral",
+                        "polymorphicOn: names the discriminator property with a string literal, such as polymorphicOn: \"type\""))
+                    continue
+                }
+                polymorphicOn = (name, argument.expression)
             case "schema": schema = argument.expression
             case "comment": comment = argument.expression
             case "metadata":

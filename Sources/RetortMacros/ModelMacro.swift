@@ -33,6 +33,8 @@ public struct ModelMacro: MemberMacro, MemberAttributeMacro, ExtensionMacro {
         guard let variable = member.as(VariableDeclSyntax.self) else { return [] }
         let model = ModelDeclaration(declaration, attribute: node)
         guard model.problems.isEmpty, let index = model.index(of: variable) else { return [] }
+        // A subclass's properties come after its inherited ones.
+        if model.inherits != nil { return ["@_ModelProperty(\(raw: InheritanceCode(model).baseName) + \(raw: index))"] }
         return ["@_ModelProperty(\(raw: index))"]
     }
 
@@ -42,7 +44,8 @@ public struct ModelMacro: MemberMacro, MemberAttributeMacro, ExtensionMacro {
         in context: some MacroExpansionContext
     ) throws -> [ExtensionDeclSyntax] {
         let model = ModelDeclaration(declaration, attribute: node)
-        guard model.problems.isEmpty else { return [] }
+        // A subclass in a hierarchy inherits its root's conformance.
+        guard model.problems.isEmpty, model.inherits == nil else { return [] }
         // Model always; ModelRelationships when the class declares a @Relationship
         // (RelationshipCode.swift writes its members).
         var wanted = ["Model"]
@@ -62,11 +65,17 @@ struct ModelCode {
     init(_ model: ModelDeclaration) { self.model = model }
 
     var members: [DeclSyntax] {
-        [state] + (model.declaresDeinit ? [] : [deinitializer])
+        if model.inherits != nil { return InheritanceCode(model).subclassMembers + RelationshipCode(model).members }
+        if model.isPolymorphic {
+            return [state] + (model.declaresDeinit ? [] : [deinitializer])
+                + InheritanceCode(model).rootMembers(decodingInit: decodingInit, column: column)
+                + [columnsType, columns, valueAt, setValueAt] + RelationshipCode(model).members
+        }
+        return [state] + (model.declaresDeinit ? [] : [deinitializer])
             + [mapping, columnsType, columns, decodingInit, valueAt, setValueAt] + RelationshipCode(model).members
     }
 
-    private var access: String { model.access }
+    var access: String { model.access }
     private let support = "RetortORM.ModelColumnSupport"
 
     /// Stored in the instance (no object of its own). Unchecked: the ORM reads and
@@ -106,12 +115,15 @@ struct ModelCode {
     }
 
     /// `RetortCore.Column("author_id", .integer, nullable: true, foreignKey: "authors.id")`.
-    private func column(_ p: ModelDeclaration.MappedProperty) -> String {
+    func column(_ p: ModelDeclaration.MappedProperty) -> String { column(p, nullable: p.type.isOptional) }
+
+    /// The column of `p`; `nullable` unless it is part of the key.
+    func column(_ p: ModelDeclaration.MappedProperty, nullable: Bool) -> String {
         var parts = ["\"\(p.columnName)\"", p.options.type?.trimmedDescription ?? p.type.sqlType]
         if p.primaryKey {
             parts.append("primaryKey: true")
         } else {
-            parts.append("nullable: \(p.type.isOptional)")
+            parts.append("nullable: \(nullable)")
         }
         for label in ColumnOptions.passThroughLabels {
             if let e = p.options.passThrough[label] { parts.append("\(label): \(e.trimmedDescription)") }
@@ -140,14 +152,14 @@ struct ModelCode {
         "\(raw: access)static let columns: Columns = Columns(mapping.table)"
     }
 
-    private var decodingInit: DeclSyntax {
+    var decodingInit: DeclSyntax {
         var lines = model.properties.map {
             "self.\(ModelDeclaration.storageName($0.name)) = try \(support).decode(&decoder, as: \($0.type.metatype), property: \"\(model.name).\($0.bareName)\")"
         }
         // An object read from a row has not loaded its relationships.
         if !model.relationships.isEmpty { lines.append("_state.markRelationshipsUnloaded()") }
         return """
-            \(raw: access)init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
+            \(raw: access)\(raw: model.isPolymorphic ? "required " : "")init(_decoding decoder: inout RetortORM.ModelDecoder) throws {
                 \(raw: lines.joined(separator: "\n"))
             }
             """

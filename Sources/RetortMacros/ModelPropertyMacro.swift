@@ -55,10 +55,10 @@ public struct ModelPropertyMacro: AccessorMacro, PeerMacro {
         return (ModelDeclaration.storageName(name), type)
     }
 
-    private static func index(_ node: AttributeSyntax) -> Int? {
-        guard let arguments = node.arguments?.as(LabeledExprListSyntax.self),
-            let first = arguments.first?.expression.as(IntegerLiteralExprSyntax.self)
+    /// The index: a literal, or (a subclass's property) `Manager._retortBase_Manager + 0`.
+    private static func index(_ node: AttributeSyntax) -> String? {
+        guard let arguments = node.arguments?.as(LabeledExprListSyntax.self), let first = arguments.first?.expression
         else { return nil }
-        return Int(first.literal.text)
+        return first.trimmedDescription
     }
 }

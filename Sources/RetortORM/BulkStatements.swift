@@ -145,7 +145,7 @@ extension Session {
     /// The identity key of a row whose first columns are the RETURNING'd primary key.
     private func returnedKey<M: Model>(_ type: M.Type, _ row: Row) -> IdentityKey {
         let mapping = M.mapping, columns = mapping.table.columns
-        return IdentityKey(type: ObjectIdentifier(M.self), id: keyValue(mapping.primaryKey.indices.map {
+        return IdentityKey(type: M._identityType, id: keyValue(mapping.primaryKey.indices.map {
             columns[mapping.primaryKey[$0]].type.processResult(row[$0])
         }))
     }

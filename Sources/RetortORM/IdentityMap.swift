@@ -296,9 +296,9 @@ extension Model {
         let columns = mapping.table.columns
         if mapping.primaryKey.count == 1 {
             let i = mapping.primaryKey[0]
-            return IdentityKey(type: ObjectIdentifier(Self.self), id: .one(columns[i].type.processResult(_value(at: i))))
+            return IdentityKey(type: Self._identityType, id: .one(columns[i].type.processResult(_value(at: i))))
         }
-        return IdentityKey(type: ObjectIdentifier(Self.self),
+        return IdentityKey(type: Self._identityType,
                            id: .many(mapping.primaryKey.map { columns[$0].type.processResult(_value(at: $0)) }))
     }
 
@@ -315,6 +315,6 @@ extension Model {
         let normalised = zip(mapping.primaryKey, values).map { i, v in
             columns[i].type.processResult(columns[i].type.processBind(v))
         }
-        return IdentityKey(type: ObjectIdentifier(Self.self), id: normalised.count == 1 ? .one(normalised[0]) : .many(normalised))
+        return IdentityKey(type: Self._identityType, id: normalised.count == 1 ? .one(normalised[0]) : .many(normalised))
     }
 }

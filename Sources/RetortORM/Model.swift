@@ -56,19 +56,30 @@ public protocol ModelColumns: Sendable {
     init(_ source: any FromClause)
 }
 
-/// How a model's stored properties map to its table.
+/// How a model's stored properties map to its table (or, in an inheritance hierarchy,
+/// tables: see ``ModelInheritance``).
 public struct ModelMapping: Sendable {
-    /// The mapped table.
+    /// The mapped table; in an inheritance hierarchy, the root class's table (every
+    /// class's primary key and the discriminator live there).
     public let table: Table
-    /// The Swift property name of each mapped property, in column order.
+    /// The Swift property name of each mapped property, in index order (a subclass's
+    /// inherited properties first).
     public let propertyNames: [String]
-    /// The indices of the primary-key columns, in primary-key order.
+    /// The indices of the primary-key properties, in primary-key order.
     public let primaryKey: [Int]
     /// The index of the column filled by the database on insert (autoincrement), if any.
     public let autoincrement: Int?
     /// The index of the version counter (`@Model(versionId:)`), if the model has one:
     /// UPDATEs and DELETEs of an instance match its row only at the version it loaded.
     public let version: Int?
+    /// Where each property is stored: one table for a plain model; for a class of an
+    /// inheritance hierarchy, its ancestors' tables then its own, in INSERT order.
+    public let tables: [MappedTable]
+    /// The class's place in an inheritance hierarchy, if it is in one.
+    public let inheritance: ModelInheritance?
+    /// The identity-map key type: the model itself, or the root of its hierarchy (a
+    /// `Manager` loaded as an `Employee` is the same object).
+    let identityModel: ModelTypeBox
 
     /// The mapping of `table`'s columns to the properties named `propertyNames` (one per
     /// column, in column order); `version` is the index of the version counter, if any.
@@ -80,10 +91,57 @@ public struct ModelMapping: Sendable {
         self.primaryKey = (table.primaryKey?.columns ?? []).compactMap { names.firstIndex(of: $0) }
         self.autoincrement = table.columns.firstIndex { $0.autoincrement }
         self.version = version
+        self.tables = [MappedTable(table, properties: Array(0..<table.columns.count), propertyCount: propertyNames.count)]
+        self.inheritance = nil
+        self.identityModel = ModelTypeBox(nil)
+    }
+
+    init(table: Table, propertyNames: [String], primaryKey: [Int], autoincrement: Int?, version: Int?,
+         tables: [MappedTable], inheritance: ModelInheritance, identityModel: any Model.Type) {
+        self.table = table
+        self.propertyNames = propertyNames
+        self.primaryKey = primaryKey
+        self.autoincrement = autoincrement
+        self.version = version
+        self.tables = tables
+        self.inheritance = inheritance
+        self.identityModel = ModelTypeBox(identityModel)
     }
 
     /// The index of the mapped property named `property`.
     public func index(ofProperty property: String) -> Int? { propertyNames.firstIndex(of: property) }
+}
+
+/// One table a model's properties are stored in, and which property each column holds.
+public struct MappedTable: Sendable {
+    /// The table.
+    public let table: Table
+    /// The property index of each column (column order); nil for a column this class
+    /// does not map (a sibling subclass's column of a single table).
+    public let properties: [Int?]
+    /// The column type of each property index stored here (others: `.text`, unused).
+    let typesByProperty: [SQLType]
+    /// The column position of each primary-key property (primary-key order), filled by
+    /// ``ModelMapping`` for tables of a hierarchy.
+    var keyColumns: [Int]
+
+    init(_ table: Table, properties: [Int?], propertyCount: Int) {
+        self.table = table
+        self.properties = properties
+        var types = [SQLType](repeating: .text, count: propertyCount)
+        for (c, p) in properties.enumerated() { if let p { types[p] = table.columns[c].type } }
+        typesByProperty = types
+        keyColumns = (table.primaryKey?.columns ?? []).compactMap { table.position(of: $0) }
+    }
+
+    /// The column that holds property `index`, if this table holds it.
+    func column(ofProperty index: Int) -> Int? { properties.firstIndex { $0 == index } }
+}
+
+/// A model type, held in Sendable values (nil: the type the value belongs to).
+struct ModelTypeBox: @unchecked Sendable {
+    let type: (any Model.Type)?
+    init(_ type: (any Model.Type)?) { self.type = type }
 }
 
 /// Where `@Model` classes register their tables unless they name another `MetaData`.

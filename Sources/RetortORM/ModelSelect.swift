@@ -18,7 +18,10 @@ public struct ModelSelect<M: Model>: Sendable {
     /// The first loader option that names no relationship; running the query throws it.
     var loaderError: String?
 
-    init() { core = select([M.mapping.table]) }
+    init() {
+        let mapping = M.mapping
+        core = mapping.inheritance == nil ? select([mapping.table]) : Hierarchy.of(M.self).select(M.self)
+    }
 
     /// Adds a condition on the model's columns, ANDed with any before it.
     public func `where`<C: SQLLogicalValue>(_ condition: (M.Columns) -> SQLExpression<C>) -> ModelSelect {
@@ -257,14 +260,15 @@ extension Session {
         if plan.integerKey, values.count == 1, case .integer(let i) = values[0] {
             // An integer key binds and reads back as itself: no normalising.
             if let e = identities.integerObject(i) {
-                let object = unsafeDowncast(e, to: M.self)
+                // In a hierarchy the key may be another class's (get(Manager.self, id) of an Engineer: nil).
+                guard let object = plan.hierarchy == nil ? unsafeDowncast(e, to: M.self) : e as? M else { return nil }
                 return object._state.markedForDeletion ? nil : object
             }
             bound = values
         } else {
             let id = try plan.identity(values, M.self)
             if let e = identities[id] {
-                let object = unsafeDowncast(e, to: M.self)
+                guard let object = plan.hierarchy == nil ? unsafeDowncast(e, to: M.self) : e as? M else { return nil }
                 return object._state.markedForDeletion ? nil : object
             }
             bound = plan.bind(id.values)
@@ -284,6 +288,11 @@ extension Session {
         let result = try activeConnection().execute(compiled: compiled, values: bound)
         defer { result.close() }
         guard try result.advance() else { return nil }
+        if let hierarchy = plan.hierarchy {
+            // The key of another class of the hierarchy (an Engineer's, asked as a Manager): none.
+            let info = try hierarchy.info(identity: RowSource.reading(result)[hierarchy.discriminator])
+            guard info.type is M.Type else { return nil }
+        }
         let object = try instance(M.self, from: .reading(result), plan: plan)
         if plan.declaresEagerLoads { try EagerLoader.postLoad([object], try EagerLoader.effective(M.self, []), in: self) }
         return object
@@ -299,8 +308,9 @@ extension Session {
     /// ``instance(_:from:offset:plan:)`` for a row read from a built row or straight
     /// from a result's cursor.
     func instance<M: Model>(_ model: M.Type, from row: RowSource, offset: Int = 0, plan: LoadPlan) throws -> M {
+        if let hierarchy = plan.hierarchy { return try polymorphicInstance(M.self, from: row, offset: offset, plan: plan, hierarchy) }
         // The plan holds the table: used unretained (one reference count pair less per row).
-        try Unmanaged.passUnretained(plan.identities(in: identityMap))._withUnsafeGuaranteedRef {
+        return try Unmanaged.passUnretained(plan.identities(in: identityMap))._withUnsafeGuaranteedRef {
             try instance(M.self, from: row, offset: offset, plan: plan, identities: $0)
         }
     }
@@ -332,6 +342,39 @@ extension Session {
 
     /// The identity map's instance for a row (its values reloaded from the row when it
     /// was expired).
+    /// The instance of a row of an inheritance hierarchy: of the class its discriminator
+    /// names, keyed by the root's primary key.
+    private func polymorphicInstance<M: Model>(_ model: M.Type, from row: RowSource, offset: Int, plan: LoadPlan,
+                                               _ hierarchy: Hierarchy) throws -> M {
+        let identities = plan.identities(in: identityMap)
+        let key = plan.key(row, offset)
+        if let e = identities[key.id] {
+            guard let object = e as? M else {
+                throw InvalidRequestError("the row of \(M.self) with primary key \(key.id) is held in this session as a \(type(of: e)), not a \(M.self)")
+            }
+            if object._state.expired {
+                object._state.expired = false
+                object._state.changes.removeAll()
+                let info = hierarchy.info(type(of: object))
+                for (i, at) in info.positions.enumerated() { try object._setValue(row[offset + at], at: i) }
+            }
+            return object
+        }
+        let info = try hierarchy.info(identity: row[offset + hierarchy.discriminator])
+        guard info.type is M.Type else {
+            throw InvalidRequestError(
+                "the row of \(M.self) with primary key \(key.id) is a \(info.type) (discriminator '\(info.identity ?? "")'), which is not a \(M.self)")
+        }
+        var decoder = ModelDecoder(row: hierarchy.propertyRow(info, row, offset: offset))
+        let object = try info.type.init(_decoding: &decoder) as! M
+        object._state.session = self
+        object._state.setKey(key)
+        object._state.status = .persistent
+        object._state.tracking = true
+        identities.insert(object, id: key.id)
+        return object
+    }
+
     private func existing<M: Model>(_ e: AnyObject, _ row: RowSource, _ offset: Int, _ plan: LoadPlan) throws -> M {
         let object = unsafeDowncast(e, to: M.self)
         if object._state.expired {
@@ -385,7 +428,10 @@ final class LoadPlan {
     @exclusivity(unchecked) private var cachedMap: ObjectIdentifier?
 
     let type: ObjectIdentifier
+    /// The model whose identity table instances are kept in (the root of a hierarchy).
     let model: any Model.Type
+    /// The model's inheritance hierarchy, when it has one: rows are read through it.
+    let hierarchy: Hierarchy?
     let primaryKey: [Int]
     let keyTypes: [SQLType]
     let propertyCount: Int
@@ -400,11 +446,14 @@ final class LoadPlan {
         try M.checkMapped()
         let mapping = M.mapping
         declaresEagerLoads = EagerLoader.declaresEagerLoads(M.self)
-        type = ObjectIdentifier(M.self)
-        self.model = M.self
+        let identityModel = mapping.identityModel.type ?? M.self
+        type = ObjectIdentifier(identityModel)
+        self.model = identityModel
+        hierarchy = mapping.inheritance == nil ? nil : Hierarchy.of(M.self)
         primaryKey = mapping.primaryKey
         keyTypes = mapping.primaryKey.map { mapping.table.columns[$0].type }
-        propertyCount = mapping.propertyNames.count
+        // A hierarchy's rows hold every column of its tables.
+        propertyCount = hierarchy?.columns.count ?? mapping.propertyNames.count
         if keyTypes.count == 1 {
             switch keyTypes[0] {
             case .integer, .bigint, .smallint: integerKey = true
@@ -443,6 +492,12 @@ extension Model {
     static func loadByKeyStatement(_ dialect: Dialect) throws -> CompiledStatement {
         var s = select([mapping.table])
         s.whereClause = BindSource.keyCondition(mapping.table, mapping.primaryKey)
+        if mapping.inheritance != nil {
+            // Every column of the hierarchy, by key (`get` checks the row's class).
+            let hierarchy = Hierarchy.of(Self.self)
+            s = hierarchy.select(hierarchy.root)
+            s.whereClause = BindSource.keyCondition(mapping.table, mapping.primaryKey)
+        }
         return try StatementCache.shared.compile(.select(s), dialect)
     }
 

@@ -296,7 +296,11 @@ public struct ModelState {
 
 extension Model {
     /// The identity-map key of this instance, once persistent.
-    var _storedKey: IdentityKey? { _state.key(ObjectIdentifier(Self.self)) }
+    var _storedKey: IdentityKey? { _state.key(Self._identityType) }
+
+    /// The type identity keys of this model carry: the model's own, or the root of its
+    /// inheritance hierarchy.
+    static var _identityType: ObjectIdentifier { ObjectIdentifier(mapping.identityModel.type ?? Self.self) }
 }
 
 extension ObjectState {

@@ -276,6 +276,12 @@ public final class Session {
         }
         object._state.changes.removeAll()
         object._state.expired = false
+        if M.mapping.inheritance != nil {
+            // The row holds the hierarchy's columns: the object's class says where its are.
+            let info = Hierarchy.of(M.self).info(type(of: object))
+            for (i, at) in info.positions.enumerated() { try object._setValue(row[at], at: i) }
+            return
+        }
         for i in 0..<M.mapping.propertyNames.count { try object._setValue(row[i], at: i) }
     }
 
@@ -448,7 +454,7 @@ public final class Session {
         object._state.setKey(key)
         object._state.status = .persistent
         object._state.tracking = true
-        identityMap.identities(type(of: object)).insert(object, id: key.id)
+        identityMap.identities(type(of: object).mapping.identityModel.type ?? type(of: object)).insert(object, id: key.id)
     }
 
     func detach(_ object: any Model) {
@@ -501,7 +507,7 @@ public final class Session {
                 guard o._state.status == .deleted, let key = o._storedKey else { continue }
                 o._state.status = .persistent
                 o._state.tracking = true
-                identityMap.identities(type(of: o)).insert(o, id: key.id)
+                identityMap.identities(type(of: o).mapping.identityModel.type ?? type(of: o)).insert(o, id: key.id)
             }
         }
         // In their original order, before those added since.

@@ -132,31 +132,76 @@ extension Session {
     // MARK: INSERT
 
     func insertRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
-        let model = type(of: objects[0])
+        if type(of: objects[0]).mapping.inheritance != nil {
+            for run in Self.classRuns(objects) { try insertRows(of: type(of: run[0]), run, conn, &work) }
+            return
+        }
+        try insertRows(of: type(of: objects[0]), objects, conn, &work)
+    }
+
+    /// Instances of several classes of one hierarchy, in runs of one class each.
+    static func classRuns(_ objects: [any Model]) -> [[any Model]] {
+        var runs: [[any Model]] = []
+        var slots: [ObjectIdentifier: Int] = [:]
+        for o in objects {
+            let t = ObjectIdentifier(type(of: o))
+            if let i = slots[t] {
+                runs[i].append(o)
+            } else {
+                slots[t] = runs.count
+                runs.append([o])
+            }
+        }
+        return runs
+    }
+
+    /// INSERTs of instances of one model: into each of its tables in order (a subclass
+    /// of a joined-table hierarchy: its ancestors' tables first, each taking the key the
+    /// first one generated).
+    private func insertRows(of model: any Model.Type, _ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
         if let ls = events.listeners(model, .beforeInsert) {
             for o in objects { for l in ls { try l(o, self) } }
         }
-        let table = model.mapping.table
-        let columns = table.columns
-        let autoincrement = model.mapping.autoincrement
-        if let v = model.mapping.version { try startVersions(objects, at: v, &work) }
+        let mapping = model.mapping
+        if let inheritance = mapping.inheritance {
+            // The discriminator says which class the row is: the flush writes it.
+            let identity: SQLValue = inheritance.identity.map { .text($0) } ?? .null
+            for o in objects where o._value(at: inheritance.discriminator) != identity {
+                try work.set(o, identity, at: inheritance.discriminator)
+            }
+        }
+        if let v = mapping.version { try startVersions(objects, at: v, &work) }
+        for mapped in mapping.tables {
+            try insertRows(objects, into: mapped, autoincrement: mapping.autoincrement, conn, &work)
+        }
+        if let ls = events.listeners(model, .afterInsert) {
+            for o in objects { for l in ls { try l(o, self) } }
+        }
+    }
+
+    private func insertRows(_ objects: [any Model], into mapped: MappedTable, autoincrement: Int?,
+                            _ conn: Connection, _ work: inout FlushWork) throws {
+        let columns = mapped.table.columns
+        let properties = mapped.properties
+        let autoincrement = autoincrement.flatMap { mapped.column(ofProperty: $0) }
         // Columns left out of an instance's INSERT: a NULL autoincrement key, NULL
         // columns with a server default. Client defaults fill NULL columns that have one.
         var masks: [ColumnMask] = []
         masks.reserveCapacity(objects.count)
         let defaulted = columns.indices.filter {
-            columns[$0].computed == nil && (columns[$0].serverDefault != nil || columns[$0].defaultValue != nil)
+            properties[$0] != nil && columns[$0].computed == nil
+                && (columns[$0].serverDefault != nil || columns[$0].defaultValue != nil)
         }
         // Computed columns are never written: the database computes them, and they come
         // back with the generated key.
-        let computed = model.mapping.computedColumns
+        let computed = columns.indices.filter { properties[$0] != nil && columns[$0].computed != nil }
         for o in objects {
             var mask = ColumnMask()
             for i in computed { mask.insert(i) }
-            if let a = autoincrement, o._value(at: a).isNull { mask.insert(a) }
-            for i in defaulted where o._value(at: i).isNull {
+            if let a = autoincrement, o._value(at: properties[a]!).isNull { mask.insert(a) }
+            for i in defaulted where o._value(at: properties[i]!).isNull {
                 if let d = columns[i].defaultValue {
-                    try work.set(o, d.make(), at: i)
+                    try work.set(o, d.make(), at: properties[i]!)
                 } else {
                     mask.insert(i)
                 }
@@ -168,18 +213,18 @@ extension Session {
         while start < objects.count {
             var end = start + 1
             while end < objects.count, masks[end] == masks[start] { end += 1 }
-            try insertBatch(objects[start..<end], omitted: masks[start], table: table, conn, &work)
+            try insertBatch(objects[start..<end], omitted: masks[start], mapped: mapped, conn, &work)
             start = end
-        }
-        if let ls = events.listeners(model, .afterInsert) {
-            for o in objects { for l in ls { try l(o, self) } }
         }
     }
 
-    private func insertBatch(_ objects: ArraySlice<any Model>, omitted: ColumnMask, table: Table,
+    private func insertBatch(_ objects: ArraySlice<any Model>, omitted: ColumnMask, mapped: MappedTable,
                              _ conn: Connection, _ work: inout FlushWork) throws {
+        let table = mapped.table
         let columns = table.columns
-        let included = columns.indices.filter { !omitted.contains($0) }
+        let properties = mapped.properties
+        // Columns no property of the class maps (a sibling subclass's) are left out.
+        let included = columns.indices.filter { !omitted.contains($0) && properties[$0] != nil }
         let returned = columns.indices.filter { omitted.contains($0) }
         var statement = Insert(table: table)
         statement.columnNames = included.map { columns[$0].name }
@@ -193,8 +238,8 @@ extension Session {
             && [.integer, .bigint, .smallint].contains(columns[returned[0]].type) ? returned[0] : nil
         if rowIDKey == nil { statement.returning = returned.map { table.columnNode(at: $0) } }
         let compiled = try StatementCache.shared.compile(.insert(statement), dialect)
-        let sources = try BindSource.list(compiled, table: table)
-        let types = columns.map(\.type)
+        let sources = try BindSource.list(compiled, table: table, properties: properties)
+        let types = mapped.typesByProperty
         let base = objects.startIndex
         let fill: (Int, inout [SQLValue]) throws -> Void = { i, values in
             let o = objects[base + i]
@@ -204,14 +249,14 @@ extension Session {
             _ = try conn.executeMany(compiled: compiled, count: objects.count, fill: fill)
         } else if let rowIDKey {
             _ = try conn.executeManyInsert(compiled: compiled, count: objects.count, fill: fill) { i, id in
-                try work.set(objects[base + i], .integer(id), at: rowIDKey)
+                try work.set(objects[base + i], .integer(id), at: properties[rowIDKey]!)
             }
         } else {
             var rows = 0
             _ = try conn.executeManyReturning(compiled: compiled, count: objects.count, fill: fill) { i, row in
                 rows += 1
                 let o = objects[base + i]
-                for (k, index) in returned.enumerated() { try work.set(o, row[k], at: index) }
+                for (k, index) in returned.enumerated() { try work.set(o, row[k], at: properties[index]!) }
             }
             if rows != objects.count {
                 throw StaleDataError("INSERT INTO \(table.fullName) returned \(rows) rows for \(objects.count) instances")
@@ -222,7 +267,28 @@ extension Session {
     // MARK: UPDATE
 
     func updateRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
-        let model = type(of: objects[0])
+        if type(of: objects[0]).mapping.inheritance != nil {
+            for run in Self.classRuns(objects) { try updateRows(of: type(of: run[0]), run, conn, &work) }
+            return
+        }
+        try updateRows(of: type(of: objects[0]), objects, conn, &work)
+    }
+
+    /// The changed columns of each instance, split by the tables that hold them (one
+    /// table for a plain model): a joined-table subclass updates only the tables whose
+    /// columns changed.
+    static func byTable(_ changed: [(any Model, [Int])], _ mapping: ModelMapping) -> [(MappedTable, [(any Model, [Int])])] {
+        if mapping.tables.count == 1 { return [(mapping.tables[0], changed)] }
+        return mapping.tables.compactMap { mapped in
+            let part: [(any Model, [Int])] = changed.compactMap { o, net in
+                let here = net.filter { mapped.column(ofProperty: $0) != nil }
+                return here.isEmpty ? nil : (o, here)
+            }
+            return part.isEmpty ? nil : (mapped, part)
+        }
+    }
+
+    private func updateRows(of model: any Model.Type, _ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
         var changed: [(any Model, [Int])] = []
         changed.reserveCapacity(objects.count)
         let before = events.listeners(model, .beforeUpdate)
@@ -239,13 +305,14 @@ extension Session {
             changed.append((o, net))
         }
         guard !changed.isEmpty else { return }
-        let table = model.mapping.table
-        var start = 0
-        while start < changed.count {
-            var end = start + 1
-            while end < changed.count, changed[end].1 == changed[start].1 { end += 1 }
-            try updateBatch(changed[start..<end], table: table, model: model, conn, &work) { $0._storedKey?.id.values ?? [] }
-            start = end
+        for (mapped, part) in Self.byTable(changed, model.mapping) {
+            var start = 0
+            while start < part.count {
+                var end = start + 1
+                while end < part.count, part[end].1 == part[start].1 { end += 1 }
+                try updateBatch(part[start..<end], mapped: mapped, model: model, conn, &work) { $0._storedKey?.id.values ?? [] }
+                start = end
+            }
         }
         if !computed.isEmpty { try readComputed(changed.map(\.0), model: model, conn, &work) }
         work.updated += changed.map(\.0)
@@ -257,10 +324,11 @@ extension Session {
     /// One UPDATE of the columns `batch.first.1` of every instance, WHERE its key as
     /// `key` gives it (and, for a versioned model, its loaded version, which the UPDATE
     /// increments).
-    func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, table: Table, model: any Model.Type,
+    func updateBatch(_ batch: ArraySlice<(any Model, [Int])>, mapped: MappedTable, model: any Model.Type,
                      _ conn: Connection, _ work: inout FlushWork, key: (any Model) -> [SQLValue]) throws {
+        let table = mapped.table
         let columns = table.columns
-        let pk = model.mapping.primaryKey
+        let pk = mapped.keyColumns
         let version = model.mapping.version
         var set = batch.first!.1
         var loaded: [SQLValue] = []
@@ -270,7 +338,8 @@ extension Session {
             try bumpVersions(batch.lazy.map(\.0), loaded: loaded, at: v, &work)
         }
         var statement = Update(target: .table(table))
-        for i in set {
+        for p in set {
+            let i = mapped.column(ofProperty: p)!
             statement.columnNames.append(columns[i].name)
             statement.values.append(.parameter(name: columns[i].name, type: columns[i].type))
         }
@@ -279,8 +348,8 @@ extension Session {
             statement.whereClause = .conjoin(.and, [statement.whereClause!, Self.versionCondition(table, v)])
         }
         let compiled = try StatementCache.shared.compile(.update(statement), engine.dialect)
-        let sources = try BindSource.list(compiled, table: table)
-        let types = columns.map(\.type)
+        let sources = try BindSource.list(compiled, table: table, properties: mapped.properties)
+        let types = mapped.typesByProperty
         let base = batch.startIndex
         if version != nil {
             try executeVersioned(compiled, batch.map(\.0), verb: "UPDATE", loaded: loaded, conn) { i, values in
@@ -307,21 +376,36 @@ extension Session {
     // MARK: DELETE
 
     func deleteRows(_ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
-        let model = type(of: objects[0])
+        if type(of: objects[0]).mapping.inheritance != nil {
+            for run in Self.classRuns(objects) { try deleteRows(of: type(of: run[0]), run, conn, &work) }
+            return
+        }
+        try deleteRows(of: type(of: objects[0]), objects, conn, &work)
+    }
+
+    /// DELETEs of instances of one model: from each of its tables, the subclass's first.
+    private func deleteRows(of model: any Model.Type, _ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
         if let ls = events.listeners(model, .beforeDelete) {
             for o in objects { for l in ls { try l(o, self) } }
         }
-        let table = model.mapping.table
+        for mapped in model.mapping.tables.reversed() { try deleteRows(objects, from: mapped, model: model, conn) }
+        if let ls = events.listeners(model, .afterDelete) {
+            for o in objects { for l in ls { try l(o, self) } }
+        }
+    }
+
+    private func deleteRows(_ objects: [any Model], from mapped: MappedTable, model: any Model.Type, _ conn: Connection) throws {
+        let table = mapped.table
         var statement = Delete(target: .table(table))
-        statement.whereClause = BindSource.keyCondition(table, model.mapping.primaryKey)
+        statement.whereClause = BindSource.keyCondition(table, mapped.keyColumns)
         if let v = model.mapping.version {
             statement.whereClause = .conjoin(.and, [
                 statement.whereClause!, Self.versionCondition(table, v),
             ])
         }
         let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
-        let sources = try BindSource.list(compiled, table: table)
-        let types = table.columns.map(\.type)
+        let sources = try BindSource.list(compiled, table: table, properties: mapped.properties)
+        let types = mapped.typesByProperty
         if let v = model.mapping.version {
             let loaded = loadedVersions(objects, at: v)
             try executeVersioned(compiled, objects, verb: "DELETE", loaded: loaded, conn) { i, values in
@@ -333,9 +417,6 @@ extension Session {
             }
         } else {
             try deleteUnversioned(objects, compiled, sources, types, table, conn)
-        }
-        if let ls = events.listeners(model, .afterDelete) {
-            for o in objects { for l in ls { try l(o, self) } }
         }
     }
 
@@ -370,13 +451,15 @@ extension Session {
         var keyTypes: [SQLType] = []
         var primaryKey: [Int] = []
         var identities: IdentityMap.Identities?
+        var keyType = ObjectIdentifier(Session.self)
         for o in work.inserted {
             let t = ObjectIdentifier(type(of: o))
             if t != lastType {
                 let mapping = type(of: o).mapping
                 primaryKey = mapping.primaryKey
                 keyTypes = primaryKey.map { mapping.table.columns[$0].type }
-                identities = identityMap.identities(type(of: o))
+                identities = identityMap.identities(mapping.identityModel.type ?? type(of: o))
+                keyType = ObjectIdentifier(mapping.identityModel.type ?? type(of: o))
                 lastType = t
             }
             let id: PrimaryKeyValue = primaryKey.count == 1
@@ -385,7 +468,7 @@ extension Session {
             if o._state.extras != nil { o._state.changes.removeAll() }
             o._state.held = false
             o._state.session = self
-            o._state.setKey(IdentityKey(type: t, id: id))
+            o._state.setKey(IdentityKey(type: keyType, id: id))
             o._state.status = .persistent
             o._state.tracking = true
             identities?.insert(o, id: id)
@@ -502,17 +585,19 @@ enum BindSource {
         }
     }
 
-    static func list(_ compiled: CompiledStatement, table: Table) throws -> [BindSource] {
+    /// The sources of `compiled`'s parameters; `properties` gives the property index of
+    /// each column of `table` (the column's own position when nil).
+    static func list(_ compiled: CompiledStatement, table: Table, properties: [Int?]? = nil) throws -> [BindSource] {
         try compiled.bindings.map { b in
             switch b {
             case .value(let v): return .constant(v)
             case .named(let name):
                 if name.hasPrefix(keyPrefix), let k = Int(name.dropFirst(keyPrefix.count)) { return .key(k) }
                 if name == loadedVersionName { return .loadedVersion }
-                guard let i = table.position(of: name) else {
-                    throw InvalidRequestError("internal: flush statement parameter '\(name)' is not a column of \(table.fullName)")
+                guard let i = table.position(of: name), let p = properties.map({ $0[i] }) ?? i else {
+                    throw InvalidRequestError("internal: flush statement parameter '\(name)' is not a mapped column of \(table.fullName)")
                 }
-                return .column(i)
+                return .column(p)
             case .valueList, .namedList:
                 throw InvalidRequestError("internal: a flush statement of \(table.fullName) has an IN list parameter")
             }

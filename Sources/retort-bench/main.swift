@@ -23,6 +23,7 @@ do {
     try CoreSQLBench(report: report).runSQLite()
     try ORMBench(report: report).runSQLite()
     try RelationshipBench(report: report).runSQLite()
+    try InheritanceBench(report: report).runSQLite()
     try AsyncBench(report: report).runSQLite()
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))

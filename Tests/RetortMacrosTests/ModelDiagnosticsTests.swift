@@ -57,7 +57,7 @@ final class ModelDiagnosticsTests: XCTestCase {
             """,
             diagnostics: [
                 DiagnosticSpec(
-                    message: "@Model classes must be final: the ORM creates instances of exactly this class, so a subclass could not be loaded",
+                    message: "@Model classes must be final, unless they head an inheritance hierarchy (@Model(table:polymorphicOn:identity:subclasses:), or subclasses: on a subclass): the ORM creates instances of exactly the class a row names",
                     line: 2, column: 8, fixIts: [FixItSpec(message: "add 'final'")])
             ],
             macroSpecs: modelMacros,
@@ -82,7 +82,7 @@ final class ModelDiagnosticsTests: XCTestCase {
             """,
             diagnostics: [
                 DiagnosticSpec(
-                    message: "@Model classes must be final: the ORM creates instances of exactly this class, so a subclass could not be loaded",
+                    message: "@Model classes must be final, unless they head an inheritance hierarchy (@Model(table:polymorphicOn:identity:subclasses:), or subclasses: on a subclass): the ORM creates instances of exactly the class a row names",
                     line: 2, column: 1, fixIts: [FixItSpec(message: "add 'final'")])
             ],
             macroSpecs: modelMacros,

@@ -91,6 +91,58 @@ public macro Model(
     metadata: MetaData? = nil, versionId: String? = nil
 ) = #externalMacro(module: "RetortMacros", type: "ModelMacro")
 
+/// Maps the root class of an inheritance hierarchy (SQLAlchemy's `polymorphic_on`):
+/// a non-final class whose table has a discriminator column (`polymorphicOn:` names
+/// its property) telling which class each row is. `identity:` is this class's value
+/// (nil: an abstract base, no rows of its own); `subclasses:` names the direct
+/// subclasses (Swift has no load-time hook to find them; names rather than metatypes,
+/// which the compiler could only check by expanding the subclasses' `@Model` first).
+///
+/// The root declares its conformance itself, `: Model` (`: ModelRelationships` when
+/// it has relationships): a conformance added by a macro to a class with subclasses
+/// crashes Swift 6.3's type checker, so this form of `@Model` adds none.
+///
+/// ```swift
+/// @Model(table: "employees", polymorphicOn: "type", identity: "employee",
+///        subclasses: ["Manager", "Engineer"])
+/// class Employee: Model {
+///     var id: Int?
+///     var name: String
+///     var type: String?            // the flush writes each class's identity
+///     init(name: String) { self.name = name }
+/// }
+/// ```
+@attached(member, names: arbitrary)
+@attached(memberAttribute)
+public macro Model(
+    table: String, _ elements: any TableElement..., schema: String? = nil, comment: String? = nil,
+    metadata: MetaData? = nil, polymorphicOn: String, identity: String?, subclasses: [String]
+) = #externalMacro(module: "RetortMacros", type: "ModelMacro")
+
+/// Maps a subclass in an inheritance hierarchy: the class it inherits (its
+/// superclass, which is `@Model` too) and its discriminator value. Without `table:`
+/// (single-table inheritance) its properties are nullable columns of its parent's
+/// table; with `table:` (joined-table inheritance) they are columns of a table of its
+/// own, whose primary key is the parent's, a foreign key to the parent's table. Its
+/// own typed columns are `Manager.managerColumns` (the inherited ones are the root's
+/// `columns`). A subclass with subclasses of its own names them and is not final.
+///
+/// ```swift
+/// @Model(identity: "manager", table: "managers")
+/// final class Manager: Employee {
+///     var budget: Int
+///     init(name: String, budget: Int) { self.budget = budget; super.init(name: name) }
+/// }
+/// ```
+///
+/// (No extension role: the subclass inherits its root's conformance.)
+@attached(member, names: arbitrary)
+@attached(memberAttribute)
+public macro Model(
+    identity: String, table: String? = nil, _ elements: any TableElement..., subclasses: [String] = [],
+    schema: String? = nil, comment: String? = nil, metadata: MetaData? = nil
+) = #externalMacro(module: "RetortMacros", type: "ModelMacro")
+
 /// Options for one mapped property of a ``Model(table:_:schema:comment:metadata:)``
 /// class; each one you leave out is inferred or takes Core's default. The arguments are
 /// those of Core's ``Column``, in the same order.

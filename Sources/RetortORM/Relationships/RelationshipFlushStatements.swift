@@ -101,7 +101,9 @@ extension Session {
             while end < items.count, ObjectIdentifier(type(of: items[end].0)) == model, items[end].1 == items[start].1 { end += 1 }
             let batch = items[start..<end].map { ($0.0, $0.1) }
             let m = type(of: items[start].0)
-            try updateBatch(batch[...], table: m.mapping.table, model: m, conn, &work) { $0._identityKey().id.values }
+            for (mapped, part) in Self.byTable(batch, m.mapping) {
+                try updateBatch(part[...], mapped: mapped, model: m, conn, &work) { $0._identityKey().id.values }
+            }
             start = end
         }
     }

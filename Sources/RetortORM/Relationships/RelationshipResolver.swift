@@ -8,14 +8,23 @@ enum RelationshipResolver {
 
     static func resolved(_ model: any ModelRelationships.Type) throws -> [Relationship] {
         if let hit = cache[ObjectIdentifier(model)] { return hit }
+        // A subclass in an inheritance hierarchy has the relationships its root declares.
+        if let root = declaringRoot(model) { return try resolved(root) }
         let result = try model.relationshipDeclarations.map { try resolve($0, of: model) }
         for r in result { try checkBackPopulates(r) }
         cache[ObjectIdentifier(model)] = result
         return result
     }
 
+    /// The root of `model`'s inheritance hierarchy when `model` is a subclass in one.
+    private static func declaringRoot(_ model: any ModelRelationships.Type) -> (any ModelRelationships.Type)? {
+        guard let root = model.mapping.inheritance?.root.type, ObjectIdentifier(root) != ObjectIdentifier(model) else { return nil }
+        return root as? any ModelRelationships.Type
+    }
+
     static func resolved(_ model: any ModelRelationships.Type, _ name: String) throws -> Relationship {
         if let hit = cache[ObjectIdentifier(model)]?.first(where: { $0.name == name }) { return hit }
+        if let root = declaringRoot(model) { return try resolved(root, name) }
         guard let declaration = model.relationshipDeclarations.first(where: { $0.name == name }) else {
             throw RelationshipConfigurationError("\(model) has no relationship '\(name)'")
         }
