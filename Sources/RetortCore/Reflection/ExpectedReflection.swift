@@ -95,12 +95,19 @@ extension ReflectedTable {
             comment: dialect.supportsComments ? table.comment : nil)
     }
 
-    /// This table with everything a comparison should ignore taken out: CHECK
+    /// This table with everything a comparison should ignore taken out: a plain
+    /// identity of an autoincrementing column (BY DEFAULT, default options: a serial
+    /// column is the same), CHECK
     /// conditions (compared by name), enclosing parentheses of index expressions, and
     /// double quotes around lower-case names in index expressions and predicates.
     /// Lists are put in a stable order.
     public var comparable: ReflectedTable {
         var t = self
+        // An autoincrementing column numbered BY DEFAULT with the default options is one
+        // thing whether it is an identity or a serial column (a sequence default).
+        for i in t.columns.indices where t.columns[i].autoincrement && t.columns[i].identity == Identity() {
+            t.columns[i].identity = nil
+        }
         t.checkConstraints = checkConstraints.map { ReflectedCheckConstraint(name: $0.name, condition: "") }
             .sorted { ($0.name ?? "") < ($1.name ?? "") }
         t.foreignKeys.sort { ($0.name ?? "", $0.columns.joined(separator: ",")) < ($1.name ?? "", $1.columns.joined(separator: ",")) }

@@ -89,14 +89,16 @@ extension CompareState {
         // A serial column (no identity) stands for an autoincrementing key declared without one.
         let serialForImplicit = l.identity == nil && col.identity == nil && l.autoincrement
         if c.dialect.reflector.reflectsIdentity, e.identity != l.identity, !serialForImplicit {
-            let upSQL = try ddl.alterIdentityStatements(table: TableReference(name), column: col.name, from: l.identity, to: e.identity)
-            let downSQL = try ddl.alterIdentityStatements(table: TableReference(name), column: col.name, from: e.identity, to: l.identity)
+            // Compared without plain identities (``ReflectedTable/comparable``); written with them.
+            let old = liveTable.column(named: col.name)?.identity, new = expected[name]?.column(named: col.name)?.identity
+            let upSQL = try ddl.alterIdentityStatements(table: TableReference(name), column: col.name, from: old, to: new)
+            let downSQL = try ddl.alterIdentityStatements(table: TableReference(name), column: col.name, from: new, to: old)
             func describe(_ i: Identity?) -> String {
                 guard let i else { return "none" }
                 return (i.always ? "always" : "by default") + (i.options.isDefault ? "" : " \(i.options)")
             }
             phases.columns.append(SchemaChange(
-                .identity, table: name, summary: "changed the identity of \(name).\(col.name): \(describe(l.identity)) -> \(describe(e.identity))",
+                .identity, table: name, summary: "changed the identity of \(name).\(col.name): \(describe(old)) -> \(describe(new))",
                 upgrade: upSQL.map { .execute(sql: nil, perDialect: [c.dialect.name: $0]) },
                 downgrade: downSQL.map { .execute(sql: nil, perDialect: [c.dialect.name: $0]) }))
         }
