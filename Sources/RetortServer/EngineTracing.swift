@@ -13,7 +13,8 @@ import Tracing
 /// Attributes: `db.system` (the dialect's name: `sqlite`, `postgresql`),
 /// `db.operation.name` (`SELECT`, `INSERT`, …), `db.collection.name` (the first table
 /// the statement names) and `db.query.text` (the SQL with its placeholders: values are
-/// bound parameters and never appear). A failed statement's span records the error and
+/// bound parameters, and literal values written into the text, as in hand-written
+/// `text(…)` SQL, are replaced by `?`). A failed statement's span records the error and
 /// has status error. Transaction control (`BEGIN`, `COMMIT`) makes no span.
 ///
 /// The parent comes from the task's `ServiceContext`: statements of ``AsyncEngine``
@@ -32,6 +33,9 @@ public final class EngineTracing: Sendable {
     public init(_ engine: Engine, tracer: some Tracer) {
         self.engine = engine
         let system = engine.dialect.name
+        // How the dialect writes a backslash in a string literal tells whether a backslash
+        // escapes the next character there (MySQL's `'\\'`) or is itself (`'\'`).
+        let sanitizer = QueryTextSanitizer(backslashEscapes: (try? engine.dialect.literal(.text("\\"))) == "'\\\\'")
         let open = ThreadScratch<any Tracing.Span>()
         tokens = [
             engine.events.beforeExecute { event in
@@ -40,7 +44,7 @@ public final class EngineTracing: Sendable {
                 span.attributes["db.system"] = system
                 span.attributes["db.operation.name"] = summary.operation
                 if let table = summary.table { span.attributes["db.collection.name"] = table }
-                span.attributes["db.query.text"] = event.sql
+                span.attributes["db.query.text"] = sanitizer.sanitize(event.sql)
                 if event.parameterSetCount > 1 { span.attributes["db.operation.batch.size"] = event.parameterSetCount }
                 open.put(span)
             },

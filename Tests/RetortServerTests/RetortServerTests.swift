@@ -9,7 +9,7 @@ import ServiceLifecycle
 import Tracing
 import XCTest
 
-/// Retort in a server, against a real SQLite file and the real PostgreSQL server: the
+/// Retort in a server, against a real SQLite file and the real PostgreSQL and MariaDB servers: the
 /// engine as a Service that drains its pool, metrics and traces recorded by the
 /// in-memory test backends.
 final class RetortServerTests: XCTestCase {
@@ -18,7 +18,8 @@ final class RetortServerTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("\(UUID().uuidString.prefix(8)).db").path
         return [("sqlite", try createAsyncEngine("sqlite:///" + file, pool: pool)),
-                ("postgresql", try createAsyncEngine(PostgresTestServer.freshDatabaseURL(), pool: pool))]
+                ("postgresql", try createAsyncEngine(PostgresTestServer.freshDatabaseURL(), pool: pool)),
+                ("mysql", try createAsyncEngine(MariaDBTestServer.freshDatabaseURL(), pool: pool))]
     }
 
     func testAStatementIsASpanInsideTheRequestSpanWithTheDatabaseAttributes() async throws {
@@ -26,7 +27,7 @@ final class RetortServerTests: XCTestCase {
             let tracer = InMemoryTracer()
             let tracing = EngineTracing(engine.sync, tracer: tracer)
             defer { tracing.stop() }
-            try await engine.begin { try await $0.execute(text("CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT NOT NULL)")) }
+            try await engine.begin { try await $0.execute(text("CREATE TABLE books (id INTEGER PRIMARY KEY, title VARCHAR(100) NOT NULL)")) }
             tracer.clearAll()
 
             try await tracer.withSpan("GET /books", context: .topLevel, ofKind: .server) { _ in
@@ -35,11 +36,15 @@ final class RetortServerTests: XCTestCase {
                     _ = try await conn.execute(text("SELECT title FROM books WHERE id = :id"), ["id": 4242]).all()
                     _ = try? await conn.execute(text("INSERT INTO books (id, title) VALUES (:id, :title)"), ["id": 4242, "title": "again"])
                 }
+                // Hand-written SQL with its values in the text: they stay out of the trace.
+                try await engine.connect { conn in
+                    _ = try await conn.execute(text("SELECT title FROM books WHERE id = 4242 AND title <> 'Kindred'")).all()
+                }
             }
             let spans = tracer.finishedSpans
             let request = try XCTUnwrap(spans.first { $0.operationName == "GET /books" }, name)
             let statements = spans.filter { $0.operationName != "GET /books" }
-            XCTAssertEqual(statements.map(\.operationName), ["INSERT books", "SELECT books", "INSERT books"], name)
+            XCTAssertEqual(statements.map(\.operationName), ["INSERT books", "SELECT books", "INSERT books", "SELECT books"], name)
             for span in statements {
                 XCTAssertEqual(span.parentSpanID, request.spanID, "\(name): \(span.operationName) is not inside the request")
                 XCTAssertEqual(span.traceID, request.traceID, name)
@@ -63,6 +68,8 @@ final class RetortServerTests: XCTestCase {
             XCTAssertEqual(statements[2].errors.count, 1, name)
             XCTAssertTrue(statements[2].errors[0].error is IntegrityError, name)
             XCTAssertNil(statements[0].status, name)
+            XCTAssertEqual(statements[3].attributes["db.query.text"]?.toSpanAttribute(),
+                           .string("SELECT title FROM books WHERE id = ? AND title <> ?"), name)
             engine.dispose()
         }
     }
@@ -72,7 +79,7 @@ final class RetortServerTests: XCTestCase {
             let metrics = TestMetrics()
             let recorder = EngineMetrics(engine.sync, dimensions: [("db", "test")], factory: metrics)
             defer { recorder.stop() }
-            try await engine.begin { try await $0.execute(text("CREATE TABLE tags (name TEXT PRIMARY KEY)")) }
+            try await engine.begin { try await $0.execute(text("CREATE TABLE tags (name VARCHAR(100) PRIMARY KEY)")) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<12 {
                     group.addTask {

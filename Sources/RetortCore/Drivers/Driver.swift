@@ -78,10 +78,10 @@ public protocol DriverConnection: AnyObject {
     /// connection is running (never concurrently with ``close()``), and it may block
     /// briefly (PostgreSQL opens a connection to send the request).
     ///
-    /// SQLite implements it with `sqlite3_interrupt`, PostgreSQL with `PQcancel`. The
-    /// default does nothing: the statement runs to its end, and the cancellation or
-    /// timeout is only reported after it. A driver whose database can stop a statement
-    /// (MySQL: `KILL QUERY <thread id>` from a second connection) should implement it.
+    /// SQLite implements it with `sqlite3_interrupt`, PostgreSQL with `PQcancel`, MySQL
+    /// with `KILL QUERY <thread id>` from a second connection. The default does
+    /// nothing: the statement runs to its end, and the cancellation or timeout is only
+    /// reported after it. A driver whose database can stop a statement should implement it.
     func cancel()
 }
 

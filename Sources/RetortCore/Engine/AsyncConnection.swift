@@ -12,8 +12,9 @@
 /// ```
 ///
 /// **Cancellation.** Cancelling the task stops the running statement: PostgreSQL gets
-/// a `PQcancel`, SQLite a `sqlite3_interrupt` (drivers that cannot stop a statement let
-/// it finish). The call throws `CancellationError`, the connection's transaction is
+/// a `PQcancel`, SQLite a `sqlite3_interrupt`, MySQL a `KILL QUERY` sent over a second,
+/// short-lived connection (drivers that cannot stop a statement let it finish). The
+/// call throws `CancellationError`, the connection's transaction is
 /// rolled back, and the connection is usable again (the next call sees the task
 /// cancelled and throws at once, before running anything).
 ///
@@ -172,24 +173,31 @@ public final class AsyncConnection {
             } onCancel: { [canceller] in
                 canceller.cancel(ticket, .cancelled)
             }
-            _ = canceller.end(ticket)
+            // A stop request reached the statement though the call returned: MySQL, for
+            // one, answers a killed SELECT's metadata (or first row) and sends the error
+            // after it. What the call returned cannot be trusted: handle it as stopped.
+            if let reason = canceller.end(ticket) { throw stopped(reason, limit: limit, cause: nil) }
             return value
         } catch {
             guard let reason = canceller.end(ticket) else { throw error }
-            // The statement was stopped: end its transaction (PostgreSQL has aborted it,
-            // SQLite may have rolled it back) so that the connection is ready at once.
-            try? sync.rollback()
-            switch reason {
-            case .cancelled:
-                throw CancellationError()
-            case .timedOut:
-                let cause = error as? any DatabaseError
-                throw OperationalError(
-                    kind: .timeout,
-                    message: "the statement ran longer than its timeout of \(limit?.timeInterval ?? 0) s and was cancelled; "
-                        + "its transaction was rolled back",
-                    sql: cause?.sql, driverMessage: cause?.driverMessage, code: cause?.code)
-            }
+            throw stopped(reason, limit: limit, cause: error as? any DatabaseError)
+        }
+    }
+
+    /// Ends the transaction of a statement that was stopped (PostgreSQL has aborted it,
+    /// SQLite may have rolled it back, MySQL leaves it open) so that the connection is
+    /// ready at once, and returns the error the call throws.
+    private func stopped(_ reason: StatementCanceller.Reason, limit: Duration?, cause: (any DatabaseError)?) -> any Error {
+        try? sync.rollback()
+        switch reason {
+        case .cancelled:
+            return CancellationError()
+        case .timedOut:
+            return OperationalError(
+                kind: .timeout,
+                message: "the statement ran longer than its timeout of \(limit?.timeInterval ?? 0) s and was cancelled; "
+                    + "its transaction was rolled back",
+                sql: cause?.sql, driverMessage: cause?.driverMessage, code: cause?.code)
         }
     }
 

@@ -21,7 +21,7 @@ import Logging
 /// ``connect(_:)`` runs with a preference for that thread, so every blocking driver
 /// call — and the body's own nonisolated code between them — runs there, without a
 /// thread hop per statement. Cancelling the task cancels the running statement
-/// (`PQcancel` on PostgreSQL, `sqlite3_interrupt` on SQLite) and the connection goes
+/// (`PQcancel` on PostgreSQL, `sqlite3_interrupt` on SQLite, `KILL QUERY` on MySQL) and the connection goes
 /// back to the pool rolled back; see ``AsyncConnection``.
 ///
 /// The synchronous ``Engine`` (``sync``) stays the engine of scripts and CLIs; both can

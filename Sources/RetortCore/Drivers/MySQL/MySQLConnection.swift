@@ -21,6 +21,11 @@ final class MySQLConnection: DriverConnection {
     private weak var activeCursor: MySQLCursor?
     /// Set once the server connection was lost: every later call fails at once.
     private var lost = false
+    /// The driver this connection was opened with (``cancel()`` opens a second one).
+    let driver: MySQLDriver
+    /// The server's id for this session (`CONNECTION_ID()`), read once on connecting:
+    /// ``cancel()`` reads it from another thread, so it never touches the handle.
+    let serverThreadID: UInt
 
     init(driver: MySQLDriver) throws {
         try LibMariaDB.load()
@@ -86,6 +91,8 @@ final class MySQLConnection: DriverConnection {
         }
         conn = handle
         cache = MySQLStatementCache(capacity: driver.statementCacheSize)
+        self.driver = driver
+        serverThreadID = mysql_thread_id(handle)
     }
 
     deinit { close() }
@@ -107,9 +114,6 @@ final class MySQLConnection: DriverConnection {
         _ = mariadb_get_info(conn, MARIADB_CONNECTION_SERVER_STATUS, &status)
         return status & UInt32(SERVER_STATUS_IN_TRANS) != 0
     }
-
-    /// The server's id for this session (`CONNECTION_ID()`), for `KILL`.
-    var threadID: UInt { conn.map { mysql_thread_id($0) } ?? 0 }
 
     /// `mysql_ping`: one round trip; false when the server is gone (the connection does
     /// not reconnect by itself).

@@ -61,9 +61,9 @@ public struct MySQLDriver: Driver {
     let sslMode: SSLMode?
     /// `ssl_ca` … `ssl_cipher` as given.
     let sslFiles: [String: String]
-    let connectTimeout: Int?
-    let readTimeout: Int?
-    let writeTimeout: Int?
+    var connectTimeout: Int?
+    var readTimeout: Int?
+    var writeTimeout: Int?
 
     /// Validates `url`; nothing is contacted until ``connect()``.
     ///
