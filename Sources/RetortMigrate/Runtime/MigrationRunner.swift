@@ -176,7 +176,7 @@ public final class MigrationRunner {
             try executor.begin()
             let current: Set<String>
             if purge {
-                try executor.execute(text("DELETE FROM \(engine.dialect.quoteIdentifier(config.versionTable))"), [:])
+                try executor.execute(store.version.delete(), [:])
                 current = []
             } else {
                 current = try store.heads(conn)
