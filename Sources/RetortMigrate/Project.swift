@@ -46,6 +46,30 @@ public final class Project {
         return try ManifestModule(module: name, configPath: config.path)
     }
 
+    /// The models to compare the database with: the metadata JSON file `metadataFile`
+    /// when one is given (`--metadata FILE.json`), else the manifest module that
+    /// migrator.yaml names (built and printed, or read from its cache; `progress` gets
+    /// the build's progress lines). With neither, an error says what to add.
+    public func models(metadataFile: String?, progress: (String) -> Void = { _ in }) throws -> MetaData {
+        if let metadataFile { return try MetadataJSON.read(contentsOf: metadataFile, dialect: try engine().dialect) }
+        return try manifestModule().load(progress: progress)
+    }
+
+    /// ``models(metadataFile:progress:)``, or nil when there are none to read: no file
+    /// given and no `manifest:` in migrator.yaml (`verify` then checks only the stairway).
+    public func modelsIfDeclared(metadataFile: String?, progress: (String) -> Void = { _ in }) throws -> MetaData? {
+        guard metadataFile != nil || config.manifest != nil else { return nil }
+        return try models(metadataFile: metadataFile, progress: progress)
+    }
+
+    /// The revisions the database is at (its version table; empty at base or before the
+    /// first run). Reads only the version table: nothing is planned or locked.
+    public func currentHeads() throws -> Set<String> {
+        let engine = try engine()
+        let store = VersionStore(versionTable: config.versionTable, dialect: engine.dialect)
+        return try engine.connect { try store.heads($0) }
+    }
+
     /// The engine for the configured database (connects on first use).
     public func engine() throws -> Engine {
         if let e = engineStorage { return e }

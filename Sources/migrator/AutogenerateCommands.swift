@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-struct Check: ParsableCommand {
+struct Check: MigratorCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Exit 0 when the database is at head and matches the models; 1 when it differs or is behind head; "
@@ -22,37 +22,31 @@ struct Check: ParsableCommand {
     @Option(help: "Read the models from this metadata JSON file instead of building the manifest module.") var metadata: String?
     @Option(help: "text or json") var format: OutputFormat = .text
 
-    func run() throws {
-        try guarded(json: format == .json, errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config)
-            let models = try loadModels(metadata, project: project)
-            let report = try project.check(models)
-            if format == .json {
-                say(report.json)
-            } else {
-                switch report {
-                case .ok(let diff):
-                    say("The database matches the models (\(diff.notes.isEmpty ? "no differences" : "notes below")).")
-                    for n in diff.notes { say("note: " + n) }
-                case .drift(let diff):
-                    say("The database does not match the models: \(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")
-                    for line in diff.summaryLines { say("  " + line) }
-                    say("Run `migrator revision --autogenerate -m MSG` to write a revision for them.")
-                case .behind:
-                    say("The database is behind: \(report.behindMessage.dropFirst("the database is not at head: ".count)).")
-                    say("Run `migrator upgrade head` first; the models are compared once it is at head.")
-                }
-            }
-            if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
-        }
-    }
-}
+    var printsJSON: Bool { format == .json }
+    var failureStatus: ExitStatus { .couldNotRun }
 
-/// The models: `--metadata FILE.json`, or the manifest module that migrator.yaml names
-/// (built and printed, or read from its cache; progress goes to stderr).
-func loadModels(_ metadataPath: String?, project: Project) throws -> MetaData {
-    if let metadataPath { return try MetadataJSON.read(contentsOf: metadataPath, dialect: try project.engine().dialect) }
-    return try project.manifestModule().load(progress: note)
+    func run() throws {
+        let project = try Project(configPath: options.config)
+        let models = try project.models(metadataFile: metadata, progress: note)
+        let report = try project.check(models)
+        if format == .json {
+            say(report.json)
+        } else {
+            switch report {
+            case .ok(let diff):
+                say("The database matches the models (\(diff.notes.isEmpty ? "no differences" : "notes below")).")
+                for n in diff.notes { say("note: " + n) }
+            case .drift(let diff):
+                say("The database does not match the models: \(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")
+                for line in diff.summaryLines { say("  " + line) }
+                say("Run `migrator revision --autogenerate -m MSG` to write a revision for them.")
+            case .behind:
+                say("The database is behind: \(report.behindMessage.dropFirst("the database is not at head: ".count)).")
+                say("Run `migrator upgrade head` first; the models are compared once it is at head.")
+            }
+        }
+        if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
+    }
 }
 
 /// A progress line on stderr, so that stdout stays the command's own output.
@@ -60,7 +54,7 @@ func note(_ line: String) {
     try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }
 
-struct MetadataCommand: ParsableCommand {
+struct MetadataCommand: MigratorCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
         abstract: "Print the models of the manifest module as metadata JSON (retort-metadata/1).",
@@ -72,11 +66,9 @@ struct MetadataCommand: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() throws {
-        try guarded {
-            let project = try Project(configPath: options.config)
-            let (json, _) = try project.manifestModule().metadataJSON(progress: note)
-            emit(json)
-        }
+        let project = try Project(configPath: options.config)
+        let (json, _) = try project.manifestModule().metadataJSON(progress: note)
+        emit(json)
     }
 }
 
@@ -110,7 +102,7 @@ extension RevisionCommand {
     /// `revision --autogenerate`.
     func runAutogenerate() throws {
         let project = try Project(configPath: options.config)
-        let models = try loadModels(metadata, project: project)
+        let models = try project.models(metadataFile: metadata, progress: note)
         let answers = try RenameAnswers(renames)
         guard let (diff, _, _, written) = try project.autogenerate(message: message, metadata: models, revisionID: revID,
                                                              rename: answers.answer) else {

@@ -9,19 +9,17 @@ import Glibc
 import Darwin
 #endif
 
-struct Init: ParsableCommand {
+struct Init: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Write a migrator.yaml and an empty versions folder.")
     @OptionGroup var options: ConfigOption
     @Argument(help: "The folder for revision files (it gets a versions/ subfolder).") var directory: String
 
     func run() throws {
-        try guarded {
-            for path in try Project.initialize(directory: directory, configPath: options.config) { say("created \(path)") }
-        }
+        for path in try Project.initialize(directory: directory, configPath: options.config) { say("created \(path)") }
     }
 }
 
-struct RevisionCommand: ParsableCommand {
+struct RevisionCommand: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "revision", abstract: "Write a new revision file.")
     @OptionGroup var options: ConfigOption
     @Option(name: [.short, .long], help: "What the revision does.") var message: String
@@ -37,27 +35,36 @@ struct RevisionCommand: ParsableCommand {
     @Option(name: .customLong("rename"), help: "With --autogenerate: table.old=new (a column) or old=new (a table) is a rename.")
     var renames: [String] = []
 
+    /// A baseline that fails could not run (exit 2).
+    var failureStatus: ExitStatus { baseline ? .couldNotRun : .no }
+
+    /// The options that do not go together (a usage error, before anything runs).
+    func validate() throws {
+        if baseline {
+            guard !autogenerate, head == nil, !splice, branchLabels.isEmpty, dependsOn.isEmpty, metadata == nil, renames.isEmpty else {
+                throw ValidationError("--baseline writes the first revision from the database alone; it does not take --autogenerate, "
+                                      + "--head, --splice, --branch-label, --depends-on, --metadata or --rename")
+            }
+        } else if autogenerate {
+            guard head == nil, !splice, branchLabels.isEmpty, dependsOn.isEmpty else {
+                throw ValidationError("--autogenerate builds on the current head; it does not take --head, --splice, --branch-label or --depends-on")
+            }
+        } else if metadata != nil || !renames.isEmpty {
+            throw ValidationError("--metadata and --rename go with --autogenerate")
+        }
+    }
+
     func run() throws {
         if baseline { return try runBaseline() }
-        try guarded {
-            if autogenerate {
-                guard head == nil, !splice, branchLabels.isEmpty, dependsOn.isEmpty else {
-                    throw MigrateError("--autogenerate builds on the current head; it does not take --head, --splice, --branch-label or --depends-on")
-                }
-                return try runAutogenerate()
-            }
-            if metadata != nil || !renames.isEmpty {
-                throw MigrateError("--metadata and --rename go with --autogenerate")
-            }
-            let project = try Project(configPath: options.config)
-            let (_, path) = try project.newRevision(message: message, head: head, splice: splice, branchLabels: branchLabels,
-                                                    dependsOn: dependsOn, revisionID: revID)
-            say("created \(path)")
-        }
+        if autogenerate { return try runAutogenerate() }
+        let project = try Project(configPath: options.config)
+        let (_, path) = try project.newRevision(message: message, head: head, splice: splice, branchLabels: branchLabels,
+                                                dependsOn: dependsOn, revisionID: revID)
+        say("created \(path)")
     }
 }
 
-struct Upgrade: ParsableCommand {
+struct Upgrade: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "upgrade", abstract: "Apply revisions up to TARGET (head, heads, +N, REV, LABEL@head, ...).")
     @OptionGroup var options: ConfigOption
     @Argument(parsing: .allUnrecognized, help: "head, heads, +N, REV, REV+N, LABEL@head, LABEL@+N; with --sql also START:END.")
@@ -67,6 +74,8 @@ struct Upgrade: ParsableCommand {
     var dialect: String?
     @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
 
+    func validate() throws { try checkDialectOption(dialect, sql: sql) }
+
     func run() throws {
         try walk(targets, config: options.config, sql: sql, dialect: dialect,
                  offline: { try $0.upgrade($1) },
@@ -74,7 +83,7 @@ struct Upgrade: ParsableCommand {
     }
 }
 
-struct Downgrade: ParsableCommand {
+struct Downgrade: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "downgrade", abstract: "Unapply revisions down to TARGET (-N, REV, base, ...).")
     @OptionGroup var options: ConfigOption
     // .allUnrecognized, so that `-1` is a target rather than an unknown option.
@@ -84,6 +93,8 @@ struct Downgrade: ParsableCommand {
     @Option(help: "With --sql: write the SQL for this database (\(dialectNames)) instead of the configured one's.")
     var dialect: String?
     @Flag(name: .customLong("allow-edited"), help: "Run even if an applied revision's file has changed.") var allowEdited = false
+
+    func validate() throws { try checkDialectOption(dialect, sql: sql) }
 
     func run() throws {
         try walk(targets, config: options.config, sql: sql, dialect: dialect,
@@ -96,22 +107,21 @@ struct Downgrade: ParsableCommand {
 func walk(_ targets: [String], config: String, sql: Bool, dialect: String?,
           offline: (OfflineScript, String) throws -> String,
           online: (MigrationRunner, String) throws -> [StepReport]) throws {
-    try guarded {
-        let target = try single(targets)
-        if sql {
-            let chosen = try dialect.map { name -> Dialect in
-                guard let d = Dialect.named(name) else {
-                    throw MigrateError("unknown --dialect '\(name)'", hint: "one of: \(dialectNames)")
-                }
-                return d
-            }
-            emit(try offline(try Project(configPath: config).offlineScript(dialect: chosen), target), newline: false)
-        } else {
-            if dialect != nil { throw MigrateError("--dialect goes with --sql (a run uses the configured database)") }
-            let runner = try Project(configPath: config).runner()
-            try migrate(runner) { try online(runner, target) }
-        }
+    let target = try single(targets)
+    if sql {
+        emit(try offline(try Project(configPath: config).offlineScript(dialect: dialect.flatMap(Dialect.named)), target),
+             newline: false)
+    } else {
+        let runner = try Project(configPath: config).runner()
+        try migrate(runner) { try online(runner, target) }
     }
+}
+
+/// `--dialect` names a registered database, and goes with `--sql` (upgrade and downgrade's `validate()`).
+func checkDialectOption(_ dialect: String?, sql: Bool) throws {
+    guard let dialect else { return }
+    guard sql else { throw ValidationError("--dialect goes with --sql (a run uses the configured database)") }
+    guard Dialect.named(dialect) != nil else { throw ValidationError("unknown --dialect '\(dialect)'; one of: \(dialectNames)") }
 }
 
 /// The databases `--dialect` names, for help and messages.
@@ -134,11 +144,8 @@ func single(_ targets: [String]) throws -> String {
 /// when many run, and a summary. SIGINT or SIGTERM stops it after the revision in
 /// progress; the database's position is printed and the exit status is 128 + signal.
 func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throws {
-    var count = 0
     runner.onStep = { report in
-        count += 1
-        let total = runner.plannedSteps
-        say((total > 3 ? "[\(count)/\(total)] " : "") + report.line)
+        say((report.total > 3 ? "[\(report.index)/\(report.total)] " : "") + report.line)
     }
     let stop = StopSignals()
     runner.stopRequested = { stop.caught != nil }
@@ -218,47 +225,48 @@ func describe(_ heads: Set<String>) -> String {
     heads.isEmpty ? "base" : heads.sorted().joined(separator: ", ")
 }
 
-struct Current: ParsableCommand {
+struct Current: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "current", abstract: "Show the revision(s) the database is at.")
     @OptionGroup var options: ConfigOption
     @Flag(name: .shortAndLong, help: "Show details.") var verbose = false
     @Option(help: "text or json") var format: OutputFormat = .text
 
+    var printsJSON: Bool { format == .json }
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(json: format == .json, errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config, operations: false)
-            let runner = try project.runner()
-            let current = try runner.current()
-            let report = HistoryReport(graph: project.graph)
-            let revisions = current.sorted().compactMap { project.graph.revision($0) }
-            let partly = try runner.partlyRun()
-            if format == .json {
-                let entries: [[String: Any]] = partly.map {
-                    ["revision": $0.revision, "direction": $0.isUpgrade ? "upgrade" : "downgrade", "steps_done": $0.stepsDone,
-                     "message": StepProgress.describe($0, in: project.graph)]
-                }
-                say(report.json(revisions, current: current, extra: ["partly_run": entries]))
-                return
+        let project = try Project(configPath: options.config, operations: false)
+        let runner = try project.runner()
+        let current = try runner.current()
+        let report = HistoryReport(graph: project.graph)
+        let revisions = current.sorted().compactMap { project.graph.revision($0) }
+        let partly = try runner.partlyRun()
+        if format == .json {
+            let entries: [[String: Any]] = partly.map {
+                ["revision": $0.revision, "direction": $0.isUpgrade ? "upgrade" : "downgrade", "steps_done": $0.stepsDone,
+                 "message": StepProgress.describe($0, in: project.graph)]
             }
-            if current.isEmpty {
-                say("base (no revision applied)")
-            } else {
-                for id in current.sorted() {
-                    guard let r = project.graph.revision(id) else {
-                        say("\(id) " + (project.graph.replacedBy[id].map {
-                            "(part-way through the run squashed into \($0); `migrator upgrade` finishes it)"
-                        } ?? "(not in the scripts)"))
-                        continue
-                    }
-                    say(verbose ? report.verbose(r, current: current) : report.line(r, current: current))
-                }
-            }
-            for entry in partly { say(StepProgress.describe(entry, in: project.graph)) }
+            say(report.json(revisions, current: current, extra: ["partly_run": entries]))
+            return
         }
+        if current.isEmpty {
+            say("base (no revision applied)")
+        } else {
+            for id in current.sorted() {
+                guard let r = project.graph.revision(id) else {
+                    say("\(id) " + (project.graph.replacedBy[id].map {
+                        "(part-way through the run squashed into \($0); `migrator upgrade` finishes it)"
+                    } ?? "(not in the scripts)"))
+                    continue
+                }
+                say(verbose ? report.verbose(r, current: current) : report.line(r, current: current))
+            }
+        }
+        for entry in partly { say(StepProgress.describe(entry, in: project.graph)) }
     }
 }
 
-struct History: ParsableCommand {
+struct History: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "List revisions, newest first.")
     @OptionGroup var options: ConfigOption
     @Option(name: [.customShort("r"), .long], help: "START:END, e.g. base:head, -3:, ae10:") var rev: String?
@@ -266,94 +274,90 @@ struct History: ParsableCommand {
     @Flag(name: .customLong("indicate-current"), help: "Mark the revision(s) the database is at.") var indicateCurrent = false
     @Option(help: "text or json") var format: OutputFormat = .text
 
+    var printsJSON: Bool { format == .json }
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(json: format == .json, errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config, operations: false)
-            let current = indicateCurrent || rev?.contains("current") == true ? try project.runner().current() : []
-            let report = HistoryReport(graph: project.graph)
-            let revisions = try report.revisions(in: rev, current: current)
-            if format == .json {
-                say(report.json(revisions, current: current))
-            } else {
-                for r in revisions { say(verbose ? report.verbose(r, current: current) : report.line(r, current: current)) }
-            }
+        let project = try Project(configPath: options.config, operations: false)
+        let current = indicateCurrent || rev?.contains("current") == true ? try project.currentHeads() : []
+        let report = HistoryReport(graph: project.graph)
+        let revisions = try report.revisions(in: rev, current: current)
+        if format == .json {
+            say(report.json(revisions, current: current))
+        } else {
+            for r in revisions { say(verbose ? report.verbose(r, current: current) : report.line(r, current: current)) }
         }
     }
 }
 
-struct Heads: ParsableCommand {
+struct Heads: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "heads", abstract: "Show the heads of the revision graph.")
     @OptionGroup var options: ConfigOption
     @Flag(name: .shortAndLong) var verbose = false
     @Option(help: "text or json") var format: OutputFormat = .text
 
+    var printsJSON: Bool { format == .json }
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(json: format == .json, errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config, operations: false)
-            let report = HistoryReport(graph: project.graph)
-            let revisions = project.graph.heads.compactMap { project.graph.revision($0) }
-            if format == .json {
-                say(report.json(revisions, current: []))
-            } else {
-                for r in revisions { say(verbose ? report.verbose(r) : report.line(r)) }
-            }
+        let project = try Project(configPath: options.config, operations: false)
+        let report = HistoryReport(graph: project.graph)
+        let revisions = project.graph.heads.compactMap { project.graph.revision($0) }
+        if format == .json {
+            say(report.json(revisions, current: []))
+        } else {
+            for r in revisions { say(verbose ? report.verbose(r) : report.line(r)) }
         }
     }
 }
 
-struct Branches: ParsableCommand {
+struct Branches: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "branches", abstract: "Show the revisions where history branches.")
     @OptionGroup var options: ConfigOption
     @Flag(name: .shortAndLong) var verbose = false
 
     func run() throws {
-        try guarded {
-            let project = try Project(configPath: options.config, operations: false)
-            let report = HistoryReport(graph: project.graph)
-            for r in try report.revisions(in: nil, current: []) where report.line(r).contains("(branchpoint)") {
-                say(verbose ? report.verbose(r) : report.line(r))
-                for child in project.graph.revisions.values.filter({ $0.downRevisions.contains(r.id) }).sorted(by: { $0.id < $1.id }) {
-                    say("    -> \(child.id), \(child.message)")
-                }
+        let project = try Project(configPath: options.config, operations: false)
+        let report = HistoryReport(graph: project.graph)
+        for r in try report.revisions(in: nil, current: []) where project.graph.isBranchPoint(r.id) {
+            say(verbose ? report.verbose(r) : report.line(r))
+            for child in project.graph.children(of: r.id).compactMap(project.graph.revision) {
+                say("    -> \(child.id), \(child.message)")
             }
         }
     }
 }
 
-struct Show: ParsableCommand {
+struct Show: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one revision and its file.")
     @OptionGroup var options: ConfigOption
     @Argument(help: "A revision id, prefix, label or 'head'.") var revision: String
 
     func run() throws {
-        try guarded {
-            let project = try Project(configPath: options.config)
-            let path = try project.revisionPath(revision)
-            let r = project.graph.revision(try project.graph.resolve(revision))!
-            say(HistoryReport(graph: project.graph).verbose(r))
-            emit(try String(contentsOfFile: path, encoding: .utf8), newline: false)
-        }
+        let project = try Project(configPath: options.config)
+        let path = try project.revisionPath(revision)
+        let r = project.graph.revision(try project.graph.resolve(revision))!
+        say(HistoryReport(graph: project.graph).verbose(r))
+        emit(try String(contentsOfFile: path, encoding: .utf8), newline: false)
     }
 }
 
-struct Stamp: ParsableCommand {
+struct Stamp: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "stamp", abstract: "Set the version table to REV... without running migrations.")
     @OptionGroup var options: ConfigOption
     @Argument(help: "Revisions (or 'base', 'head', 'heads').") var revisions: [String]
     @Flag(help: "Delete every row of the version table first, even unknown revisions.") var purge = false
 
     func run() throws {
-        try guarded {
-            let project = try Project(configPath: options.config)
-            let runner = try project.runner()
-            let names = revisions == ["heads"] ? project.graph.heads : revisions
-            try runner.stamp(names, purge: purge)
-            say("stamped: now at \(describe(try runner.current()))")
-        }
+        let project = try Project(configPath: options.config)
+        let runner = try project.runner()
+        let names = revisions == ["heads"] ? project.graph.heads : revisions
+        try runner.stamp(names, purge: purge)
+        say("stamped: now at \(describe(try runner.current()))")
     }
 }
 
-struct Merge: ParsableCommand {
+struct Merge: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "merge", abstract: "Write a revision that merges REVS ('heads' for every head).")
     @OptionGroup var options: ConfigOption
     @Argument(help: "The revisions to merge, or 'heads'.") var revisions: [String]
@@ -361,32 +365,28 @@ struct Merge: ParsableCommand {
     @Option(name: .customLong("rev-id")) var revID: String?
 
     func run() throws {
-        try guarded {
-            let project = try Project(configPath: options.config)
-            let (_, path) = try project.merge(revisions, message: message, revisionID: revID)
-            say("created \(path)")
-        }
+        let project = try Project(configPath: options.config)
+        let (_, path) = try project.merge(revisions, message: message, revisionID: revID)
+        say("created \(path)")
     }
 }
 
-struct Edit: ParsableCommand {
+struct Edit: MigratorCommand {
     static let configuration = CommandConfiguration(commandName: "edit", abstract: "Open a revision file in $EDITOR.")
     @OptionGroup var options: ConfigOption
     @Argument var revision: String
 
     func run() throws {
-        try guarded {
-            let project = try Project(configPath: options.config)
-            let path = try project.revisionPath(revision)
-            guard let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty else {
-                throw MigrateError("$EDITOR is not set", hint: "set it, or open \(path) yourself")
-            }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", "\(editor) \"$0\"", path]
-            try p.run()
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { throw MigrateError("\(editor) exited with status \(p.terminationStatus)") }
+        let project = try Project(configPath: options.config)
+        let path = try project.revisionPath(revision)
+        guard let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty else {
+            throw MigrateError("$EDITOR is not set", hint: "set it, or open \(path) yourself")
         }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "\(editor) \"$0\"", path]
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw MigrateError("\(editor) exited with status \(p.terminationStatus)") }
     }
 }

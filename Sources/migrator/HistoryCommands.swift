@@ -4,7 +4,7 @@ import RetortMigrate
 
 extension GraphDrawing.Format: ExpressibleByArgument {}
 
-struct Graph: ParsableCommand {
+struct Graph: MigratorCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
         abstract: "Draw the revision graph as SVG, Graphviz DOT or a Mermaid flowchart.",
@@ -19,26 +19,26 @@ struct Graph: ParsableCommand {
     @Option(help: "svg, dot or mermaid.") var format: GraphDrawing.Format = .svg
     @Option(name: [.short, .customLong("output")], help: "Write to this file instead of stdout.") var output: String?
 
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config, operations: false)
-            let (picture, unreachable) = project.drawGraph(format)
-            if let unreachable { note("note: \(unreachable); no revision is highlighted as current") }
-            if let output {
-                do {
-                    try picture.write(toFile: output, atomically: true, encoding: .utf8)
-                } catch {
-                    throw MigrateError("cannot write \(output): \(error.localizedDescription)", hint: "check that its folder exists and is writable")
-                }
-                note("wrote \(output) (\(project.graph.revisions.count) revisions)")
-            } else {
-                emit(picture, newline: false)
+        let project = try Project(configPath: options.config, operations: false)
+        let (picture, unreachable) = project.drawGraph(format)
+        if let unreachable { note("note: \(unreachable); no revision is highlighted as current") }
+        if let output {
+            do {
+                try picture.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw MigrateError("cannot write \(output): \(error.localizedDescription)", hint: "check that its folder exists and is writable")
             }
+            note("wrote \(output) (\(project.graph.revisions.count) revisions)")
+        } else {
+            emit(picture, newline: false)
         }
     }
 }
 
-struct Diff: ParsableCommand {
+struct Diff: MigratorCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Print the operations that turn FROM into TO (exit 0 no differences, 1 differences, 2 could not run).",
@@ -59,31 +59,32 @@ struct Diff: ParsableCommand {
 
     enum DiffFormat: String, ExpressibleByArgument { case yaml, sql, json }
 
+    var printsJSON: Bool { format == .json }
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(json: format == .json, errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config)
-            let (fromSide, toSide) = (try SchemaSide(from), try SchemaSide(to))
-            let found = try project.diff(from: fromSide, to: toSide) { try loadModels(metadata, project: project) }
-            let diff = found.diff
-            switch format {
-            case .json:
-                say(found.json)
-            case .yaml, .sql:
-                let comment = format == .yaml ? "#" : "--"
-                var header = ["\(comment) migrator diff \(fromSide) \(toSide): "
-                              + (diff.isEmpty ? "no differences" : "\(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")]
-                header += diff.summaryLines.map { "\(comment)   \($0)" }
-                header += diff.headerComments.map { "\(comment) \($0)" }
-                let body = format == .yaml ? found.yaml : try found.sql(enums: project.enums)
-                say(header.joined(separator: "\n"))
-                emit(body, newline: false)
-            }
-            if !diff.isEmpty { throw ExitCode(ExitStatus.no.rawValue) }
+        let project = try Project(configPath: options.config)
+        let (fromSide, toSide) = (try SchemaSide(from), try SchemaSide(to))
+        let found = try project.diff(from: fromSide, to: toSide) { try project.models(metadataFile: metadata, progress: note) }
+        let diff = found.diff
+        switch format {
+        case .json:
+            say(found.json)
+        case .yaml, .sql:
+            let comment = format == .yaml ? "#" : "--"
+            var header = ["\(comment) migrator diff \(fromSide) \(toSide): "
+                          + (diff.isEmpty ? "no differences" : "\(diff.changes.count) difference\(diff.changes.count == 1 ? "" : "s")")]
+            header += diff.summaryLines.map { "\(comment)   \($0)" }
+            header += diff.headerComments.map { "\(comment) \($0)" }
+            let body = format == .yaml ? found.yaml : try found.sql(enums: project.enums)
+            say(header.joined(separator: "\n"))
+            emit(body, newline: false)
         }
+        if !diff.isEmpty { throw ExitCode(ExitStatus.no.rawValue) }
     }
 }
 
-struct Squash: ParsableCommand {
+struct Squash: MigratorCommand {
     static let configuration = CommandConfiguration(
         commandName: "squash",
         abstract: "Replace the linear run of revisions A..B by one revision with their net effect, keeping B's id.",
@@ -102,17 +103,17 @@ struct Squash: ParsableCommand {
     @Flag(name: .customLong("drop-data-ops"), help: "Leave out the run's execute and bulk_insert operations.")
     var dropDataOps = false
 
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config)
-            let result = try project.squash(from: first, to: last, message: message, dropDataOperations: dropDataOps)
-            say("squashed \(result.run.count) revisions (\(result.run.first!)..\(result.run.last!)) into \(result.revision.id)")
-            for line in result.diff.summaryLines { say("  " + line) }
-            for d in result.droppedDataOperations { say("  left out: \(d)") }
-            say("created \(result.path)")
-            say("kept \(result.keptFiles.count) replaced files in "
-                + ((project.scripts.versionsPath as NSString).appendingPathComponent(ScriptDirectory.replacedFolder))
-                + " for databases part-way through the run")
-        }
+        let project = try Project(configPath: options.config)
+        let result = try project.squash(from: first, to: last, message: message, dropDataOperations: dropDataOps)
+        say("squashed \(result.run.count) revisions (\(result.run.first!)..\(result.run.last!)) into \(result.revision.id)")
+        for line in result.diff.summaryLines { say("  " + line) }
+        for d in result.droppedDataOperations { say("  left out: \(d)") }
+        say("created \(result.path)")
+        say("kept \(result.keptFiles.count) replaced files in "
+            + ((project.scripts.versionsPath as NSString).appendingPathComponent(ScriptDirectory.replacedFolder))
+            + " for databases part-way through the run")
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RetortMigrate
 
-struct Lint: ParsableCommand {
+struct Lint: MigratorCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Check revision files for data loss, deploy breakage and long locks (exit 0 clean, 1 errors, 2 could not run).")
@@ -14,20 +14,21 @@ struct Lint: ParsableCommand {
 
     enum LintFormat: String, ExpressibleByArgument { case text, json, github }
 
+    var printsJSON: Bool { format == .json }
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(json: format == .json, errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config)
-            let report = LintReport(try project.lint(range: range, all: all, offline: offline))
-            switch format {
-            case .text:
-                for f in report.findings { say(f.text) }
-                say(report.summary)
-            case .github:
-                for f in report.findings { say(f.github) }
-            case .json:
-                say(report.json)
-            }
-            if report.errors > 0 { throw ExitCode(ExitStatus.no.rawValue) }
+        let project = try Project(configPath: options.config)
+        let report = LintReport(try project.lint(range: range, all: all, offline: offline))
+        switch format {
+        case .text:
+            for f in report.findings { say(f.text) }
+            say(report.summary)
+        case .github:
+            for f in report.findings { say(f.github) }
+        case .json:
+            say(report.json)
         }
+        if report.errors > 0 { throw ExitCode(ExitStatus.no.rawValue) }
     }
 }

@@ -18,22 +18,38 @@ struct Migrator: ParsableCommand {
                       Branches.self, Show.self, Stamp.self, Merge.self, Edit.self, Check.self, MetadataCommand.self, Lint.self, Verify.self,
                       Models.self, Graph.self, Diff.self, Squash.self])
 
-    /// Parses and runs the command. A command line that does not parse, given
-    /// `--format json`, still prints one JSON object (status `error`) and exits 2.
+    /// Parses and runs the command; every failure is shown here, once. A command line
+    /// that does not parse, given `--format json`, still prints one JSON object (status
+    /// `error`) and exits 2. A command's own failure is one line on stderr
+    /// (`migrator: error: ...`), or with `--format json` one JSON object on stdout and
+    /// exit 2; its exit status is the command's ``MigratorCommand/failureStatus``. An
+    /// `ExitCode` a command throws (a "no" answer it has already printed) passes through.
     static func main() {
         // A reader that goes away (`migrator upgrade | head -1`) must not kill a run
         // half-way: writes to it fail and are dropped instead.
         signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            command = try parseAsRoot(arguments)
         } catch {
             if wantsJSON(arguments), exitCode(for: error) != .success, !(error is ExitCode) {
                 emit(MachineOutput.object(status: "error", ["message": fullMessage(for: error)]))
                 Foundation.exit(ExitStatus.couldNotRun.rawValue)
             }
             exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch {
+            guard let failing = command as? any MigratorCommand, !(error is ExitCode) else { exit(withError: error) }
+            if failing.printsJSON {
+                emit(MachineOutput.error(error))
+                Foundation.exit(ExitStatus.couldNotRun.rawValue)
+            }
+            // A database that cannot be connected to, or a construct it cannot express: it could not run.
+            let notSupported = (error as? ProgrammingError)?.kind == .notSupported
+            fail(MachineOutput.describe(error), status: notSupported ? .couldNotRun : failing.failureStatus)
         }
     }
 
@@ -51,23 +67,19 @@ struct ConfigOption: ParsableArguments {
 
 enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
-/// Runs a command body. A failure is one line on stderr, or with `json` one JSON object
-/// (status `error`) on stdout, and exit status `errorStatus` (`json` always exits 2).
-/// An `ExitCode` thrown by the body (a "no" answer) passes through.
-func guarded(json: Bool = false, errorStatus: ExitStatus = .no, _ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        if json {
-            emit(MachineOutput.error(error))
-            Foundation.exit(ExitStatus.couldNotRun.rawValue)
-        }
-        // A database that cannot be connected to, or a construct it cannot express: it could not run.
-        let notSupported = (error as? ProgrammingError)?.kind == .notSupported
-        fail(MachineOutput.describe(error), status: notSupported ? .couldNotRun : errorStatus)
-    }
+/// A subcommand: its `run()` throws, and ``Migrator/main()`` shows the failure as the
+/// command says (swift-argument-parser's commands as small types; no command catches).
+protocol MigratorCommand: ParsableCommand {
+    /// The exit status of a failure: 1 by default ("no"), 2 for commands whose failure
+    /// means they could not run (DESIGN.md's exit codes).
+    var failureStatus: ExitStatus { get }
+    /// True when a failure prints as one JSON object on stdout (`--format json`).
+    var printsJSON: Bool { get }
+}
+
+extension MigratorCommand {
+    var failureStatus: ExitStatus { .no }
+    var printsJSON: Bool { false }
 }
 
 func fail(_ message: String, status: ExitStatus = .no) -> Never {

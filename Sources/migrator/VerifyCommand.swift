@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RetortMigrate
 
-struct Verify: ParsableCommand {
+struct Verify: MigratorCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Upgrade, downgrade and upgrade again every revision on a scratch database, then compare head with the models "
@@ -19,23 +19,24 @@ struct Verify: ParsableCommand {
     @Option(help: "Read the models from this metadata JSON file instead of building the manifest module.") var metadata: String?
     @Option(help: "text or json") var format: OutputFormat = .text
 
+    var printsJSON: Bool { format == .json }
+    var failureStatus: ExitStatus { .couldNotRun }
+
     func run() throws {
-        try guarded(json: format == .json, errorStatus: .couldNotRun) {
-            let project = try Project(configPath: options.config)
-            let models = metadata != nil || project.config.manifest != nil ? try loadModels(metadata, project: project) : nil
-            let report = try project.verify(scratchURL: scratchURL, models: models, data: data) { step in
-                if format == .text { say(step.line) }
-            }
-            if format == .json {
-                say(report.json)
-            } else if let differences = report.modelDifferences, !differences.isEmpty {
-                say("head does not match the models:")
-                for d in differences { say("  " + d) }
-            } else if report.passed {
-                say("\(report.steps.count) revision\(report.steps.count == 1 ? "" : "s") round-trip"
-                    + (report.modelDifferences == nil ? "" : "; head matches the models"))
-            }
-            if !report.passed { throw ExitCode(ExitStatus.no.rawValue) }
+        let project = try Project(configPath: options.config)
+        let models = try project.modelsIfDeclared(metadataFile: metadata, progress: note)
+        let report = try project.verify(scratchURL: scratchURL, models: models, data: data) { step in
+            if format == .text { say(step.line) }
         }
+        if format == .json {
+            say(report.json)
+        } else if let differences = report.modelDifferences, !differences.isEmpty {
+            say("head does not match the models:")
+            for d in differences { say("  " + d) }
+        } else if report.passed {
+            say("\(report.steps.count) revision\(report.steps.count == 1 ? "" : "s") round-trip"
+                + (report.modelDifferences == nil ? "" : "; head matches the models"))
+        }
+        if !report.passed { throw ExitCode(ExitStatus.no.rawValue) }
     }
 }

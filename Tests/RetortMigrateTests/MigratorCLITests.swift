@@ -160,7 +160,7 @@ final class MigratorCLITests: XCTestCase {
         XCTAssertTrue(sql.stdout.contains("BEGIN IMMEDIATE;") || sql.stdout.contains("BEGIN;"), sql.stdout)
         XCTAssertTrue(sql.stdout.contains("CREATE TABLE authors (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);"), sql.stdout)
         XCTAssertTrue(sql.stdout.contains("INSERT INTO migrator_version (version_num) VALUES ('aaaa00000001');"), sql.stdout)
-        XCTAssertTrue(sql.stdout.contains("UPDATE migrator_version SET version_num = 'bbbb00000002' WHERE version_num = 'aaaa00000001';"), sql.stdout)
+        XCTAssertTrue(sql.stdout.contains("UPDATE migrator_version SET version_num = 'bbbb00000002' WHERE migrator_version.version_num = 'aaaa00000001';"), sql.stdout)
         XCTAssertTrue(sql.stdout.contains(#"INSERT INTO authors ("id", "name") VALUES (1, 'Ursula');"#)
                       || sql.stdout.contains("INSERT INTO authors (id, name) VALUES (1, 'Ursula');"), sql.stdout)
         XCTAssertTrue(sql.stdout.contains("COMMIT;"), sql.stdout)

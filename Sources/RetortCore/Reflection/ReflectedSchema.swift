@@ -283,13 +283,30 @@ public struct ReflectedSequence: Sendable, Hashable {
 }
 
 /// A whole schema read in one go: what the Inspector caches and autogenerate compares.
+///
+/// ```swift
+/// let schema = try Inspector(conn).reflect()
+/// schema.table("books")?.columns.map(\.name)   // ["id", "title", "author_id"]
+/// schema.enums.map(\.name)                     // ["book_format"] (PostgreSQL)
+/// ```
+///
+/// Its tables are the database's, in name order, less those the Inspector was told to
+/// exclude (the migrator's own); a table that could not be read completely carries
+/// ``ReflectedTable/problems`` rather than being left out.
 public struct ReflectedSchema: Sendable, Hashable {
+    /// The schema read; nil for the connection's default schema.
     public var schema: String?
+    /// Its tables, with columns, keys, constraints and indexes.
     public var tables: [ReflectedTable]
+    /// The names of its views.
     public var views: [String]
+    /// Its enum types (PostgreSQL's `CREATE TYPE ... AS ENUM`); empty where the
+    /// database has none.
     public var enums: [ReflectedEnum]
+    /// Its sequences, each with the column that owns it, if any (PostgreSQL; empty elsewhere).
     public var sequences: [ReflectedSequence]
 
+    /// A schema from its parts (tests and reflectors build these).
     public init(schema: String? = nil, tables: [ReflectedTable] = [], views: [String] = [], enums: [ReflectedEnum] = [],
                 sequences: [ReflectedSequence] = []) {
         self.schema = schema
@@ -299,6 +316,7 @@ public struct ReflectedSchema: Sendable, Hashable {
         self.sequences = sequences
     }
 
+    /// The table named `name`, if the schema has it.
     public func table(_ name: String) -> ReflectedTable? { tables.first { $0.name == name } }
 }
 

@@ -124,3 +124,15 @@ public struct Index: TableElement, Sendable, Hashable {
         return try elements.map { try ddl.literalSQL($0) }
     }
 }
+
+extension Index {
+    /// Index elements from their SQL, as metadata JSON and revision files give them
+    /// (`expressions: [tenant_id, lower(email)]`): a column for an element that is only
+    /// a column name, SQL text for the rest.
+    package static func elements(sql expressions: [String]) -> [any SQLExpressible] {
+        expressions.map { sql -> any SQLExpressible in
+            if let name = Index.columnName(ofElement: sql) { return column(name) }
+            return text(sql)
+        }
+    }
+}

@@ -27,7 +27,7 @@ extension Project {
     public func headStatus() throws -> HeadStatus {
         let heads = graph.heads
         if heads.count > 1 { return .severalHeads(heads.sorted()) }
-        let current = try runner().current()
+        let current = try currentHeads()
         guard let head = heads.first else {
             return current.isEmpty ? .atHead : .notAtHead(current: current, head: "base")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// One difference between the models and the database, with the operations that
 /// bring the database to the models (`upgrade`) and those that undo them

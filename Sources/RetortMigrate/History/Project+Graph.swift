@@ -18,7 +18,7 @@ extension Project {
             return ([], "the database file \(path) does not exist yet")
         }
         do {
-            let current = try runner().current()
+            let current = try currentHeads()
             if let id = current.sorted().first(where: { graph.revision($0) == nil }) {
                 let why = graph.replacedBy[id].map { "it is part-way through the run squashed into \($0)" } ?? "it is not in the scripts"
                 return (current, "the database is at revision \(id), which the graph does not show: \(why)")

@@ -16,7 +16,7 @@ extension Project {
         } else if let range {
             ids = [try graph.resolve(range)]
         } else {
-            ids = Set(graph.order).subtracting(graph.ancestors(of: try runner().current()))
+            ids = Set(graph.order).subtracting(graph.ancestors(of: try currentHeads()))
         }
         return graph.order.filter(ids.contains).compactMap(graph.revision)
     }

@@ -197,15 +197,29 @@ public struct CoreOperationApplier: OperationApplier {
         case .dropSequence(let name):
             try run(DropSequence(name))
         case .bulkInsert(let table, let rows):
-            for row in rows {
-                let names = row.keys.sorted()
-                var params = Parameters()
-                for (i, n) in names.enumerated() { params["p\(i)"] = row[n]!.sqlValue }
-                let sql = "INSERT INTO \(dialect.quoteIdentifier(table)) (" + names.map(dialect.quoteIdentifier).joined(separator: ", ")
-                    + ") VALUES (" + names.indices.map { ":p\($0)" }.joined(separator: ", ") + ")"
-                try executor.execute(text(sql), params)
-            }
+            try bulkInsert(into: table, rows, executor)
         }
+    }
+
+    /// `bulk_insert`: one executemany of `INSERT INTO table (...)` per run of rows that
+    /// name the same columns. The values are bound exactly as the revision file gives
+    /// them, so the columns are declared untyped (`sql("")` converts nothing).
+    private func bulkInsert(into table: String, _ rows: [[String: BulkValue]], _ executor: any SQLExecutor) throws {
+        let names = Set(rows.flatMap(\.keys)).sorted()
+        let target = Table(table, MetaData(namingConvention: .none), elements: names.map { Column($0, .sql("")) })
+        let insert = target.insert()
+        var run: [Parameters] = [], runKeys: Set<String> = []
+        for row in rows {
+            if Set(row.keys) != runKeys {
+                try executor.executeMany(insert, run)
+                run = []
+                runKeys = Set(row.keys)
+            }
+            var parameters = Parameters()
+            for name in row.keys.sorted() { parameters[name] = row[name]!.sqlValue }
+            run.append(parameters)
+        }
+        try executor.executeMany(insert, run)
     }
 
     /// Where enum types are CHECKs named after their table and column, renames those

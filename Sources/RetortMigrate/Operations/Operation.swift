@@ -2,6 +2,10 @@ import RetortCore
 
 /// A column as revision files and metadata JSON spell it:
 /// `{name: title, type: string(200), nullable: false}`.
+///
+/// Every field, with its default: `{name: id, type: integer, nullable: true,
+/// primary_key: false, autoincrement: null, server_default: null, comment: null,
+/// collation: null}` (`create_table`'s `columns`, `add_column`'s `column`).
 public struct ColumnSpec: Sendable, Equatable, Hashable {
     public var name: String
     /// A compact type name (`integer`, `string(200)`, `numeric(10,2)`, `enum(book_format)`, …).
@@ -40,15 +44,13 @@ public struct ColumnSpec: Sendable, Equatable, Hashable {
 extension IndexSpec {
     /// `expressions` as Core index elements: a column for an element that is only a
     /// column name, SQL text for the rest.
-    static func elements(_ expressions: [String]) -> [any SQLExpressible] {
-        expressions.map { sql -> any SQLExpressible in
-            if let name = Index.columnName(ofElement: sql) { return column(name) }
-            return text(sql)
-        }
-    }
+    static func elements(_ expressions: [String]) -> [any SQLExpressible] { Index.elements(sql: expressions) }
 }
 
-/// A named list of columns: a primary key or a unique constraint.
+/// A named list of columns: a primary key or a unique constraint. In a revision file,
+/// `primary_key: {name: pk_books, columns: [id]}` or a `unique_constraints` entry
+/// `{name: uq_books_isbn, columns: [isbn]}` (the name may be left out: the naming
+/// convention gives one).
 public struct ConstraintSpec: Sendable, Equatable, Hashable {
     public var name: String?
     public var columns: [String]
@@ -58,6 +60,9 @@ public struct ConstraintSpec: Sendable, Equatable, Hashable {
     }
 }
 
+/// A foreign key, a `foreign_keys` entry of `create_table` (or `create_foreign_key`'s
+/// fields): `{name: fk_books_author_id_authors, columns: [author_id], ref_table: authors,
+/// ref_columns: [id], on_delete: CASCADE, on_update: null, not_valid: false}`.
 public struct ForeignKeySpec: Sendable, Equatable, Hashable {
     public var name: String?
     public var columns: [String]
@@ -80,6 +85,8 @@ public struct ForeignKeySpec: Sendable, Equatable, Hashable {
     }
 }
 
+/// A check constraint, a `check_constraints` entry: `{name: ck_books_pages_positive,
+/// condition: pages > 0}` (the condition is SQL text).
 public struct CheckSpec: Sendable, Equatable, Hashable {
     public var name: String?
     public var condition: String
@@ -118,6 +125,20 @@ public struct IndexSpec: Sendable, Equatable, Hashable {
     }
 }
 
+/// `create_table`:
+///
+/// ```yaml
+/// - create_table:
+///     name: books
+///     columns:
+///       - {name: id, type: integer, nullable: false, primary_key: true}
+///       - {name: author_id, type: integer, nullable: false}
+///     primary_key: {name: pk_books, columns: [id]}
+///     foreign_keys: [{name: fk_books_author_id_authors, columns: [author_id], ref_table: authors, ref_columns: [id]}]
+///     unique_constraints: []
+///     check_constraints: []
+///     comment: null
+/// ```
 public struct CreateTableSpec: Sendable, Equatable, Hashable {
     public var name: String
     public var columns: [ColumnSpec]
@@ -140,6 +161,12 @@ public struct CreateTableSpec: Sendable, Equatable, Hashable {
 
 /// `alter_column`: each optional field that is set is a change; `existing_*` carry what
 /// the column was, which reversing (and SQLite's table rebuild) needs.
+///
+/// ```yaml
+/// - alter_column: {table: books, column: pages, type: bigint, nullable: false, new_name: page_count,
+///                  server_default: "0", comment: null, existing_type: integer, existing_nullable: true,
+///                  existing_server_default: null, using: "pages::bigint"}
+/// ```
 public struct AlterColumnSpec: Sendable, Equatable, Hashable {
     public var table: String
     public var column: String

@@ -29,6 +29,11 @@ public struct StepReport: Sendable {
     /// upgrade steps were applied and are now undone (the revision's last downgrade
     /// steps); else 0.
     public let undidPartialUpgrade: Int
+    /// Its place in the run, from 1 (set as the runner reports it through ``MigrationRunner/onStep``).
+    public internal(set) var index = 0
+    /// How many revisions the run planned when it began (a concurrent migrator's work
+    /// may make it run fewer).
+    public internal(set) var total = 0
 
     /// A report of `step`, applied in `milliseconds`.
     public init(step: MigrationStep, milliseconds: Int, resumedAfter: Int = 0, editedSinceStarted: Bool = false,
@@ -80,7 +85,9 @@ public final class MigrationRunner {
     /// The progress of revisions that run outside a transaction.
     public let progress: StepProgress
     /// How many revisions the current upgrade or downgrade planned to run.
-    public private(set) var plannedSteps = 0
+    private var plannedSteps = 0
+    /// How many of them it has reported so far.
+    private var reportedSteps = 0
     /// The advisory-lock key: the same for every process using this version table.
     var lockKey: Int64 {
         var h: UInt64 = 14_695_981_039_346_656_037  // FNV-1a, stable across runs
@@ -126,6 +133,7 @@ public final class MigrationRunner {
             try checkPartlyRun(conn, against: plan, isUpgrade: true)
             try checkRunnable(plan)
             plannedSteps = plan.count
+            reportedSteps = 0
             // Planned again only if another migrator moved the version table.
             return try walk(executor, conn) { heads in
                 if plan.first?.headsBefore != heads { plan = try self.graph.planUpgrade(from: heads, toRevisions: targets) }
@@ -147,10 +155,11 @@ public final class MigrationRunner {
             try checkRunnable(plan + undos.map { MigrationStep(revision: $0.revision, isUpgrade: false, headsBefore: current,
                                                                  headsAfter: current) })
             plannedSteps = plan.count + undos.count
+            reportedSteps = 0
             // First the steps an upgrade left applied part-way: what is above the version table.
             var undone: [StepReport] = []
             for undo in undos {
-                let report = try undoPartialUpgrade(undo, heads: current, executor, conn)
+                let report = numbered(try undoPartialUpgrade(undo, heads: current, executor, conn))
                 undone.append(report)
                 onStep(report)
             }
@@ -169,6 +178,15 @@ public final class MigrationRunner {
         }
     }
 
+    /// `report` with its place in the run and the run's planned total.
+    private func numbered(_ report: StepReport) -> StepReport {
+        reportedSteps += 1
+        var r = report
+        r.index = reportedSteps
+        r.total = plannedSteps
+        return r
+    }
+
     /// Sets the version table to `revisions` without running anything.
     public func stamp(_ revisions: [String], purge: Bool) throws {
         _ = try run { executor, conn in
@@ -176,7 +194,7 @@ public final class MigrationRunner {
             try executor.begin()
             let current: Set<String>
             if purge {
-                try executor.execute(text("DELETE FROM \(engine.dialect.quoteIdentifier(config.versionTable))"), [:])
+                try executor.execute(store.version.delete(), [:])
                 current = []
             } else {
                 current = try store.heads(conn)
@@ -244,7 +262,7 @@ public final class MigrationRunner {
                 if runsInTransaction(step.revision) {
                     try apply(step, executor)
                     try recordHistory(step, started, executor)
-                    let report = StepReport(step: step, milliseconds: milliseconds(since: started))
+                    let report = numbered(StepReport(step: step, milliseconds: milliseconds(since: started)))
                     if all {
                         pending.append(report)
                     } else {
@@ -264,10 +282,10 @@ public final class MigrationRunner {
                         try executor.begin()
                     }
                     let earlier = try applyOutsideTransaction(step, executor, conn, started: started)
-                    let report = StepReport(step: step, milliseconds: milliseconds(since: started),
-                                            resumedAfter: earlier?.stepsDone ?? 0,
-                                            editedSinceStarted: (earlier?.stepsDone ?? 0) > 0
-                                                && earlier?.checksum.map { $0 != step.revision.checksum } == true)
+                    let report = numbered(StepReport(step: step, milliseconds: milliseconds(since: started),
+                                                     resumedAfter: earlier?.stepsDone ?? 0,
+                                                     editedSinceStarted: (earlier?.stepsDone ?? 0) > 0
+                                                         && earlier?.checksum.map { $0 != step.revision.checksum } == true))
                     committed.append(report)
                     if all { try executor.begin() }
                     onStep(report)

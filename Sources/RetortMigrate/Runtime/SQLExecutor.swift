@@ -1,15 +1,33 @@
 import Foundation
 import RetortCore
 
-/// Where a migration's SQL goes: a live connection, or an offline script.
+/// Where a migration's SQL goes: a live connection (``LiveExecutor``), or an offline
+/// script (``OfflineExecutor``, `migrator upgrade --sql`). Operations, the version
+/// table and the runner write every statement through one of these, so the same code
+/// serves both paths.
+///
+/// ```swift
+/// let out = OfflineExecutor(dialect: .postgresql)
+/// try out.execute(store.version.insert().values(["version_num": "3f2a9c1b7d4e"]), [:])
+/// out.script   // INSERT INTO migrator_version (version_num) VALUES ('3f2a9c1b7d4e');
+/// ```
 public protocol SQLExecutor: AnyObject {
+    /// The database the SQL is written for.
     var dialect: Dialect { get }
     /// Runs (or writes) one statement.
     func execute(_ statement: some Executable, _ parameters: Parameters) throws
+    /// Runs (or writes) one statement once per parameter set ("executemany"): live, one
+    /// prepared statement stepped for every set; offline, one statement per set with its
+    /// values as literals. An INSERT built without values takes its columns from the
+    /// first set's names.
+    func executeMany(_ statement: some Executable, _ parameterSets: [Parameters]) throws
     /// The live connection, when there is one (offline scripts have none).
     var connection: Connection? { get }
+    /// Opens a transaction (offline: writes the dialect's BEGIN, if it has one).
     func begin() throws
+    /// Commits the open transaction (offline: writes the dialect's COMMIT).
     func commit() throws
+    /// Rolls the open transaction back (offline: writes ROLLBACK).
     func rollback() throws
 }
 
@@ -30,6 +48,11 @@ public final class LiveExecutor: SQLExecutor {
 
     public func execute(_ statement: some Executable, _ parameters: Parameters) throws {
         try conn.execute(statement, parameters)
+    }
+
+    public func executeMany(_ statement: some Executable, _ parameterSets: [Parameters]) throws {
+        guard !parameterSets.isEmpty else { return }
+        try conn.execute(statement, parameterSets)
     }
 
     public func begin() throws {
@@ -61,6 +84,18 @@ public final class OfflineExecutor: SQLExecutor {
             throw MigrateError("offline SQL: no value for parameter '\(missing)' in \(compiled.sql)")
         }
         write(try dialect.literalSQL(compiled, parameters))
+    }
+
+    public func executeMany(_ statement: some Executable, _ parameterSets: [Parameters]) throws {
+        guard let shaped = statement as? any ParameterizedExecutable else {
+            for parameters in parameterSets { try execute(statement, parameters) }
+            return
+        }
+        for parameters in parameterSets {
+            let prepared = shaped.prepareParameters(parameters, for: dialect)
+            let compiled = try shaped.compile(for: dialect, parameterNames: Set(prepared.names))
+            write(try dialect.literalSQL(compiled, prepared))
+        }
     }
 
     public func comment(_ text: String) { script += "-- \(text)\n" }

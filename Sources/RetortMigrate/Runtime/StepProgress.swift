@@ -48,29 +48,33 @@ public struct StepProgress: Sendable {
             + "\(entry.isUpgrade ? "upgrade" : "downgrade") \(steps) ran; "
             + "the next `migrator \(entry.isUpgrade ? "upgrade" : "downgrade")` through it resumes at step \(entry.stepsDone + 1)"
     }
-    private let select: TextClause
-    private let insert: TextClause
-    private let update: TextClause
-    private let delete: TextClause
+    /// The progress table as a Core table: one row per revision started and not finished.
+    let progress: Table
+    private let select: Select
+    private let insert: Insert
+    private let update: Update
+    private let delete: Delete
 
     /// The progress kept in `table` (``VersionStore/progressTable``).
     public init(table: String, dialect: Dialect) {
         self.table = table
         self.dialect = dialect
-        let p = dialect.quoteIdentifier(table)
-        select = text("SELECT revision, direction, steps_done, checksum FROM \(p) ORDER BY revision, direction")
-        insert = text("INSERT INTO \(p) (revision, direction, steps_done, checksum) VALUES (:r, :d, 0, :c)")
-        update = text("UPDATE \(p) SET steps_done = :n WHERE revision = :r AND direction = :d")
-        delete = text("DELETE FROM \(p) WHERE revision = :r AND direction = :d")
+        let t = Table(table, MetaData(namingConvention: .none),
+                      Column("revision", .string(64), nullable: false),
+                      Column("direction", .string(10), nullable: false),
+                      Column("steps_done", .integer, nullable: false),
+                      Column("checksum", .string(64)),
+                      PrimaryKeyConstraint(columns: ["revision", "direction"], name: table + "_pkc"))
+        progress = t
+        let thisStep = t.c.revision == bindparam("r") && t.c.direction == bindparam("d")
+        select = RetortCore.select(t.c.revision, t.c.direction, t.c.steps_done, t.c.checksum).orderBy(t.c.revision, t.c.direction)
+        insert = t.insert().values(["revision": bindparam("r"), "direction": bindparam("d"), "steps_done": 0, "checksum": bindparam("c")])
+        update = t.update().values(["steps_done": bindparam("n")]).where(thisStep)
+        delete = t.delete().where(thisStep)
     }
 
     /// Makes the table when it is missing.
-    public var createStatement: TextClause {
-        let p = dialect.quoteIdentifier(table)
-        return text("CREATE TABLE IF NOT EXISTS \(p) (revision VARCHAR(64) NOT NULL, direction VARCHAR(10) NOT NULL, "
-                    + "steps_done INTEGER NOT NULL, checksum VARCHAR(64), CONSTRAINT "
-                    + dialect.quoteIdentifier(table + "_pkc") + " PRIMARY KEY (revision, direction))")
-    }
+    public var createStatement: CreateTable { CreateTable(progress, ifNotExists: true) }
 
     /// Every revision started and not finished; none when the table does not exist.
     public func entries(_ conn: Connection) throws -> [Entry] {
@@ -82,24 +86,24 @@ public struct StepProgress: Sendable {
     }
 
     /// The statements that record `step` as started (no step done yet).
-    func start(_ step: MigrationStep) -> (TextClause, Parameters) {
+    func start(_ step: MigrationStep) -> (any Executable, Parameters) {
         (insert, ["r": step.revision.id, "d": direction(step), "c": step.revision.checksum])
     }
 
     /// The statement that records `done` steps of `step` as applied.
-    func advance(_ step: MigrationStep, to done: Int) -> (TextClause, Parameters) {
+    func advance(_ step: MigrationStep, to done: Int) -> (any Executable, Parameters) {
         (update, ["n": done, "r": step.revision.id, "d": direction(step)])
     }
 
     /// The statement that forgets `step` once it is finished.
-    func finish(_ step: MigrationStep) -> (TextClause, Parameters) {
+    func finish(_ step: MigrationStep) -> (any Executable, Parameters) {
         (delete, ["r": step.revision.id, "d": direction(step)])
     }
 
     /// Forgets every revision started and not finished (`stamp` says where the database is).
-    func clear(_ conn: Connection) throws -> [TextClause] {
+    func clear(_ conn: Connection) throws -> [Delete] {
         guard try conn.tableExists(table) else { return [] }
-        return [text("DELETE FROM \(dialect.quoteIdentifier(table))")]
+        return [progress.delete()]
     }
 
     private func direction(_ step: MigrationStep) -> String { step.isUpgrade ? "upgrade" : "downgrade" }

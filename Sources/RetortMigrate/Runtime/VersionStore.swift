@@ -10,19 +10,29 @@ import RetortCore
 /// CREATE TABLE migrator_history (revision VARCHAR(64) NOT NULL, direction VARCHAR(10) NOT NULL,
 ///     checksum VARCHAR(64), applied_at VARCHAR(32) NOT NULL, duration_ms INTEGER NOT NULL)
 /// ```
+///
+/// Both are Core ``RetortCore/Table``s, read and written with Core's select, insert,
+/// update and delete (Alembic's `version_table_impl`): names are quoted by the dialect,
+/// values are bound, and offline scripts inline them as the dialect's literals.
 public struct VersionStore: Sendable {
+    /// The version table's name (`version_table:` in migrator.yaml).
     public let versionTable: String
+    /// The history table's name: the version table's with `_history` for `_version`.
     public let historyTable: String
     /// Where revisions run outside a transaction record their steps (see ``StepProgress``).
     public let progressTable: String
     let dialect: Dialect
+    /// The version table as a Core table: `version_num`, its primary key.
+    public let version: Table
+    /// The history table as a Core table: one row per revision applied or unapplied.
+    public let history: Table
 
-    // The statements, parsed once per store rather than once per revision applied.
-    private let headsQuery: TextClause
-    private let updateVersion: TextClause
-    private let deleteVersion: TextClause
-    private let insertVersion: TextClause
-    private let insertHistory: TextClause
+    // The statements, built once per store (Core caches their compiled SQL per shape).
+    private let headsQuery: Select
+    private let updateVersion: Update
+    private let deleteVersion: Delete
+    private let insertVersion: Insert
+    private let insertHistory: Insert
 
     public init(versionTable: String, dialect: Dialect) {
         self.versionTable = versionTable
@@ -31,16 +41,26 @@ public struct VersionStore: Sendable {
         self.progressTable = versionTable.hasSuffix("_version")
             ? String(versionTable.dropLast("_version".count)) + "_progress" : versionTable + "_progress"
         self.dialect = dialect
-        let v = dialect.quoteIdentifier(versionTable), h = dialect.quoteIdentifier(historyTable)
-        headsQuery = text("SELECT version_num FROM \(v)")
-        updateVersion = text("UPDATE \(v) SET version_num = :new WHERE version_num = :old")
-        deleteVersion = text("DELETE FROM \(v) WHERE version_num = :old")
-        insertVersion = text("INSERT INTO \(v) (version_num) VALUES (:new)")
-        insertHistory = text("INSERT INTO \(h) (revision, direction, checksum, applied_at, duration_ms) VALUES (:r, :d, :c, :at, :ms)")
+        let metadata = MetaData(namingConvention: .none)
+        version = Table(versionTable, metadata,
+                        Column("version_num", .string(64), nullable: false),
+                        PrimaryKeyConstraint(columns: ["version_num"], name: versionTable + "_pkc"))
+        history = Table(historyTable, metadata,
+                        Column("revision", .string(64), nullable: false),
+                        Column("direction", .string(10), nullable: false),
+                        Column("checksum", .string(64)),
+                        Column("applied_at", .string(32), nullable: false),
+                        Column("duration_ms", .integer, nullable: false))
+        let versionNum = version.c.version_num
+        headsQuery = select(versionNum)
+        updateVersion = version.update().values(["version_num": bindparam("new")]).where(versionNum == bindparam("old"))
+        deleteVersion = version.delete().where(versionNum == bindparam("old"))
+        insertVersion = version.insert().values(["version_num": bindparam("new")])
+        insertHistory = history.insert().values([
+            "revision": bindparam("r"), "direction": bindparam("d"), "checksum": bindparam("c"),
+            "applied_at": bindparam("at"), "duration_ms": bindparam("ms"),
+        ])
     }
-
-    private var v: String { dialect.quoteIdentifier(versionTable) }
-    private var h: String { dialect.quoteIdentifier(historyTable) }
 
     /// The migrator's own tables, which reflection and autogenerate leave alone.
     public var ownTables: [String] { [versionTable, historyTable, progressTable] }
@@ -50,18 +70,13 @@ public struct VersionStore: Sendable {
     /// `excluding:` to see a migrated database as its models describe it.
     public static let defaultOwnTables: Set<String> = ["migrator_version", "migrator_history", "migrator_progress"]
 
-    public var createStatements: [TextClause] { createStatements(ifNotExists: true) }
+    /// `CREATE TABLE IF NOT EXISTS` for the version and history tables.
+    public var createStatements: [CreateTable] { createStatements(ifNotExists: true) }
 
     /// The CREATE TABLE statements of the version and history tables, `IF NOT EXISTS`
     /// or not (offline scripts for databases without that clause).
-    public func createStatements(ifNotExists: Bool) -> [TextClause] {
-        let create = ifNotExists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE "
-        return [
-            text(create + "\(v) (version_num VARCHAR(64) NOT NULL, CONSTRAINT "
-                 + dialect.quoteIdentifier(versionTable + "_pkc") + " PRIMARY KEY (version_num))"),
-            text(create + "\(h) (revision VARCHAR(64) NOT NULL, direction VARCHAR(10) NOT NULL, "
-                 + "checksum VARCHAR(64), applied_at VARCHAR(32) NOT NULL, duration_ms INTEGER NOT NULL)"),
-        ]
+    public func createStatements(ifNotExists: Bool) -> [CreateTable] {
+        [CreateTable(version, ifNotExists: ifNotExists), CreateTable(history, ifNotExists: ifNotExists)]
     }
 
     /// The current heads; empty when the table does not exist yet. `knownToExist` skips
@@ -77,17 +92,18 @@ public struct VersionStore: Sendable {
 
     /// The statements that move the version table from `before` to `after`: an UPDATE
     /// for a straight step, DELETE and INSERT around branch and merge points.
-    public func transition(from before: Set<String>, to after: Set<String>) -> [(TextClause, Parameters)] {
+    public func transition(from before: Set<String>, to after: Set<String>) -> [(any Executable, Parameters)] {
         let removed = before.subtracting(after).sorted(), added = after.subtracting(before).sorted()
         if removed.count == 1, added.count == 1 {
             return [(updateVersion, ["new": added[0], "old": removed[0]])]
         }
-        return removed.map { (deleteVersion, ["old": $0]) }
-            + added.map { (insertVersion, ["new": $0]) }
+        let deletes: [(any Executable, Parameters)] = removed.map { (deleteVersion, ["old": $0]) }
+        let inserts: [(any Executable, Parameters)] = added.map { (insertVersion, ["new": $0]) }
+        return deletes + inserts
     }
 
     public func historyInsert(revision: String, upgrade: Bool, checksum: String, at date: Date, milliseconds: Int)
-        -> (TextClause, Parameters)
+        -> (Insert, Parameters)
     {
         (insertHistory,
          ["r": revision, "d": upgrade ? "upgrade" : "downgrade", "c": checksum,
@@ -99,7 +115,9 @@ public struct VersionStore: Sendable {
     public func appliedChecksums(_ conn: Connection) throws -> [String: String] {
         guard try tableExists(conn, historyTable) else { return [:] }
         var out: [String: String] = [:]
-        let rows = try conn.execute(text("SELECT revision, checksum FROM \(h) WHERE direction = 'upgrade' ORDER BY applied_at"))
+        let query = select(history.c.revision, history.c.checksum)
+            .where(history.c.direction == "upgrade").orderBy(history.c.applied_at)
+        let rows = try conn.execute(query)
         while let row = try rows.next() {
             if let c = try row.get(1, as: String?.self) { out[try row.get(0)] = c }
         }

@@ -10,7 +10,7 @@ public struct HistoryReport {
         var m: [String] = []
         if !r.branchLabels.isEmpty { m.append("(\(r.branchLabels.joined(separator: ", ")))") }
         if graph.heads.contains(r.id) { m.append("(head)") }
-        if (graph.children[r.id]?.count ?? 0) > 1 { m.append("(branchpoint)") }
+        if graph.isBranchPoint(r.id) { m.append("(branchpoint)") }
         if r.isMergePoint { m.append("(mergepoint)") }
         if current.contains(r.id) { m.append("(current)") }
         return m.isEmpty ? "" : " " + m.joined(separator: " ")
@@ -26,7 +26,7 @@ public struct HistoryReport {
         var lines = ["Rev: \(r.id)\(markers(r, current: current))"]
         lines.append("Parent: " + (r.downRevisions.isEmpty ? "<base>" : r.downRevisions.joined(separator: ", ")))
         if !r.dependsOn.isEmpty { lines.append("Also depends on: " + r.dependsOn.joined(separator: ", ")) }
-        if let kids = graph.children[r.id], kids.count > 1 { lines.append("Branches into: " + kids.joined(separator: ", ")) }
+        if graph.isBranchPoint(r.id) { lines.append("Branches into: " + graph.children(of: r.id).joined(separator: ", ")) }
         if !r.branchLabels.isEmpty { lines.append("Branch names: " + r.branchLabels.joined(separator: ", ")) }
         lines.append("Path: \(r.path)")
         if let c = r.created { lines.append("Created: \(c)") }
@@ -76,7 +76,7 @@ public struct HistoryReport {
                 "revision": r.id, "down_revision": r.downRevisions, "message": r.message,
                 "branch_labels": r.branchLabels, "depends_on": r.dependsOn, "path": r.path,
                 "is_head": graph.heads.contains(r.id), "is_current": current.contains(r.id),
-                "is_merge_point": r.isMergePoint, "is_branch_point": (graph.children[r.id]?.count ?? 0) > 1,
+                "is_merge_point": r.isMergePoint, "is_branch_point": graph.isBranchPoint(r.id),
             ]
             if let c = r.created { d["created"] = c }
             return d

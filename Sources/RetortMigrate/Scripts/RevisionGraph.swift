@@ -116,6 +116,13 @@ public struct RevisionGraph: Sendable {
 
     public func revision(_ id: String) -> Revision? { revisions[id] }
 
+    /// The revisions whose `down_revision` names `id` (its children), by id.
+    public func children(of id: String) -> [String] { children[id] ?? [] }
+
+    /// True when history branches at `id`: more than one revision names it as its
+    /// `down_revision` (`migrator branches` lists these; history marks them `(branchpoint)`).
+    public func isBranchPoint(_ id: String) -> Bool { children(of: id).count > 1 }
+
     /// `ids` and everything they descend from (through parents and dependencies).
     public func ancestors(of ids: some Sequence<String>) -> Set<String> {
         var seen = Set<String>()

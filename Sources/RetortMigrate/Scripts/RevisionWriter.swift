@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// Renders revisions as the YAML of DESIGN.md: block style for the file, flow style
 /// (`{name: id, type: integer}`) for columns and other small mappings, stable key order.

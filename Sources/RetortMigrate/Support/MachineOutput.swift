@@ -35,6 +35,7 @@ public enum MachineOutput {
     /// What a person needs from an error, as JSON fields: `message`, and when known
     /// `file`, `line`, `column`, `hint`, `code`.
     public static func fields(of error: any Error) -> [String: Any] {
+        if let e = error as? MetadataJSONError { return fields(of: MigrateError(e)) }
         var out: [String: Any] = ["message": describe(error)]
         switch error {
         case let e as MigrateError:
@@ -58,6 +59,7 @@ public enum MachineOutput {
     public static func describe(_ error: any Error) -> String {
         switch error {
         case let e as MigrateError: return e.description
+        case let e as MetadataJSONError: return MigrateError(e).description
         case let e as any DatabaseError: return e.message + (e.code.map { " [\($0)]" } ?? "")
         case let e as ArgumentError: return e.message
         default: return "\(error)"

@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// Reads a YAML document field by field, turning every problem into a
 /// ``MigrateError`` that names the file, line and column, the field, and (for an

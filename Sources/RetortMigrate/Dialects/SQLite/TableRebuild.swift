@@ -96,23 +96,24 @@ struct TableRebuild {
         temporary.indexes = []
         try executor.execute(CreateTable(Table(reflected: temporary, metadata: MetaData(namingConvention: .none))), [:])
 
-        // Copy each new column from the old column it came from, keeping the rowids.
-        var targets = [rowid], sources = [rowid]
+        // Copy each new column from the old column it came from, keeping the rowids:
+        // INSERT INTO temp (rowid, a, b) SELECT t.rowid, t.a, CAST(t.b AS ...) FROM t.
+        let copyMetadata = MetaData(namingConvention: .none)
+        let source = Table(table, copyMetadata, elements: [Column(rowid, .integer)] + old.columns.map { Column($0.name, $0.type) })
+        var targets = [rowid], values: [any SelectItem] = [source.c[rowid]]
         var checked: [(from: String, to: String)] = []
         for column in new.columns where column.computed == nil {  // computed ones compute themselves
-            let source: String
             if let expression = using[column.name] {
-                source = expression
+                values.append(literalColumn(expression))
             } else {
                 guard let oldColumn = old.column(named: column.name) else { continue }
-                source = try copyExpression(q(column.name), from: oldColumn.type, to: column.type, dialect)
+                values.append(try copyExpression(source.c[column.name], from: oldColumn.type, to: column.type, dialect))
                 if oldColumn.type != column.type { checked.append((column.name, column.name)) }
             }
-            targets.append(q(column.name))
-            sources.append(source)
+            targets.append(column.name)
         }
-        try executor.execute(RawSQL("INSERT INTO \(q(temp)) (\(targets.joined(separator: ", "))) "
-                                    + "SELECT \(sources.joined(separator: ", ")) FROM \(q(table))"), [:])
+        let target = Table(temp, copyMetadata, elements: targets.map { Column($0, .integer) })
+        try executor.execute(target.insert().fromSelect(targets, select(values)), [:])
         for (from, to) in checked { try checkUnchanged(from: from, to: to, rowid: rowid, new: new, conn) }
 
         try executor.execute(DropTable(TableReference(table)), [:])
@@ -151,15 +152,17 @@ struct TableRebuild {
         }
     }
 
-    /// The SQL that carries a value of `column` over to its new type. Where both types
+    /// The expression that carries a value of `column` over to its new type. Where both types
     /// store values alike (the same SQLite affinity: integer to bigint, numeric(30,10) to
     /// numeric(32,10), string(20) to string(40)) the value goes as it is: a CAST there
     /// could only change it (a long decimal, stored as text, would become a REAL).
-    private func copyExpression(_ column: String, from: SQLType, to: SQLType, _ dialect: Dialect) throws -> String {
+    private func copyExpression(_ column: SQLExpression<Untyped>, from: SQLType, to: SQLType, _ dialect: Dialect) throws
+        -> SQLExpression<Untyped>
+    {
         if from == to { return column }
         let types = dialect.typeCompiler
         if TableRebuild.affinity(try types.typeName(from)) == TableRebuild.affinity(try types.typeName(to)) { return column }
-        return "CAST(\(column) AS \(try types.castTypeName(to)))"
+        return cast(column, to)
     }
 
     /// SQLite's type affinity of a declared type (its "Determination of Column Affinity"

@@ -1,9 +1,11 @@
 import Foundation
-import RetortCore
 
 /// The metadata JSON of DESIGN.md (`retort-metadata/1`): the models a manifest
 /// declares, as a file that `migrator check --metadata FILE` and
-/// `migrator revision --autogenerate --metadata FILE` read.
+/// `migrator revision --autogenerate --metadata FILE` read. Its writer is
+/// ``MetaData/metadataJSON(dialect:)`` (MetaData+JSON.swift, beside this reader): both
+/// live in Core because the program migrator builds to print a manifest module's
+/// models links only that module and Retort, not RetortMigrate.
 ///
 /// ```swift
 /// let metadata = try MetadataJSON.read(contentsOf: "models.json")
@@ -26,39 +28,41 @@ public enum MetadataJSON {
 
     // MARK: Reading
 
-    /// Reads the metadata JSON file at `path`. With the database's `dialect`, a name
-    /// written out longer than it keeps is refused (see ``parse(_:file:dialect:)``).
-    public static func read(contentsOf path: String, dialect: Dialect? = nil) throws -> MetaData {
+    /// Reads the metadata JSON file at `path` (see ``parse(_:file:)``).
+    public static func read(contentsOf path: String) throws -> MetaData {
+        try parse(try contents(of: path), file: path)
+    }
+
+    /// The bytes of the file at `path`, or the error that says it cannot be read.
+    package static func contents(of path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw MigrateError("cannot read the metadata file \(path)",
-                               hint: "check the path given to --metadata (it is relative to the current directory)")
+            throw MetadataJSONError("cannot read the metadata file \(path)",
+                                    hint: "check the path given to --metadata (it is relative to the current directory)")
         }
-        return try parse(data, file: path, dialect: dialect)
+        return data
     }
 
     /// Parses metadata JSON into a Core ``MetaData`` (names the JSON leaves out follow the
     /// default naming convention; a name written out as the convention makes it is still
-    /// the convention's). `file` is used in error messages. With the database's
-    /// `dialect`, a table, column, constraint, index or enum name longer than it keeps
-    /// (``RetortCore/Dialect/maxIdentifierLength``) is refused, naming the file, the line
-    /// where the name is written, the name, its length and the limit.
-    public static func parse(_ data: Data, file: String = "metadata JSON", dialect: Dialect? = nil) throws -> MetaData {
+    /// the convention's). `file` is used in error messages; every mistake is a
+    /// ``MetadataJSONError`` naming the file and the place in it.
+    public static func parse(_ data: Data, file: String = "metadata JSON") throws -> MetaData {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
         } catch {
             guard let place = JSONSyntax.firstError(in: Array(data)) else {
-                throw MigrateError("\(file) is not valid JSON: \(error.localizedDescription)",
+                throw MetadataJSONError("\(file) is not valid JSON: \(error.localizedDescription)",
                                    hint: "`migrator metadata` prints a valid example")
             }
-            throw MigrateError("not valid JSON: expected \(place.expected)", at: .init(file: file, line: place.line, column: place.column),
-                               hint: "`migrator metadata` prints a valid example")
+            throw MetadataJSONError("not valid JSON: expected \(place.expected)", at: (file, place.line, place.column),
+                                    hint: "`migrator metadata` prints a valid example")
         }
         let r = Reader(file: file)
         let top = try r.object(root, "the document", allowed: ["format", "enums", "sequences", "tables"])
         let format = try r.string(top["format"], "'format'")
         guard format == MetadataJSON.format else {
-            throw MigrateError("\(file): 'format' is '\(format)'; this migrator reads '\(MetadataJSON.format)'")
+            throw MetadataJSONError("\(file): 'format' is '\(format)'; this migrator reads '\(MetadataJSON.format)'")
         }
         var enums: [String: [String]] = [:]
         for (i, e) in try r.array(top["enums"], "'enums'").enumerated() {
@@ -75,21 +79,7 @@ public enum MetadataJSON {
         for (i, t) in try r.array(top["tables"], "'tables'").enumerated() {
             try table(t, at: "tables[\(i)]", enums: enums, reader: r, into: metadata)
         }
-        if let dialect { try checkIdentifiers(metadata, limit: IdentifierLimit(dialect: dialect), data: data, file: file) }
         return metadata
-    }
-
-    /// Refuses the first name longer than `limit` that `metadata` gives explicitly.
-    private static func checkIdentifiers(_ metadata: MetaData, limit: IdentifierLimit, data: Data, file: String) throws {
-        for t in metadata.tables {
-            guard let (name, message) = limit.problems(in: t).first else { continue }
-            // JSON keeps no positions: the line is where the name is first written.
-            var location = file
-            if let text = String(data: data, encoding: .utf8), let r = text.range(of: JSONText.quote(name)) {
-                location += ":\(text[..<r.lowerBound].filter { $0 == "\n" }.count + 1)"
-            }
-            throw MigrateError("\(location): " + message, hint: IdentifierLimit.hint)
-        }
     }
 
     private static func table(_ value: Any, at place: String, enums: [String: [String]], reader r: Reader,
@@ -108,10 +98,10 @@ public enum MetadataJSON {
             do {
                 type = try SQLType(name: typeName, enums: enums)
             } catch let e as ArgumentError {
-                throw MigrateError("\(r.file): \(cw): \(e.message)")
+                throw MetadataJSONError("\(r.file): \(cw): \(e.message)")
             }
             if let def = type.enumDefinition, def.values.isEmpty {
-                throw MigrateError("\(r.file): \(cw) has type \(typeName), but 'enums' does not declare '\(def.name)'",
+                throw MetadataJSONError("\(r.file): \(cw) has type \(typeName), but 'enums' does not declare '\(def.name)'",
                                    hint: "add {\"name\": \"\(def.name)\", \"values\": [...]} to 'enums'")
             }
             var column = Column(
@@ -144,7 +134,7 @@ public enum MetadataJSON {
             func action(_ key: String) throws -> ReferentialAction? {
                 guard let s = try r.optionalString(fo[key], "\(fw).\(key)") else { return nil }
                 guard let a = ReferentialAction(sql: s) else {
-                    throw MigrateError("\(r.file): \(fw).\(key) is '\(s)'",
+                    throw MetadataJSONError("\(r.file): \(fw).\(key) is '\(s)'",
                                        hint: "use one of " + ReferentialAction.allCases.map(\.rawValue).joined(separator: ", "))
                 }
                 return a
@@ -174,17 +164,17 @@ public enum MetadataJSON {
             let columns = try r.strings(io["columns"], "\(iw).columns")
             let expressions = try r.strings(io["expressions"], "\(iw).expressions")
             guard columns.isEmpty != expressions.isEmpty else {
-                throw MigrateError("\(r.file): \(iw) needs either 'columns' or 'expressions' (not both)")
+                throw MetadataJSONError("\(r.file): \(iw) needs either 'columns' or 'expressions' (not both)")
             }
             var ix = columns.isEmpty
-                ? Index(expressions: IndexSpec.elements(expressions), name: name, unique: unique)
+                ? Index(expressions: Index.elements(sql: expressions), name: name, unique: unique)
                 : Index(columns: columns, name: name, unique: unique)
             if let w = try r.optionalString(io["where"], "\(iw).where") { ix = ix.where(w) }
             elements.append(ix)
         }
         let t = Table(name, metadata, elements: elements, comment: try r.optionalString(o["comment"], "\(at) comment"))
         if let problem = t.problems.first {
-            throw MigrateError("\(r.file): \(problem)")
+            throw MetadataJSONError("\(r.file): \(problem)")
         }
     }
 
@@ -192,14 +182,14 @@ public enum MetadataJSON {
     private struct Reader {
         let file: String
 
-        func fail(_ message: String) -> MigrateError { MigrateError("\(file): \(message)") }
+        func fail(_ message: String) -> MetadataJSONError { MetadataJSONError("\(file): \(message)") }
 
         func object(_ v: Any?, _ place: String, allowed: [String]) throws -> [String: Any] {
             guard let o = v as? [String: Any] else { throw fail("\(place) should be an object") }
             let unknown = o.keys.filter { !allowed.contains($0) }.sorted()
             if !unknown.isEmpty {
                 let hint = unknown.compactMap { u in nearest(u, in: allowed).map { "'\(u)': did you mean '\($0)'?" } }
-                throw MigrateError("\(file): \(place) has unknown field\(unknown.count == 1 ? "" : "s") "
+                throw MetadataJSONError("\(file): \(place) has unknown field\(unknown.count == 1 ? "" : "s") "
                                        + unknown.map { "'\($0)'" }.joined(separator: ", "),
                                    hint: hint.isEmpty ? "allowed fields: \(allowed.joined(separator: ", "))"
                                                       : hint.joined(separator: "; "))
@@ -251,11 +241,38 @@ public enum MetadataJSON {
 
     // MARK: Writing
 
-    /// Renders `metadata` as metadata JSON (``RetortCore/MetaData/metadataJSON(dialect:)``).
+    /// Renders `metadata` as metadata JSON (``MetaData/metadataJSON(dialect:)``).
     public static func render(_ metadata: MetaData, dialect: Dialect = .postgresql) -> String {
         metadata.metadataJSON(dialect: dialect)
     }
 
     /// A JSON string literal (also a valid YAML double-quoted scalar).
-    static func q(_ s: String) -> String { JSONText.quote(s) }
+    package static func q(_ s: String) -> String { JSONText.quote(s) }
+}
+
+/// A mistake in metadata JSON: what is wrong and where (the file, and for a syntax
+/// error the line and column), with what to do about it.
+public struct MetadataJSONError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, starting with the file's name where the place is known only by path.
+    public var message: String
+    /// The file, line and column of a syntax error.
+    public var location: (file: String, line: Int, column: Int)?
+    /// What to do about it, when there is something to say.
+    public var hint: String?
+
+    /// An error saying `message`, at `location`, with `hint`.
+    public init(_ message: String, at location: (file: String, line: Int, column: Int)? = nil, hint: String? = nil) {
+        self.message = message
+        self.location = location
+        self.hint = hint
+    }
+
+    /// `file:line:column: message; hint`, as the migrator prints its errors.
+    public var description: String {
+        var s = ""
+        if let location { s += "\(location.file):\(location.line):\(location.column): " }
+        s += message
+        if let hint { s += "; " + hint }
+        return s
+    }
 }

@@ -1,3 +1,4 @@
+import RetortCore
 
 /// Reads operations (and the column, constraint and index shapes they share with
 /// metadata JSON) from YAML nodes, with located errors.

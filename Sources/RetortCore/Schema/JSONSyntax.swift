@@ -6,7 +6,7 @@
 /// JSONSyntax.firstError(in: Array("{\"a\": 1,}".utf8))
 /// // (line: 1, column: 9, expected: "a string (an object's key)")
 /// ```
-enum JSONSyntax {
+package enum JSONSyntax {
     struct Failure: Error, Equatable {
         var offset: Int
         var expected: String
@@ -14,7 +14,7 @@ enum JSONSyntax {
 
     /// The 1-based line and column (in characters) of the first syntax error and what
     /// was expected there; nil when the text is valid JSON.
-    static func firstError(in bytes: [UInt8]) -> (line: Int, column: Int, expected: String)? {
+    package static func firstError(in bytes: [UInt8]) -> (line: Int, column: Int, expected: String)? {
         var scanner = Scanner(bytes: bytes)
         do {
             try scanner.document()
