@@ -153,7 +153,7 @@ public enum MetadataJSON {
         }
         for (i, x) in try r.array(o["indexes"], "\(at) indexes").enumerated() {
             let iw = "\(at) indexes[\(i)]"
-            let io = try r.object(x, iw, allowed: ["name", "columns", "expressions", "unique", "where"])
+            let io = try r.object(x, iw, allowed: ["name", "columns", "expressions", "unique", "where", "mysql_length"])
             let name = try r.optionalString(io["name"], "\(iw).name")
             let unique = try r.optionalBool(io["unique"], "\(iw).unique") ?? false
             let columns = try r.strings(io["columns"], "\(iw).columns")
@@ -165,6 +165,7 @@ public enum MetadataJSON {
                 ? Index(expressions: IndexSpec.elements(expressions), name: name, unique: unique)
                 : Index(columns: columns, name: name, unique: unique)
             if let w = try r.optionalString(io["where"], "\(iw).where") { ix = ix.where(w) }
+            ix.mysqlLength = try r.prefixLengths(io["mysql_length"], "\(iw).mysql_length", columns: columns)
             elements.append(ix)
         }
         let t = Table(name, metadata, elements: elements, comment: try r.optionalString(o["comment"], "\(at) comment"))
@@ -210,6 +211,18 @@ public enum MetadataJSON {
                 guard let s = s as? String else { throw fail("\(place)[\(i)] should be a string") }
                 return s
             }
+        }
+        /// `{"body": 100}`: lengths of the index's own columns, each a positive integer.
+        func prefixLengths(_ v: Any?, _ place: String, columns: [String]) throws -> [String: Int] {
+            guard let v, !(v is NSNull) else { return [:] }
+            guard let o = v as? [String: Any] else { throw fail("\(place) should be an object of column: length") }
+            var lengths: [String: Int] = [:]
+            for (column, n) in o {
+                guard columns.contains(column) else { throw fail("\(place) names '\(column)', which is not one of the index's columns") }
+                guard !(n is String), let n = n as? Int, n > 0 else { throw fail("\(place).\(column) should be a positive integer") }
+                lengths[column] = n
+            }
+            return lengths
         }
         func optionalBool(_ v: Any?, _ place: String) throws -> Bool? {
             guard let v, !(v is NSNull) else { return nil }

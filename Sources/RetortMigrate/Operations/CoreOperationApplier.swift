@@ -71,6 +71,7 @@ public struct CoreOperationApplier: OperationApplier {
             ? Index(expressions: IndexSpec.elements(spec.expressions), name: spec.name, unique: spec.unique)
             : Index(columns: spec.columns, name: spec.name, unique: spec.unique)
         if let w = spec.whereClause { ix = ix.where(w) }
+        ix.mysqlLength = spec.mysqlLength
         return ix
     }
 
@@ -89,7 +90,7 @@ public struct CoreOperationApplier: OperationApplier {
         case .createTable(let spec):
             let t = try table(spec)
             try run(CreateTable(t))
-            if dialect.supportsComments {
+            if dialect.supportsComments, !dialect.commentsInCreateTable {
                 if let c = spec.comment { try run(SetTableComment(TableReference(spec.name), c)) }
                 for c in spec.columns where c.comment != nil {
                     try run(SetColumnComment(TableReference(spec.name), column: c.name, c.comment))
@@ -111,7 +112,7 @@ public struct CoreOperationApplier: OperationApplier {
                 return
             }
             try run(AddColumn(TableReference(table), try column(spec)))
-            if dialect.supportsComments, let c = spec.comment {
+            if dialect.supportsComments, !dialect.commentsInCreateTable, let c = spec.comment {
                 try run(SetColumnComment(TableReference(table), column: spec.name, c))
             }
         case .dropColumn(let table, let name):
@@ -278,7 +279,8 @@ public struct CoreOperationApplier: OperationApplier {
         alter.existingServerDefault = spec.existingServerDefault.map { $0.map { .sql($0) } }
         alter.existingComment = spec.existingComment
         // Where ALTER restates the whole column, the comment is part of it: one statement.
-        let statements: [any DDLStatement] = dialect.migration.restatesColumnToAlter ? [alter] : alter.statements
+        let statements: [any DDLStatement] = dialect.migration.restatesColumnToAlter
+            ? (changesDefinition || spec.comment != nil ? [alter] : []) : alter.statements
         for statement in statements { try executor.execute(statement, [:]) }
         if let newName = spec.newName {
             try executor.execute(RenameColumn(TableReference(spec.table), spec.column, to: newName), [:])
