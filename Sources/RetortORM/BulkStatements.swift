@@ -112,7 +112,9 @@ extension Session {
 
     /// Runs a bulk UPDATE in the session's transaction (flushing first) and returns the
     /// number of rows it changed. With `.fetch` (the default), instances already loaded
-    /// get the new values of the rows the statement changed.
+    /// get the new values of the rows the statement changed (through `UPDATE …
+    /// RETURNING`; where the database has none, MySQL, the loaded instances of `M` are
+    /// expired instead and read their values again when next used).
     @discardableResult
     public func execute<M: Model>(_ statement: ModelUpdate<M>, synchronizeSession: SynchronizeSession = .fetch) throws -> Int {
         if let problem = statement.problem { throw ArgumentError(problem) }
@@ -122,6 +124,15 @@ extension Session {
         try autoflushIfNeeded()
         let conn = try activeConnection()
         guard synchronizeSession == .fetch else { return try conn.execute(statement.core).rowCount }
+        guard conn.dialect.supportsUpdateReturning else {
+            let count = try conn.execute(statement.core).rowCount
+            let type = ObjectIdentifier(M.self)
+            identityMap.forEachObject { o in
+                guard ObjectIdentifier(Swift.type(of: o)) == type, o._state.status == .persistent else { return }
+                o._state.expired = true
+            }
+            return count
+        }
         let mapping = M.mapping
         var core = statement.core
         let returned = mapping.primaryKey + statement.setIndices

@@ -11,7 +11,8 @@ func ddl(_ engine: Engine, sqlite: String, postgresql: String) -> TextClause {
 
 final class EngineTests: XCTestCase {
     func testEveryValueKindRoundTrips() throws {
-        try forEachBackend { engine in
+        // Not on MySQL: raw SQLite/PostgreSQL DDL; MySQLDriverTests covers the same on MariaDB.
+        try forEachBackend(includeMySQL: false) { engine in
             try engine.begin { conn in
                 try conn.execute(ddl(engine,
                     sqlite: "CREATE TABLE v (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT, b BLOB, f BOOLEAN, d NUMERIC, ts TIMESTAMP, u CHAR(36), n TEXT)",
@@ -229,7 +230,8 @@ final class EngineTests: XCTestCase {
     }
 
     func testIntegrityErrorFamilies() throws {
-        try forEachBackend { engine in
+        // Not on MySQL: raw SQLite/PostgreSQL DDL; MySQLDriverTests covers the same on MariaDB.
+        try forEachBackend(includeMySQL: false) { engine in
             try engine.begin { conn in
                 try conn.execute(text("CREATE TABLE p (id INTEGER PRIMARY KEY, email VARCHAR(50) CONSTRAINT uq_p_email UNIQUE)"))
                 try conn.execute(text("CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER NOT NULL CONSTRAINT fk_c_p REFERENCES p(id), n INTEGER CONSTRAINT ck_c_n_positive CHECK (n > 0))"))
@@ -276,7 +278,8 @@ final class EngineTests: XCTestCase {
                 let column = assertThrows(ProgrammingError.self) { try conn.execute(text("SELECT y FROM t")) }
                 XCTAssertEqual(column?.kind, .undefinedColumn)
                 try conn.rollback()
-                try conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)"))
+                // The rollback took the table away where DDL is transactional, not on MySQL.
+                try conn.execute(text("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, x INTEGER)"))
                 // A value the column cannot hold.
                 let data = assertThrows(DataError.self) {
                     try conn.execute(text("INSERT INTO t (id) VALUES (:v)"), ["v": "not a number"])
@@ -325,6 +328,9 @@ final class EngineTests: XCTestCase {
                     try conn.setIsolationLevel(.serializable)
                     XCTAssertEqual(try conn.scalar(text("SHOW transaction_isolation"), as: String.self), "serializable")
                 }
+            } else if engine.dialect.isolationLevels.contains(.readCommitted) {
+                // MySQL: each level is tested by what a transaction sees (MySQLDriverTests).
+                try engine.connect { try $0.setIsolationLevel(.readCommitted) }
             } else {
                 try engine.connect { conn in
                     let e = assertThrows(ArgumentError.self) { try conn.setIsolationLevel(.readCommitted) }
@@ -335,7 +341,8 @@ final class EngineTests: XCTestCase {
     }
 
     func testUnicodeAndQuotedIdentifiersAndHugeBlob() throws {
-        try forEachBackend { engine in
+        // Not on MySQL: raw SQLite/PostgreSQL DDL; MySQLDriverTests covers the same on MariaDB.
+        try forEachBackend(includeMySQL: false) { engine in
             var blob = Data(capacity: 100 * 1024 * 1024)
             let pattern = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) })
             for _ in 0..<(100 * 256) { blob.append(pattern) }

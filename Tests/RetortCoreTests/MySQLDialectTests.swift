@@ -161,4 +161,18 @@ final class MySQLDialectTests: XCTestCase {
         let notes = Table("notes", MetaData(), Column("id", .integer, primaryKey: true), Column("body", .text), ix)
         XCTAssertEqual(try CreateIndex(notes.indexes[0]).compile(for: .mysql).sql, "CREATE INDEX ix_notes_body ON notes (body(100))")
     }
+
+    /// MySQL 8 indexes an expression in double parentheses; MariaDB has no such index,
+    /// and says so before anything is sent rather than with the server's syntax error.
+    func testAnIndexOverExpressionsOnMySQL8AndRefusedOnMariaDB() throws {
+        let notes = Table("notes", MetaData(), Column("id", .integer, primaryKey: true), Column("name", .string(50)),
+                          Index(expressions: [fn.lower(column("name"))], name: "ix_notes_lower_name"))
+        XCTAssertEqual(try CreateIndex(notes.indexes[0]).compile(for: .mysql).sql,
+                       "CREATE INDEX ix_notes_lower_name ON notes ((lower(name)))")
+        let error = assertThrows(ProgrammingError.self) { try CreateIndex(notes.indexes[0]).compile(for: .mariadb) }
+        XCTAssertEqual(error?.kind, .notSupported)
+        XCTAssertTrue(error?.message.contains("an index over expressions (lower(name)) on MariaDB 10.11.0") == true,
+                      error?.message ?? "")
+    }
 }
+

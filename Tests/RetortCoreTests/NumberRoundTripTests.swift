@@ -16,7 +16,9 @@ final class NumberRoundTripTests: XCTestCase {
     /// digit; SQLite keeps whole numbers to 19 digits and 15 significant digits
     /// otherwise, the nearest double beyond; both compare and sort them as numbers.
     func testBoundaryDecimalsRoundTripAndSortAsNumbers() throws {
-        try forEachBackend { engine in
+        // Not on MySQL: a DECIMAL has at most 65 digits and needs its precision declared
+        // (a bare `numeric` is refused there, see MySQLDialectTests).
+        try forEachBackend(includeMySQL: false) { engine in
             let db = engine.dialect.name
             let exact = !engine.dialect.name.hasPrefix("sqlite")
             let m = MetaData()

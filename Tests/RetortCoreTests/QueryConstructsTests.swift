@@ -103,7 +103,12 @@ final class QueryConstructsTests: XCTestCase {
             } else {
                 let e = assertThrows(ProgrammingError.self) { try ids(books.c.pages > any_([440, 470])) }
                 XCTAssertEqual(e?.kind, .notSupported)
-                assertThrows(ProgrammingError.self) { try ids(books.c.pages >= all_(select(books.c.pages))) }
+                if conn.dialect.name == "sqlite" {
+                    // SQLite has no ANY / ALL over a subquery either: its syntax error.
+                    assertThrows(ProgrammingError.self) { try ids(books.c.pages >= all_(select(books.c.pages))) }
+                } else {
+                    XCTAssertEqual(try ids(books.c.pages >= all_(select(books.c.pages))), [3], "\(conn.dialect)")
+                }
             }
         }
     }

@@ -35,7 +35,7 @@ final class LintTests: XCTestCase {
     }
 
     func testDestructiveAndIncompatibleRulesOnEveryDatabase() throws {
-        for dialect in [Dialect.sqlite, .postgresql] {
+        for dialect in [Dialect.sqlite, .postgresql, .mysql] {
             XCTAssertEqual(try codes([.dropTable(name: "notes")], dialect: dialect), ["D101"])
             XCTAssertEqual(try codes([.dropColumn(table: "notes", column: "n")], dialect: dialect).filter { $0 != "S401" }, ["D102"])
             XCTAssertEqual(try codes([.renameTable(name: "notes", newName: "memos")], dialect: dialect), ["B201"])
@@ -108,16 +108,21 @@ final class LintTests: XCTestCase {
     /// Connected, lint says how big each table is, and `min_rows` leaves out the lock
     /// and rebuild findings on small tables.
     func testTableSizesFromTheDatabase() throws {
-        for postgres in [false, true] {
+        // Each database with the statement that brings its size estimate up to date.
+        let databases: [(url: (String) throws -> String, analyze: String?)] = [
+            ({ dir in "sqlite:///" + dir + "/app.db" }, nil),
+            ({ _ in try PostgresTestServer.freshDatabaseURL() }, "ANALYZE notes"),
+            ({ _ in try MariaDBTestServer.freshDatabaseURL() }, "ANALYZE TABLE notes"),
+        ]
+        for database in databases {
             for minRows in [0, 1000] {
                 let dir = try temporaryProject()
-                let url = postgres ? try PostgresTestServer.freshDatabaseURL() : nil
-                let db = try AutogenerateProject(directory: dir, url: url ?? "sqlite:///" + dir + "/app.db",
+                let db = try AutogenerateProject(directory: dir, url: try database.url(dir),
                                                  extraConfig: "lint: {min_rows: \(minRows)}")
                 try db.project().newRevision(message: "base", upgrade: [notes], downgrade: [.dropTable(name: "notes")])
                 try db.project().runner().upgrade(to: "head")
                 try db.execute(["INSERT INTO notes (id, n) SELECT i, i FROM (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3) AS s"])
-                if url != nil { try db.execute(["ANALYZE notes"]) }
+                if let analyze = database.analyze { try db.execute([analyze]) }
                 try db.project().newRevision(message: "change", upgrade: [
                     .createCheckConstraint(name: "ck_notes_n", table: "notes", condition: "n > 0"),
                     .dropColumn(table: "notes", column: "body"),

@@ -227,8 +227,14 @@ extension SQLCompiler {
         }
     }
 
-    /// `name(args) [FILTER (WHERE ...)]`.
+    /// `name(args) [FILTER (WHERE ...)]`; an aggregate with a filter goes through
+    /// ``visitFilteredAggregate(_:_:)``, which a dialect without FILTER rewrites.
     package func visitFunctionCall(_ f: FunctionCall) throws {
+        if let filter = f.filter {
+            var plain = f
+            plain.filter = nil
+            return try visitFilteredAggregate(plain, filter)
+        }
         out.append(functionName(f.name))
         out.append("(")
         if f.star {
@@ -242,11 +248,6 @@ extension SQLCompiler {
             try visitOrderingTerms(f.orderBy)
         }
         out.append(")")
-        if let filter = f.filter {
-            out.append(" FILTER (WHERE ")
-            try visit(filter)
-            out.append(")")
-        }
     }
 
     /// A function name as written when it is a plain (possibly dotted) word, else quoted.

@@ -164,6 +164,15 @@ public class SQLCompiler {
         (schema.map { dialect.quoteIdentifier($0) + "." } ?? "") + dialect.quoteIdentifier(name)
     }
 
+    /// An aggregate with a filter, `f` being the call without it: `count(*) FILTER (WHERE c)`.
+    /// A dialect without FILTER (MySQL) writes the condition into the argument instead.
+    package func visitFilteredAggregate(_ f: FunctionCall, _ condition: ExpressionNode) throws {
+        try visitFunctionCall(f)
+        out.append(" FILTER (WHERE ")
+        try visit(condition)
+        out.append(")")
+    }
+
     /// Functions spelled differently per dialect (`now()`, `length()`).
     package func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
         try visitFunctionCall(f)

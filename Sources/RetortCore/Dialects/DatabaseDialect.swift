@@ -74,9 +74,18 @@ public protocol DatabaseDialect: Sendable {
     /// What stands inside `IN (...)` for an empty expanded list: nothing (SQLite reads
     /// `x IN ()` as false); MySQL, which cannot parse that, an empty subquery.
     var emptyListSQL: String { get }
-    /// CREATE TABLE writes the table's and its columns' comments itself (MySQL's
-    /// `COMMENT '…'`), so no separate comment statements follow it.
+    /// CREATE TABLE writes the table's and its columns' comments itself, and ADD COLUMN
+    /// the column's (MySQL's `COMMENT '…'`), so no separate comment statements follow them.
     var commentsInCreateTable: Bool { get }
+    /// An index may cover only the first N characters of a column (MySQL's
+    /// `INDEX (body(100))`, ``Index/mysqlLength``), and reflection reads those lengths back.
+    var indexPrefixLengths: Bool { get }
+    /// `CREATE INDEX … WHERE` (a partial index); without it such an index is refused
+    /// before anything is sent.
+    var supportsPartialIndexes: Bool { get }
+    /// `UPDATE … RETURNING`, where ``Dialect/supportsReturning`` holds (MariaDB has
+    /// RETURNING on INSERT and DELETE only).
+    var supportsUpdateReturning: Bool { get }
 }
 
 extension DatabaseDialect {
@@ -90,6 +99,9 @@ extension DatabaseDialect {
     public var lastInsertIDIsAutoincrementKey: Bool { false }
     public var emptyListSQL: String { "" }
     public var commentsInCreateTable: Bool { false }
+    public var indexPrefixLengths: Bool { false }
+    public var supportsPartialIndexes: Bool { true }
+    public var supportsUpdateReturning: Bool { true }
 
     public func quoteIdentifier(_ name: String) -> String {
         IdentifierQuoting.isSafe(name) ? name : IdentifierQuoting.quote(name)

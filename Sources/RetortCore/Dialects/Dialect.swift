@@ -107,6 +107,12 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
 
     /// CREATE TABLE carries the comments (see ``DatabaseDialect/commentsInCreateTable``).
     public var commentsInCreateTable: Bool { implementation.commentsInCreateTable }
+    /// Indexes take prefix lengths (see ``DatabaseDialect/indexPrefixLengths``).
+    public var indexPrefixLengths: Bool { implementation.indexPrefixLengths }
+    /// Partial indexes (see ``DatabaseDialect/supportsPartialIndexes``).
+    public var supportsPartialIndexes: Bool { implementation.supportsPartialIndexes }
+    /// `UPDATE … RETURNING` (see ``DatabaseDialect/supportsUpdateReturning``).
+    public var supportsUpdateReturning: Bool { supportsReturning && implementation.supportsUpdateReturning }
 
     /// A new SQL compiler for one statement.
     public func makeSQLCompiler() -> SQLCompiler { implementation.makeSQLCompiler(self) }

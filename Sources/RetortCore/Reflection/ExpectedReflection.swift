@@ -88,7 +88,9 @@ extension ReflectedTable {
                     return .expression(reflector.canonicalIndexElement(try ddl.indexElementSQL(node)))
                 }
                 return ReflectedIndex(name: named(ix.name, ix.naming) ?? "", elements: elements, unique: ix.unique,
-                                      predicate: try ix.whereSQL(for: dialect).map(reflector.canonicalCondition))
+                                      predicate: try ix.whereSQL(for: dialect).map(reflector.canonicalCondition),
+                                      prefixLengths: dialect.indexPrefixLengths
+                                          ? ix.mysqlLength.filter { ix.columnNames?.contains($0.key) ?? false } : [:])
             },
             uniqueConstraints: uniques,
             checkConstraints: checks,

@@ -182,12 +182,17 @@ public struct ReflectedIndex: Sendable, Hashable {
     public var unique: Bool
     /// A partial index's predicate, as SQL text.
     public var predicate: String?
+    /// MySQL's prefix lengths by column name (`body(100)` indexes the first 100
+    /// characters of `body`); empty elsewhere (see ``Index/mysqlLength``).
+    public var prefixLengths: [String: Int]
 
-    public init(name: String, elements: [ReflectedIndexElement], unique: Bool = false, predicate: String? = nil) {
+    public init(name: String, elements: [ReflectedIndexElement], unique: Bool = false, predicate: String? = nil,
+                prefixLengths: [String: Int] = [:]) {
         self.name = name
         self.elements = elements
         self.unique = unique
         self.predicate = predicate
+        self.prefixLengths = prefixLengths
     }
 
     /// The column names when every element is a plain column.

@@ -57,6 +57,10 @@ extension MetaData {
                 else { ff.append(("expressions", strs((try? ix.elementSQL(for: dialect)) ?? []))) }
                 ff.append(("unique", "\(ix.unique)"))
                 if let w = try? ix.whereSQL(for: dialect) { ff.append(("where", q(w))) }
+                if !ix.mysqlLength.isEmpty {
+                    ff.append(("mysql_length", "{" + ix.mysqlLength.sorted { $0.key < $1.key }
+                        .map { "\(q($0.key)): \($0.value)" }.joined(separator: ", ") + "}"))
+                }
                 return obj(ff)
             }, indent: "        ")))
             tables.append("{\n      " + f.map { "\(q($0.0)): \($0.1)" }.joined(separator: ",\n      ") + "\n    }")

@@ -158,7 +158,7 @@ public enum MetadataJSON {
         }
         for (i, x) in try r.array(o["indexes"], "\(at) indexes").enumerated() {
             let iw = "\(at) indexes[\(i)]"
-            let io = try r.object(x, iw, allowed: ["name", "columns", "expressions", "unique", "where"])
+            let io = try r.object(x, iw, allowed: ["name", "columns", "expressions", "unique", "where", "mysql_length"])
             let name = try r.optionalString(io["name"], "\(iw).name")
             let unique = try r.optionalBool(io["unique"], "\(iw).unique") ?? false
             let columns = try r.strings(io["columns"], "\(iw).columns")
@@ -170,6 +170,7 @@ public enum MetadataJSON {
                 ? Index(expressions: Index.elements(sql: expressions), name: name, unique: unique)
                 : Index(columns: columns, name: name, unique: unique)
             if let w = try r.optionalString(io["where"], "\(iw).where") { ix = ix.where(w) }
+            ix.mysqlLength = try r.prefixLengths(io["mysql_length"], "\(iw).mysql_length", columns: columns)
             elements.append(ix)
         }
         let t = Table(name, metadata, elements: elements, comment: try r.optionalString(o["comment"], "\(at) comment"))
@@ -231,6 +232,18 @@ public enum MetadataJSON {
                             maxValue: try optionalInt(o["max_value"], "\(place).max_value"),
                             cycle: try optionalBool(o["cycle"], "\(place).cycle") ?? false,
                             cache: try optionalInt(o["cache"], "\(place).cache"))
+        }
+        /// `{"body": 100}`: lengths of the index's own columns, each a positive integer.
+        func prefixLengths(_ v: Any?, _ place: String, columns: [String]) throws -> [String: Int] {
+            guard let v, !(v is NSNull) else { return [:] }
+            guard let o = v as? [String: Any] else { throw fail("\(place) should be an object of column: length") }
+            var lengths: [String: Int] = [:]
+            for (column, n) in o {
+                guard columns.contains(column) else { throw fail("\(place) names '\(column)', which is not one of the index's columns") }
+                guard !(n is String), let n = n as? Int, n > 0 else { throw fail("\(place).\(column) should be a positive integer") }
+                lengths[column] = n
+            }
+            return lengths
         }
         func optionalBool(_ v: Any?, _ place: String) throws -> Bool? {
             guard let v, !(v is NSNull) else { return nil }

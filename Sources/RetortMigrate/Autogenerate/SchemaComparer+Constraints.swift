@@ -212,7 +212,7 @@ extension CompareState {
             (ix.unique ? "unique " : "") + "index \(ix.name) on \(name) ("
                 + ix.elements.map { e -> String in
                     switch e {
-                    case .column(let n): return n
+                    case .column(let n): return n + (ix.prefixLengths[n].map { "(\($0))" } ?? "")
                     case .expression(let s): return s
                     }
                 }.joined(separator: ", ") + ")" + (ix.predicate.map { " where \($0)" } ?? "")

@@ -337,7 +337,8 @@ struct CompareState {
         let name = named(ix.name, ix.naming) ?? ""
         if let cols = ix.columnNames {
             return IndexSpec(name: name, table: table, columns: cols, unique: ix.unique,
-                             whereClause: try ix.whereSQL(for: c.dialect))
+                             whereClause: try ix.whereSQL(for: c.dialect),
+                             mysqlLength: c.dialect.indexPrefixLengths ? ix.mysqlLength.filter { cols.contains($0.key) } : [:])
         }
         return IndexSpec(name: name, table: table, expressions: try ix.elementSQL(for: c.dialect), unique: ix.unique,
                          whereClause: try ix.whereSQL(for: c.dialect))
@@ -345,7 +346,8 @@ struct CompareState {
 
     func spec(_ ix: ReflectedIndex, table: String) -> IndexSpec {
         if let cols = ix.columnNames {
-            return IndexSpec(name: ix.name, table: table, columns: cols, unique: ix.unique, whereClause: ix.predicate)
+            return IndexSpec(name: ix.name, table: table, columns: cols, unique: ix.unique, whereClause: ix.predicate,
+                             mysqlLength: ix.prefixLengths)
         }
         let exprs = ix.elements.map { e -> String in
             switch e {

@@ -73,6 +73,7 @@ public struct CoreOperationApplier: OperationApplier {
             ? Index(expressions: IndexSpec.elements(spec.expressions), name: spec.name, unique: spec.unique)
             : Index(columns: spec.columns, name: spec.name, unique: spec.unique)
         if let w = spec.whereClause { ix = ix.where(w) }
+        ix.mysqlLength = spec.mysqlLength
         return ix
     }
 
@@ -91,7 +92,7 @@ public struct CoreOperationApplier: OperationApplier {
         case .createTable(let spec):
             let t = try table(spec)
             try run(CreateTable(t))
-            if dialect.supportsComments {
+            if dialect.supportsComments, !dialect.commentsInCreateTable {
                 if let c = spec.comment { try run(SetTableComment(TableReference(spec.name), c)) }
                 for c in spec.columns where c.comment != nil {
                     try run(SetColumnComment(TableReference(spec.name), column: c.name, c.comment))
@@ -116,7 +117,7 @@ public struct CoreOperationApplier: OperationApplier {
                 return
             }
             try run(AddColumn(TableReference(table), try column(spec)))
-            if dialect.supportsComments, let c = spec.comment {
+            if dialect.supportsComments, !dialect.commentsInCreateTable, let c = spec.comment {
                 try run(SetColumnComment(TableReference(table), column: spec.name, c))
             }
         case .dropColumn(let table, let name):

@@ -113,9 +113,13 @@ public struct IndexSpec: Sendable, Equatable, Hashable {
     /// `concurrently: true` (PostgreSQL): built without blocking writes, which needs a
     /// revision with `transactional: false`. Elsewhere the index is built as usual.
     public var concurrently: Bool = false
+    /// `mysql_length: {body: 100}`: MySQL indexes the first N characters of these
+    /// columns (``RetortCore/Index/mysqlLength``); ignored elsewhere.
+    public var mysqlLength: [String: Int]
     public init(name: String, table: String, columns: [String] = [], expressions: [String] = [],
-                unique: Bool = false, whereClause: String? = nil, concurrently: Bool = false) {
+                unique: Bool = false, whereClause: String? = nil, concurrently: Bool = false, mysqlLength: [String: Int] = [:]) {
         self.concurrently = concurrently
+        self.mysqlLength = mysqlLength
         self.name = name
         self.table = table
         self.columns = columns

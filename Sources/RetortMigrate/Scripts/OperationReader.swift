@@ -153,7 +153,7 @@ struct OperationReader {
         case "create_index":
             return .createIndex(try index(node, what: key, tableRequired: true))
         case "drop_index":
-            try allow(["name", "table", "columns", "expressions", "unique", "where", "concurrently"])
+            try allow(["name", "table", "columns", "expressions", "unique", "where", "concurrently", "mysql_length"])
             return .dropIndex(name: try str("name"), table: try optStr("table"),
                               concurrently: try optionalBool(e, "concurrently", in: key) ?? false)
         case "create_unique_constraint":
@@ -196,12 +196,15 @@ struct OperationReader {
             if before != nil, after != nil { throw yaml.error("add_enum_value takes 'before' or 'after', not both", at: node) }
             return .addEnumValue(name: try str("name"), value: try str("value"), before: before, after: after)
         case "execute":
-            try allow(["sql", "sqlite", "postgresql"])
+            // The SQL for every database, or per database under its dialect's name.
+            let names = Dialect.registered.map(\.name)
+            try allow(["sql"] + names)
             var per: [String: String] = [:]
-            if let s = try optStr("sqlite") { per["sqlite"] = s }
-            if let s = try optStr("postgresql") { per["postgresql"] = s }
+            for name in names { if let s = try optStr(name) { per[name] = s } }
             let sql = try optStr("sql")
-            if sql == nil, per.isEmpty { throw yaml.error("execute needs 'sql', or 'sqlite' / 'postgresql'", at: node) }
+            if sql == nil, per.isEmpty {
+                throw yaml.error("execute needs 'sql', or SQL per database: " + names.map { "'\($0)'" }.joined(separator: " / "), at: node)
+            }
             return .execute(sql: sql, perDialect: per)
         case "create_sequence":
             return .createSequence(try createSequence(node))
@@ -297,8 +300,9 @@ struct OperationReader {
 
     func index(_ node: YAMLNode, what: @autoclosure () -> String, tableRequired: Bool) throws -> IndexSpec {
         let e = try yaml.mapping(node, what())
-        try yaml.checkKeys(e, allowed: tableRequired ? ["name", "table", "columns", "expressions", "unique", "where", "concurrently"]
-                                                     : ["name", "columns", "expressions", "unique", "where"], in: what())
+        try yaml.checkKeys(e, allowed: tableRequired ? ["name", "table", "columns", "expressions", "unique", "where", "concurrently",
+                                                        "mysql_length"]
+                                                     : ["name", "columns", "expressions", "unique", "where", "mysql_length"], in: what())
         let columns = try yaml.stringList(field(e, "columns"), "'columns' of \(what())")
         let expressions = try yaml.stringList(field(e, "expressions"), "'expressions' of \(what())")
         if columns.isEmpty == expressions.isEmpty {
@@ -310,7 +314,26 @@ struct OperationReader {
             columns: columns, expressions: expressions,
             unique: try optionalBool(e, "unique", in: what()) ?? false,
             whereClause: try yaml.optionalString(field(e, "where"), "'where' of \(what())"),
-            concurrently: tableRequired ? try optionalBool(e, "concurrently", in: what()) ?? false : false)
+            concurrently: tableRequired ? try optionalBool(e, "concurrently", in: what()) ?? false : false,
+            mysqlLength: try prefixLengths(field(e, "mysql_length"), columns: columns, what: what()))
+    }
+
+    /// `mysql_length: {column: N, ...}`: each a column of the index, each N a positive integer.
+    func prefixLengths(_ node: YAMLNode?, columns: [String], what: @autoclosure () -> String) throws -> [String: Int] {
+        guard let node, !yaml.isNull(node) else { return [:] }
+        var lengths: [String: Int] = [:]
+        for entry in try yaml.mapping(node, "'mysql_length' of \(what())") {
+            guard columns.contains(entry.key) else {
+                throw yaml.error("'mysql_length' of \(what()) names '\(entry.key)', which is not one of its columns",
+                                 atKeyOf: entry, hint: "columns: \(columns.joined(separator: ", "))")
+            }
+            guard let n = yaml.intValue(entry.value), n > 0 else {
+                throw yaml.error("'mysql_length' of \(what()) gives '\(entry.key)' a length that is not a positive integer",
+                                 at: entry.value)
+            }
+            lengths[entry.key] = n
+        }
+        return lengths
     }
 
     func createTable(_ node: YAMLNode) throws -> CreateTableSpec {

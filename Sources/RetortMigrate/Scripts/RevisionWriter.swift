@@ -95,6 +95,8 @@ public enum RevisionWriter {
                 ("expressions", i.expressions.isEmpty ? nil : flowList(i.expressions)),
                 ("unique", i.unique ? "true" : nil), ("where", i.whereClause.map(scalar)),
                 ("concurrently", i.concurrently ? "true" : nil),
+                ("mysql_length", i.mysqlLength.isEmpty ? nil
+                    : "{" + i.mysqlLength.sorted { $0.key < $1.key }.map { "\(scalar($0.key)): \($0.value)" }.joined(separator: ", ") + "}"),
             ]
         case .dropIndex(let name, let table, let concurrently):
             return [("name", scalar(name)), ("table", table.map(scalar)), ("concurrently", concurrently ? "true" : nil)]
@@ -116,7 +118,7 @@ public enum RevisionWriter {
         case .addEnumValue(let name, let value, let before, let after):
             return [("name", scalar(name)), ("value", scalar(value)), ("before", before.map(scalar)), ("after", after.map(scalar))]
         case .execute(let sql, let per):
-            return [("sql", sql.map(scalar)), ("sqlite", per["sqlite"].map(scalar)), ("postgresql", per["postgresql"].map(scalar))]
+            return [("sql", sql.map(scalar))] + Dialect.registered.map { ($0.name, per[$0.name].map(scalar)) }
         }
     }
 

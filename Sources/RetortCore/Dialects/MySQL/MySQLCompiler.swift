@@ -74,6 +74,11 @@ final class MySQLCompiler: SQLCompiler {
             g.name = "RAND"
             try visitFunctionCall(g)
         case .groupConcat:
+            if let filter = f.filter {
+                var plain = f
+                plain.filter = nil
+                return try visitFilteredAggregate(plain, filter)
+            }
             out.append("GROUP_CONCAT(")
             if f.distinct { out.append("DISTINCT ") }
             guard let value = f.arguments.first else { throw ArgumentError("group_concat needs a value") }
@@ -90,10 +95,33 @@ final class MySQLCompiler: SQLCompiler {
                 out.append(" SEPARATOR " + (try renderLiteral(b.value)))
             }
             out.append(")")
-            if f.filter != nil { throw notSupported("FILTER (WHERE ...)", "aggregate a CASE expression instead") }
         case .nextValue:
             try visitFunctionCall(f)
         }
+    }
+
+    /// Aggregates that skip NULL inputs: for them `agg(x) FILTER (WHERE c)` is exactly
+    /// `agg(CASE WHEN c THEN x END)`.
+    private static let nullSkippingAggregates: Set<String> = [
+        "count", "sum", "avg", "min", "max", "group_concat", "bit_and", "bit_or", "bit_xor",
+        "std", "stddev", "stddev_pop", "stddev_samp", "var_pop", "var_samp", "variance",
+    ]
+
+    /// MySQL has no FILTER: `agg(x) FILTER (WHERE c)` is written `agg(CASE WHEN c THEN x END)`
+    /// and `count(*) FILTER (WHERE c)` `count(CASE WHEN c THEN 1 END)`, the same result
+    /// for every aggregate that skips NULLs; any other aggregate is refused.
+    override func visitFilteredAggregate(_ f: FunctionCall, _ condition: ExpressionNode) throws {
+        guard Self.nullSkippingAggregates.contains(f.name.lowercased()) || f.known == .groupConcat else {
+            throw notSupported("\(f.name)(...) FILTER (WHERE ...)",
+                               "MySQL has no FILTER; aggregate a CASE expression that yields NULL for the rows to leave out")
+        }
+        var g = f
+        let value: ExpressionNode = f.star ? .raw("1", type: .integer) : (f.arguments.first ?? .raw("1", type: .integer))
+        let filtered = ExpressionNode.caseWhen(CaseExpression(
+            value: nil, whens: [CaseExpression.When(condition: condition, result: value)], otherwise: nil))
+        g.star = false
+        g.arguments = [filtered] + f.arguments.dropFirst()
+        try visitFunction(g)
     }
 
     override func visitLimitOffset(limit: ExpressionNode?, offset: ExpressionNode?) throws {

@@ -92,7 +92,7 @@ final class MySQLDDLCompiler: DDLCompiler {
     }
 
     override func visitCreateIndex(_ c: CreateIndex) throws -> String {
-        if c.index.predicate != nil {
+        if c.index.predicate != nil, !dialect.supportsPartialIndexes {
             throw notSupported("a partial index (CREATE INDEX ... WHERE)", "index all rows, or a generated column")
         }
         return try super.visitCreateIndex(c)
@@ -146,6 +146,10 @@ final class MySQLDDLCompiler: DDLCompiler {
         let sql = try super.indexElement(node, of: index)
         // MySQL 8 indexes expressions in double parentheses: `((lower(name)))`.
         if case .column = node { return sql }
+        guard server.features.contains(.expressionIndexes) else {
+            throw notSupported("an index over expressions (\(sql)) on \(server)",
+                               "add a generated column computing it and index that column")
+        }
         return sql.hasPrefix("(") ? sql : "(" + sql + ")"
     }
 }

@@ -17,6 +17,7 @@ import Logging
 /// | `LATERAL` | from 8.0.14 | no |
 /// | `RENAME COLUMN` | yes | from 10.5 |
 /// | dropping a CHECK | `DROP CHECK name` | `DROP CONSTRAINT name` |
+/// | index over expressions | from 8.0.13 | no (index a generated column) |
 ///
 /// Identifiers are quoted with backticks; string literals double their quotes and,
 /// unless the session's `sql_mode` has `NO_BACKSLASH_ESCAPES` (read at the first
@@ -99,8 +100,16 @@ public struct MySQLDialect: DatabaseDialect {
     public var enumValuesInColumnType: Bool { true }
     public var uniqueIndexesAreConstraints: Bool { true }
     public var lastInsertIDIsAutoincrementKey: Bool { true }
-    /// `x IN (SELECT NULL FROM DUAL WHERE FALSE)`: false, and `NOT IN` true, whatever `x` is.
+    /// `COMMENT '…'` inside CREATE TABLE and ADD COLUMN (MySQL has no statement that sets
+    /// only a column's comment).
     public var commentsInCreateTable: Bool { true }
+    /// `INDEX (body(100))`, read back from `information_schema.STATISTICS.SUB_PART`.
+    public var indexPrefixLengths: Bool { true }
+    /// MySQL has no partial index (index a generated column instead).
+    public var supportsPartialIndexes: Bool { false }
+    /// RETURNING is on INSERT and DELETE only (MariaDB 10.5+), never on UPDATE.
+    public var supportsUpdateReturning: Bool { false }
+    /// `x IN (SELECT NULL FROM DUAL WHERE FALSE)`: false, and `NOT IN` true, whatever `x` is.
     public var emptyListSQL: String { "SELECT NULL FROM DUAL WHERE FALSE" }
 
     /// Settles the flavour from the server's version (`10.11.19-MariaDB`, `8.0.36`) and
@@ -165,6 +174,8 @@ public struct MySQLServer: Sendable, Hashable, CustomStringConvertible {
         public static let windowFunctions = Features(rawValue: 1 << 9)
         /// `CREATE SEQUENCE`, `nextval(s)` (MariaDB 10.3).
         public static let sequences = Features(rawValue: 1 << 10)
+        /// An index over expressions, `INDEX ((lower(name)))` (MySQL 8.0.13; MariaDB has none).
+        public static let expressionIndexes = Features(rawValue: 1 << 11)
     }
 
     public var features: Features {
@@ -180,7 +191,7 @@ public struct MySQLServer: Sendable, Hashable, CustomStringConvertible {
             if atLeast(8, 0, 19) { f.insert(.rowAlias) }
             if atLeast(8, 0, 31) { f.insert(.intersectExcept) }
             if atLeast(8, 0, 14) { f.insert(.lateral) }
-            if atLeast(8, 0, 13) { f.insert(.expressionDefaults) }
+            if atLeast(8, 0, 13) { f.formUnion([.expressionDefaults, .expressionIndexes]) }
             if atLeast(8) { f.formUnion([.renameColumn, .skipLocked, .windowFunctions]) }
         }
         return f

@@ -177,12 +177,15 @@ struct MySQLReflector: SchemaReflector {
                   name != "PRIMARY" else { continue }
             let unique = Self.int(row[2]) == 0
             if unique || foreignKeyNames[table]?.contains(name) == true { continue }
-            let element: ReflectedIndexElement = Self.string(row[3]).map { .column($0) } ?? .expression("")
+            let column = Self.string(row[3])
+            let element: ReflectedIndexElement = column.map { .column($0) } ?? .expression("")
             if indexes.last?.table == table, indexes.last?.index.name == name {
                 indexes[indexes.count - 1].index.elements.append(element)
             } else {
                 indexes.append((table, ReflectedIndex(name: name, elements: [element], unique: unique)))
             }
+            // SUB_PART: the prefix length, NULL when the whole column is indexed.
+            if let column, let length = Self.int(row[4]) { indexes[indexes.count - 1].index.prefixLengths[column] = length }
         }
         for (table, index) in indexes { tables[table]?.indexes.append(index) }
 
@@ -231,6 +234,9 @@ struct MySQLReflector: SchemaReflector {
         if trimmed.hasPrefix("'"), trimmed.hasSuffix("'"), trimmed.count >= 2 {
             return "'" + Self.unescapingBackslashes(String(trimmed.dropFirst().dropLast())) + "'"
         }
+        // TRUE and FALSE are the integers 1 and 0 to MySQL, which stores them so.
+        if upper == "TRUE" { return "1" }
+        if upper == "FALSE" { return "0" }
         return strippingEnclosingParentheses(trimmed, layers: 1)
     }
 

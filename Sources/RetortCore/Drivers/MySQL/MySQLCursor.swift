@@ -11,7 +11,14 @@ import Foundation
 /// on from there, so interleaved reads still see every row.
 final class MySQLCursor: DriverCursor {
     let columnNames: [String]
-    var rowsAffected: Int { -1 }
+    /// For DML with RETURNING (MariaDB 10.5+), the rows it changed, which are the rows it
+    /// returned: final once they have all been read (-1 until then, and for a query).
+    var rowsAffected: Int { returnsChangedRows && exhausted ? rowsRead : -1 }
+    /// The statement is an INSERT, REPLACE or DELETE with RETURNING: every row it changed is a row of its result.
+    private let returnsChangedRows: Bool
+    private var rowsRead = 0
+    /// Every row of the result has been read off the connection.
+    private var exhausted = false
     var lastInsertRowID: Int64? { nil }
 
     /// The statement being fetched from, while streaming.
@@ -32,6 +39,24 @@ final class MySQLCursor: DriverCursor {
         self.connection = connection
         self.ownsStatement = ownsStatement
         columnNames = binding.columnNames
+        returnsChangedRows = MySQLCursor.changesRows(statement.sql)
+    }
+
+    /// True when `sql` starts (after blanks and comments) with INSERT, REPLACE or DELETE.
+    static func changesRows(_ sql: String) -> Bool {
+        var rest = Substring(sql)
+        while true {
+            rest = rest.drop { $0.isWhitespace || $0 == "(" }
+            if rest.hasPrefix("/*"), let end = rest.range(of: "*/") {
+                rest = rest[end.upperBound...]
+            } else if rest.hasPrefix("-- ") || rest.hasPrefix("#") {
+                rest = rest.drop { $0 != "\n" }
+            } else {
+                break
+            }
+        }
+        let word = rest.prefix { $0.isLetter }.uppercased()
+        return word == "INSERT" || word == "REPLACE" || word == "DELETE"
     }
 
     deinit { close() }
@@ -65,11 +90,16 @@ final class MySQLCursor: DriverCursor {
         guard let statement else { return false }
         switch mysql_stmt_fetch(statement.handle) {
         case 0:
+            rowsRead += 1
             return true
         case Int32(MYSQL_DATA_TRUNCATED):
-            if binding.refetchTruncated(statement.handle) { return true }
+            if binding.refetchTruncated(statement.handle) {
+                rowsRead += 1
+                return true
+            }
             throw fail(statement)
         case Int32(MYSQL_NO_DATA):
+            exhausted = true
             finish()
             return false
         default:
