@@ -486,9 +486,16 @@ public final class Connection {
 
     /// Runs `body` in a transaction of its own: commits when it returns, rolls back when
     /// it throws.
+    ///
+    /// On SQLite the transaction takes the write lock as it begins (`BEGIN IMMEDIATE`,
+    /// as GRDB's `write` does): a block that reads and then writes would otherwise hold
+    /// a read lock that it cannot turn into a write lock while another connection
+    /// writes, and SQLite would refuse its write at once ("database is locked", whatever
+    /// the busy timeout). Taken at the start, the lock makes a second writer wait its
+    /// turn (up to the URL's `timeout=`) instead. Readers are not held up by it.
     @discardableResult
     public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
-        let tx = try begin()
+        let tx = try begin(immediate: true)
         do {
             let value = try body(self)
             try tx.commit()
