@@ -25,6 +25,7 @@ do {
     try RelationshipBench(report: report).runSQLite()
     try InheritanceBench(report: report).runSQLite()
     try AsyncBench(report: report).runSQLite()
+    try ThreadBench(report: report).runSQLite()
     let reflectionFile = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-reflect-\(getpid()).db").path
     try ReflectionBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
     try AutogenerateBench(report: report).run(prefix: "", engine: createEngine("sqlite:///" + reflectionFile))
@@ -33,11 +34,14 @@ do {
     try MigratorBench(report: report).run()
     try MigratorBench(report: report).runManifest()
     try MigratorBench(report: report).runSafety()
+    try RebuildBench(report: report).run()
     try HistoryBench(report: report).run()
     if let pg = ProcessInfo.processInfo.environment["RETORT_BENCH_POSTGRES_URL"], !pg.isEmpty {
         try CoreBench(report: report).runPostgres(url: pg)
         try ORMBench(report: report).runPostgres(url: pg)
         try AsyncBench(report: report).runPostgres(url: pg)
+        try ThreadBench(report: report).runPostgres(url: pg)
+        try PGMigrateBench(report: report).run(url: pg)
         try ReflectionBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
         try AutogenerateBench(report: report).run(prefix: "pg_", engine: createEngine(pg))
         try AdoptBench(report: report).run(prefix: "pg_", url: pg)

@@ -305,7 +305,8 @@ final class EngineTests: XCTestCase {
                              ["name": "ursula", "password": "hunter2", "api_token": "tok-123"])
         }
         let lines = captured.value
-        XCTAssertTrue(lines.contains("BEGIN"), lines.joined(separator: " | "))
+        // engine.begin takes SQLite's write lock at once (SQLiteWriteLockTests).
+        XCTAssertTrue(lines.contains("BEGIN IMMEDIATE"), lines.joined(separator: " | "))
         XCTAssertTrue(lines.contains("INSERT INTO users VALUES (?, ?, ?)"), "\(lines)")
         XCTAssertTrue(lines.contains("[parameters: name='ursula', password=***, api_token=***]"), "\(lines)")
         XCTAssertTrue(lines.contains("COMMIT"), "\(lines)")

@@ -160,6 +160,11 @@ public protocol DriverCursor: AnyObject {
     /// The next row's values, or nil when there are no more (the cursor then releases
     /// its statement).
     func next() throws -> [SQLValue]?
+    /// Moves to the next row and writes its values into `values` (emptied first, its
+    /// storage kept when nothing else holds it); false when there are no more rows.
+    /// ``Result/next()`` reads rows this way, so that a loop that lets go of each row
+    /// before asking for the next reuses one buffer. The default calls ``next()``.
+    func next(into values: inout [SQLValue]) throws -> Bool
     /// Moves to the next row without building it, for callers that read values one by
     /// one (the ORM decoding instances): its values are then read with ``value(at:)``.
     /// False when there are no more rows (the cursor then releases its statement).
@@ -173,6 +178,14 @@ public protocol DriverCursor: AnyObject {
     var lastInsertRowID: Int64? { get }
     /// Releases the cursor's statement early; calling it again does nothing.
     func close()
+}
+
+extension DriverCursor {
+    public func next(into values: inout [SQLValue]) throws -> Bool {
+        guard let row = try next() else { return false }
+        values = row
+        return true
+    }
 }
 
 /// A database client library: opens connections for a URL.

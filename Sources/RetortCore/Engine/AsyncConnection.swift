@@ -120,10 +120,11 @@ public final class AsyncConnection {
     }
 
     /// Runs `body` in a transaction of its own: commits when it returns, rolls back when
-    /// it throws (a cancellation included).
+    /// it throws (a cancellation included). On SQLite it takes the write lock as it
+    /// begins (see ``Connection/transaction(_:)``).
     @discardableResult
     public func transaction<T>(_ body: (AsyncConnection) async throws -> T) async throws -> T {
-        try await begin()
+        try await begin(immediate: true)
         do {
             let value = try await body(self)
             try await commit()

@@ -53,12 +53,16 @@ public final class Connection {
         self.engine = engine
         self.pooled = pooled
         self.isolationLevel = engine.isolationLevel
+        self.dialect = engine.dialect
     }
 
     deinit { close() }
 
-    /// The dialect of the engine.
-    public var dialect: Dialect { engine.dialect }
+    /// The dialect of the engine. Read from the engine once, when the connection is
+    /// made (``Engine/connect()`` settles the engine's dialect before that, and it does
+    /// not change afterwards): the engine's is behind a lock, and every statement
+    /// compiles for it.
+    public let dialect: Dialect
 
     /// True once ``close()`` was called.
     public var isClosed: Bool { closed }
@@ -113,8 +117,7 @@ public final class Connection {
 
     /// The common query: its cached SQL and its values go straight to the driver.
     private func runCached(_ select: Select) throws -> Result {
-        // `engine.dialect`, not `dialect`: the computed property copied the whole value.
-        switch try StatementCache.shared.prepare(select, engine.dialect, reusing: &extractor, into: &positionalValues) {
+        switch try StatementCache.shared.prepare(select, dialect, reusing: &extractor, into: &positionalValues) {
         case .positional(let sql):
             defer {
                 // Let go of the values (a large blob, say) but keep the storage.
@@ -483,9 +486,16 @@ public final class Connection {
 
     /// Runs `body` in a transaction of its own: commits when it returns, rolls back when
     /// it throws.
+    ///
+    /// On SQLite the transaction takes the write lock as it begins (`BEGIN IMMEDIATE`,
+    /// as GRDB's `write` does): a block that reads and then writes would otherwise hold
+    /// a read lock that it cannot turn into a write lock while another connection
+    /// writes, and SQLite would refuse its write at once ("database is locked", whatever
+    /// the busy timeout). Taken at the start, the lock makes a second writer wait its
+    /// turn (up to the URL's `timeout=`) instead. Readers are not held up by it.
     @discardableResult
     public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
-        let tx = try begin()
+        let tx = try begin(immediate: true)
         do {
             let value = try body(self)
             try tx.commit()

@@ -84,6 +84,7 @@ public final class Engine: Sendable, CustomStringConvertible {
     }
 
     /// Runs `body` inside a transaction: commits when it returns, rolls back when it throws.
+    /// On SQLite it takes the write lock as it begins (see ``Connection/transaction(_:)``).
     @discardableResult
     public func begin<T>(_ body: (Connection) throws -> T) throws -> T {
         try connect { conn in try conn.transaction(body) }

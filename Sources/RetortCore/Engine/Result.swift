@@ -82,9 +82,20 @@ public final class Result {
     public var lastInsertRowID: Int64? { cursor?.lastInsertRowID ?? savedLastInsertRowID }
     private var savedLastInsertRowID: Int64?
 
+    /// The values of the row ``next()`` returned last. When the caller has let go of
+    /// that row by the next call (a `while let row = try result.next()` loop), the next
+    /// row's values go into the same storage: no array is allocated per row. A row the
+    /// caller keeps keeps its values (the buffer is then copied on write).
+    @exclusivity(unchecked) private var rowValues: [SQLValue] = []
+
     /// The next row, or nil at the end. Rows are converted as they are read, not buffered.
     public func next() throws -> Row? {
-        try move { c in try c.next().map { Row(values: $0, columns: resultColumns) } }
+        if let c = sqliteReading {
+            // SQLite's cursor, unretained (`cursor` holds it): no retain per row.
+            let found = try closingAtEnd { try c._withUnsafeGuaranteedRef { try $0.next(into: &rowValues) } ? true : nil }
+            return found == nil ? nil : Row(values: rowValues, columns: resultColumns)
+        }
+        return try move { c in try c.next(into: &rowValues) ? Row(values: rowValues, columns: resultColumns) : nil }
     }
 
     /// Moves to the next row without building a ``Row``; false at the end. Its values
@@ -229,6 +240,7 @@ public final class Result {
         if c.rowsAffected >= 0 { rowCountFromExecute = c.rowsAffected }
         c.close()
         cursor = nil
+        rowValues = []
     }
 }
 

@@ -108,6 +108,16 @@ final class PostgresCursor: DriverCursor {
         return values
     }
 
+    func next(into values: inout [SQLValue]) throws -> Bool {
+        guard try advance(), let result else { return false }
+        values.removeAll(keepingCapacity: true)
+        values.reserveCapacity(decoders.count)
+        for (i, decoder) in decoders.enumerated() {
+            values.append(cell(result, currentRow, Int32(i), decoder))
+        }
+        return true
+    }
+
     func advance() throws -> Bool {
         guard result != nil else { return false }
         guard nextRow < rowCount else {

@@ -241,6 +241,14 @@ final class SQLiteCursor: DriverCursor {
         return statement.row(columnCount: columnCount)
     }
 
+    func next(into values: inout [SQLValue]) throws -> Bool {
+        guard try advance(), let handle else { return false }
+        values.removeAll(keepingCapacity: true)
+        values.reserveCapacity(columnCount)
+        for i in 0..<Int32(truncatingIfNeeded: columnCount) { values.append(SQLiteStatement.column(handle, i)) }
+        return true
+    }
+
     func advance() throws -> Bool {
         // Stepped through the handle: the statement object is only needed (retained)
         // at the end of the rows or on an error.
