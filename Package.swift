@@ -87,7 +87,8 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
-        .target(name: "ExampleModels", dependencies: ["RetortCore"], path: "migrations-example/Models"),
+        // @Model classes (RetortORM) and one Core table.
+        .target(name: "ExampleModels", dependencies: ["RetortCore", "RetortORM"], path: "migrations-example/Models"),
         .executableTarget(
             name: "migrator",
             dependencies: [

@@ -83,7 +83,7 @@ public final class Project {
     public func offlineScript(dialect: Dialect? = nil) throws -> OfflineScript {
         let dialect = try dialect ?? {
             let url = try DatabaseURL(config.database)
-            guard let d = Dialect.named(url.backend) else { throw MigrateError("unknown database '\(url.backend)' in \(config.path)") }
+            guard let d = try Dialect.forURL(url) else { throw MigrateError("unknown database '\(url.backend)' in \(config.path)") }
             return d
         }()
         return OfflineScript(config: config, graph: graph, applier: CoreOperationApplier(enums: enums, history: EnumHistory(graph)),

@@ -21,7 +21,22 @@ from sqlalchemy.dialects import mssql, oracle
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-DIALECTS = {"oracle": oracle.dialect(), "mssql": mssql.dialect()}
+def oracle_release(major):
+    """SQLAlchemy's Oracle dialect as it is once connected to release `major` (unconnected,
+    it assumes the newest, with 23ai's BOOLEAN)."""
+    d = oracle.dialect()
+    d.server_version_info = (major,)
+    d.supports_native_boolean = major >= 23
+    return d
+
+
+# Retort's Dialect.oracle writes for 19c; Dialect.mssql for SQL Server 2017 and later.
+DIALECTS = {"oracle": oracle_release(19), "mssql": mssql.dialect()}
+
+
+# Oracle 23ai (Retort's Dialect.oracle23): its BOOLEAN type. Core cases and types only:
+# Alembic's offline context takes a dialect name, not a server version.
+RELEASES = {"oracle23": oracle_release(23)}
 
 md = sa.MetaData()
 authors = sa.Table("authors", md,
@@ -44,6 +59,10 @@ CORE = {
     "select_alias": sa.select(a.c.name).where(a.c.id == 1),
     "select_join": sa.select(books.c.title, authors.c.name).select_from(books.join(authors, books.c.author_id == authors.c.id)),
     "select_boolean": sa.select(authors.c.name).where(authors.c.active == sa.true()),
+    "select_boolean_column": sa.select(authors.c.name).where(authors.c.active),
+    "select_not_boolean_column": sa.select(authors.c.name).where(sa.not_(authors.c.active)),
+    "select_boolean_and": sa.select(authors.c.name).where(sa.and_(authors.c.active, authors.c.id > 1)),
+    "select_case_boolean": sa.select(sa.case((authors.c.active, "yes"), else_="no")),
     "select_in": sa.select(authors.c.name).where(authors.c.id.in_([1, 2, 3])),
     "select_like": sa.select(authors.c.name).where(authors.c.name.like("U%")),
     "select_ilike": sa.select(authors.c.name).where(authors.c.name.ilike("u%")),
@@ -127,8 +146,8 @@ def ops(name):
 
 out = {
     "generator": f"SQLAlchemy {sa.__version__}, Alembic {__import__('alembic').__version__}",
-    "core": {k: {d: compile_core(s, dialect) for d, dialect in DIALECTS.items()} for k, s in CORE.items()},
-    "types": {k: {d: compile_type(t, dialect) for d, dialect in DIALECTS.items()} for k, t in TYPES.items()},
+    "core": {k: {d: compile_core(s, dialect) for d, dialect in {**DIALECTS, **RELEASES}.items()} for k, s in CORE.items()},
+    "types": {k: {d: compile_type(t, dialect) for d, dialect in {**DIALECTS, **RELEASES}.items()} for k, t in TYPES.items()},
     "operations": {d: ops(d) for d in DIALECTS},
 }
 json.dump(out, sys.stdout, indent=1, sort_keys=True)

@@ -85,8 +85,9 @@ final class OfflineDialectCoreTests: XCTestCase {
         assertCompileError(select(a.c.name).offset(5), .mssql, contains: ["OFFSET without ORDER BY", "mssql"])
         assertCompileError(select(a.c.name).forUpdate(), .mssql, contains: ["FOR UPDATE", "mssql"])
         assertCompileError(select(a.c.name).distinct(on: [a.c.name]), .oracle, contains: ["DISTINCT ON", "oracle"])
-        assertCompileError(a.insert().values(["name": "x"]).onConflictDoNothing(), .oracle, contains: ["ON CONFLICT", "oracle", "MERGE"])
-        assertCompileError(a.insert().values(["name": "x"]).onConflictDoNothing(), .mssql, contains: ["ON CONFLICT", "mssql", "MERGE"])
+        // An upsert is a MERGE (OfflineMergeUpsertTests), which needs the conflict target's columns.
+        assertCompileError(a.insert().values(["name": "x"]).onConflictDoNothing(), .oracle, contains: ["conflict target", "oracle", "MERGE"])
+        assertCompileError(a.insert().values(["name": "x"]).onConflictDoNothing(), .mssql, contains: ["conflict target", "mssql", "MERGE"])
         XCTAssertThrowsError(try Dialect.oracle.typeCompiler.typeName(.time)) { XCTAssertTrue("\($0)".contains("oracle"), "\($0)") }
         XCTAssertThrowsError(try Dialect.oracle.typeCompiler.typeName(.string(nil)))
     }

@@ -53,6 +53,29 @@ final class ExampleMigrationsTests: XCTestCase {
         XCTAssertEqual(file, ExampleModels.metadata.metadataJSON())
     }
 
+    /// The real `migrator` builds the manifest module from the @Model sources of
+    /// migrations-example/Models (as a user's run does), prints exactly
+    /// migrations-example/metadata.json, and `check` finds nothing to change after
+    /// `upgrade head`, on SQLite and PostgreSQL: the ORM models and the revisions agree.
+    func testManifestFromModelClassesMatchesTheRevisions() throws {
+        let root = URL(fileURLWithPath: configPath).deletingLastPathComponent().path
+        let models = try String(contentsOfFile: root + "/migrations-example/Models/ExampleModels.swift", encoding: .utf8)
+        XCTAssertTrue(models.contains("@Model(table: \"books\""), "the example declares its models as @Model classes")
+        let metadata = try runMigrator(["metadata"], in: root)
+        XCTAssertEqual(metadata.status, 0, metadata.stderr)
+        XCTAssertEqual(metadata.stdout, try String(contentsOfFile: metadataJSONPath, encoding: .utf8))
+        let sqlite = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString.prefix(8)).db").path
+        for url in ["sqlite:///" + sqlite, try PostgresTestServer.freshDatabaseURL()] {
+            let env = ["DATABASE_URL": url]
+            let up = try runMigrator(["upgrade", "head"], in: root, environment: env)
+            XCTAssertEqual(up.status, 0, up.stdout + up.stderr)
+            let check = try runMigrator(["check"], in: root, environment: env)
+            XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+            XCTAssertTrue(check.stdout.contains("no differences"), check.stdout)
+            XCTAssertFalse(check.stderr.contains("Building"), "metadata built it already: \(check.stderr)")
+        }
+    }
+
     func testExampleOnSQLite() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString.prefix(8)).db").path
         try check("sqlite:///" + path)

@@ -199,6 +199,32 @@ final class OfflineDialectTests: XCTestCase {
         }
     }
 
+    /// `oracle://…?version=23` in migrator.yaml writes for Oracle 23ai: booleans are
+    /// BOOLEAN, with no CHECK, and `DEFAULT true` as written; a release before 19c is refused.
+    func testOracle23FromTheConfigURL() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("offline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: root.appendingPathComponent("migrations-example"), to: dir.appendingPathComponent("migrations-example"))
+        func script(_ url: String) throws -> ProcessResult {
+            try "database: \(url)\nscript_location: migrations-example\n".write(
+                to: dir.appendingPathComponent("migrator.yaml"), atomically: true, encoding: .utf8)
+            return try runMigrator(["upgrade", "head", "--sql"], in: dir.path)
+        }
+        let v23 = try script("oracle://scott@dbhost:1521/FREEPDB1?version=23")
+        XCTAssertEqual(v23.status, 0, v23.stderr)
+        XCTAssertTrue(v23.stdout.contains("ALTER TABLE books ADD in_print BOOLEAN DEFAULT true NOT NULL\n\n/\n"), v23.stdout)
+        XCTAssertFalse(v23.stdout.contains("NUMBER(1)"), v23.stdout)
+        XCTAssertFalse(v23.stdout.contains("IN (0, 1)"), v23.stdout)
+        let v19 = try script("oracle://scott@dbhost:1521/ORCLPDB1")
+        XCTAssertTrue(v19.stdout.contains("in_print NUMBER(1) DEFAULT 1 NOT NULL CONSTRAINT ck_books_in_print CHECK (in_print IN (0, 1))"), v19.stdout)
+        let old = try script("oracle://scott@dbhost:1521/ORCL?version=12")
+        XCTAssertNotEqual(old.status, 0)
+        XCTAssertTrue(old.stderr.contains("19c and later"), old.stderr)
+        XCTAssertEqual(old.stdout, "")
+    }
+
     /// `--dialect` names a registered database and goes with `--sql`.
     func testDialectOptionIsChecked() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

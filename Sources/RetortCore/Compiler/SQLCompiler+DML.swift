@@ -75,7 +75,7 @@ extension SQLCompiler {
             try visitAssignments(columns, values)
             if let condition {
                 out.append(" WHERE ")
-                try visit(condition)
+                try visitCondition(condition)
             }
         }
     }
@@ -127,7 +127,7 @@ extension SQLCompiler {
         }
         if let w = u.whereClause {
             out.append(" WHERE ")
-            try visit(w)
+            try visitCondition(w)
         }
         try visitReturningClause(u.returning)
     }
@@ -146,7 +146,7 @@ extension SQLCompiler {
         if !extra.isEmpty { try visitDeleteUsing(extra) }
         if let w = d.whereClause {
             out.append(" WHERE ")
-            try visit(w)
+            try visitCondition(w)
         }
         try visitReturningClause(d.returning)
     }

@@ -113,7 +113,7 @@ extension SQLCompiler {
         case .not:
             out.append("NOT ")
             // NOT binds loosely on both databases: parenthesise anything but an atom.
-            try visit(operand, .atom)
+            try visitCondition(operand, .atom)
         case .negative:
             out.append("-")
             if case .bind(let b) = operand, literalValues || b.inline, b.value.isNegativeNumber {
@@ -179,7 +179,7 @@ extension SQLCompiler {
         let p: Precedence = kind == .and ? .and : .or
         for (i, t) in terms.enumerated() {
             if i > 0 { out.append(kind == .and ? " AND " : " OR ") }
-            try visit(t, p)
+            try visitCondition(t, p)
         }
     }
 
@@ -288,7 +288,8 @@ extension SQLCompiler {
         }
         for w in c.whens {
             out.append(" WHEN ")
-            try visit(w.condition)
+            // A searched CASE's WHENs are conditions; a simple CASE's are values.
+            if c.value == nil { try visitCondition(w.condition) } else { try visit(w.condition) }
             out.append(" THEN ")
             try visit(w.result)
         }

@@ -57,7 +57,7 @@ extension SQLCompiler {
         }
         if let w = s.whereClause {
             out.append(" WHERE ")
-            try visit(w)
+            try visitCondition(w)
         }
         if !s.groupBy.isEmpty {
             out.append(" GROUP BY ")
@@ -65,7 +65,7 @@ extension SQLCompiler {
         }
         if let h = s.having {
             out.append(" HAVING ")
-            try visit(h)
+            try visitCondition(h)
         }
         if !s.orderBy.isEmpty {
             out.append(" ORDER BY ")
@@ -238,7 +238,7 @@ extension SQLCompiler {
         if j.kind == .cross { return }
         out.append(" ON ")
         if let on = j.on {
-            try visit(on)
+            try visitCondition(on)
         } else {
             try visit(try inferJoinCondition(j.left, j.right))
         }

@@ -67,7 +67,7 @@ public class SQLCompiler {
         switch statement {
         case .select(let s): try visitSelect(s, context: .topLevel)
         case .compound(let c): try visitCompound(c, context: .topLevel)
-        case .insert(let i): try visitInsert(i)
+        case .insert(let i): try visitInsertStatement(i)
         case .update(let u): try visitUpdate(u)
         case .delete(let d): try visitDelete(d)
         }
@@ -105,6 +105,17 @@ public class SQLCompiler {
         out.append(" ")
         try visitOperand(r, of: op.precedence, operator: op, right: true)
     }
+
+    /// An expression where SQL wants a condition (WHERE, HAVING, ON, a searched CASE's
+    /// WHEN, the operands of AND, OR and NOT). A database without boolean values
+    /// (Oracle before 23ai, SQL Server) writes a boolean column or value there as a
+    /// comparison with 1.
+    package func visitCondition(_ e: ExpressionNode, _ context: Precedence = .lowest) throws { try visit(e, context) }
+
+    /// A whole INSERT statement. A database that spells an upsert as a statement of its
+    /// own (MERGE on Oracle and SQL Server) writes that when the INSERT has an ON
+    /// CONFLICT clause.
+    package func visitInsertStatement(_ i: Insert) throws { try visitInsert(i) }
 
     /// The upsert clause after an INSERT's rows: ` ON CONFLICT ...` (MySQL: ` ON DUPLICATE
     /// KEY UPDATE ...`; refused where upserts are spelled otherwise, as MERGE).

@@ -58,6 +58,10 @@ public protocol DatabaseDialect: Sendable {
     /// connection, and uses what it returns from then on. The default returns `dialect`;
     /// MySQL settles MySQL or MariaDB and the server's version here.
     func initialize(_ dialect: Dialect, connection: any DriverConnection) throws -> Dialect
+    /// The dialect a URL's options choose before anything connects, for offline
+    /// scripts: Oracle's `oracle://…?version=23` is ``Dialect/oracle23``. The default
+    /// returns `dialect`.
+    func dialect(for url: DatabaseURL, _ dialect: Dialect) throws -> Dialect
     /// Whatever else, beyond the name and the ``Dialect`` flags, makes two values of
     /// this database compile a statement differently (a server version's features); the
     /// compiled-statement cache keys on it. At most 20 bits. The default is 0.
@@ -93,6 +97,7 @@ extension DatabaseDialect {
     public var driverNames: [String] { [] }
     public var urlNamesAFile: Bool { false }
     public func initialize(_ dialect: Dialect, connection: any DriverConnection) throws -> Dialect { dialect }
+    public func dialect(for url: DatabaseURL, _ dialect: Dialect) throws -> Dialect { dialect }
     public var compilationVariant: UInt64 { 0 }
     public var enumValuesInColumnType: Bool { false }
     public var uniqueIndexesAreConstraints: Bool { false }
@@ -177,5 +182,12 @@ extension Dialect {
     /// The registered dialect a URL scheme (`sqlite`, `postgres`, …) names, if any.
     public static func named(_ scheme: String) -> Dialect? {
         registered.first { $0.name == scheme || $0.implementation.urlAliases.contains(scheme) }
+    }
+
+    /// The dialect `url` writes for without connecting (offline scripts): its scheme's,
+    /// as the URL's options refine it (`oracle://…?version=23` is ``oracle23``).
+    public static func forURL(_ url: DatabaseURL) throws -> Dialect? {
+        guard let d = named(url.backend) else { return nil }
+        return try d.implementation.dialect(for: url, d)
     }
 }

@@ -7,7 +7,8 @@ import Foundation
 /// - LIMIT / OFFSET are `OFFSET n ROWS FETCH FIRST m ROWS ONLY` (12c and later);
 /// - table and subquery aliases take no `AS`; EXCEPT is `MINUS`;
 /// - RETURNING is `RETURNING a, b INTO :ret_0, :ret_1` (out-parameters);
-/// - DISTINCT ON, VALUES lists, ON CONFLICT and DELETE ... USING raise
+/// - an upsert (ON CONFLICT) is a MERGE (``visitInsertStatement(_:)``);
+/// - DISTINCT ON, VALUES lists and DELETE ... USING raise
 ///   ``ProgrammingError`` (`.notSupported`) naming the construct.
 final class OracleCompiler: SQLCompiler {
     /// `s.nextval`.
@@ -16,6 +17,12 @@ final class OracleCompiler: SQLCompiler {
     }
 
     override var aliasKeyword: String { " " }
+
+    /// Before 23ai a boolean is a NUMBER(1): `WHERE active` is `WHERE active = 1`.
+    override func visitCondition(_ e: ExpressionNode, _ context: Precedence = .lowest) throws {
+        if (dialect.implementation as? OracleDialect)?.nativeBoolean == true { return try visit(e, context) }
+        try visitNumericBooleanCondition(e, context)
+    }
 
     /// Oracle 19c reads a SELECT without tables from DUAL.
     override var fromlessSelectFrom: String { " FROM DUAL" }
@@ -80,12 +87,14 @@ final class OracleCompiler: SQLCompiler {
         throw notSupported("a VALUES list as a table", "select the rows from DUAL united with UNION ALL")
     }
 
-    override func visitConflictConstraint(_ name: String) throws {
-        throw notSupported("ON CONFLICT (upsert)", "write the upsert as a MERGE statement with text()")
-    }
-
-    override func visitUpsert(_ oc: OnConflict) throws {
-        throw notSupported("ON CONFLICT (upsert)", "write the upsert as a MERGE statement with text()")
+    /// An upsert is `MERGE INTO t USING (SELECT … FROM DUAL [UNION ALL …]) excluded ON (…)
+    /// [WHEN MATCHED THEN UPDATE SET … [WHERE …]] WHEN NOT MATCHED THEN INSERT …`
+    /// (Oracle's MERGE has no RETURNING, and cannot set a column its ON condition reads).
+    override func visitInsertStatement(_ i: Insert) throws {
+        guard let oc = i.onConflict else { return try super.visitInsertStatement(i) }
+        try visitMerge(i, oc, MergeSpelling(
+            source: .selectFromDual, into: true, targetHint: "", parenthesizedOn: true, conditionInWhen: false,
+            refusesUpdatingMatchColumns: true, output: false, terminator: ""))
     }
 
     override func visitDeleteUsing(_ froms: [FromNode]) throws {

@@ -27,9 +27,13 @@ final class OracleDDLCompiler: DDLCompiler {
         return try super.visitDropSequence(d)
     }
 
+    /// 23ai's BOOLEAN type and literals (``Dialect/oracle23``).
+    var nativeBoolean: Bool { (dialect.implementation as? OracleDialect)?.nativeBoolean ?? false }
+
     /// A default written `true` / `false` (as revision files and other databases spell
-    /// it) is `1` / `0` here: there are no boolean literals.
+    /// it) is `1` / `0` before 23ai, which has no boolean literals.
     override func serverDefaultText(_ sql: String) -> String {
+        if nativeBoolean { return sql }
         switch sql.trimmingCharacters(in: .whitespaces).lowercased() {
         case "true": return "1"
         case "false": return "0"
@@ -49,9 +53,9 @@ final class OracleDDLCompiler: DDLCompiler {
 
     /// `CONSTRAINT ck_<table>_<column> CHECK (col IN (0, 1))`: a boolean is a
     /// `NUMBER(1)` on 19c, kept to 0 and 1 by this CHECK (named as the naming convention
-    /// names checks, so that it can be dropped).
+    /// names checks, so that it can be dropped). None on 23ai, whose BOOLEAN needs none.
     func booleanCheck(for column: Column, table: String) -> String? {
-        guard case .boolean = column.type else { return nil }
+        guard case .boolean = column.type, !nativeBoolean else { return nil }
         let name = enumCheckName(table: table, column: column.name).map { "CONSTRAINT " + quote(constraintName($0, .convention)) + " " }
         return (name ?? "") + "CHECK (" + quote(column.name) + " IN (0, 1))"
     }

@@ -7,16 +7,46 @@ import Logging
 /// Unquoted names fold to upper case, so a lower-case name is written bare and one
 /// with upper-case letters (or a reserved word, or a leading digit or underscore) is
 /// quoted: `authors` stays `authors` (the table AUTHORS), `"MyTable"` keeps its case.
-/// Parameters are `:1`, `:2`; booleans are `NUMBER(1)` holding 1 / 0; timestamps are
-/// `TIMESTAMP '…'` literals, blobs and UUIDs `HEXTORAW('…')`.
+/// Parameters are `:1`, `:2`; booleans are `NUMBER(1)` holding 1 / 0 (with a CHECK)
+/// before 23ai and `BOOLEAN` holding TRUE / FALSE from 23ai (``Dialect/oracle23``, or
+/// `oracle://…?version=23`); timestamps are `TIMESTAMP '…'` literals, blobs and UUIDs
+/// `HEXTORAW('…')`.
 struct OracleDialect: DatabaseDialect {
+    /// The major release the SQL is written for: 19 (19c, the default) or later.
+    let version: Int
+
+    init(version: Int = 19) {
+        self.version = version
+        typeCompiler = OracleTypeCompiler(nativeBoolean: version >= 23, quoteIdentifier: { OracleDialect.quote($0) })
+    }
+
+    /// 23ai has a BOOLEAN type and TRUE / FALSE; earlier releases keep booleans in NUMBER(1).
+    var nativeBoolean: Bool { version >= 23 }
+
     var name: String { "oracle" }
+
+    /// The booleans' spelling is what two Oracle releases compile differently.
+    var compilationVariant: UInt64 { nativeBoolean ? 1 : 0 }
+
+    /// `oracle://…?version=23` writes for Oracle 23ai (its BOOLEAN type); no `version`,
+    /// for 19c. Releases before 19c are refused.
+    func dialect(for url: DatabaseURL, _ dialect: Dialect) throws -> Dialect {
+        guard let text = url.option("version") else { return dialect }
+        let digits = text.prefix { $0.isNumber }
+        guard let major = Int(digits), !digits.isEmpty else {
+            throw ArgumentError("the database URL's version=\(text) is not an Oracle release number; write e.g. version=23 or version=19")
+        }
+        guard major >= 19 else {
+            throw ArgumentError("version=\(text): Retort writes SQL for Oracle 19c and later; write version=19 for 19c")
+        }
+        return .oracle(version: major)
+    }
 
     func makeDriver(url: DatabaseURL, logger: Logger) throws -> any Driver { throw CompileOnly.noDriver(name) }
 
     func makeSQLCompiler(_ dialect: Dialect) -> SQLCompiler { OracleCompiler(dialect: dialect) }
     func makeDDLCompiler(_ dialect: Dialect) -> DDLCompiler { OracleDDLCompiler(dialect: dialect) }
-    let typeCompiler: TypeCompiler = OracleTypeCompiler(quoteIdentifier: { OracleDialect.quote($0) })
+    let typeCompiler: TypeCompiler
     var reflector: any SchemaReflector { CompileOnlyReflector(databaseName: name) }
 
     func quoteIdentifier(_ name: String) -> String { OracleDialect.quote(name) }
@@ -31,11 +61,12 @@ struct OracleDialect: DatabaseDialect {
         return name
     }
 
-    /// Booleans `1`/`0`; timestamps `TIMESTAMP 'YYYY-MM-DD HH:MI:SS.FFFFFF'` (UTC);
+    /// Booleans `1`/`0` (`TRUE`/`FALSE` from 23ai); timestamps `TIMESTAMP 'YYYY-MM-DD HH:MI:SS.FFFFFF'` (UTC);
     /// blobs `HEXTORAW('0A0B')` and UUIDs the same over their 16 bytes (`RAW(16)`);
     /// infinities and NaN as `BINARY_DOUBLE_INFINITY` / `BINARY_DOUBLE_NAN`.
     func literal(_ value: SQLValue) throws -> String {
         switch value {
+        case .bool(let b) where nativeBoolean: return b ? "TRUE" : "FALSE"
         case .bool(let b): return b ? "1" : "0"
         case .timestamp(let d): return "TIMESTAMP '" + SQLDateFormat.timestampString(d) + "'"
         case .blob(let data): return "HEXTORAW('" + ANSILiteral.hex(data) + "')"
@@ -83,16 +114,32 @@ struct OracleDialect: DatabaseDialect {
 extension Dialect {
     /// Oracle Database 19c and later, compile-only (no driver): for offline scripts and
     /// compiled SQL. Identifiers up to 128 bytes; `:1` parameters; no native enums or
-    /// boolean type; comments with `COMMENT ON`.
+    /// boolean type (see ``oracle23`` for 23ai's); comments with `COMMENT ON`.
     ///
     /// ```swift
     /// try select(authors.c.name).limit(5).compile(for: .oracle).sql
     /// // SELECT authors.name FROM authors FETCH FIRST :1 ROWS ONLY
     /// ```
-    public static let oracle = Dialect(
-        paramStyle: .colonNumbered, maxBindParameters: 65535, maxIdentifierLength: 128,
-        supportsReturning: true, supportsSavepoints: true,
-        supportsForUpdate: true, supportsNativeEnum: false, supportsAlterColumn: true,
-        supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true,
-        listParameterStyle: .expanded(jsonFallback: false), supportsRightAndFullJoin: true, implementation: OracleDialect())
+    public static let oracle = Dialect.oracle(version: 19)
+
+    /// Oracle Database 23ai, compile-only: as ``oracle`` but with 23ai's `BOOLEAN` type
+    /// (no `NUMBER(1)` and CHECK) and `TRUE` / `FALSE` literals. A migrator.yaml chooses
+    /// it with `database: oracle://…?version=23`.
+    ///
+    /// ```swift
+    /// try CreateTable(books).compile(for: .oracle23)
+    /// // CREATE TABLE books (… in_print BOOLEAN DEFAULT true NOT NULL, …)
+    /// ```
+    public static let oracle23 = Dialect.oracle(version: 23)
+
+    /// The Oracle dialect for one major release (19 for 19c, 23 for 23ai, ...).
+    public static func oracle(version: Int) -> Dialect {
+        Dialect(
+            paramStyle: .colonNumbered, maxBindParameters: 65535, maxIdentifierLength: 128,
+            supportsReturning: true, supportsSavepoints: true,
+            supportsForUpdate: true, supportsNativeEnum: false, supportsAlterColumn: true,
+            supportsComments: true, integerPrimaryKeyIsRowID: false, typesKeepTimeZone: true,
+            listParameterStyle: .expanded(jsonFallback: false), supportsRightAndFullJoin: true,
+            implementation: OracleDialect(version: version))
+    }
 }

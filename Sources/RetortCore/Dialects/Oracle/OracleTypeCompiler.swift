@@ -1,8 +1,23 @@
 /// Oracle's spelling of types: `VARCHAR2(N CHAR)` (lengths in characters, as Retort's
 /// are), `CLOB` for text and JSON, `NUMBER(1)` for booleans, `NUMBER(19)` for bigint,
 /// `TIMESTAMP [WITH TIME ZONE]`, `BLOB`, `RAW(16)` for UUIDs, and an enum as a
-/// `VARCHAR2` with a CHECK. Oracle has no time-of-day type: `time` is refused.
+/// `VARCHAR2` with a CHECK. Oracle has no time-of-day type: `time` is refused. From
+/// 23ai (`nativeBoolean`) booleans are `BOOLEAN`.
 final class OracleTypeCompiler: TypeCompiler, @unchecked Sendable {
+    /// Booleans are 23ai's `BOOLEAN` rather than `NUMBER(1)`.
+    let nativeBoolean: Bool
+
+    init(nativeBoolean: Bool, quoteIdentifier: @escaping @Sendable (String) -> String) {
+        self.nativeBoolean = nativeBoolean
+        super.init(quoteIdentifier: quoteIdentifier)
+    }
+
+    /// 19c's spelling (`NUMBER(1)` booleans).
+    required init(quoteIdentifier: @escaping @Sendable (String) -> String) {
+        self.nativeBoolean = false
+        super.init(quoteIdentifier: quoteIdentifier)
+    }
+
     override func typeName(_ type: SQLType) throws -> String {
         switch type {
         case .string(nil):
@@ -17,7 +32,7 @@ final class OracleTypeCompiler: TypeCompiler, @unchecked Sendable {
     override func visitBigint() -> String { "NUMBER(19)" }
     override func visitString(_ length: Int?) -> String { "VARCHAR2(\(length ?? 4000) CHAR)" }
     override func visitText() -> String { "CLOB" }
-    override func visitBoolean() -> String { "NUMBER(1)" }
+    override func visitBoolean() -> String { nativeBoolean ? "BOOLEAN" : "NUMBER(1)" }
     override func visitFloat() -> String { "BINARY_FLOAT" }
     override func visitDouble() -> String { "BINARY_DOUBLE" }
     override func visitNumeric(_ precision: Int?, _ scale: Int?) -> String {

@@ -8,12 +8,18 @@ import Foundation
 ///   m ROWS ONLY`, which SQL Server allows only after an ORDER BY (refused without one);
 /// - RETURNING is `OUTPUT inserted.a` (`deleted.a` for a DELETE), written before
 ///   VALUES / WHERE;
-/// - FOR UPDATE, DISTINCT ON, LATERAL, ON CONFLICT and DELETE ... USING raise
+/// - an upsert (ON CONFLICT) is a MERGE (``visitInsertStatement(_:)``);
+/// - FOR UPDATE, DISTINCT ON, LATERAL and DELETE ... USING raise
 ///   ``ProgrammingError`` (`.notSupported`) naming the construct.
 final class SQLServerCompiler: SQLCompiler {
     /// `NEXT VALUE FOR s`.
     override func visitNextValue(sequence: String, schema: String?) throws {
         out.append("NEXT VALUE FOR " + sequenceName(sequence, schema: schema))
+    }
+
+    /// A boolean is a BIT: `WHERE active` is `WHERE active = 1`.
+    override func visitCondition(_ e: ExpressionNode, _ context: Precedence = .lowest) throws {
+        try visitNumericBooleanCondition(e, context)
     }
 
     override func visitKnownFunction(_ f: FunctionCall, _ known: KnownFunction) throws {
@@ -77,12 +83,15 @@ final class SQLServerCompiler: SQLCompiler {
         throw notSupported("LATERAL", "SQL Server spells it CROSS APPLY / OUTER APPLY; write the query with text()")
     }
 
-    override func visitConflictConstraint(_ name: String) throws {
-        throw notSupported("ON CONFLICT (upsert)", "write the upsert as a MERGE statement with text()")
-    }
-
-    override func visitUpsert(_ oc: OnConflict) throws {
-        throw notSupported("ON CONFLICT (upsert)", "write the upsert as a MERGE statement with text()")
+    /// An upsert is `MERGE t WITH (HOLDLOCK) USING (VALUES …) AS excluded (…) ON …
+    /// [WHEN MATCHED [AND …] THEN UPDATE SET …] WHEN NOT MATCHED THEN INSERT …
+    /// [OUTPUT inserted.…];` (HOLDLOCK keeps the match and the insert atomic, as ON
+    /// CONFLICT is; MERGE must end with `;`).
+    override func visitInsertStatement(_ i: Insert) throws {
+        guard let oc = i.onConflict else { return try super.visitInsertStatement(i) }
+        try visitMerge(i, oc, MergeSpelling(
+            source: .values, into: false, targetHint: " WITH (HOLDLOCK)", parenthesizedOn: false, conditionInWhen: true,
+            refusesUpdatingMatchColumns: false, output: true, terminator: ";"))
     }
 
     override func visitDeleteUsing(_ froms: [FromNode]) throws {
