@@ -117,7 +117,10 @@ public struct ManifestModule: Sendable {
             return packageRoot + "/" + path
         }
         progress("Reading the package description...")
-        let run = try ManifestProcess.run(try ManifestProcess.swift(), ["package", "describe", "--type", "json"],
+        // `--ignore-lock`: describing only reads Package.swift, and the lock on the
+        // project's .build is often held (an editor's language server, a `swift test` that
+        // runs the migrator), which would otherwise leave this waiting for good.
+        let run = try ManifestProcess.run(try ManifestProcess.swift(), ["package", "--ignore-lock", "describe", "--type", "json"],
                                           in: packageRoot)
         guard run.status == 0,
               let root = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
