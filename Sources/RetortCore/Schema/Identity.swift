@@ -5,6 +5,9 @@
 /// SequenceOptions(start: 1000, increment: 10)   // START WITH 1000 INCREMENT BY 10
 /// ```
 public struct SequenceOptions: Sendable, Hashable {
+    /// The option keys the metadata JSON and revision files spell these options with,
+    /// in the order they are written.
+    public static let fieldNames = ["start", "increment", "min_value", "max_value", "cycle", "cache"]
     /// The first value handed out (`START WITH`).
     public var start: Int64?
     /// The step between values (`INCREMENT BY`); negative counts down.

@@ -72,7 +72,7 @@ public enum MetadataJSON {
         }
         let metadata = MetaData()
         for (i, s) in try r.array(top["sequences"], "'sequences'").enumerated() {
-            let o = try r.object(s, "sequences[\(i)]", allowed: ["name"] + sequenceOptionFields)
+            let o = try r.object(s, "sequences[\(i)]", allowed: ["name"] + SequenceOptions.fieldNames)
             metadata.add(DatabaseSequence(try r.string(o["name"], "sequences[\(i)].name"),
                                           options: try r.sequenceOptions(o, "sequences[\(i)]")))
         }
@@ -112,7 +112,7 @@ public enum MetadataJSON {
                 comment: try r.optionalString(co["comment"], "\(cw).comment"))
             column.collation = try r.optionalString(co["collation"], "\(cw).collation")
             if let i = co["identity"], !(i is NSNull) {
-                let io = try r.object(i, "\(cw).identity", allowed: ["always"] + sequenceOptionFields)
+                let io = try r.object(i, "\(cw).identity", allowed: ["always"] + SequenceOptions.fieldNames)
                 column.identity = Identity(always: try r.optionalBool(io["always"], "\(cw).identity.always") ?? false,
                                            options: try r.sequenceOptions(io, "\(cw).identity"))
             }

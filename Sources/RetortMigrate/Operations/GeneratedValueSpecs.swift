@@ -28,7 +28,7 @@ public struct SequenceSpec: Sendable, Equatable, Hashable {
 }
 
 /// The option keys of a sequence and an identity, in the order files write them.
-let sequenceOptionFields = ["start", "increment", "min_value", "max_value", "cycle", "cache"]
+let sequenceOptionFields = SequenceOptions.fieldNames
 
 extension OperationReader {
     /// `{always: true, start: 1, …}` of a column's `identity`.
