@@ -5,23 +5,18 @@ import RetortCore
 /// computed columns pay for it).
 extension Session {
     func readComputed(_ objects: [any Model], model: any Model.Type, _ conn: Connection, _ work: inout FlushWork) throws {
-        let q = engine.dialect.quoteIdentifier
         for mapped in model.mapping.tables {
             let table = mapped.table
             let computed = table.columns.indices.filter { table.columns[$0].computed != nil && mapped.properties[$0] != nil }
             let keys = mapped.keyColumns
-            guard !computed.isEmpty, !keys.isEmpty else { continue }
-            let name = (table.schema.map { q($0) + "." } ?? "") + q(table.name)
-            let sql = "SELECT " + computed.map { q(table.columns[$0].name) }.joined(separator: ", ") + " FROM " + name + " WHERE "
-                + keys.enumerated().map { k, c in q(table.columns[c].name) + " = :k\(k)" }.joined(separator: " AND ")
-            let statement = text(sql)
+            guard !computed.isEmpty, !keys.isEmpty, keys.allSatisfy({ mapped.properties[$0] != nil }) else { continue }
+            // SELECT <computed> FROM table WHERE pk = ?, compiled once for the whole batch.
+            var statement = select(computed.map { table.c[table.columns[$0].name] as any SelectItem })
+            statement.whereClause = BindSource.keyCondition(table, keys)
+            let compiled = try StatementCache.shared.compile(.select(statement), engine.dialect)
             for o in objects {
-                var params = Parameters()
-                for (k, c) in keys.enumerated() {
-                    guard let p = mapped.properties[c] else { continue }
-                    params["k\(k)"] = o._value(at: p)
-                }
-                guard let row = try conn.execute(statement, params).first() else { continue }
+                let key = keys.map { o._value(at: mapped.properties[$0]!) }
+                guard let row = try conn.execute(compiled: compiled, values: key).first() else { continue }
                 for (k, c) in computed.enumerated() { try work.set(o, row[k], at: mapped.properties[c]!) }
             }
         }
