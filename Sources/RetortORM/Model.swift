@@ -261,18 +261,18 @@ public struct ModelDecoder {
 }
 
 /// The row a model is decoded from: a built ``Row``, or the current row of a result
-/// being read (see `Result.advance()`), whose values are converted as they are asked for.
+/// being read (see `CursorResult.advance()`), whose values are converted as they are asked for.
 ///
 /// A result is held unretained (copying a `RowSource`, as every decoder does, costs no
 /// reference count): whoever makes one with ``reading(_:)`` keeps the result alive
 /// while it is used, as the readers reading the result's rows do.
 enum RowSource {
     case row(Row)
-    case result(Unmanaged<RetortCore.Result>)
+    case result(Unmanaged<CursorResult>)
 
     /// The current row of `result`, which the caller keeps alive while this is used.
     @inline(__always)
-    static func reading(_ result: RetortCore.Result) -> RowSource { .result(.passUnretained(result)) }
+    static func reading(_ result: CursorResult) -> RowSource { .result(.passUnretained(result)) }
 
     @inline(__always)
     subscript(_ index: Int) -> SQLValue {
@@ -282,7 +282,7 @@ enum RowSource {
         }
     }
 
-    /// Column `index` when it is an integer (see `Result.integer(at:)`).
+    /// Column `index` when it is an integer (see `CursorResult.integer(at:)`).
     @inline(__always)
     func integer(at index: Int) -> TypedRead<Int64> {
         switch self {

@@ -104,7 +104,7 @@ public func select<M: Model>(_ model: M.Type) -> ModelSelect<M> { ModelSelect() 
 /// `lazy: .selectin` / `.joined`) reads all its rows and runs its eager loads before
 /// returning; the instances are then handed out from memory.
 public struct ModelResult<M: Model> {
-    let result: RetortCore.Result?
+    let result: CursorResult?
     let session: Session
     let plan: LoadPlan
     /// The instances of an eagerly loaded query, already read.
@@ -117,7 +117,7 @@ public struct ModelResult<M: Model> {
         init(_ objects: [M]) { self.objects = objects }
     }
 
-    init(result: RetortCore.Result, session: Session, plan: LoadPlan) {
+    init(result: CursorResult, session: Session, plan: LoadPlan) {
         self.result = result
         self.session = session
         self.plan = plan
@@ -216,14 +216,14 @@ extension Session {
 
     /// Runs a Core statement in the session's transaction (flushing first, with autoflush).
     @discardableResult
-    public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> RetortCore.Result {
+    public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> CursorResult {
         try autoflushIfNeeded()
         return try activeConnection().execute(statement, parameters)
     }
 
     /// Runs a Core statement once per parameter set (executemany) in the session's transaction.
     @discardableResult
-    public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> RetortCore.Result {
+    public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> CursorResult {
         try autoflushIfNeeded()
         return try activeConnection().execute(statement, parameterSets)
     }

@@ -124,7 +124,7 @@ public struct ModelTupleSelect<First: ModelEntity, each Rest: ModelEntity>: Mode
 
 /// The rows of a ``ModelTupleSelect``, each a tuple of instances, read as they come.
 public struct ModelTupleResult<First: ModelEntity, each Rest: ModelEntity> {
-    let result: RetortCore.Result
+    let result: CursorResult
     let firstReader: ModelEntityReader<First.Element>
     let restReaders: (repeat ModelEntityReader<(each Rest).Element>)
     /// The loader options' work over the instances the readers collect (nil without options).

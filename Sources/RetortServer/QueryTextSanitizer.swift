@@ -2,7 +2,7 @@
 /// OpenTelemetry asks of query text that is not fully parameterized.
 ///
 /// Retort's compiled statements carry values as bound parameters, but SQL written by
-/// hand (`text("… WHERE email = 'a@b.org'")`, `execDriverSQL`) or compiled with
+/// hand (`text("… WHERE email = 'a@b.org'")`, `executeDriverSQL`) or compiled with
 /// literal binds has them in its text: a trace must not hold them. String literals
 /// (`'…'`, with a prefix such as `E`, `N` or `X`, and PostgreSQL's `$tag$…$tag$`) and
 /// numbers become `?`; names (quoted ones too), keywords, placeholders (`?`, `$1`,

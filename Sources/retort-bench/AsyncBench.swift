@@ -107,5 +107,5 @@ struct AsyncBench {
 /// The result of work done in a task, read by the thread that waited for it (the
 /// semaphore orders the write before the read).
 private final class Outcome<T>: @unchecked Sendable {
-    var value: Swift.Result<T, any Error>?
+    var value: Result<T, any Error>?
 }

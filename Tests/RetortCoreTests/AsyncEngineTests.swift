@@ -33,7 +33,7 @@ final class AsyncEngineTests: XCTestCase {
             Backend(name: "sqlite", engine: AsyncEngine(try createEngine(temporarySQLiteURL("async") + sqliteOptions, pool: pool)),
                     slowSQL: Self.sqliteSlow, connectionIdentity: "SELECT count(*) FROM temp.sqlite_master"),
             Backend(name: "postgresql",
-                    engine: AsyncEngine(try createEngine(PostgresTestServer.freshDatabaseURL(), pool: pool)),
+                    engine: AsyncEngine(try createEngine(PostgreSQLTestServer.freshDatabaseURL(), pool: pool)),
                     slowSQL: "SELECT pg_sleep(10)", connectionIdentity: "SELECT pg_backend_pid()"),
             Backend(name: "mysql",
                     engine: AsyncEngine(try createEngine(MariaDBTestServer.freshDatabaseURL(), pool: pool)),

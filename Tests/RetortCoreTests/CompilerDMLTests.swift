@@ -195,7 +195,7 @@ final class CompilerDMLTests: XCTestCase {
     }
 
     func testUpdateWithoutValuesUsesParameterNames() throws {
-        let q = a.update().where(a.c.id == bindparam("author_id"))
+        let q = a.update().where(a.c.id == bindParameter("author_id"))
         let c = try q.compile(for: .postgresql, parameterNames: ["name", "author_id"])
         XCTAssertEqual(c.sql, "UPDATE authors SET name = $1 WHERE authors.id = $2")
         XCTAssertEqual(c.bindings, [.named("name"), .named("author_id")])

@@ -169,7 +169,7 @@ final class CompilerSelectTests: XCTestCase {
     }
 
     func testExpandingParametersAmongOthersAreRenumbered() {
-        let q = select(a.c.id).where(a.c.name == bindparam("n") && a.c.id.in(bindparam("ids", expanding: true)) && a.c.id < 9)
+        let q = select(a.c.id).where(a.c.name == bindParameter("n") && a.c.id.in(bindParameter("ids", expanding: true)) && a.c.id < 9)
         assertSQL(q, sqlite: "SELECT authors.id FROM authors WHERE authors.name = ? AND authors.id IN (?) AND authors.id < ?",
                   postgresql: "SELECT authors.id FROM authors WHERE authors.name = $1 AND authors.id = ANY($2) AND authors.id < $3")
         XCTAssertEqual(try q.compile(for: .sqlite).bindings, [.named("n"), .namedList("ids", type: .integer), .value(9)])
@@ -180,7 +180,7 @@ final class CompilerSelectTests: XCTestCase {
                        postgresql: "SELECT authors.id FROM authors WHERE authors.name = $1 AND authors.id = ANY($2::int8[]) AND authors.id < $3",
                        ["x", .text(#"{"4","5"}"#), 9])
         // Without expanding, the parameter is one value: `IN (?)`.
-        assertSQL(select(a.c.id).where(a.c.id.in(bindparam("one", expanding: false))),
+        assertSQL(select(a.c.id).where(a.c.id.in(bindParameter("one", expanding: false))),
                   sqlite: "SELECT authors.id FROM authors WHERE authors.id IN (?)")
     }
 
@@ -197,7 +197,7 @@ final class CompilerSelectTests: XCTestCase {
                        "SELECT authors.id FROM authors WHERE authors.id IN (1, 2) AND authors.name NOT IN ('O''Brien') AND authors.id IN ()")
         XCTAssertEqual(try Dialect.postgresql.literalSQL(q.compile(for: .postgresql)),
                        #"SELECT authors.id FROM authors WHERE authors.id = ANY('{"1","2"}'::int8[]) AND authors.name <> ALL('{"O''Brien"}') AND authors.id = ANY('{}')"#)
-        let named = select(a.c.id).where(a.c.id.in(bindparam("ids", expanding: true)))
+        let named = select(a.c.id).where(a.c.id.in(bindParameter("ids", expanding: true)))
         XCTAssertEqual(try Dialect.sqlite.literalSQL(named.compile(for: .sqlite), ["ids": SQLValueList([7])]),
                        "SELECT authors.id FROM authors WHERE authors.id IN (7)")
     }
@@ -412,7 +412,7 @@ final class CompilerSelectTests: XCTestCase {
         }
     }
 
-    // MARK: CASE, CAST, literals, bindparam, text
+    // MARK: CASE, CAST, literals, bindParameter, text
 
     func testCase() {
         assertSQL(select(caseWhen(.when(b.c.pages > 500, then: "long"), .when(b.c.pages > 100, then: "medium"), else: "short")),
@@ -441,14 +441,14 @@ final class CompilerSelectTests: XCTestCase {
     }
 
     func testBindParam() throws {
-        let q = select(a.c.name).where(a.c.id == bindparam("id"))
+        let q = select(a.c.name).where(a.c.id == bindParameter("id"))
         let c = try q.compile(for: .postgresql)
         XCTAssertEqual(c.sql, "SELECT authors.name FROM authors WHERE authors.id = $1")
         XCTAssertEqual(c.bindings, [.named("id")])
     }
 
     func testBindParamMixedWithValues() throws {
-        let q = select(a.c.name).where(a.c.id == bindparam("id") && a.c.name != "x")
+        let q = select(a.c.name).where(a.c.id == bindParameter("id") && a.c.name != "x")
         let c = try q.compile(for: .sqlite)
         XCTAssertEqual(c.bindings, [.named("id"), .value("x")])
     }

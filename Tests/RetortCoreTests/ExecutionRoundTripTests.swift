@@ -171,7 +171,7 @@ final class ExecutionRoundTripTests: XCTestCase {
                 XCTAssertEqual(try conn.scalars(select(kind).orderBy(b.c.pages), as: String.self).all(),
                                ["short", "short", "medium", "medium", "long"])
                 XCTAssertEqual(try conn.scalar(select(cast(fn.sum(b.c.pages), .string(20))), as: String.self), "2180")
-                XCTAssertEqual(try conn.scalar(select(b.c.id).where(b.c.title == bindparam("t")), ["t": "Kindred"], as: Int.self),
+                XCTAssertEqual(try conn.scalar(select(b.c.id).where(b.c.title == bindParameter("t")), ["t": "Kindred"], as: Int.self),
                                try conn.scalar(select(b.c.id).where(b.c.title == "Kindred"), as: Int.self))
             }
         }

@@ -56,13 +56,13 @@ final class ExpandingInTests: XCTestCase {
         try forEachBackend { engine in
             let t = try makeItems(engine)
             let db = engine.dialect.name
-            let q = select(t.c.name).where(t.c.id.in(bindparam("ids", expanding: true))).orderBy(t.c.id)
+            let q = select(t.c.name).where(t.c.id.in(bindParameter("ids", expanding: true))).orderBy(t.c.id)
             try engine.connect { conn in
                 for list in [[1], [3, 5, 7], [], Array(1...10), [2, 2, 2]] {
                     let names = try conn.scalars(q, ["ids": SQLValueList(list)], as: String.self).all()
                     XCTAssertEqual(names, Set(list).sorted().map { "n\($0)" }, "\(db) \(list)")
                 }
-                let notQ = select(fn.count()).selectFrom(t).where(t.c.id.notIn(bindparam("ids", expanding: true)))
+                let notQ = select(fn.count()).selectFrom(t).where(t.c.id.notIn(bindParameter("ids", expanding: true)))
                 XCTAssertEqual(try conn.scalar(notQ, ["ids": SQLValueList([Int]())], as: Int.self), 10, db)
                 XCTAssertEqual(try conn.scalar(notQ, ["ids": SQLValueList([1, 2, 3])], as: Int.self), 7, db)
 
@@ -73,13 +73,13 @@ final class ExpandingInTests: XCTestCase {
                 let extra = assertThrows(InterfaceError.self) { try conn.execute(q, ["ids": SQLValueList([1]), "x": 1]) }
                 XCTAssertEqual(extra?.kind, .unexpectedParameter)
                 let listForScalar = assertThrows(InterfaceError.self) {
-                    try conn.execute(select(t.c.id).where(t.c.id == bindparam("id")), ["id": SQLValueList([1])])
+                    try conn.execute(select(t.c.id).where(t.c.id == bindParameter("id")), ["id": SQLValueList([1])])
                 }
                 XCTAssertTrue(listForScalar?.message.contains("expanding: true") ?? false, listForScalar?.message ?? "")
             }
             // executemany: each set has its own list.
             let deleted = try engine.begin { conn in
-                try conn.execute(t.delete().where(t.c.id.in(bindparam("ids", expanding: true))),
+                try conn.execute(t.delete().where(t.c.id.in(bindParameter("ids", expanding: true))),
                                  [["ids": SQLValueList([1])], ["ids": SQLValueList([2, 3, 99])], ["ids": SQLValueList([Int]())]])
             }
             XCTAssertEqual(deleted.rowCount, 3, db)
@@ -245,7 +245,7 @@ final class ExpandingInTests: XCTestCase {
                 XCTAssertEqual(try ids(t.c.format.in(["ebook"])), [2], db)
                 XCTAssertEqual(try ids(t.c.bytes.in([Data([1, 0, 255]), Data([9])])), [2], db)
                 XCTAssertEqual(try ids(t.c.at.in(instants)), [1, 2], db)
-                let named = select(t.c.id).where(t.c.day.in(bindparam("days", expanding: true))).orderBy(t.c.id)
+                let named = select(t.c.id).where(t.c.day.in(bindParameter("days", expanding: true))).orderBy(t.c.id)
                 XCTAssertEqual(try conn.scalars(named, ["days": SQLValueList(days)], as: Int.self).all(), [1, 2], db)
             }
         }

@@ -27,7 +27,7 @@ final class ExpressionDifferentialTests: XCTestCase {
     }
 
     func testPostgreSQLAgreesWithTheEvaluator() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try run(engine, rules: .postgresql, name: "PostgreSQL")
     }

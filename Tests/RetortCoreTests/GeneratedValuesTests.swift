@@ -204,7 +204,7 @@ final class GeneratedValuesTests: XCTestCase {
     }
 
     func testLiveOnPostgreSQL() throws {
-        try liveRoundTrip(try createEngine(PostgresTestServer.freshDatabaseURL()), sequences: true)
+        try liveRoundTrip(try createEngine(PostgreSQLTestServer.freshDatabaseURL()), sequences: true)
     }
 
     func testLiveOnMariaDB() throws {
@@ -266,7 +266,7 @@ final class GeneratedValuesTests: XCTestCase {
     }
 
     func testRandomExpressionsOnPostgreSQL() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         for seed in UInt64(1)...4 { try randomExpressionsRoundTrip(engine, seed: seed) }
     }
 

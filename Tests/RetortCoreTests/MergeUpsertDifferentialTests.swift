@@ -25,7 +25,7 @@ final class MergeUpsertDifferentialTests: XCTestCase {
             ?? UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000
         print("MergeUpsertDifferentialTests: seed \(seed) (RETORT_DIFFERENTIAL_SEED=\(seed) reruns it)")
         var rng = SeededGenerator(seed: seed)
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         let t = Self.items
         try Self.metadata.createAll(engine)

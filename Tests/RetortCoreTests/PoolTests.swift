@@ -36,7 +36,7 @@ final class PoolTests: XCTestCase {
     }
 
     func testPrePingReplacesATerminatedPostgresConnection() throws {
-        let url = try PostgresTestServer.freshDatabaseURL()
+        let url = try PostgreSQLTestServer.freshDatabaseURL()
         let engine = try createEngine(url, pool: PoolOptions(size: 2, prePing: true))
         defer { engine.dispose() }
         let pid = try engine.connect { try $0.scalar(text("SELECT pg_backend_pid()"), as: Int.self) }
@@ -56,7 +56,7 @@ final class PoolTests: XCTestCase {
     }
 
     func testLostPostgresConnectionIsReportedThenRecovered() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL(), pool: PoolOptions(size: 2))
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL(), pool: PoolOptions(size: 2))
         defer { engine.dispose() }
         let conn = try engine.connect()
         defer { conn.close() }
@@ -81,14 +81,14 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(error?.kind, .cannotConnect)
         XCTAssertFalse(error?.message.contains("\n") ?? true, error?.message ?? "")
 
-        guard let wrong = try PostgresTestServer.passwordURL(password: "wrong-password") else {
+        guard let wrong = try PostgreSQLTestServer.passwordURL(password: "wrong-password") else {
             throw XCTSkip("password authentication needs the throwaway server")
         }
         let auth = assertThrows(OperationalError.self) { try createEngine(wrong).connect() }
         XCTAssertEqual(auth?.kind, .authenticationFailed)
         XCTAssertFalse(auth?.message.contains("wrong-password") ?? true)
         XCTAssertFalse(auth?.message.contains("\n") ?? true, auth?.message ?? "")
-        let right = try XCTUnwrap(PostgresTestServer.passwordURL(password: "s3cret"))
+        let right = try XCTUnwrap(PostgreSQLTestServer.passwordURL(password: "s3cret"))
         XCTAssertEqual(try createEngine(right).connect { try $0.scalar(text("SELECT 1"), as: Int.self) }, 1)
     }
 }

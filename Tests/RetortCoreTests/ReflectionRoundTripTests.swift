@@ -88,7 +88,7 @@ final class ReflectionRoundTripTests: XCTestCase {
     }
 
     func testRoundTripOnPostgreSQL() throws {
-        try roundTrip(try createEngine(PostgresTestServer.freshDatabaseURL()))
+        try roundTrip(try createEngine(PostgreSQLTestServer.freshDatabaseURL()))
     }
 
     func testHandWrittenSQLiteSchema() throws {

@@ -2,7 +2,7 @@ import XCTest
 
 @testable import RetortCore
 
-/// `Result.next()` reads each row into the storage of the row before it when the caller
+/// `CursorResult.next()` reads each row into the storage of the row before it when the caller
 /// has let go of that one (no array per row). Rows a caller keeps must keep their own
 /// values, whatever is read after them.
 final class ResultRowBufferTests: XCTestCase {

@@ -86,9 +86,9 @@ final class StatementShapeKeyTests: XCTestCase {
     func testLiteralSQLAgainstBoundValue() throws {
         try assertDistinct(.select(select(a.c.id).where(a.c.id == literalColumn("1"))), .select(select(a.c.id).where(a.c.id == 1)))
         try assertDistinct(.select(select(literalColumn("1"))), .select(select(literalColumn("2"))))
-        try assertDistinct(.select(select(a.c.id).where(a.c.id == bindparam("p"))),
-                           .select(select(a.c.id).where(a.c.id == bindparam("q"))))
-        try assertDistinct(.select(select(a.c.id).where(a.c.id == bindparam("p"))), .select(select(a.c.id).where(a.c.id == 1)))
+        try assertDistinct(.select(select(a.c.id).where(a.c.id == bindParameter("p"))),
+                           .select(select(a.c.id).where(a.c.id == bindParameter("q"))))
+        try assertDistinct(.select(select(a.c.id).where(a.c.id == bindParameter("p"))), .select(select(a.c.id).where(a.c.id == 1)))
     }
 
     func testInLists() throws {
@@ -98,8 +98,8 @@ final class StatementShapeKeyTests: XCTestCase {
         try assertDistinct(.select(select(a.c.id).where(a.c.id.in([1, 2]))),
                            .select(select(a.c.id).where(a.c.id.in(expressions: [1, 2]))))
         try assertDistinct(.select(select(a.c.id).where(a.c.id.in([1, 2]))), .select(select(a.c.id).where(a.c.id.notIn([1, 2]))))
-        try assertDistinct(.select(select(a.c.id).where(a.c.id.in(bindparam("ids", expanding: true)))),
-                           .select(select(a.c.id).where(a.c.id.in(bindparam("other", expanding: true)))))
+        try assertDistinct(.select(select(a.c.id).where(a.c.id.in(bindParameter("ids", expanding: true)))),
+                           .select(select(a.c.id).where(a.c.id.in(bindParameter("other", expanding: true)))))
         let cache = StatementCache(capacity: 10)
         _ = try cache.compile(.select(select(a.c.id).where(a.c.id.in([1, 2]))), .sqlite)
         _ = try cache.compile(.select(select(a.c.id).where(a.c.id.in([1, 2, 3, 4]))), .sqlite)

@@ -71,7 +71,7 @@ extension MigratorCLITests {
     }
 
     func testADataStepOfARevisionOutsideATransactionIsAllOrNothingOnPostgreSQL() throws {
-        try dataStepIsAllOrNothing(database: try PostgresTestServer.freshDatabaseURL())
+        try dataStepIsAllOrNothing(database: try PostgreSQLTestServer.freshDatabaseURL())
     }
 
     /// A downgrade after an upgrade that stopped at its third step unapplies exactly the
@@ -109,7 +109,7 @@ extension MigratorCLITests {
     }
 
     func testADowngradeUndoesThePartOfAnUpgradeThatRanOnPostgreSQL() throws {
-        try partialUpgradeIsUndoneByDowngrade(database: try PostgresTestServer.freshDatabaseURL())
+        try partialUpgradeIsUndoneByDowngrade(database: try PostgreSQLTestServer.freshDatabaseURL())
     }
 
     /// When the downgrade does not mirror the upgrade, which steps undo the applied ones

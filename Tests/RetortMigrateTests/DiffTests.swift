@@ -168,7 +168,7 @@ final class DiffPostgresTests: DiffTests {
     // Listed again: test discovery on Linux does not find inherited test methods.
     override func testDiffAppliedToFromGivesToInEveryDirection() throws { try super.testDiffAppliedToFromGivesToInEveryDirection() }
     override func testCommandFormatsAndExitCodes() throws { try super.testCommandFormatsAndExitCodes() }
-    override func freshURL(_ db: AutogenerateProject, _ name: String) throws -> String { try PostgresTestServer.freshDatabaseURL() }
+    override func freshURL(_ db: AutogenerateProject, _ name: String) throws -> String { try PostgreSQLTestServer.freshDatabaseURL() }
 
     /// SQLite against PostgreSQL, both built from the same revisions: compared in
     /// Retort's type names, they agree on every type, default, key, index and

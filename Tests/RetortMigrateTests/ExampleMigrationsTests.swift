@@ -65,7 +65,7 @@ final class ExampleMigrationsTests: XCTestCase {
         XCTAssertEqual(metadata.status, 0, metadata.stderr)
         XCTAssertEqual(metadata.stdout, try String(contentsOfFile: metadataJSONPath, encoding: .utf8))
         let sqlite = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString.prefix(8)).db").path
-        for url in ["sqlite:///" + sqlite, try PostgresTestServer.freshDatabaseURL()] {
+        for url in ["sqlite:///" + sqlite, try PostgreSQLTestServer.freshDatabaseURL()] {
             let env = ["DATABASE_URL": url]
             let up = try runMigrator(["upgrade", "head"], in: root, environment: env)
             XCTAssertEqual(up.status, 0, up.stdout + up.stderr)
@@ -82,6 +82,6 @@ final class ExampleMigrationsTests: XCTestCase {
     }
 
     func testExampleOnPostgreSQL() throws {
-        try check(try PostgresTestServer.freshDatabaseURL())
+        try check(try PostgreSQLTestServer.freshDatabaseURL())
     }
 }

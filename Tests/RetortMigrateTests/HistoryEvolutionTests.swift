@@ -87,7 +87,7 @@ class HistoryEvolutionTests: XCTestCase {
 
 final class HistoryEvolutionPostgresTests: HistoryEvolutionTests {
     override func database() throws -> AutogenerateProject { try .postgres() }
-    override func freshURL(_ db: AutogenerateProject, _ name: String) throws -> String { try PostgresTestServer.freshDatabaseURL() }
+    override func freshURL(_ db: AutogenerateProject, _ name: String) throws -> String { try PostgreSQLTestServer.freshDatabaseURL() }
     // Listed again: test discovery on Linux does not find inherited test methods.
     override func testDiffAndSquashOverSeededHistories() throws { try super.testDiffAndSquashOverSeededHistories() }
 }

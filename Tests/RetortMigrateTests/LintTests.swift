@@ -111,7 +111,7 @@ final class LintTests: XCTestCase {
         // Each database with the statement that brings its size estimate up to date.
         let databases: [(url: (String) throws -> String, analyze: String?)] = [
             ({ dir in "sqlite:///" + dir + "/app.db" }, nil),
-            ({ _ in try PostgresTestServer.freshDatabaseURL() }, "ANALYZE notes"),
+            ({ _ in try PostgreSQLTestServer.freshDatabaseURL() }, "ANALYZE notes"),
             ({ _ in try MariaDBTestServer.freshDatabaseURL() }, "ANALYZE TABLE notes"),
         ]
         for database in databases {

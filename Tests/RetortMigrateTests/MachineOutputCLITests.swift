@@ -94,7 +94,7 @@ final class MachineOutputCLITests: XCTestCase {
     }
 
     func testCheckExitCodesAndJSONOnPostgreSQL() throws {
-        try checkStatuses(database: try PostgresTestServer.freshDatabaseURL())
+        try checkStatuses(database: try PostgreSQLTestServer.freshDatabaseURL())
     }
 
     /// Every command with `--format json`, in every way it can fail to run (bad config,

@@ -293,7 +293,7 @@ final class MigratorCLITests: XCTestCase {
     }
 
     func testNonTransactionalRevisionOnPostgreSQL() throws {
-        let (dir, db) = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
+        let (dir, db) = try makeProject(database: try PostgreSQLTestServer.freshDatabaseURL())
         try writeRevision(dir, "d", """
             revision: dddd00000004
             down_revision: cccc00000003
@@ -318,7 +318,7 @@ final class MigratorCLITests: XCTestCase {
     }
 
     func testPostgreSQLUpgradeDowngradeAndTwoProcessesAtOnce() throws {
-        let project = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
+        let project = try makeProject(database: try PostgreSQLTestServer.freshDatabaseURL())
         let up = try runMigrator(["upgrade", "head"], in: project.dir)
         XCTAssertEqual(up.status, 0, up.stderr)
         XCTAssertEqual(try tables(project.db), ["authors", "books", "migrator_history", "migrator_version"])
@@ -329,7 +329,7 @@ final class MigratorCLITests: XCTestCase {
     }
 
     func testPostgreSQLFailureHalfwayAndConnectionErrors() throws {
-        let (dir, db) = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
+        let (dir, db) = try makeProject(database: try PostgreSQLTestServer.freshDatabaseURL())
         try writeBrokenRevision(dir)
         let up = try runMigrator(["upgrade", "head"], in: dir)
         XCTAssertEqual(up.status, 1)
@@ -339,7 +339,7 @@ final class MigratorCLITests: XCTestCase {
         XCTAssertFalse(try tables(db).contains("tags"))
 
         var config = try String(contentsOfFile: dir + "/migrator.yaml", encoding: .utf8)
-        let wrong = try XCTUnwrap(PostgresTestServer.passwordURL(password: "not-it"))
+        let wrong = try XCTUnwrap(PostgreSQLTestServer.passwordURL(password: "not-it"))
         config = config.replacingOccurrences(of: db, with: wrong)
         try config.write(toFile: dir + "/migrator.yaml", atomically: true, encoding: .utf8)
         let auth = try runMigrator(["current"], in: dir)

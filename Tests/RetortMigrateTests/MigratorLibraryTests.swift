@@ -42,7 +42,7 @@ final class MigratorLibraryTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-migrator-lib-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return [("sqlite", "sqlite:///" + dir.appendingPathComponent("app.db").path),
-                ("postgresql", try PostgresTestServer.freshDatabaseURL())]
+                ("postgresql", try PostgreSQLTestServer.freshDatabaseURL())]
     }
 
     func testThreeReplicasStartingAtOnceApplyEachRevisionOnce() async throws {

@@ -91,7 +91,7 @@ final class MigratorOwnSQLTests: XCTestCase {
     }
 
     func testAwkwardNamesOnPostgreSQL() throws {
-        for seed in UInt64(1)...3 { try checkAwkwardNames(database: PostgresTestServer.freshDatabaseURL, seed: seed) }
+        for seed in UInt64(1)...3 { try checkAwkwardNames(database: PostgreSQLTestServer.freshDatabaseURL, seed: seed) }
     }
 
     func testAwkwardNamesOnMariaDB() throws {

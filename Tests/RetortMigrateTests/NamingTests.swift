@@ -140,7 +140,7 @@ final class NamingPostgresTests: NamingTests {
     /// read, online and with --sql, naming the file and line, the name, its length and
     /// the limit; nothing is created.
     func testOverLongNameInRevisionFileIsRefusedBeforeAnySQL() throws {
-        let url = try PostgresTestServer.freshDatabaseURL()
+        let url = try PostgreSQLTestServer.freshDatabaseURL()
         let dir = try project(url: url)
         let long = String(repeating: "t", count: 70)
         try writeRevision(dir, "20260101_aaaaaaaaaaaa_long", """
@@ -187,7 +187,7 @@ final class NamingPostgresTests: NamingTests {
     /// the file is read, naming the file, line, name, length and limit; no revision is
     /// written.
     func testOverLongExplicitNameInMetadataJSONIsRefused() throws {
-        let dir = try project(url: try PostgresTestServer.freshDatabaseURL())
+        let dir = try project(url: try PostgreSQLTestServer.freshDatabaseURL())
         let long = "ix_" + String(repeating: "n", count: 65)
         try """
             {"format": "retort-metadata/1", "enums": [],

@@ -163,7 +163,7 @@ final class OperationTests: XCTestCase {
     }
 
     func testEveryOperationOnPostgreSQL() throws {
-        try checkEveryOperation(try createEngine(PostgresTestServer.freshDatabaseURL()))
+        try checkEveryOperation(try createEngine(PostgreSQLTestServer.freshDatabaseURL()))
     }
 
     func testEveryOperationOnMariaDB() throws {

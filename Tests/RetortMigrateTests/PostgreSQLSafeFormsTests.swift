@@ -130,7 +130,7 @@ final class PostgreSQLSafeFormsTests: XCTestCase {
     }
 
     func testAutogeneratePostgreSQLSafe() throws {
-        let db = try AutogenerateProject(directory: try temporaryProject(), url: try PostgresTestServer.freshDatabaseURL(),
+        let db = try AutogenerateProject(directory: try temporaryProject(), url: try PostgreSQLTestServer.freshDatabaseURL(),
                                          extraConfig: "autogenerate: {postgresql_safe: true}")
         func models(_ safe: Bool) -> MetaData {
             RetortMigrateTests.models { m in

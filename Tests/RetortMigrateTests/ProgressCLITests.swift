@@ -65,7 +65,7 @@ final class ProgressCLITests: XCTestCase {
     }
 
     func testSIGTERMStopsAfterTheCurrentRevisionOnPostgreSQL() throws {
-        try stopsAfterTheCurrentRevision(database: { try PostgresTestServer.freshDatabaseURL() })
+        try stopsAfterTheCurrentRevision(database: { try PostgreSQLTestServer.freshDatabaseURL() })
     }
 
     func stopsAfterTheCurrentRevision(database: () throws -> String?) throws {
@@ -268,6 +268,6 @@ extension MigratorCLITests {
     }
 
     func testNonTransactionalFailureSaysWhatStaysAndResumesOnPostgreSQL() throws {
-        try nonTransactionalFailureResumes(database: try PostgresTestServer.freshDatabaseURL())
+        try nonTransactionalFailureResumes(database: try PostgreSQLTestServer.freshDatabaseURL())
     }
 }

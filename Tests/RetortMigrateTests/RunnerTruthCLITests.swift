@@ -92,7 +92,7 @@ extension MigratorCLITests {
     /// Several statements in one `execute` get the hint on both databases; PostgreSQL's
     /// `CREATE INDEX CONCURRENTLY` in a transaction gets `transactional: false`.
     func testServerErrorsGetTheHintThatFixesThem() throws {
-        for database in [nil, try PostgresTestServer.freshDatabaseURL()] {
+        for database in [nil, try PostgreSQLTestServer.freshDatabaseURL()] {
             let (dir, _) = try makeProject(database: database)
             try writeRevision(dir, "d", """
                 revision: dddd00000004
@@ -108,7 +108,7 @@ extension MigratorCLITests {
             XCTAssertTrue(up.stderr.contains("give each statement its own `execute` operation (one statement per operation)"),
                           "\(database ?? "sqlite"): \(up.stderr)")
         }
-        let (dir, db) = try makeProject(database: try PostgresTestServer.freshDatabaseURL())
+        let (dir, db) = try makeProject(database: try PostgreSQLTestServer.freshDatabaseURL())
         try writeRevision(dir, "d", """
             revision: dddd00000004
             down_revision: cccc00000003

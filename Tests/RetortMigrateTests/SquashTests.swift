@@ -189,7 +189,7 @@ final class SquashPostgresTests: SquashTests {
     override func testSquashOfTwentyRevisionsRebuildsTheSameSchemaAndPartWayDatabasesReachHead() throws { try super.testSquashOfTwentyRevisionsRebuildsTheSameSchemaAndPartWayDatabasesReachHead() }
     override func testRefusals() throws { try super.testRefusals() }
     override func testAcrossAMergePointIsRefused() throws { try super.testAcrossAMergePointIsRefused() }
-    override func freshURL(_ db: AutogenerateProject, _ name: String) throws -> String { try PostgresTestServer.freshDatabaseURL() }
+    override func freshURL(_ db: AutogenerateProject, _ name: String) throws -> String { try PostgreSQLTestServer.freshDatabaseURL() }
 }
 
 /// What a database part-way through a squashed run is told, and the file format of

@@ -218,13 +218,13 @@ final class ModelSQLiteTests: XCTestCase {
 
 final class ModelPostgresTests: XCTestCase {
     func testCreateAllDecodeAndWriteBack() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try ModelDatabaseChecks.createAllDecodeAndWriteBack(engine)
     }
 
     func testEveryTypeRoundTrips() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try ModelDatabaseChecks.everyTypeRoundTrips(engine)
     }

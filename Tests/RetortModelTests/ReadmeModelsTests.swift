@@ -66,7 +66,7 @@ final class ReadmeModelsTests: XCTestCase {
     }
 
     func testOnPostgreSQL() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try run(engine)
     }

@@ -43,7 +43,7 @@ final class RelationshipSQLiteTests: XCTestCase {
 
 final class RelationshipPostgresTests: XCTestCase {
     func testCreateAllMakesTheRightTables() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try RelationshipDatabaseChecks.createAllMakesTheRightTables(engine)
     }

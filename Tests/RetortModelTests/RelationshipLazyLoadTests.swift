@@ -134,7 +134,7 @@ final class RelationshipLazyLoadSQLiteTests: XCTestCase {
 
 final class RelationshipLazyLoadPostgresTests: XCTestCase {
     func testLazyLoading() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try RelationshipLazyLoadChecks.lazyLoading(engine)
     }

@@ -16,7 +16,7 @@ final class AsyncSessionTests: XCTestCase {
     func backends(pool: PoolOptions = PoolOptions()) throws -> [Backend] {
         let sqlite = try createEngine(temporarySQLiteURL("async-session"), pool: pool)
         try ldTables.createAll(sqlite)
-        let pg = try createEngine(PostgresTestServer.freshDatabaseURL(), pool: pool)
+        let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL(), pool: pool)
         try ldTables.createAll(pg)
         return [
             Backend(name: "sqlite", engine: AsyncEngine(sqlite),

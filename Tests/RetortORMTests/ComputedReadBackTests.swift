@@ -46,7 +46,7 @@ final class ComputedReadBackTests: XCTestCase {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gen-orm-\(UUID().uuidString.prefix(8)).db").path
             out.append(try createEngine("sqlite:///" + dir))
         }
-        out.append(try createEngine(PostgresTestServer.freshDatabaseURL()))
+        out.append(try createEngine(PostgreSQLTestServer.freshDatabaseURL()))
         out.append(try createEngine(MariaDBTestServer.freshDatabaseURL()))
         for e in out {
             if sequences {

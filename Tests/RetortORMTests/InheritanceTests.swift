@@ -8,7 +8,7 @@ import XCTest
 /// with the inheritance models' tables created.
 func forEachInheritanceBackend(_ body: (Engine) throws -> Void) throws {
     let metadatas = inhTables
-    for url in [temporarySQLiteURL("inherit"), try PostgresTestServer.freshDatabaseURL(), try MariaDBTestServer.freshDatabaseURL()] {
+    for url in [temporarySQLiteURL("inherit"), try PostgreSQLTestServer.freshDatabaseURL(), try MariaDBTestServer.freshDatabaseURL()] {
         let engine = try createEngine(url)
         defer { engine.dispose() }
         for m in metadatas { try m.createAll(engine) }

@@ -33,7 +33,7 @@ final class Engineer: Staff {
 final class ReadmeInheritanceExampleTests: XCTestCase {
     func testTheExampleWritesAndReadsTheSQLItShows() throws {
         readmeInheritanceMetadata.including(Staff.self, Manager.self, Engineer.self)
-        for url in [temporarySQLiteURL("readme-inherit"), try PostgresTestServer.freshDatabaseURL(), try MariaDBTestServer.freshDatabaseURL()] {
+        for url in [temporarySQLiteURL("readme-inherit"), try PostgreSQLTestServer.freshDatabaseURL(), try MariaDBTestServer.freshDatabaseURL()] {
             let engine = try createEngine(url)
             defer { engine.dispose() }
             try readmeInheritanceMetadata.createAll(engine)

@@ -93,7 +93,7 @@ final class ReadmeRelationshipsExampleTests: XCTestCase {
     }
 
     func testOnPostgreSQL() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try ReadmeRelationships.example(engine, StatementLog(engine))
     }

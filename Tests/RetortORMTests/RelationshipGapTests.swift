@@ -39,7 +39,7 @@ private func forEachPlaylistBackend(_ body: (Engine) throws -> Void) throws {
     defer { sqlite.dispose() }
     try metadata.createAll(sqlite)
     try body(sqlite)
-    let pg = try createEngine(PostgresTestServer.freshDatabaseURL())
+    let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
     defer { pg.dispose() }
     try metadata.createAll(pg)
     try body(pg)

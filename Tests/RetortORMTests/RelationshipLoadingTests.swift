@@ -10,7 +10,7 @@ func forEachLoadBackend(_ body: (Engine) throws -> Void) throws {
     defer { sqlite.dispose() }
     try ldTables.createAll(sqlite)
     try body(sqlite)
-    let pg = try createEngine(PostgresTestServer.freshDatabaseURL())
+    let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
     defer { pg.dispose() }
     try ldTables.createAll(pg)
     try body(pg)

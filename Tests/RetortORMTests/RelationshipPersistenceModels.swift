@@ -180,7 +180,7 @@ func forEachCsBackend(_ body: (Engine) throws -> Void) throws {
         for t in metadata.tables where cyclic.contains(t.name) { try conn.execute(CreateTable(t)) }
     }
     try body(sqlite)
-    let pg = try createEngine(PostgresTestServer.freshDatabaseURL())
+    let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
     defer { pg.dispose() }
     try metadata.createAll(pg)
     try body(pg)

@@ -112,7 +112,7 @@ func forEachRqBackend(_ body: (Engine) throws -> Void) throws {
     let sqlite = try createEngine(temporarySQLiteURL("rq"))
     defer { sqlite.dispose() }
     try run(sqlite)
-    let pg = try createEngine(PostgresTestServer.freshDatabaseURL())
+    let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
     defer { pg.dispose() }
     try run(pg)
 }

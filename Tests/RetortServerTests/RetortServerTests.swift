@@ -18,7 +18,7 @@ final class RetortServerTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("\(UUID().uuidString.prefix(8)).db").path
         return [("sqlite", try createAsyncEngine("sqlite:///" + file, pool: pool)),
-                ("postgresql", try createAsyncEngine(PostgresTestServer.freshDatabaseURL(), pool: pool)),
+                ("postgresql", try createAsyncEngine(PostgreSQLTestServer.freshDatabaseURL(), pool: pool)),
                 ("mysql", try createAsyncEngine(MariaDBTestServer.freshDatabaseURL(), pool: pool))]
     }
 

@@ -91,7 +91,7 @@ extension SQLCompiler {
         }
     }
 
-    /// A named parameter, `bindparam("id")`.
+    /// A named parameter, `bindParameter("id")`.
     package func visitParameter(_ name: String) {
         out.appendPlaceholder(.named(name))
     }

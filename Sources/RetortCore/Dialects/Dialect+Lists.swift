@@ -19,7 +19,7 @@ extension Dialect {
         var out = "{"
         for (i, v) in values.enumerated() {
             if i > 0 { out += "," }
-            guard let text = PostgresParameters.textForm(v) else {
+            guard let text = PostgreSQLParameters.textForm(v) else {
                 out += "NULL"
                 continue
             }
@@ -39,7 +39,7 @@ extension Dialect {
     }
 
     /// The type to read an array parameter as, from its values, as a single value of
-    /// theirs would be sent (see `PostgresParameters`): `int8[]` for integers,
+    /// theirs would be sent (see `PostgreSQLParameters`): `int8[]` for integers,
     /// `float8[]` when a Double is among numbers, `numeric[]` for decimals and integers,
     /// `bool[]`, `uuid[]`. Nil (the server infers the type from the other side of `= ANY`)
     /// for text, timestamps, mixed kinds and lists of NULLs.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The DBAPI layer: what Retort needs from a database client library. One
-/// implementation per database (``SQLiteDriver``, ``PostgresDriver``); everything
+/// implementation per database (``SQLiteDriver``, ``PostgreSQLDriver``); everything
 /// above this protocol is shared.
 ///
 /// Driver connections are used by one thread at a time (the pool hands each to one
@@ -162,7 +162,7 @@ public protocol DriverCursor: AnyObject {
     func next() throws -> [SQLValue]?
     /// Moves to the next row and writes its values into `values` (emptied first, its
     /// storage kept when nothing else holds it); false when there are no more rows.
-    /// ``Result/next()`` reads rows this way, so that a loop that lets go of each row
+    /// ``CursorResult/next()`` reads rows this way, so that a loop that lets go of each row
     /// before asking for the next reuses one buffer. The default calls ``next()``.
     func next(into values: inout [SQLValue]) throws -> Bool
     /// Moves to the next row without building it, for callers that read values one by

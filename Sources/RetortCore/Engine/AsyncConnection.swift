@@ -67,8 +67,8 @@ public final class AsyncConnection {
 
     /// Executes SQL exactly as written, in the driver's paramstyle, with positional values.
     @discardableResult
-    public func execDriverSQL(_ sql: String, _ values: [SQLValue] = [], timeout: Duration? = nil) async throws -> AsyncResult {
-        AsyncResult(try await perform(timeout: timeout) { try sync.execDriverSQL(sql, values) }, connection: self)
+    public func executeDriverSQL(_ sql: String, _ values: [SQLValue] = [], timeout: Duration? = nil) async throws -> AsyncResult {
+        AsyncResult(try await perform(timeout: timeout) { try sync.executeDriverSQL(sql, values) }, connection: self)
     }
 
     /// The first column of the first row.

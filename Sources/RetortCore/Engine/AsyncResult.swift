@@ -16,10 +16,10 @@ public final class AsyncResult: AsyncSequence {
     public static let batchSize = 256
 
     /// The synchronous result underneath.
-    public let sync: Result
+    public let sync: CursorResult
     let connection: AsyncConnection
 
-    init(_ result: Result, connection: AsyncConnection) {
+    init(_ result: CursorResult, connection: AsyncConnection) {
         self.sync = result
         self.connection = connection
     }
@@ -50,7 +50,7 @@ public final class AsyncResult: AsyncSequence {
     public func one() async throws -> Row { try await connection.perform { try sync.one() } }
     /// One row or nil; throws ``InterfaceError`` `.multipleRows` when there are more.
     public func oneOrNil() async throws -> Row? { try await connection.perform { try sync.oneOrNil() } }
-    /// The first column of the first row converted to `T` (see ``Result/scalar(_:)``).
+    /// The first column of the first row converted to `T` (see ``CursorResult/scalar(_:)``).
     public func scalar<T: SQLValueConvertible>(_ type: T.Type) async throws -> T {
         try await connection.perform { try sync.scalar(T.self) }
     }
@@ -98,7 +98,7 @@ public struct AsyncScalarResult<T: SQLValueConvertible>: AsyncSequence {
     public func all() async throws -> [T] { try await result.connection.perform { try result.sync.scalars(T.self).all() } }
     /// The first value or nil, then closes the result.
     public func first() async throws -> T? { try await result.connection.perform { try result.sync.scalars(T.self).first() } }
-    /// Exactly one value (see ``Result/one()``).
+    /// Exactly one value (see ``CursorResult/one()``).
     public func one() async throws -> T { try await result.connection.perform { try result.sync.scalars(T.self).one() } }
     /// One value or nil.
     public func oneOrNil() async throws -> T? {

@@ -9,7 +9,7 @@ extension CompiledStatement {
     /// The SQL text and positional values to execute with `parameters`.
     ///
     /// ```swift
-    /// let q = select(authors.c.name).where(authors.c.id.in(bindparam("ids", expanding: true)))
+    /// let q = select(authors.c.name).where(authors.c.id.in(bindParameter("ids", expanding: true)))
     /// let compiled = try q.compile(for: .sqlite)       // ... WHERE authors.id IN (?)
     /// try compiled.resolve(["ids": SQLValueList([1, 2])], for: .sqlite)
     /// // ("... WHERE authors.id IN (?, ?)", [.integer(1), .integer(2)])

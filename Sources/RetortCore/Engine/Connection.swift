@@ -34,7 +34,7 @@ public final class Connection {
     /// Results that still hold a cursor on this connection; closed with it. Not
     /// retained: a result leaves this list when it closes (at its end, on `close()`,
     /// or when it is deinitialised), which is before it can dangle.
-    @exclusivity(unchecked) private var openResults: [Unmanaged<Result>] = []
+    @exclusivity(unchecked) private var openResults: [Unmanaged<CursorResult>] = []
     /// The column index of the last result, reused while the columns are the same.
     @exclusivity(unchecked) private var lastColumns: ResultColumns?
     /// The statement cache's walk of the last SELECT and the values it gave, emptied
@@ -93,7 +93,7 @@ public final class Connection {
     /// let row = try conn.execute(text("SELECT * FROM authors WHERE id = :id"), ["id": 1]).one()
     /// ```
     @discardableResult
-    public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> Result {
+    public func execute(_ statement: some Executable, _ parameters: Parameters = [:]) throws -> CursorResult {
         if !parameters.isEmpty, let shaped = statement as? any ParameterizedExecutable {
             // INSERT/UPDATE without values: the parameters' names decide the SQL.
             let prepared = shaped.prepareParameters(parameters, for: dialect)
@@ -110,13 +110,13 @@ public final class Connection {
     /// `execute` for a ``Select``: the same as for any statement, chosen at compile
     /// time, so the common query skips asking at run time what kind of statement it is.
     @discardableResult
-    public func execute(_ statement: Select, _ parameters: Parameters = [:]) throws -> Result {
+    public func execute(_ statement: Select, _ parameters: Parameters = [:]) throws -> CursorResult {
         if parameters.isEmpty, engine.echo == nil { return try runCached(statement) }
         return try run(try statement.compile(for: dialect), parameters)
     }
 
     /// The common query: its cached SQL and its values go straight to the driver.
-    private func runCached(_ select: Select) throws -> Result {
+    private func runCached(_ select: Select) throws -> CursorResult {
         switch try StatementCache.shared.prepare(select, dialect, reusing: &extractor, into: &positionalValues) {
         case .positional(let sql):
             defer {
@@ -132,27 +132,27 @@ public final class Connection {
     }
 
     /// Runs a compiled statement with named parameters.
-    private func run(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> Result {
+    private func run(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> CursorResult {
         if compiled.hasLists { return try runExpanding(compiled, parameters) }
         let values = try Connection.bind(compiled, parameters)
         return try run(compiled.sql, values, compiled: compiled)
     }
 
     /// A statement with lists: its SQL depends on their lengths (see ``CompiledStatement/resolve(_:for:)``).
-    private func runExpanding(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> Result {
+    private func runExpanding(_ compiled: CompiledStatement, _ parameters: Parameters) throws -> CursorResult {
         let (sql, values) = try compiled.resolve(parameters, for: dialect)
         return try run(sql, values, compiled: nil)
     }
 
     /// Executes a statement once per parameter set ("executemany"): one prepared
     /// statement stepped many times on SQLite, pipelined on PostgreSQL. The result
-    /// carries the total ``Result/rowCount`` and no rows.
+    /// carries the total ``CursorResult/rowCount`` and no rows.
     ///
     /// ```swift
     /// try conn.execute(text("INSERT INTO authors (name) VALUES (:name)"), [["name": "Ursula"], ["name": "Octavia"]])
     /// ```
     @discardableResult
-    public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> Result {
+    public func execute(_ statement: some Executable, _ parameterSets: [Parameters]) throws -> CursorResult {
         var parameterSets = parameterSets
         let compiled: CompiledStatement
         if let shaped = statement as? any ParameterizedExecutable, let first = parameterSets.first {
@@ -167,7 +167,7 @@ public final class Connection {
             // The SQL may differ per set (list lengths): one execution each.
             var total = 0
             for set in parameterSets { total += try runExpanding(compiled, set).rowCount }
-            return Result(rowCount: total)
+            return CursorResult(rowCount: total)
         }
         let conn = try driver(compiled.sql)
         try autobegin(conn)
@@ -180,7 +180,7 @@ public final class Connection {
         let firstValues = listeners == nil ? [] : try parameterSets.first.map { try Connection.bind(compiled, $0) } ?? []
         listeners?.before(compiled.sql, firstValues, parameterSets.count)
         do {
-            let result = Result(rowCount: try conn.executeMany(compiled.sql, count: parameterSets.count) { i, values in
+            let result = CursorResult(rowCount: try conn.executeMany(compiled.sql, count: parameterSets.count) { i, values in
                 try Connection.bind(compiled, parameterSets[i], into: &values)
             })
             listeners?.after(compiled.sql, firstValues, parameterSets.count)
@@ -193,7 +193,7 @@ public final class Connection {
 
     /// Runs a compiled statement with positional values (in the order of its
     /// bindings). The ORM's flush and loads use it to skip parameter dictionaries.
-    package func execute(compiled: CompiledStatement, values: [SQLValue]) throws -> Result {
+    package func execute(compiled: CompiledStatement, values: [SQLValue]) throws -> CursorResult {
         try run(compiled.sql, values, compiled: compiled)
     }
 
@@ -262,7 +262,7 @@ public final class Connection {
     /// Executes a statement once per row of positional values, in the order of the
     /// statement's parameters — executemany without building dictionaries.
     @discardableResult
-    public func executeMany(_ statement: some Executable, positional rows: [[SQLValue]]) throws -> Result {
+    public func executeMany(_ statement: some Executable, positional rows: [[SQLValue]]) throws -> CursorResult {
         let compiled = try statement.compile(for: dialect)
         if compiled.hasLists {
             throw ArgumentError("executeMany(positional:) cannot fill an IN list; execute with named parameters instead")
@@ -279,7 +279,7 @@ public final class Connection {
     /// Executes SQL exactly as written, in the driver's paramstyle (`?` or `$1`), with
     /// positional values. The escape hatch beneath ``text(_:)``.
     @discardableResult
-    public func execDriverSQL(_ sql: String, _ values: [SQLValue] = []) throws -> Result {
+    public func executeDriverSQL(_ sql: String, _ values: [SQLValue] = []) throws -> CursorResult {
         try run(sql, values, compiled: nil)
     }
 
@@ -328,7 +328,7 @@ public final class Connection {
         if value.sqlValueList != nil {
             throw InterfaceError(
                 kind: .misuse,
-                message: "parameter '\(name)' was given a list; only bindparam(\"\(name)\", expanding: true) in IN takes one",
+                message: "parameter '\(name)' was given a list; only bindParameter(\"\(name)\", expanding: true) in IN takes one",
                 sql: compiled.sql)
         }
         return value.sqlValue
@@ -357,7 +357,7 @@ public final class Connection {
             sql: compiled.sql)
     }
 
-    private func run(_ sql: String, _ values: [SQLValue], compiled: CompiledStatement?) throws -> Result {
+    private func run(_ sql: String, _ values: [SQLValue], compiled: CompiledStatement?) throws -> CursorResult {
         let conn = try driver(sql)
         try autobegin(conn)
         engine.echo?.statement(sql, compiled: compiled, values: values)
@@ -373,7 +373,7 @@ public final class Connection {
                 columns = ResultColumns(cursor.columnNames)
                 lastColumns = columns
             }
-            let result = Result(cursor: cursor, columns: columns)
+            let result = CursorResult(cursor: cursor, columns: columns)
             if result.returnsRows { track(result) }
             listeners?.after(sql, values, 1)
             return result
@@ -383,14 +383,14 @@ public final class Connection {
         }
     }
 
-    private func runMany(_ sql: String, _ sets: [[SQLValue]], compiled: CompiledStatement?) throws -> Result {
+    private func runMany(_ sql: String, _ sets: [[SQLValue]], compiled: CompiledStatement?) throws -> CursorResult {
         let conn = try driver(sql)
         try autobegin(conn)
         engine.echo?.executemany(sql, compiled: compiled, sets: Array(sets.prefix(3)), total: sets.count)
         let listeners = engine.events.snapshot()
         listeners?.before(sql, sets.first ?? [], sets.count)
         do {
-            let result = Result(rowCount: try conn.executeMany(sql, sets))
+            let result = CursorResult(rowCount: try conn.executeMany(sql, sets))
             listeners?.after(sql, sets.first ?? [], sets.count)
             return result
         } catch {
@@ -399,13 +399,13 @@ public final class Connection {
         }
     }
 
-    private func track(_ result: Result) {
+    private func track(_ result: CursorResult) {
         result.owner = self
         openResults.append(Unmanaged.passUnretained(result))
     }
 
     /// Called by a result as it closes.
-    func untrack(_ result: Result) {
+    func untrack(_ result: CursorResult) {
         // Usually the last one added (a loop of one-row queries keeps this list at one).
         let me = Unmanaged.passUnretained(result).toOpaque()
         if openResults.last?.toOpaque() == me {

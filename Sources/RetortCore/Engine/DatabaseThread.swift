@@ -49,7 +49,7 @@ package final class DatabaseThread: TaskExecutor, @unchecked Sendable {
     /// here, runs `operation` (its nonisolated awaits stay here), and yields once more
     /// after, so that the caller's code does not go on running on this thread.
     package func hosting<T>(_ operation: () async throws -> T) async throws -> T {
-        let outcome: Swift.Result<T, any Error>
+        let outcome: Result<T, any Error>
         do {
             outcome = .success(try await withTaskExecutorPreference(self) {
                 if !isCurrent { await Task.yield() }

@@ -23,7 +23,7 @@ public struct CompiledStatement: Sendable, Hashable {
         /// ``Dialect/ListParameterStyle``).
         case valueList([SQLValue])
         /// A list given by name at execution as an ``SQLValueList``
-        /// (`bindparam(name, expanding: true)`), each value processed as `type`.
+        /// (`bindParameter(name, expanding: true)`), each value processed as `type`.
         case namedList(String, type: SQLType?)
 
         /// True for the two list bindings.

@@ -15,7 +15,7 @@ package enum ExpressionNode: Sendable, Hashable {
     case column(ColumnReference)
     /// A value fixed when the statement was built, always sent as a bound parameter.
     indirect case bind(BoundValue)
-    /// A parameter supplied by name at execution: `bindparam("id")`.
+    /// A parameter supplied by name at execution: `bindParameter("id")`.
     indirect case parameter(name: String, type: SQLType?)
     /// NULL, TRUE, FALSE and friends.
     indirect case keyword(SQLKeyword)
@@ -143,13 +143,13 @@ package struct BoundValue: Sendable, Hashable {
 }
 
 /// The values of an expanding IN: fixed when the statement was built (`in([1, 2])`),
-/// or supplied by name at execution (`in(bindparam("ids", expanding: true))`).
+/// or supplied by name at execution (`in(bindParameter("ids", expanding: true))`).
 ///
 /// Like ``BoundValue``, `==` and `hash(into:)` ignore the values (unless inline), so
 /// `id.in([1])` and `id.in([1, 2, 3])` are one shape and share one cached template.
 package struct ExpandingList: Sendable, Hashable {
     package var values: [SQLValue]
-    /// Set for `bindparam(name, expanding: true)`: the values come from the parameters.
+    /// Set for `bindParameter(name, expanding: true)`: the values come from the parameters.
     package var name: String?
     /// The type each value is processed as (the type of the left-hand side).
     package var type: SQLType?

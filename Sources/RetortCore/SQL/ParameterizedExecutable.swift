@@ -92,7 +92,7 @@ extension Insert: ParameterizedExecutable {
 
 extension Update: ParameterizedExecutable {
     /// With no values set, the parameter names that are columns of the table (and not
-    /// `bindparam` names of the WHERE clause) become `SET column = ?`.
+    /// `bindParameter` names of the WHERE clause) become `SET column = ?`.
     public func compile(for dialect: Dialect, parameterNames: Set<String>) throws -> CompiledStatement {
         guard columnNames.isEmpty, let table = target.underlyingTable else { return try compile(for: dialect) }
         var used = Set<String>()

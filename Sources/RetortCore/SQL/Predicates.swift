@@ -13,7 +13,7 @@
 /// authors.c.id.in([1, 2, 3])          // SQLite: authors.id IN (?, ?, ?)    PostgreSQL: authors.id = ANY($1)
 /// authors.c.id.in([Int]())            // SQLite: authors.id IN ()           PostgreSQL: authors.id = ANY($1)  with '{}'
 /// authors.c.id.notIn([4, 5])          // SQLite: authors.id NOT IN (?, ?)   PostgreSQL: authors.id <> ALL($1)
-/// authors.c.id.in(bindparam("ids", expanding: true))   // values given at execution:
+/// authors.c.id.in(bindParameter("ids", expanding: true))   // values given at execution:
 /// //   try conn.execute(query, ["ids": SQLValueList([1, 2, 3])])
 /// authors.c.id.in(select(books.c.author_id))   // authors.id IN (SELECT books.author_id FROM books)
 /// books.c.pages.between(100, 200)     // books.pages BETWEEN ? AND ?
@@ -30,7 +30,7 @@ extension SQLExpression {
         inValues(values.map(\.sqlValue), negated: true)
     }
 
-    /// `self IN (:name)` over a parameter: with `bindparam(name, expanding: true)` the
+    /// `self IN (:name)` over a parameter: with `bindParameter(name, expanding: true)` the
     /// list is given at execution as an ``SQLValueList``; otherwise it is one value.
     public func `in`(_ parameter: ListParameter) -> SQLExpression<Bool> {
         inParameter(parameter, negated: false)

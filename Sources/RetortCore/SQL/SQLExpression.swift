@@ -158,10 +158,10 @@ public func literalColumn(_ sql: String, type: SQLType? = nil) -> SQLExpression<
 /// A parameter whose value is given by name at execution.
 ///
 /// ```swift
-/// let byID = select(authors.c.name).where(authors.c.id == bindparam("id"))
+/// let byID = select(authors.c.name).where(authors.c.id == bindParameter("id"))
 /// try conn.execute(byID, ["id": 5])   // ... WHERE authors.id = ?   with 5
 /// ```
-public func bindparam(_ name: String, type: SQLType? = nil) -> SQLExpression<Untyped> {
+public func bindParameter(_ name: String, type: SQLType? = nil) -> SQLExpression<Untyped> {
     SQLExpression(.parameter(name: name, type: type))
 }
 
@@ -170,15 +170,15 @@ public func bindparam(_ name: String, type: SQLType? = nil) -> SQLExpression<Unt
 /// the compiled SQL does not depend on the list's length.
 ///
 /// ```swift
-/// let byIDs = select(authors.c.name).where(authors.c.id.in(bindparam("ids", expanding: true)))
+/// let byIDs = select(authors.c.name).where(authors.c.id.in(bindParameter("ids", expanding: true)))
 /// try conn.execute(byIDs, ["ids": SQLValueList([1, 2, 3])])
 /// // SQLite:     ... WHERE authors.id IN (?, ?, ?)   PostgreSQL: ... WHERE authors.id = ANY($1)
 /// ```
-public func bindparam(_ name: String, expanding: Bool, type: SQLType? = nil) -> ListParameter {
+public func bindParameter(_ name: String, expanding: Bool, type: SQLType? = nil) -> ListParameter {
     ListParameter(name: name, expanding: expanding, type: type)
 }
 
-/// A parameter on the right of IN: see ``bindparam(_:expanding:type:)``.
+/// A parameter on the right of IN: see ``bindParameter(_:expanding:type:)``.
 public struct ListParameter: Sendable, Hashable {
     /// The name its value is given by at execution.
     public let name: String
@@ -188,8 +188,8 @@ public struct ListParameter: Sendable, Hashable {
     public let type: SQLType?
 }
 
-/// A typed named parameter: `bindparam("id", as: Int.self)`.
-public func bindparam<V>(_ name: String, as: V.Type, type: SQLType? = nil) -> SQLExpression<V> {
+/// A typed named parameter: `bindParameter("id", as: Int.self)`.
+public func bindParameter<V>(_ name: String, as: V.Type, type: SQLType? = nil) -> SQLExpression<V> {
     SQLExpression(.parameter(name: name, type: type))
 }
 

@@ -63,7 +63,7 @@ extension MetaData {
     /// True when an enum type exists (always false where enums are not types).
     static func enumExists(_ name: String, schema: String?, on conn: Connection) throws -> Bool {
         guard let q = conn.dialect.makeDDLCompiler().enumExistsQuery(name, schema: schema) else { return false }
-        return try conn.execDriverSQL(q.sql, q.boundValues).first() != nil
+        return try conn.executeDriverSQL(q.sql, q.boundValues).first() != nil
     }
 }
 
@@ -72,7 +72,7 @@ extension Connection {
     /// resolve), asked with the dialect's one table-exists query.
     public func tableExists(_ name: String, schema: String? = nil) throws -> Bool {
         let q = dialect.tableExistsQuery(TableReference(name, schema: schema))
-        return try execDriverSQL(q.sql, q.boundValues).first() != nil
+        return try executeDriverSQL(q.sql, q.boundValues).first() != nil
     }
 }
 

@@ -1,8 +1,8 @@
-/// A list of values for an expanding parameter, `bindparam(name, expanding: true)`:
+/// A list of values for an expanding parameter, `bindParameter(name, expanding: true)`:
 /// the right-hand side of an IN whose values are given at execution.
 ///
 /// ```swift
-/// let q = select(authors.c.name).where(authors.c.id.in(bindparam("ids", expanding: true)))
+/// let q = select(authors.c.name).where(authors.c.id.in(bindParameter("ids", expanding: true)))
 /// try conn.execute(q, ["ids": SQLValueList([3, 5, 8])])   // SQLite: authors.id IN (?, ?, ?)
 /// try conn.execute(q, ["ids": SQLValueList([Int]())])     // no rows: IN of nothing is false
 /// ```

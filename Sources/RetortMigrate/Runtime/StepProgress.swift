@@ -66,10 +66,10 @@ public struct StepProgress: Sendable {
                       Column("checksum", .string(64)),
                       PrimaryKeyConstraint(columns: ["revision", "direction"], name: table + "_pkc"))
         progress = t
-        let thisStep = t.c.revision == bindparam("r") && t.c.direction == bindparam("d")
+        let thisStep = t.c.revision == bindParameter("r") && t.c.direction == bindParameter("d")
         select = RetortCore.select(t.c.revision, t.c.direction, t.c.steps_done, t.c.checksum).orderBy(t.c.revision, t.c.direction)
-        insert = t.insert().values(["revision": bindparam("r"), "direction": bindparam("d"), "steps_done": 0, "checksum": bindparam("c")])
-        update = t.update().values(["steps_done": bindparam("n")]).where(thisStep)
+        insert = t.insert().values(["revision": bindParameter("r"), "direction": bindParameter("d"), "steps_done": 0, "checksum": bindParameter("c")])
+        update = t.update().values(["steps_done": bindParameter("n")]).where(thisStep)
         delete = t.delete().where(thisStep)
     }
 

@@ -53,12 +53,12 @@ public struct VersionStore: Sendable {
                         Column("duration_ms", .integer, nullable: false))
         let versionNum = version.c.version_num
         headsQuery = select(versionNum)
-        updateVersion = version.update().values(["version_num": bindparam("new")]).where(versionNum == bindparam("old"))
-        deleteVersion = version.delete().where(versionNum == bindparam("old"))
-        insertVersion = version.insert().values(["version_num": bindparam("new")])
+        updateVersion = version.update().values(["version_num": bindParameter("new")]).where(versionNum == bindParameter("old"))
+        deleteVersion = version.delete().where(versionNum == bindParameter("old"))
+        insertVersion = version.insert().values(["version_num": bindParameter("new")])
         insertHistory = history.insert().values([
-            "revision": bindparam("r"), "direction": bindparam("d"), "checksum": bindparam("c"),
-            "applied_at": bindparam("at"), "duration_ms": bindparam("ms"),
+            "revision": bindParameter("r"), "direction": bindParameter("d"), "checksum": bindParameter("c"),
+            "applied_at": bindParameter("at"), "duration_ms": bindParameter("ms"),
         ])
     }
 

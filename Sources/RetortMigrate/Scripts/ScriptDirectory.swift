@@ -28,7 +28,7 @@ public struct ScriptDirectory: Sendable {
         let checked = Memo<String, Void>(checkType)
         let paths = names.map { (versionsPath as NSString).appendingPathComponent($0) }
         let results = ParallelMap.map(paths) { path in
-            Swift.Result {
+            Result {
                 try Revision.read(path: path, checkType: { try checked($0) }, identifierLimit: identifierLimit, operations: operations)
             }
         }

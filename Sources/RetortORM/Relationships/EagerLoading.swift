@@ -485,7 +485,7 @@ final class RowReader {
     /// Reads every row of `result`: the distinct instances of `M` in order (none when
     /// `collect` is false: the caller keeps what it needs from `onRow`). `onRow` sees
     /// each row with its instance (before de-duplication).
-    func read<M: Model>(_ model: M.Type, _ result: RetortCore.Result, _ session: Session, _ plan: LoadPlan,
+    func read<M: Model>(_ model: M.Type, _ result: CursorResult, _ session: Session, _ plan: LoadPlan,
                         collect: Bool = true, _ onRow: (RowSource, M) throws -> Void) throws -> [AnyObject] {
         // `[AnyObject]`, not `[M]`: this code is not specialised for the model, and
         // appending to an `[M]` looked up `Array<M>`'s metadata for every row.

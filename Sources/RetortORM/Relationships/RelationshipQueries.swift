@@ -206,7 +206,7 @@ extension AliasedModel where M: ModelRelationships {
 /// The ON conditions and EXISTS subqueries of relationships, from their resolved joins.
 enum RelationshipJoin {
     /// The relationship at `path` of `Owner`, or a message saying why there is none.
-    static func relationship<Owner: ModelRelationships>(_ owner: Owner.Type, _ path: AnyKeyPath) -> Swift.Result<Relationship, ArgumentError> {
+    static func relationship<Owner: ModelRelationships>(_ owner: Owner.Type, _ path: AnyKeyPath) -> Result<Relationship, ArgumentError> {
         guard let name = Owner._relationshipName(for: path) else {
             return .failure(ArgumentError(
                 "a key path given to join/outerJoin/has/any is not a @Relationship property of \(Owner.self); "

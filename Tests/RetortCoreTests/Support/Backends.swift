@@ -23,7 +23,7 @@ func forEachBackend(
     let sqlite = try createEngine(temporarySQLiteURL(), pool: pool)
     defer { sqlite.dispose() }
     try body(sqlite)
-    let pg = try createEngine(PostgresTestServer.freshDatabaseURL(), pool: pool)
+    let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL(), pool: pool)
     defer { pg.dispose() }
     try body(pg)
     guard includeMySQL else { return }

@@ -17,7 +17,7 @@ struct AutogenerateProject {
     }
 
     static func postgres() throws -> AutogenerateProject {
-        try AutogenerateProject(directory: try temporaryProject(), url: PostgresTestServer.freshDatabaseURL())
+        try AutogenerateProject(directory: try temporaryProject(), url: PostgreSQLTestServer.freshDatabaseURL())
     }
 
     init(directory: String, url: String, extraConfig: String = "") throws {

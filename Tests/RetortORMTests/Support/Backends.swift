@@ -23,7 +23,7 @@ func forEachBackend(includeMySQL: Bool = true, _ body: (Engine) throws -> Void) 
     defer { sqlite.dispose() }
     try TestModels.metadata.createAll(sqlite)
     try body(sqlite)
-    let pg = try createEngine(PostgresTestServer.freshDatabaseURL())
+    let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
     defer { pg.dispose() }
     try TestModels.metadata.createAll(pg)
     try body(pg)

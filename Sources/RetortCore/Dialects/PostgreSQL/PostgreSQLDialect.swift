@@ -11,12 +11,12 @@ struct PostgreSQLDialect: DatabaseDialect {
     var urlAliases: [String] { ["postgres"] }
     var driverNames: [String] { ["libpq"] }
 
-    func makeDriver(url: DatabaseURL, logger: Logger) throws -> any Driver { try PostgresDriver(url: url, logger: logger) }
+    func makeDriver(url: DatabaseURL, logger: Logger) throws -> any Driver { try PostgreSQLDriver(url: url, logger: logger) }
 
     func makeSQLCompiler(_ dialect: Dialect) -> SQLCompiler { PostgreSQLCompiler(dialect: dialect) }
     func makeDDLCompiler(_ dialect: Dialect) -> DDLCompiler { PostgreSQLDDLCompiler(dialect: dialect) }
     let typeCompiler: TypeCompiler = PostgreSQLTypeCompiler(quoteIdentifier: { IdentifierQuoting.isSafe($0) ? $0 : IdentifierQuoting.quote($0) })
-    var reflector: any SchemaReflector { PostgresReflector() }
+    var reflector: any SchemaReflector { PostgreSQLReflector() }
 
     /// Blobs as `'\x0a0b'::bytea`; timestamps as `'… +00'` (UTC, as bound); infinities
     /// and NaN as `'Infinity'::float8`, `'-Infinity'::float8`, `'NaN'::float8`.

@@ -132,7 +132,7 @@ final class LibMariaDB: @unchecked Sendable {  // immutable after init
         }
     }
 
-    private static let opened: Swift.Result<LibMariaDB, OperationalError> = {
+    private static let opened: Result<LibMariaDB, OperationalError> = {
         do { return .success(try LibMariaDB()) } catch let error as OperationalError { return .failure(error) } catch {
             return .failure(OperationalError(kind: .cannotConnect, message: "cannot connect to MySQL: \(error)"))
         }

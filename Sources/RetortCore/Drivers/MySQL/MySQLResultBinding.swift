@@ -236,7 +236,7 @@ final class MySQLResultBinding {
         case .decimal:
             let n = Int(lengths[i])
             let bytes = p.assumingMemoryBound(to: UInt8.self)
-            if let d = PostgresDecoding.decimal(bytes, length: n) { return .decimal(d) }
+            if let d = PostgreSQLDecoding.decimal(bytes, length: n) { return .decimal(d) }
             return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: n), as: UTF8.self))
         case .datetime:
             let t = p.load(as: MYSQL_TIME.self)

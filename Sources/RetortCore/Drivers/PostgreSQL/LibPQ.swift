@@ -129,7 +129,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
         PQunescapeBytea = try resolve("PQunescapeBytea")
     }
 
-    private static let opened: Swift.Result<LibPQ, OperationalError> = {
+    private static let opened: Result<LibPQ, OperationalError> = {
         do { return .success(try LibPQ()) } catch let error as OperationalError { return .failure(error) } catch {
             return .failure(OperationalError(kind: .cannotConnect, message: "cannot connect to PostgreSQL: \(error)"))
         }

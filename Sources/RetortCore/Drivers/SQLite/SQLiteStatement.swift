@@ -295,7 +295,7 @@ final class SQLiteCursor: DriverCursor {
 
 /// Reads of the current row's columns off a statement handle as the one kind a reader
 /// expects. Inlinable, so that the ORM's row decoders make one call per value, into
-/// SQLite, rather than two more through `Result` and the cursor first (a tenth of an
+/// SQLite, rather than two more through `CursorResult` and the cursor first (a tenth of an
 /// eager load's instructions went to those two calls).
 @usableFromInline
 package enum SQLiteColumnRead {

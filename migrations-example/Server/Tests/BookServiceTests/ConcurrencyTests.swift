@@ -19,8 +19,8 @@ final class ConcurrencyTests: XCTestCase {
             let service = try await BookService.start(backend.configuration(poolSize: slowCount + 2))
             let engine = service.engine
             try await engine.begin { conn in
-                _ = try await conn.execDriverSQL("INSERT INTO authors (name, created_at) VALUES ('A', CURRENT_TIMESTAMP)")
-                _ = try await conn.execDriverSQL("INSERT INTO books (title, author_id, in_print) VALUES ('B', 1, true)")
+                _ = try await conn.executeDriverSQL("INSERT INTO authors (name, created_at) VALUES ('A', CURRENT_TIMESTAMP)")
+                _ = try await conn.executeDriverSQL("INSERT INTO books (title, author_id, in_print) VALUES ('B', 1, true)")
             }
             try await service.application().test(.ahc(.http)) { client in
                 // Warm up: the first request pays for connections and lazy set-up.
@@ -30,7 +30,7 @@ final class ConcurrencyTests: XCTestCase {
                 let slow = Task {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for _ in 0..<slowCount {
-                            group.addTask { try await engine.connect { conn in _ = try await conn.execDriverSQL(backend.slowSQL).all() } }
+                            group.addTask { try await engine.connect { conn in _ = try await conn.executeDriverSQL(backend.slowSQL).all() } }
                         }
                         try await group.waitForAll()
                     }

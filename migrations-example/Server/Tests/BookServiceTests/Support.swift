@@ -29,7 +29,7 @@ struct Backend {
     }
 
     static func postgresql() throws -> Backend {
-        Backend(name: "postgresql", url: try PostgresTestServer.freshDatabaseURL(), slowSQL: "SELECT pg_sleep(60)")
+        Backend(name: "postgresql", url: try PostgreSQLTestServer.freshDatabaseURL(), slowSQL: "SELECT pg_sleep(60)")
     }
 
     /// Both, each with a new database.

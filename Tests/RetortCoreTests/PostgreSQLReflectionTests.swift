@@ -5,21 +5,21 @@ import XCTest
 
 @testable import RetortCore
 
-/// PostgreSQL reflection against a real server (see `PostgresTestServer`): schemas
+/// PostgreSQL reflection against a real server (see `PostgreSQLTestServer`): schemas
 /// written by hand, schemas Retort's DDL created (which must read back exactly as
 /// declared), the fixed number of catalog queries, and input reflection cannot name.
-final class PostgresReflectionTests: XCTestCase {
+final class PostgreSQLReflectionTests: XCTestCase {
     // MARK: Helpers
 
     /// An engine on a fresh, empty database; `logger` receives echoed statements.
     private func makeEngine(logger: Logger? = nil) throws -> Engine {
-        try createEngine(PostgresTestServer.freshDatabaseURL(), echo: logger != nil, logger: logger)
+        try createEngine(PostgreSQLTestServer.freshDatabaseURL(), echo: logger != nil, logger: logger)
     }
 
     /// Runs each statement and commits.
     private func run(_ engine: Engine, _ statements: [String]) throws {
         try engine.connect { conn in
-            for sql in statements { try conn.execDriverSQL(sql) }
+            for sql in statements { try conn.executeDriverSQL(sql) }
             try conn.commit()
         }
     }
@@ -51,14 +51,14 @@ final class PostgresReflectionTests: XCTestCase {
         let dialect = Dialect.postgresql
         let ddl = dialect.makeDDLCompiler()
         func canonical(_ sql: String, keepParentheses: Bool = false) -> String {
-            PostgresCanonicalSQL.expression(sql, columnTypes: [:], keepParentheses: keepParentheses)
+            PostgreSQLCanonicalSQL.expression(sql, columnTypes: [:], keepParentheses: keepParentheses)
         }
         var t = ReflectedTable(name: table.name, schema: table.schema, comment: table.comment)
         for c in table.columns {
             let declared = try c.serverDefault.map { try $0.sql(for: dialect) }
             t.columns.append(ReflectedColumn(
                 name: c.name, type: c.type, nullable: c.nullable,
-                serverDefault: c.autoincrement ? nil : declared.flatMap(PostgresCanonicalSQL.serverDefault),
+                serverDefault: c.autoincrement ? nil : declared.flatMap(PostgreSQLCanonicalSQL.serverDefault),
                 autoincrement: c.autoincrement, comment: c.comment,
                 identity: c.autoincrement ? Identity() : nil))  // an autoincrementing key is an identity BY DEFAULT
         }
@@ -281,7 +281,7 @@ final class PostgresReflectionTests: XCTestCase {
         try run(engine, Self.handWritten + ["CREATE TABLE migrator_version (version_num varchar(32) PRIMARY KEY)"])
         let conn = try engine.connect()
         defer { conn.close() }
-        let reflector = PostgresReflector()
+        let reflector = PostgreSQLReflector()
         let only = try reflector.reflect(conn, schema: nil, only: ["authors", "reprints", "missing"], exclude: [])
         XCTAssertEqual(only.tables.map(\.name), ["authors", "reprints"])
         let excluded = try reflector.reflect(conn, schema: nil, only: nil, exclude: ["every_type", "Book Shelf"])
@@ -407,7 +407,7 @@ final class PostgresReflectionTests: XCTestCase {
         for (i, d) in declared.enumerated() {
             let ddlText = try d.1.sql(for: .postgresql)
             XCTAssertEqual(reflected.columns[i].serverDefault, d.2, "read back: \(ddlText)")
-            XCTAssertEqual(PostgresCanonicalSQL.serverDefault(ddlText), d.2, "canonical of the declared \(ddlText)")
+            XCTAssertEqual(PostgreSQLCanonicalSQL.serverDefault(ddlText), d.2, "canonical of the declared \(ddlText)")
         }
     }
 
@@ -428,9 +428,9 @@ final class PostgresReflectionTests: XCTestCase {
             try run(engine, statements)
             let conn = try engine.connect()
             defer { conn.close() }
-            try conn.execDriverSQL("SELECT 1")  // the transaction begins before counting
+            try conn.executeDriverSQL("SELECT 1")  // the transaction begins before counting
             log.mutate { $0.removeAll() }
-            let schema = try PostgresReflector().reflect(conn, schema: nil, only: nil, exclude: [])
+            let schema = try PostgreSQLReflector().reflect(conn, schema: nil, only: nil, exclude: [])
             XCTAssertEqual(schema.tables.count, tables)
             XCTAssertEqual(schema.tables.map { $0.indexes.count }, Array(repeating: 1, count: tables))
             XCTAssertEqual(schema.tables.map { $0.foreignKeys.count }, Array(repeating: 1, count: tables))
@@ -478,35 +478,35 @@ final class PostgresReflectionTests: XCTestCase {
         ])
 
         // A definition that is not `CHECK (...)` is carried whole, with a problem.
-        let (raw, problem) = PostgresReflector.checkConstraint("ck", "CHECK (a > 0", columnTypes: [:])
+        let (raw, problem) = PostgreSQLReflector.checkConstraint("ck", "CHECK (a > 0", columnTypes: [:])
         XCTAssertEqual(raw, ReflectedCheckConstraint(name: "ck", condition: "CHECK (a > 0"))
         XCTAssertNotNil(problem)
-        let (valid, none) = PostgresReflector.checkConstraint("ck", "CHECK (a > 0) NOT VALID", columnTypes: [:])
+        let (valid, none) = PostgreSQLReflector.checkConstraint("ck", "CHECK (a > 0) NOT VALID", columnTypes: [:])
         XCTAssertEqual(valid.condition, "a > 0")
         XCTAssertNil(none)
-        XCTAssertNil(PostgresReflector.checkCondition("CHECK (a > 0) NO WAY"))
-        XCTAssertNil(PostgresReflector.checkCondition("CHECK (a > 'unterminated)"))
+        XCTAssertNil(PostgreSQLReflector.checkCondition("CHECK (a > 0) NO WAY"))
+        XCTAssertNil(PostgreSQLReflector.checkCondition("CHECK (a > 'unterminated)"))
     }
 
     func testATableDroppedWhileReflectingGoesMissingAndTheRestIsWhole() throws {
         let engine = try makeEngine()
         let other = try engine.connect()
         defer { other.close() }
-        try other.execDriverSQL("SET lock_timeout = '5s'")  // fail rather than hang should reflection hold a lock
+        try other.executeDriverSQL("SET lock_timeout = '5s'")  // fail rather than hang should reflection hold a lock
         for stage in ["relations", "enums", "sequences", "columns", "constraints", "indexes"] {
-            try other.execDriverSQL("DROP TABLE IF EXISTS steady, victim")
+            try other.executeDriverSQL("DROP TABLE IF EXISTS steady, victim")
             for sql in [
                 "CREATE TABLE steady (id integer PRIMARY KEY, label text DEFAULT 'x', CHECK (id > 0))",
                 "CREATE INDEX ix_steady ON steady (lower(label)) WHERE id > 1",
                 "CREATE TABLE victim (id integer PRIMARY KEY, label text DEFAULT 'x', CHECK (id > 0))",
                 "CREATE INDEX ix_victim ON victim (lower(label)) WHERE id > 1",
-            ] { try other.execDriverSQL(sql) }
+            ] { try other.executeDriverSQL(sql) }
             try other.commit()
             let dropper = UncheckedSendable(other)  // the hook runs on this thread, during reflect
-            let reflector = PostgresReflector { name in
+            let reflector = PostgreSQLReflector { name in
                 guard name == stage else { return }
                 do {
-                    try dropper.value.execDriverSQL("DROP TABLE victim")
+                    try dropper.value.executeDriverSQL("DROP TABLE victim")
                     try dropper.value.commit()
                 } catch {
                     XCTFail("dropping the table after \(stage): \(error)")
@@ -537,10 +537,10 @@ final class PostgresReflectionTests: XCTestCase {
                 var n = 0
                 while !stop.value {
                     let t = "flicker_\(n % 5)"
-                    try conn.execDriverSQL("CREATE TABLE \(t) (id integer PRIMARY KEY, label text DEFAULT 'x', CHECK (id > 0))")
-                    try conn.execDriverSQL("CREATE INDEX ix_\(t) ON \(t) (lower(label)) WHERE id > 1")
+                    try conn.executeDriverSQL("CREATE TABLE \(t) (id integer PRIMARY KEY, label text DEFAULT 'x', CHECK (id > 0))")
+                    try conn.executeDriverSQL("CREATE INDEX ix_\(t) ON \(t) (lower(label)) WHERE id > 1")
                     try conn.commit()
-                    try conn.execDriverSQL("DROP TABLE \(t)")
+                    try conn.executeDriverSQL("DROP TABLE \(t)")
                     try conn.commit()
                     n += 1
                 }
@@ -554,7 +554,7 @@ final class PostgresReflectionTests: XCTestCase {
         let conn = try engine.connect()
         defer { conn.close() }
         for _ in 0..<100 {
-            let schema = try PostgresReflector().reflect(conn, schema: nil, only: nil, exclude: [])
+            let schema = try PostgreSQLReflector().reflect(conn, schema: nil, only: nil, exclude: [])
             try conn.rollback()
             XCTAssertEqual(schema.table("steady")?.columns.map(\.name), ["id", "label"])
             for t in schema.tables where t.name.hasPrefix("flicker_") {
@@ -576,7 +576,7 @@ final class PostgresReflectionTests: XCTestCase {
         let conn = try engine.connect()
         defer { conn.close() }
         let jit = try conn.scalar(text("SELECT current_setting('jit', true)"), as: String?.self)
-        let schema = try PostgresReflector().reflect(conn, schema: nil, only: nil, exclude: [])
+        let schema = try PostgreSQLReflector().reflect(conn, schema: nil, only: nil, exclude: [])
         XCTAssertEqual(schema.table("t")?.indexes.first?.predicate, "id > 1")
         XCTAssertEqual(try conn.scalar(text("SELECT current_setting('jit', true)"), as: String?.self), jit,
                        "reflection turns JIT off only while it runs")
@@ -604,7 +604,7 @@ final class PostgresReflectionTests: XCTestCase {
             ("gen_random_uuid()", "gen_random_uuid()"), ("1.50", "1.50"), ("'it''s", "'it''s"),
         ]
         for (raw, canonical) in cases {
-            XCTAssertEqual(PostgresCanonicalSQL.serverDefault(raw), canonical, raw)
+            XCTAssertEqual(PostgreSQLCanonicalSQL.serverDefault(raw), canonical, raw)
         }
     }
 
@@ -624,12 +624,12 @@ final class PostgresReflectionTests: XCTestCase {
             ("length(t)::numeric > 2", "length(t)::numeric > 2"), ("to_tsvector('english'::regconfig, t)", "to_tsvector('english', t)"),
         ]
         for (raw, canonical) in cases {
-            XCTAssertEqual(PostgresCanonicalSQL.expression(raw, columnTypes: types), canonical, raw)
+            XCTAssertEqual(PostgreSQLCanonicalSQL.expression(raw, columnTypes: types), canonical, raw)
         }
-        XCTAssertEqual(PostgresCanonicalSQL.expression("(i + 1)", columnTypes: types, keepParentheses: true), "(i + 1)")
+        XCTAssertEqual(PostgreSQLCanonicalSQL.expression("(i + 1)", columnTypes: types, keepParentheses: true), "(i + 1)")
         // Text the rules cannot read is kept.
-        XCTAssertEqual(PostgresCanonicalSQL.expression("a > 'open", columnTypes: [:]), "a > 'open")
-        XCTAssertEqual(PostgresCanonicalSQL.expression("a \u{1} b", columnTypes: [:]), "a \u{1} b")
+        XCTAssertEqual(PostgreSQLCanonicalSQL.expression("a > 'open", columnTypes: [:]), "a > 'open")
+        XCTAssertEqual(PostgreSQLCanonicalSQL.expression("a \u{1} b", columnTypes: [:]), "a \u{1} b")
     }
 }
 

@@ -22,7 +22,7 @@ import Foundation
 /// | 53100 | ``OperationalError`` diskFull |
 /// | other classes 53, 54, 55, 57, 58, XX | ``OperationalError`` other (resources, limits, object state, operator intervention, system) |
 /// | anything else | ``ProgrammingError`` other |
-enum PostgresErrors {
+enum PostgreSQLErrors {
     // libpq's PG_DIAG_* field codes are character macros that Swift does not import.
     static let fieldSeverity = Int32(UInt8(ascii: "V"))
     static let fieldSQLState = Int32(UInt8(ascii: "C"))
@@ -190,12 +190,12 @@ enum PostgresErrors {
     // MARK: Connecting
 
     /// The error for a failed `PQconnectdb`: one actionable line, never the password.
-    static func connectError(conn: OpaquePointer?, driver: PostgresDriver) -> OperationalError {
+    static func connectError(conn: OpaquePointer?, driver: PostgreSQLDriver) -> OperationalError {
         let raw = connectionMessage(conn)
         var target = driver.targetDescription
         if let conn, let h = PQhost(conn), h.pointee != 0 {
             let port = PQport(conn).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "5432"
-            target = PostgresDriver.describeTarget(host: String(cString: h), port: port)
+            target = PostgreSQLDriver.describeTarget(host: String(cString: h), port: port)
         }
         let user = driver.parameters.last(where: { $0.0 == "user" })?.1
         let database = driver.parameters.last(where: { $0.0 == "dbname" })?.1

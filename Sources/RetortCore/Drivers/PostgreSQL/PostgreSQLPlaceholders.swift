@@ -1,6 +1,6 @@
 /// Finds the `$n` placeholders of PostgreSQL SQL text, skipping string literals,
 /// quoted identifiers, dollar-quoted strings and comments.
-enum PostgresPlaceholders {
+enum PostgreSQLPlaceholders {
     /// The highest placeholder number in `sql` (0 when there is none).
     static func highest(in sql: String) -> Int {
         let b = Array(sql.utf8)

@@ -5,9 +5,9 @@ import XCTest
 
 /// PostgreSQL receives each parameter with the type its Swift value implies, so the
 /// server does not guess from context (and guess text, or the column's integer type).
-final class PostgresParameterTypeTests: XCTestCase {
+final class PostgreSQLParameterTypeTests: XCTestCase {
     private func withEmployees(_ body: (Connection, Table) throws -> Void) throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         let m = MetaData()
         let e = Table("employees", m, Column("id", .integer, primaryKey: true), Column("name", .string(40)),
@@ -91,12 +91,12 @@ final class PostgresParameterTypeTests: XCTestCase {
     /// the same query run with an integer, a Double and a NULL gives each its answer.
     func testTheStatementCacheKeysOnTheParameterTypes() throws {
         try withEmployees { conn, e in
-            let q = select(bindparam("x") * 2)
+            let q = select(bindParameter("x") * 2)
             XCTAssertEqual(try conn.value(q, ["x": 3]), .integer(6))
             XCTAssertEqual(try conn.value(q, ["x": 1.25]), .real(2.5))
             XCTAssertEqual(try conn.value(q, ["x": Decimal(string: "0.5")!]), .decimal(Decimal(1)))
             XCTAssertEqual(try conn.value(q, ["x": 3]), .integer(6))
-            let byRating = select(e.c.id).where(e.c.rating > bindparam("r")).orderBy(e.c.id)
+            let byRating = select(e.c.id).where(e.c.rating > bindParameter("r")).orderBy(e.c.id)
             XCTAssertEqual(try conn.scalars(byRating, ["r": 3.5], as: Int.self).all(), [1, 3])
             XCTAssertEqual(try conn.scalars(byRating, ["r": 4], as: Int.self).all(), [1])
         }
@@ -106,16 +106,16 @@ final class PostgresParameterTypeTests: XCTestCase {
     /// a surplus value is still "unexpected"; placeholders inside literals, quoted
     /// names, dollar quotes and comments do not count.
     func testPlaceholderScanSkipsQuotesAndComments() {
-        XCTAssertEqual(PostgresPlaceholders.highest(in: "SELECT $1 + $12, $3"), 12)
-        XCTAssertEqual(PostgresPlaceholders.highest(in: "SELECT '$9', \"$8\", $$ $7 $$, $tag$ $6 $tag$, $2 -- $5\n"), 2)
-        XCTAssertEqual(PostgresPlaceholders.highest(in: "SELECT /* $4 /* $5 */ */ $1, E'\\' $3', a$2"), 1)
-        XCTAssertEqual(PostgresPlaceholders.highest(in: "SELECT 'it''s $3' || $2"), 2)
+        XCTAssertEqual(PostgreSQLPlaceholders.highest(in: "SELECT $1 + $12, $3"), 12)
+        XCTAssertEqual(PostgreSQLPlaceholders.highest(in: "SELECT '$9', \"$8\", $$ $7 $$, $tag$ $6 $tag$, $2 -- $5\n"), 2)
+        XCTAssertEqual(PostgreSQLPlaceholders.highest(in: "SELECT /* $4 /* $5 */ */ $1, E'\\' $3', a$2"), 1)
+        XCTAssertEqual(PostgreSQLPlaceholders.highest(in: "SELECT 'it''s $3' || $2"), 2)
     }
 
     /// executemany shares one prepared statement: a position whose values differ in
     /// type goes untyped (as text) and each value still lands exactly.
     func testExecuteManyWithMixedTypesAtOnePosition() throws {
-        let engine = try createEngine(PostgresTestServer.freshDatabaseURL())
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         let m = MetaData()
         let t = Table("measures", m, Column("id", .integer, primaryKey: true), Column("v", .double), Column("n", .numeric(10, 3)))

@@ -1,4 +1,4 @@
-extension PostgresReflector {
+extension PostgreSQLReflector {
     /// The planner's row estimate (`reltuples`, -1 before the first ANALYZE, read as 0)
     /// and `pg_total_relation_size`, in one query for all tables of the current schema.
     func tableSizes(_ conn: Connection, tables: [String]) throws -> [String: TableSize] {

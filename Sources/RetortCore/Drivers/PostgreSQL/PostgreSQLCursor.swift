@@ -3,7 +3,7 @@ import Foundation
 
 /// How a result column's text is turned into a ``SQLValue``, chosen once per column
 /// from its type OID.
-enum PostgresColumnDecoder: UInt8 {
+enum PostgreSQLColumnDecoder: UInt8 {
     /// `int2`, `int4`, `int8`, `oid` → `.integer`.
     case integer
     /// `float4`, `float8` → `.real` (`NaN`, `Infinity`, `-Infinity` included).
@@ -40,17 +40,17 @@ enum PostgresColumnDecoder: UInt8 {
         case .text:
             return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self))
         case .integer:
-            if let v = PostgresDecoding.int64(bytes, length: length) { return .integer(v) }
+            if let v = PostgreSQLDecoding.int64(bytes, length: length) { return .integer(v) }
         case .real:
-            if let v = PostgresDecoding.double(p, length: length) { return .real(v) }
+            if let v = PostgreSQLDecoding.double(p, length: length) { return .real(v) }
         case .numeric:
-            if let d = PostgresDecoding.decimal(bytes, length: length) { return .decimal(d) }
+            if let d = PostgreSQLDecoding.decimal(bytes, length: length) { return .decimal(d) }
         case .bool:
             if length == 1 { return .bool(bytes[0] == UInt8(ascii: "t")) }
         case .bytea:
-            if let d = PostgresDecoding.bytea(p, length: length) { return .blob(d) }
+            if let d = PostgreSQLDecoding.bytea(p, length: length) { return .blob(d) }
         case .uuid:
-            if let u = PostgresDecoding.uuid(bytes, length: length) { return .uuid(u) }
+            if let u = PostgreSQLDecoding.uuid(bytes, length: length) { return .uuid(u) }
         }
         // Unexpected spelling: hand back the server's text rather than guess.
         return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self))
@@ -59,13 +59,13 @@ enum PostgresColumnDecoder: UInt8 {
 
 /// Rows of one libpq result, converted on demand. The result (`PGresult`) is freed
 /// when the last row has been read, on ``close()`` or when the cursor is dropped.
-final class PostgresCursor: DriverCursor {
+final class PostgreSQLCursor: DriverCursor {
     private var result: OpaquePointer?
     private let rowCount: Int32
     private var nextRow: Int32 = 0
     /// The row ``advance()`` moved to.
     private var currentRow: Int32 = 0
-    private let decoders: [PostgresColumnDecoder]
+    private let decoders: [PostgreSQLColumnDecoder]
     let columnNames: [String]
     let rowsAffected: Int
     var lastInsertRowID: Int64? { nil }
@@ -76,16 +76,16 @@ final class PostgresCursor: DriverCursor {
         rowCount = PQntuples(result)
         let columnCount = PQnfields(result)
         var names: [String] = []
-        var decoders: [PostgresColumnDecoder] = []
+        var decoders: [PostgreSQLColumnDecoder] = []
         names.reserveCapacity(Int(columnCount))
         decoders.reserveCapacity(Int(columnCount))
         for i in 0..<columnCount {
             names.append(PQfname(result, i).map { String(cString: $0) } ?? "column\(i + 1)")
-            decoders.append(PostgresColumnDecoder(oid: PQftype(result, i)))
+            decoders.append(PostgreSQLColumnDecoder(oid: PQftype(result, i)))
         }
         columnNames = names
         self.decoders = decoders
-        rowsAffected = PostgresCursor.rowsAffected(result)
+        rowsAffected = PostgreSQLCursor.rowsAffected(result)
     }
 
     deinit { close() }
@@ -134,7 +134,7 @@ final class PostgresCursor: DriverCursor {
     }
 
     @inline(__always)
-    private func cell(_ result: OpaquePointer, _ row: Int32, _ column: Int32, _ decoder: PostgresColumnDecoder) -> SQLValue {
+    private func cell(_ result: OpaquePointer, _ row: Int32, _ column: Int32, _ decoder: PostgreSQLColumnDecoder) -> SQLValue {
         if PQgetisnull(result, row, column) != 0 { return .null }
         guard let p = PQgetvalue(result, row, column) else { return .null }
         return decoder.decode(p, length: Int(PQgetlength(result, row, column)))
@@ -148,7 +148,7 @@ final class PostgresCursor: DriverCursor {
 }
 
 /// Parsers for PostgreSQL's text output, working on the bytes libpq hands back.
-enum PostgresDecoding {
+enum PostgreSQLDecoding {
     static func int64(_ p: UnsafePointer<UInt8>, length: Int) -> Int64? {
         guard length > 0 else { return nil }
         var i = 0

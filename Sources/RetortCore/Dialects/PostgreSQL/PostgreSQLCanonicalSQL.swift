@@ -34,14 +34,14 @@
 ///
 /// Text these rules cannot read (an unterminated quote, a character SQL does not use)
 /// is returned trimmed and otherwise untouched.
-enum PostgresCanonicalSQL {
+enum PostgreSQLCanonicalSQL {
     /// A server default's canonical spelling, or nil for `NULL` (no default).
     ///
     /// ```swift
-    /// PostgresCanonicalSQL.serverDefault("'it''s'::character varying")   // "'it''s'"
-    /// PostgresCanonicalSQL.serverDefault("'-1'::integer")                // "-1"
-    /// PostgresCanonicalSQL.serverDefault("(now())")                      // "now()"
-    /// PostgresCanonicalSQL.serverDefault("current_timestamp")            // "CURRENT_TIMESTAMP"
+    /// PostgreSQLCanonicalSQL.serverDefault("'it''s'::character varying")   // "'it''s'"
+    /// PostgreSQLCanonicalSQL.serverDefault("'-1'::integer")                // "-1"
+    /// PostgreSQLCanonicalSQL.serverDefault("(now())")                      // "now()"
+    /// PostgreSQLCanonicalSQL.serverDefault("current_timestamp")            // "CURRENT_TIMESTAMP"
     /// ```
     static func serverDefault(_ raw: String) -> String? {
         guard var tokens = tokens(raw) else { return raw.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -65,7 +65,7 @@ enum PostgresCanonicalSQL {
     /// PostgreSQL added implicitly.
     ///
     /// ```swift
-    /// PostgresCanonicalSQL.expression("name::text <> ''::text", columnTypes: ["name": "character varying(50)"])
+    /// PostgreSQLCanonicalSQL.expression("name::text <> ''::text", columnTypes: ["name": "character varying(50)"])
     /// // "name <> ''"
     /// ```
     static func expression(_ raw: String, columnTypes: [String: String], keepParentheses: Bool = false) -> String {

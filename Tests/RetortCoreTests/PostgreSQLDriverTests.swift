@@ -5,13 +5,13 @@ import XCTest
 
 @testable import RetortCore
 
-/// The PostgreSQL driver against a real server (see `PostgresTestServer`).
-final class PostgresDriverTests: XCTestCase {
+/// The PostgreSQL driver against a real server (see `PostgreSQLTestServer`).
+final class PostgreSQLDriverTests: XCTestCase {
     // MARK: Helpers
 
     private func connect(_ url: String? = nil, logger: Logger? = nil) throws -> any DriverConnection {
-        let url = try url ?? PostgresTestServer.freshDatabaseURL()
-        return try PostgresDriver(url: DatabaseURL(url), logger: logger).connect()
+        let url = try url ?? PostgreSQLTestServer.freshDatabaseURL()
+        return try PostgreSQLDriver(url: DatabaseURL(url), logger: logger).connect()
     }
 
     private func rows(_ c: any DriverConnection, _ sql: String, _ parameters: [SQLValue] = []) throws -> [[SQLValue]] {
@@ -80,7 +80,7 @@ final class PostgresDriverTests: XCTestCase {
     }
 
     func testSpecialFloatsAndNumericsDecode() throws {
-        let c = try connect(PostgresTestServer.url())
+        let c = try connect(PostgreSQLTestServer.url())
         let row = try XCTUnwrap(rows(c, "SELECT 'NaN'::float8, 'NaN'::numeric, 'Infinity'::numeric, 1.50::numeric, "
             + "(repeat('9', 50))::numeric, 7::oid, 2.5::float4").first)
         guard case .real(let nan) = row[0] else { return XCTFail("\(row[0])") }
@@ -103,7 +103,7 @@ final class PostgresDriverTests: XCTestCase {
         var values = try texts.map { try XCTUnwrap(Decimal(string: $0)) }
         values.append(Decimal(sign: .plus, exponent: 3, significand: 7))
         values.append(Decimal(sign: .minus, exponent: -2, significand: 5))
-        let c = try connect(PostgresTestServer.url())
+        let c = try connect(PostgreSQLTestServer.url())
         for d in values { XCTAssertEqual(try scalar(c, "SELECT $1::numeric", [.decimal(d)]), .decimal(d)) }
         XCTAssertEqual(try scalar(c, "SELECT $1::numeric", [.decimal(.nan)]), .text("NaN"))
     }
@@ -152,7 +152,7 @@ final class PostgresDriverTests: XCTestCase {
     }
 
     func testParameterCountsAreChecked() throws {
-        let c = try connect(PostgresTestServer.url())
+        let c = try connect(PostgreSQLTestServer.url())
         let missing = expectError(InterfaceError.self) { _ = try c.execute("SELECT $1::int + $2::int", [1]) }
         XCTAssertEqual(missing?.kind, .missingParameter)
         let extra = expectError(InterfaceError.self) { _ = try c.execute("SELECT $1::int", [1, 2]) }
@@ -243,7 +243,7 @@ final class PostgresDriverTests: XCTestCase {
     }
 
     func testTimeoutAndAbortedTransactionErrors() throws {
-        let c = try connect(PostgresTestServer.url())
+        let c = try connect(PostgreSQLTestServer.url())
         try c.executeCommand("SET statement_timeout = 50")
         let timeout = expectError(OperationalError.self) { _ = try c.execute("SELECT pg_sleep(2)", []) }
         XCTAssertEqual(timeout?.kind, .timeout)
@@ -265,8 +265,8 @@ final class PostgresDriverTests: XCTestCase {
     // MARK: Connecting
 
     func testWrongPasswordIsOneLineWithoutThePassword() throws {
-        guard let good = try PostgresTestServer.passwordURL(password: PostgresTestServer.rolePassword),
-            let bad = try PostgresTestServer.passwordURL(password: "hunter2-wrong")
+        guard let good = try PostgreSQLTestServer.passwordURL(password: PostgreSQLTestServer.rolePassword),
+            let bad = try PostgreSQLTestServer.passwordURL(password: "hunter2-wrong")
         else { throw XCTSkip("password authentication needs the local test server") }
         let c = try connect(good)
         XCTAssertEqual(try scalar(c, "SELECT current_user"), .text("retort_pw"))
@@ -282,7 +282,7 @@ final class PostgresDriverTests: XCTestCase {
     }
 
     func testServerNotListeningIsCannotConnect() throws {
-        _ = try PostgresTestServer.url()  // skip with the others when there is no PostgreSQL
+        _ = try PostgreSQLTestServer.url()  // skip with the others when there is no PostgreSQL
         let port = try LocalCluster.freePort()
         let error = expectError(OperationalError.self) {
             _ = try connect("postgresql://nobody:pw@127.0.0.1:\(port)/postgres?connect_timeout=5")
@@ -302,7 +302,7 @@ final class PostgresDriverTests: XCTestCase {
     }
 
     func testMissingDatabaseIsNamed() throws {
-        var url = try DatabaseURL(PostgresTestServer.url())
+        var url = try DatabaseURL(PostgreSQLTestServer.url())
         url.database = "retort_no_such_db"
         let error = expectError(OperationalError.self) { _ = try connect(url.render(maskPassword: false)) }
         XCTAssertEqual(error?.kind, .cannotConnect)
@@ -311,7 +311,7 @@ final class PostgresDriverTests: XCTestCase {
     }
 
     func testTerminatedBackendIsConnectionLost() throws {
-        let url = try PostgresTestServer.url()
+        let url = try PostgreSQLTestServer.url()
         let victim = try connect(url)
         let admin = try connect(url)
         let pid = try scalar(victim, "SELECT pg_backend_pid()")
@@ -334,32 +334,32 @@ final class PostgresDriverTests: XCTestCase {
 
     func testURLOptionsAreValidated() throws {
         let unknown = expectError(ArgumentError.self) {
-            _ = try PostgresDriver(url: DatabaseURL("postgresql://u@h/db?sslmod=require"))
+            _ = try PostgreSQLDriver(url: DatabaseURL("postgresql://u@h/db?sslmod=require"))
         }
         XCTAssertTrue(unknown?.message.contains("'sslmod'") == true)
         XCTAssertTrue(unknown?.message.contains("sslmode, sslrootcert") == true, unknown?.message ?? "")
         let badMode = expectError(ArgumentError.self) {
-            _ = try PostgresDriver(url: DatabaseURL("postgresql://u@h/db?sslmode=sometimes"))
+            _ = try PostgreSQLDriver(url: DatabaseURL("postgresql://u@h/db?sslmode=sometimes"))
         }
         XCTAssertTrue(badMode?.message.contains("verify-full") == true)
         _ = expectError(ArgumentError.self) {
-            _ = try PostgresDriver(url: DatabaseURL("postgresql://u@h/db?connect_timeout=soon"))
+            _ = try PostgreSQLDriver(url: DatabaseURL("postgresql://u@h/db?connect_timeout=soon"))
         }
 
-        let driver = try PostgresDriver(url: DatabaseURL(
+        let driver = try PostgreSQLDriver(url: DatabaseURL(
             "postgresql://app:it's%5Cme@db.internal:6432/shop?sslmode=require&application_name=my%20app"))
         XCTAssertEqual(driver.dialect, .postgresql)
         XCTAssertEqual(driver.conninfo(), "user='app' password='it\\'s\\\\me' host='db.internal' port='6432' "
             + "dbname='shop' sslmode='require' application_name='my app' client_encoding='UTF8' "
             + "fallback_application_name='retort'")
         XCTAssertFalse(driver.conninfo(maskPassword: true).contains("me'"))
-        let socket = try PostgresDriver(url: DatabaseURL("postgresql://u@db/x?host=/var/run/postgresql"))
+        let socket = try PostgreSQLDriver(url: DatabaseURL("postgresql://u@db/x?host=/var/run/postgresql"))
         XCTAssertTrue(socket.conninfo().contains("host='/var/run/postgresql'"))
         XCTAssertFalse(socket.conninfo().contains("host='db'"))
     }
 
     func testApplicationNameAndOptionsReachTheServer() throws {
-        var url = try DatabaseURL(PostgresTestServer.url())
+        var url = try DatabaseURL(PostgreSQLTestServer.url())
         url.query.append(("application_name", "retort tests"))
         url.query.append(("options", "-c work_mem=8MB"))
         let c = try connect(url.render(maskPassword: false))
@@ -440,7 +440,7 @@ final class PostgresDriverTests: XCTestCase {
     }
 
     func testPreparedStatementsAreCachedAndEvicted() throws {
-        let url = try PostgresTestServer.freshDatabaseURL()
+        let url = try PostgreSQLTestServer.freshDatabaseURL()
         let c = try connect(url)
         let sql = "SELECT $1::int * 2"
         for i in 1...3 { XCTAssertEqual(try scalar(c, sql, [.integer(Int64(i))]), .integer(Int64(i) * 2)) }
@@ -483,7 +483,7 @@ final class PostgresDriverTests: XCTestCase {
         let store = CapturedLogs()
         var logger = Logger(label: "retort.tests") { _ in NoticeCapturingLogHandler(store: store) }
         logger.logLevel = .debug
-        let c = try connect(PostgresTestServer.url(), logger: logger)
+        let c = try connect(PostgreSQLTestServer.url(), logger: logger)
         try c.executeCommand("DO $$ BEGIN RAISE NOTICE 'hello %', 42; RAISE WARNING 'careful'; END $$")
         _ = try c.execute("SELECT 1", [])
         try c.executeCommand("COMMIT")  // no transaction in progress: a server WARNING

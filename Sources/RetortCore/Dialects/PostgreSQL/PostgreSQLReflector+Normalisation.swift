@@ -1,15 +1,15 @@
 /// How catalog spellings map back to Retort's values: types, referential actions and
 /// CHECK definitions.
-extension PostgresReflector {
+extension PostgreSQLReflector {
     /// Maps `format_type()` output back to a Retort type, inverting
     /// `PostgreSQLTypeCompiler`; anything else stays `.sql` with PostgreSQL's spelling.
     ///
     /// ```swift
-    /// PostgresReflector.type("character varying(100)")        // .string(100)
-    /// PostgresReflector.type("timestamp with time zone")      // .datetime(timezone: true)
-    /// PostgresReflector.type("jsonb")                         // .json (Retort's json is JSONB here)
-    /// PostgresReflector.type("json")                          // .sql("json"): not what .json creates
-    /// PostgresReflector.type("integer[]")                     // .sql("integer[]")
+    /// PostgreSQLReflector.type("character varying(100)")        // .string(100)
+    /// PostgreSQLReflector.type("timestamp with time zone")      // .datetime(timezone: true)
+    /// PostgreSQLReflector.type("jsonb")                         // .json (Retort's json is JSONB here)
+    /// PostgreSQLReflector.type("json")                          // .sql("json"): not what .json creates
+    /// PostgreSQLReflector.type("integer[]")                     // .sql("integer[]")
     /// ```
     ///
     /// `NUMERIC(P)` is stored as `numeric(P,0)` and reads back with scale 0. Enum
@@ -68,7 +68,7 @@ extension PostgresReflector {
     ) -> (ReflectedCheckConstraint, problem: String?) {
         if let condition = checkCondition(definition) {
             return (ReflectedCheckConstraint(
-                name: name, condition: PostgresCanonicalSQL.expression(condition, columnTypes: columnTypes)), nil)
+                name: name, condition: PostgreSQLCanonicalSQL.expression(condition, columnTypes: columnTypes)), nil)
         }
         return (ReflectedCheckConstraint(name: name, condition: definition),
                 "could not parse CHECK constraint \(name); its condition is the raw definition: \(definition)")
@@ -78,14 +78,14 @@ extension PostgresReflector {
     /// end in `NOT VALID` or `NO INHERIT`); nil when the text is not of that shape.
     ///
     /// ```swift
-    /// PostgresReflector.checkCondition("CHECK (pages > 0) NOT VALID")   // "pages > 0"
+    /// PostgreSQLReflector.checkCondition("CHECK (pages > 0) NOT VALID")   // "pages > 0"
     /// ```
     static func checkCondition(_ definition: String) -> String? {
         let trimmed = definition.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix("CHECK ("),
-            let tokens = PostgresCanonicalSQL.tokens(trimmed),
+            let tokens = PostgreSQLCanonicalSQL.tokens(trimmed),
             let open = tokens.firstIndex(where: { $0.text == "(" }),
-            let close = PostgresCanonicalSQL.matchingClose(tokens, open)
+            let close = PostgreSQLCanonicalSQL.matchingClose(tokens, open)
         else { return nil }
         let rest = tokens[(close + 1)...].map { $0.text.uppercased() }
         var i = 0
@@ -95,23 +95,23 @@ extension PostgresReflector {
             default: return nil
             }
         }
-        return PostgresCanonicalSQL.join(tokens[(open + 1)..<close])
+        return PostgreSQLCanonicalSQL.join(tokens[(open + 1)..<close])
     }
 
     /// The predicate of a partial index from its `pg_get_indexdef` text: what follows
     /// the top-level `WHERE`; nil when there is none or the text cannot be read.
     ///
     /// ```swift
-    /// PostgresReflector.indexPredicate("CREATE INDEX ix ON public.t USING btree (a) WHERE b > 5")   // "b > 5"
+    /// PostgreSQLReflector.indexPredicate("CREATE INDEX ix ON public.t USING btree (a) WHERE b > 5")   // "b > 5"
     /// ```
     static func indexPredicate(_ definition: String) -> String? {
-        guard let tokens = PostgresCanonicalSQL.tokens(definition) else { return nil }
+        guard let tokens = PostgreSQLCanonicalSQL.tokens(definition) else { return nil }
         var depth = 0
         for (i, t) in tokens.enumerated() {
             if t.kind == .punctuation, t.text == "(" || t.text == "[" { depth += 1 }
             if t.kind == .punctuation, t.text == ")" || t.text == "]" { depth -= 1 }
             if depth == 0, t.kind == .word, t.text.uppercased() == "WHERE", i + 1 < tokens.count {
-                return PostgresCanonicalSQL.join(tokens[(i + 1)...])
+                return PostgreSQLCanonicalSQL.join(tokens[(i + 1)...])
             }
         }
         return nil

@@ -14,15 +14,15 @@ import Darwin
 /// that lives as long as the test process.
 ///
 /// ```swift
-/// let url = try PostgresTestServer.freshDatabaseURL()   // skips the test when no PostgreSQL is around
-/// let connection = try PostgresDriver(url: DatabaseURL(url)).connect()
+/// let url = try PostgreSQLTestServer.freshDatabaseURL()   // skips the test when no PostgreSQL is around
+/// let connection = try PostgreSQLDriver(url: DatabaseURL(url)).connect()
 /// ```
 ///
 /// Without server binaries and without `RETORT_TEST_POSTGRES_URL` the tests that
 /// ask for a server are skipped; with `RETORT_REQUIRE_POSTGRES=1` they fail instead.
 /// This support code talks to the server through libpq directly, not through the
 /// Engine, so that it does not depend on the code it helps to test.
-public enum PostgresTestServer {
+public enum PostgreSQLTestServer {
     /// The role whose password ``passwordURL(password:)`` tests against.
     public static let passwordRole = "retort_pw"
     /// That role's password.
@@ -122,7 +122,7 @@ public enum PostgresTestServer {
             let server = Server(url: url.render(maskPassword: false), adminConninfo: conninfo(for: admin),
                                 tcpPort: url.port, external: true)
             try runAdmin(server, "SELECT 1")
-            atexit { PostgresTestServer.dropExternalDatabases() }
+            atexit { PostgreSQLTestServer.dropExternalDatabases() }
             return .ready(server)
         } catch {
             let shown = (try? DatabaseURL(string).description) ?? "<unparseable URL>"
@@ -237,9 +237,9 @@ public enum LocalCluster {
         let reason: String
     }
 
-    typealias StartError = PostgresTestServer.StartError
+    typealias StartError = PostgreSQLTestServer.StartError
 
-    static func start(bin: String) throws -> PostgresTestServer.Server {
+    static func start(bin: String) throws -> PostgreSQLTestServer.Server {
         var owner: (uid: uid_t, gid: gid_t)?
         if getuid() == 0 {
             guard let pw = getpwnam("postgres") else {
@@ -277,16 +277,16 @@ public enum LocalCluster {
                 }
                 let pidText = (try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)) ?? ""
                 let pid = pid_t(pidText.split(separator: "\n").first.map(String.init) ?? "") ?? 0
-                PostgresTestServer.Registry.shared.setCluster(directory: base, postmasterPID: pid)
+                PostgreSQLTestServer.Registry.shared.setCluster(directory: base, postmasterPID: pid)
                 atexit { LocalCluster.stop() }
                 startWatchdog(base: base, postmasterPID: pid)
-                let server = PostgresTestServer.Server(
+                let server = PostgreSQLTestServer.Server(
                     url: "postgresql://postgres@localhost:\(port)/postgres?host=\(base)",
                     adminConninfo: "host='\(base)' port='\(port)' user='postgres' dbname='postgres'",
                     tcpPort: port, external: false)
-                try PostgresTestServer.runAdmin(
+                try PostgreSQLTestServer.runAdmin(
                     server,
-                    "CREATE ROLE \(PostgresTestServer.passwordRole) LOGIN PASSWORD '\(PostgresTestServer.rolePassword)'")
+                    "CREATE ROLE \(PostgreSQLTestServer.passwordRole) LOGIN PASSWORD '\(PostgreSQLTestServer.rolePassword)'")
                 return server
             }
             throw lastError
@@ -300,7 +300,7 @@ public enum LocalCluster {
     /// Stops the cluster the way `pg_ctl stop -m immediate` does (SIGQUIT to the
     /// postmaster), waits for it to go, and removes its directory. Runs at exit.
     static func stop() {
-        guard let cluster = PostgresTestServer.Registry.shared.takeCluster() else { return }
+        guard let cluster = PostgreSQLTestServer.Registry.shared.takeCluster() else { return }
         if cluster.postmasterPID > 0, kill(cluster.postmasterPID, SIGQUIT) == 0 {
             for _ in 0..<250 where isRunning(cluster.postmasterPID) { usleep(20_000) }
         }

@@ -12,7 +12,7 @@
 /// let count = try conn.execute(text("SELECT count(*) FROM authors")).scalar(Int.self)
 /// let names = try conn.execute(text("SELECT name FROM authors")).scalars(String.self).all()
 /// ```
-public final class Result {
+public final class CursorResult {
     private var cursor: (any DriverCursor)? {
         didSet { setReading(cursor) }
     }
@@ -244,10 +244,10 @@ public final class Result {
     }
 }
 
-/// The first column of each row of a ``Result``, converted to `T`.
+/// The first column of each row of a ``CursorResult``, converted to `T`.
 public struct ScalarResult<T: SQLValueConvertible> {
-    let result: Result
-    init(_ result: Result) { self.result = result }
+    let result: CursorResult
+    init(_ result: CursorResult) { self.result = result }
 
     public func next() throws -> T? {
         guard let row = try result.next() else { return nil }
@@ -266,10 +266,10 @@ public struct ScalarResult<T: SQLValueConvertible> {
     public func oneOrNil() throws -> T? { try result.oneOrNil().map { try T(sqlValue: $0.values.first ?? .null) } }
 }
 
-/// Each row of a ``Result`` as a `[String: SQLValue]`.
+/// Each row of a ``CursorResult`` as a `[String: SQLValue]`.
 public struct MappingResult {
-    let result: Result
-    init(_ result: Result) { self.result = result }
+    let result: CursorResult
+    init(_ result: CursorResult) { self.result = result }
 
     public func next() throws -> [String: SQLValue]? { try result.next()?.mapping }
     public func all() throws -> [[String: SQLValue]] { try result.all().map(\.mapping) }

@@ -5,7 +5,7 @@ import Logging
 /// The PostgreSQL driver, over libpq.
 ///
 /// ```swift
-/// let driver = try PostgresDriver(url: DatabaseURL("postgresql://app:secret@db.internal:5432/shop?sslmode=require"))
+/// let driver = try PostgreSQLDriver(url: DatabaseURL("postgresql://app:secret@db.internal:5432/shop?sslmode=require"))
 /// let connection = try driver.connect()
 /// let cursor = try connection.execute("SELECT id, name FROM authors WHERE id = $1", [42])
 /// ```
@@ -33,7 +33,7 @@ import Logging
 /// Connections always use `client_encoding` UTF8. Server notices and warnings
 /// (`RAISE NOTICE`, "there is no transaction in progress") go to `logger` at level
 /// `.notice` or `.warning`; without a logger they are dropped.
-public struct PostgresDriver: Driver {
+public struct PostgreSQLDriver: Driver {
     /// Always ``Dialect/postgresql``.
     public var dialect: Dialect { .postgresql }
 
@@ -80,23 +80,23 @@ public struct PostgresDriver: Driver {
     /// option (the message lists the known ones) or an invalid option value.
     public init(url: DatabaseURL, logger: Logger? = nil) throws {
         guard url.backend == "postgresql" else {
-            throw ArgumentError("PostgresDriver needs a postgresql:// URL, not '\(url)'")
+            throw ArgumentError("PostgreSQLDriver needs a postgresql:// URL, not '\(url)'")
         }
         self.url = url
         self.logger = logger
         var options: [String: String] = [:]
         for (name, value) in url.query {
-            guard PostgresDriver.knownOptions.contains(name) else {
+            guard PostgreSQLDriver.knownOptions.contains(name) else {
                 throw ArgumentError(
                     "unknown PostgreSQL URL option '\(name)'; known options: "
-                        + PostgresDriver.knownOptions.joined(separator: ", "))
+                        + PostgreSQLDriver.knownOptions.joined(separator: ", "))
             }
-            if let allowed = PostgresDriver.enumeratedOptions[name], !allowed.contains(value) {
+            if let allowed = PostgreSQLDriver.enumeratedOptions[name], !allowed.contains(value) {
                 throw ArgumentError(
                     "PostgreSQL URL option \(name)='\(value)' is not valid; use one of: "
                         + allowed.joined(separator: ", "))
             }
-            if PostgresDriver.integerOptions.contains(name), Int(value).map({ $0 >= 0 }) != true {
+            if PostgreSQLDriver.integerOptions.contains(name), Int(value).map({ $0 >= 0 }) != true {
                 throw ArgumentError("PostgreSQL URL option \(name)='\(value)' is not a whole number")
             }
             options[name] = value
@@ -134,14 +134,14 @@ public struct PostgresDriver: Driver {
     /// password, no `pg_hba.conf` entry), `.cannotConnect` (server not running or not
     /// reachable, database missing, too many connections) and a one-line message.
     public func connect() throws -> any DriverConnection {
-        try PostgresConnection(driver: self)
+        try PostgreSQLConnection(driver: self)
     }
 
     /// The libpq connection string, `keyword='value'` pairs separated by spaces.
     /// With `maskPassword` the password is shown as `***` (for messages and logs).
     func conninfo(maskPassword: Bool = false) -> String {
         parameters.map { name, value in
-            name + "=" + PostgresDriver.quoteConninfoValue(maskPassword && name == "password" ? "***" : value)
+            name + "=" + PostgreSQLDriver.quoteConninfoValue(maskPassword && name == "password" ? "***" : value)
         }.joined(separator: " ")
     }
 
@@ -161,7 +161,7 @@ public struct PostgresDriver: Driver {
     var targetDescription: String {
         let host = parameters.last(where: { $0.0 == "host" })?.1
         let port = parameters.last(where: { $0.0 == "port" })?.1 ?? "5432"
-        return PostgresDriver.describeTarget(host: host, port: port)
+        return PostgreSQLDriver.describeTarget(host: host, port: port)
     }
 
     static func describeTarget(host: String?, port: String) -> String {

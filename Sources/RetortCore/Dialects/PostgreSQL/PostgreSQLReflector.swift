@@ -4,21 +4,21 @@
 /// all; three when the schema has no tables).
 ///
 /// ```swift
-/// let schema = try PostgresReflector().reflect(conn, schema: nil, only: nil, exclude: [])
+/// let schema = try PostgreSQLReflector().reflect(conn, schema: nil, only: nil, exclude: [])
 /// schema.table("books")?.column(named: "id")?.autoincrement   // true for SERIAL and IDENTITY
 /// ```
 ///
 /// What comes back is normalised so that a schema Retort created reads back as it was
-/// declared: types map to Retort's compact names (``PostgresReflector/type(_:)``),
+/// declared: types map to Retort's compact names (``PostgreSQLReflector/type(_:)``),
 /// serial and identity columns are `autoincrement` without a default, and defaults,
 /// CHECK conditions, index expressions and predicates lose the casts PostgreSQL adds
-/// (``PostgresCanonicalSQL``). Constraints and indexes are listed by name.
+/// (``PostgreSQLCanonicalSQL``). Constraints and indexes are listed by name.
 ///
 /// Later queries select by the relation oids the first one found, and a last query
 /// checks which of them still exist, so a table dropped while it is being reflected is
 /// left out rather than failing the whole reflection or coming back half-read, and one
 /// created meanwhile is not half-read either.
-struct PostgresReflector: SchemaReflector {
+struct PostgreSQLReflector: SchemaReflector {
     /// Called after each catalog query with its name (`relations`, `enums`,
     /// `sequences`, `columns`, `constraints`, `indexes`, `survivors`): a seam for tests
     /// that change the catalog while reflection runs.
@@ -33,9 +33,9 @@ struct PostgresReflector: SchemaReflector {
                          as: String.self).all()
     }
 
-    func canonicalDefault(_ sql: String) -> String { PostgresCanonicalSQL.serverDefault(sql) ?? "NULL" }
-    func canonicalIndexElement(_ sql: String) -> String { PostgresCanonicalSQL.expression(sql, columnTypes: [:]) }
-    func canonicalCondition(_ sql: String) -> String { PostgresCanonicalSQL.expression(sql, columnTypes: [:]) }
+    func canonicalDefault(_ sql: String) -> String { PostgreSQLCanonicalSQL.serverDefault(sql) ?? "NULL" }
+    func canonicalIndexElement(_ sql: String) -> String { PostgreSQLCanonicalSQL.expression(sql, columnTypes: [:]) }
+    func canonicalCondition(_ sql: String) -> String { PostgreSQLCanonicalSQL.expression(sql, columnTypes: [:]) }
     var reflectsIdentity: Bool { true }
 
     /// How many times reflection starts over when a table it is reading is dropped
@@ -61,7 +61,7 @@ struct PostgresReflector: SchemaReflector {
                 let result = try readSchema(conn, schema: schema, only: only, exclude: exclude)
                 try savepoint.rollback()
                 return result
-            } catch let error as any DatabaseError where attempt < PostgresReflector.attempts && PostgresReflector.isConcurrentDrop(error) {
+            } catch let error as any DatabaseError where attempt < PostgreSQLReflector.attempts && PostgreSQLReflector.isConcurrentDrop(error) {
                 try savepoint.rollback()
                 attempt += 1
             } catch {
@@ -193,7 +193,7 @@ struct PostgresReflector: SchemaReflector {
             for i in c.columns.indices {
                 if let computed = c.columns[i].computed, case .sql(let raw) = computed.storage {
                     c.columns[i].computed = Computed(canonicalGenerationExpression(
-                        PostgresCanonicalSQL.expression(raw, columnTypes: c.types)), stored: computed.stored)
+                        PostgreSQLCanonicalSQL.expression(raw, columnTypes: c.types)), stored: computed.stored)
                 }
             }
             tables[c.oid]?.columns = c.columns
@@ -220,7 +220,7 @@ struct PostgresReflector: SchemaReflector {
             {
                 type = .enum(name: typeName, values: enumValues[typeOID] ?? [])
             } else {
-                type = PostgresReflector.type(formatted)
+                type = PostgreSQLReflector.type(formatted)
             }
             var column = ReflectedColumn(name: name, type: type, nullable: !(try row.get(4, as: Bool.self)),
                                          collation: try row.get(12, as: String?.self), comment: try row.get(8, as: String?.self))
@@ -242,7 +242,7 @@ struct PostgresReflector: SchemaReflector {
                 } else if let known = canonicalDefaults[rawDefault] {
                     column.serverDefault = known
                 } else {
-                    column.serverDefault = PostgresCanonicalSQL.serverDefault(rawDefault)
+                    column.serverDefault = PostgreSQLCanonicalSQL.serverDefault(rawDefault)
                     canonicalDefaults[rawDefault] = column.serverDefault
                 }
             }
@@ -317,14 +317,14 @@ struct PostgresReflector: SchemaReflector {
             }
             table?.foreignKeys.append(ReflectedForeignKey(
                 name: c.name, columns: c.columns, referredSchema: c.referredSchema, referredTable: referred,
-                referredColumns: c.referredColumns, onDelete: PostgresReflector.action(c.onDelete),
-                onUpdate: PostgresReflector.action(c.onUpdate), deferrable: c.deferrable, initiallyDeferred: c.deferred))
+                referredColumns: c.referredColumns, onDelete: PostgreSQLReflector.action(c.onDelete),
+                onUpdate: PostgreSQLReflector.action(c.onUpdate), deferrable: c.deferrable, initiallyDeferred: c.deferred))
         case "c":
             guard let definition = c.definition else {
                 table?.problems.append("could not read the condition of CHECK constraint \(c.name)")
                 return
             }
-            let (check, problem) = PostgresReflector.checkConstraint(c.name, definition, columnTypes: columnTypes)
+            let (check, problem) = PostgreSQLReflector.checkConstraint(c.name, definition, columnTypes: columnTypes)
             table?.checkConstraints.append(check)
             if let problem { table?.problems.append(problem) }
         default:
@@ -355,8 +355,8 @@ struct PostgresReflector: SchemaReflector {
                 let name: String = try row.get(2)
                 var predicate: String?
                 if let definition = try row.get(7, as: String?.self) {
-                    if let raw = PostgresReflector.indexPredicate(definition) {
-                        predicate = PostgresCanonicalSQL.expression(raw, columnTypes: types)
+                    if let raw = PostgreSQLReflector.indexPredicate(definition) {
+                        predicate = PostgreSQLCanonicalSQL.expression(raw, columnTypes: types)
                     } else {
                         tables[table]?.problems.append("could not read the WHERE clause of index \(name): \(definition)")
                     }
@@ -374,7 +374,7 @@ struct PostgresReflector: SchemaReflector {
                 current?.index.elements.append(.column(column))
             } else if let expression = try row.get(6, as: String?.self) {
                 current?.index.elements.append(
-                    .expression(PostgresCanonicalSQL.expression(expression, columnTypes: types, keepParentheses: true)))
+                    .expression(PostgreSQLCanonicalSQL.expression(expression, columnTypes: types, keepParentheses: true)))
             } else {
                 tables[table]?.problems.append("could not read element \(try row.get(4, as: Int.self)) of index \(current?.index.name ?? "?")")
             }
@@ -385,7 +385,7 @@ struct PostgresReflector: SchemaReflector {
 
 // MARK: - The catalog queries
 
-extension PostgresReflector {
+extension PostgreSQLReflector {
     /// The SQL of the reflection queries. `:schema` is the schema (NULL: `current_schema()`),
     /// `:oids` the tables found by the first query as an `oid[]` literal.
     enum Query {

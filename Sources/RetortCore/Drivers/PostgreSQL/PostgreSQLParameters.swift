@@ -18,11 +18,11 @@ import Foundation
 /// a time zone, whose conversion must not depend on the session's time zone).
 ///
 /// The types are part of the prepared statement, so the statement cache keys on them
-/// (``PostgresStatementCache``). Text values live in one reused byte buffer, NUL-terminated;
+/// (``PostgreSQLStatementCache``). Text values live in one reused byte buffer, NUL-terminated;
 /// large blobs are read in place, never copied.
 ///
 /// One instance per connection is reused across executions to keep allocations down.
-final class PostgresParameters {
+final class PostgreSQLParameters {
     /// PostgreSQL's protocol carries the parameter count in 16 bits.
     static let maxCount = 65535
     /// The type OID of `bytea`.
@@ -76,17 +76,17 @@ final class PostgresParameters {
     /// NUL character) and ``InterfaceError`` for too many parameters; nothing has been
     /// sent when it throws.
     func encode(_ parameters: [SQLValue], sql: String, preparedTypes: [Oid]? = nil) throws {
-        try PostgresParameters.checkCount(parameters.count, sql: sql)
+        try PostgreSQLParameters.checkCount(parameters.count, sql: sql)
         storage.removeAll(keepingCapacity: true)
         slots.removeAll(keepingCapacity: true)
         largeBlobs.removeAll(keepingCapacity: true)
         types.removeAll(keepingCapacity: true)
         for (position, value) in parameters.enumerated() {
-            var natural = PostgresParameters.naturalType(value)
+            var natural = PostgreSQLParameters.naturalType(value)
             let type = preparedTypes.map { position < $0.count ? $0[position] : 0 } ?? natural
             types.append(type)
-            if natural == PostgresParameters.int4OID, type == PostgresParameters.int8OID { natural = type }
-            if type != natural, let text = PostgresParameters.textForm(value) {
+            if natural == PostgreSQLParameters.int4OID, type == PostgreSQLParameters.int8OID { natural = type }
+            if type != natural, let text = PostgreSQLParameters.textForm(value) {
                 // Prepared as another type (or inferred): the server reads the text as that.
                 try appendCheckedText(text, position: position, sql: sql)
                 continue
@@ -95,7 +95,7 @@ final class PostgresParameters {
             case .null:
                 slots.append(.null)
             case .integer(let v):
-                if natural == PostgresParameters.int4OID {
+                if natural == PostgreSQLParameters.int4OID {
                     let start = storage.count
                     withUnsafeBytes(of: Int32(truncatingIfNeeded: v).bigEndian) { storage.append(contentsOf: $0) }
                     slots.append(.stored(offset: start, length: 4, binary: true))
@@ -125,7 +125,7 @@ final class PostgresParameters {
                             + "are limited to 1 GB (use large objects for more)",
                         sql: sql)
                 }
-                if data.count <= PostgresParameters.inlineBlobLimit {
+                if data.count <= PostgreSQLParameters.inlineBlobLimit {
                     let start = storage.count
                     storage.append(contentsOf: data)
                     if data.isEmpty { storage.append(0) }  // a non-NULL pointer for the empty value
@@ -162,7 +162,7 @@ final class PostgresParameters {
     private func appendCheckedText(_ s: String, position: Int, sql: String) throws {
         let start = storage.count
         appendText(s)
-        if PostgresParameters.containsNUL(storage, from: start, to: storage.count - 1) {
+        if PostgreSQLParameters.containsNUL(storage, from: start, to: storage.count - 1) {
             throw DataError(
                 message: "PostgreSQL text cannot contain NUL (0x00) characters; store it as binary data "
                     + "(parameter $\(position + 1))",
@@ -299,7 +299,7 @@ final class PostgresParameters {
     /// placeholders the SQL text holds, so that surplus values still raise "unexpected
     /// parameter" rather than becoming typed parameters the statement ignores.
     static func preparedTypes(_ types: [Oid], sql: String) -> [Oid] {
-        var types = Array(types.prefix(PostgresPlaceholders.highest(in: sql)))
+        var types = Array(types.prefix(PostgreSQLPlaceholders.highest(in: sql)))
         while types.last == 0 { types.removeLast() }
         return types
     }

@@ -2,7 +2,7 @@ import CLibPQ
 import Foundation
 
 /// One server-side prepared statement (`retort_N`) of a connection.
-struct PostgresPreparedStatement {
+struct PostgreSQLPreparedStatement {
     /// The server-side name, `retort_1`, `retort_2`, …
     let name: String
     /// How many parameters the server says the statement takes.
@@ -11,14 +11,14 @@ struct PostgresPreparedStatement {
 
 /// A bounded least-recently-used cache of a connection's named prepared statements,
 /// keyed by SQL text and parameter types, which are fixed when a statement is prepared
-/// (see ``PostgresParameters``): `x = $1` run with an integer and then with a Double
+/// (see ``PostgreSQLParameters``): `x = $1` run with an integer and then with a Double
 /// is two statements, one with an `int8` parameter and one with a `float8`. A lookup
 /// compares the types in place, so a hit allocates nothing.
 ///
 /// Evicted statements are queued for `DEALLOCATE`; the connection runs the queue
 /// when it is not inside a failed transaction (where the server refuses everything
 /// but ROLLBACK).
-final class PostgresStatementCache {
+final class PostgreSQLStatementCache {
     /// What a statement was prepared for: its SQL text and parameter types.
     struct Key: Hashable {
         let sql: String
@@ -27,7 +27,7 @@ final class PostgresStatementCache {
 
     private struct Entry {
         let types: [Oid]
-        let statement: PostgresPreparedStatement
+        let statement: PostgreSQLPreparedStatement
         var lastUsed: UInt64
     }
 
@@ -43,7 +43,7 @@ final class PostgresStatementCache {
     init(capacity: Int) { self.capacity = capacity }
 
     /// The cached statement for `sql` with parameters of `types`, marked most recently used.
-    func lookup(sql: String, types: [Oid]) -> PostgresPreparedStatement? {
+    func lookup(sql: String, types: [Oid]) -> PostgreSQLPreparedStatement? {
         guard var variants = entries[sql], let i = variants.firstIndex(where: { $0.types == types }) else { return nil }
         tick &+= 1
         variants[i].lastUsed = tick
@@ -61,7 +61,7 @@ final class PostgresStatementCache {
     /// full. Returns false when the cache holds nothing (capacity 0): the caller then
     /// deallocates the statement after use.
     @discardableResult
-    func insert(_ statement: PostgresPreparedStatement, key: Key) -> Bool {
+    func insert(_ statement: PostgreSQLPreparedStatement, key: Key) -> Bool {
         guard capacity > 0 else { return false }
         if count >= capacity, let victim = leastRecentlyUsed() {
             remove(Key(sql: victim.sql, types: victim.types), deallocate: true)

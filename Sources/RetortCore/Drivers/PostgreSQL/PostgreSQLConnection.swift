@@ -9,19 +9,19 @@ import Logging
 /// ``executeMany(_:_:)`` sends its parameter sets in libpq pipeline mode, a batch
 /// at a time, so 100 000 inserts cost about a hundred round trips rather than
 /// 100 000.
-final class PostgresConnection: DriverConnection {
+final class PostgreSQLConnection: DriverConnection {
     /// Parameter sets sent per pipeline batch in ``executeMany(_:_:)``.
     static let pipelineBatchSize = 1000
 
     private(set) var conn: OpaquePointer?
-    private let cache: PostgresStatementCache
-    private let parameters = PostgresParameters()
-    private var noticeSink: Unmanaged<PostgresNoticeSink>?
+    private let cache: PostgreSQLStatementCache
+    private let parameters = PostgreSQLParameters()
+    private var noticeSink: Unmanaged<PostgreSQLNoticeSink>?
     /// libpq's cancel request object (`PQgetCancel`), made once on connecting: it
     /// holds the backend's key, and `PQcancel` on it is safe from another thread.
     private var cancelRequest: OpaquePointer?
 
-    init(driver: PostgresDriver) throws {
+    init(driver: PostgreSQLDriver) throws {
         try LibPQ.load()
         guard let handle = driver.conninfo().withCString({ PQconnectdb($0) }) else {
             throw OperationalError(
@@ -29,18 +29,18 @@ final class PostgresConnection: DriverConnection {
                 message: "could not connect to PostgreSQL at \(driver.targetDescription): libpq ran out of memory")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let error = PostgresErrors.connectError(conn: handle, driver: driver)
+            let error = PostgreSQLErrors.connectError(conn: handle, driver: driver)
             PQfinish(handle)
             throw error
         }
         conn = handle
         cancelRequest = PQgetCancel(handle)
-        cache = PostgresStatementCache(capacity: driver.statementCacheSize)
-        let sink = Unmanaged.passRetained(PostgresNoticeSink(logger: driver.logger))
+        cache = PostgreSQLStatementCache(capacity: driver.statementCacheSize)
+        let sink = Unmanaged.passRetained(PostgreSQLNoticeSink(logger: driver.logger))
         noticeSink = sink
         _ = PQsetNoticeReceiver(handle, { context, result in
             guard let context, let result else { return }
-            Unmanaged<PostgresNoticeSink>.fromOpaque(context).takeUnretainedValue().receive(result)
+            Unmanaged<PostgreSQLNoticeSink>.fromOpaque(context).takeUnretainedValue().receive(result)
         }, sink.toOpaque())
     }
 
@@ -99,7 +99,7 @@ final class PostgresConnection: DriverConnection {
         let wasIdle = PQtransactionStatus(conn) == PQTRANS_IDLE
         do {
             return try executeEncoded(sql, conn: conn)
-        } catch let error as ProgrammingError where wasIdle && PostgresConnection.invalidatesCachedStatement(error) {
+        } catch let error as ProgrammingError where wasIdle && PostgreSQLConnection.invalidatesCachedStatement(error) {
             // The cached statement was dropped (`executeEncoded` forgot it); outside a
             // transaction nothing was aborted, so preparing afresh is safe.
             return try executeEncoded(sql, conn: conn)
@@ -108,10 +108,10 @@ final class PostgresConnection: DriverConnection {
 
     func executeCommand(_ sql: String) throws {
         let conn = try openHandle(sql)
-        try PostgresConnection.checkNoNUL(sql)
+        try PostgreSQLConnection.checkNoNUL(sql)
         let result = PQexec(conn, sql)
         forgetStatementsIfDiscarded(sql)
-        guard let result else { throw PostgresErrors.error(result: nil, conn: conn, sql: sql) }
+        guard let result else { throw PostgreSQLErrors.error(result: nil, conn: conn, sql: sql) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
@@ -119,7 +119,7 @@ final class PostgresConnection: DriverConnection {
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
             throw abandonCopy(conn, sql: sql)
         default:
-            throw PostgresErrors.error(result: result, conn: conn, sql: sql)
+            throw PostgreSQLErrors.error(result: result, conn: conn, sql: sql)
         }
     }
 
@@ -150,7 +150,7 @@ final class PostgresConnection: DriverConnection {
                            counted: ((Int, Int) -> Void)? = nil) throws -> Int {
         guard let first = parameterSets.first else { return 0 }
         let conn = try openHandle(sql)
-        try PostgresParameters.checkCount(first.count, sql: sql)
+        try PostgreSQLParameters.checkCount(first.count, sql: sql)
         for (index, set) in parameterSets.enumerated() {
             guard set.count == first.count else {
                 throw InterfaceError(
@@ -171,18 +171,18 @@ final class PostgresConnection: DriverConnection {
             }
         }
         // One statement for every set: each position prepared as the type all its values share.
-        let types = PostgresParameters.sharedTypes(parameterSets)
+        let types = PostgreSQLParameters.sharedTypes(parameterSets)
         try parameters.encode(first, sql: sql, preparedTypes: types)
-        let key = PostgresStatementCache.Key(sql: sql, types: types)
+        let key = PostgreSQLStatementCache.Key(sql: sql, types: types)
         let statement = try prepared(key, conn: conn)
-        try PostgresConnection.checkParameterCount(statement, given: first.count, sql: sql)
+        try PostgreSQLConnection.checkParameterCount(statement, given: first.count, sql: sql)
 
-        guard PQenterPipelineMode(conn) == 1 else { throw PostgresErrors.error(result: nil, conn: conn, sql: sql) }
+        guard PQenterPipelineMode(conn) == 1 else { throw PostgreSQLErrors.error(result: nil, conn: conn, sql: sql) }
         var total = 0
         var failure: (any Error)?
         var start = 0
         while start < parameterSets.count, failure == nil {
-            let end = min(start + PostgresConnection.pipelineBatchSize, parameterSets.count)
+            let end = min(start + PostgreSQLConnection.pipelineBatchSize, parameterSets.count)
             for index in start..<end {
                 do {
                     try parameters.encode(parameterSets[index], sql: sql, preparedTypes: types)
@@ -196,12 +196,12 @@ final class PostgresConnection: DriverConnection {
                     }
                 }
                 if sent != 1 {
-                    failure = PostgresErrors.error(result: nil, conn: conn, sql: sql)
+                    failure = PostgreSQLErrors.error(result: nil, conn: conn, sql: sql)
                     break
                 }
             }
             guard PQpipelineSync(conn) == 1 else {
-                failure = failure ?? PostgresErrors.error(result: nil, conn: conn, sql: sql)
+                failure = failure ?? PostgreSQLErrors.error(result: nil, conn: conn, sql: sql)
                 break
             }
             let (affected, error) = readPipelineResults(conn, sql: sql, firstSet: start, row: row, counted: counted)
@@ -210,7 +210,7 @@ final class PostgresConnection: DriverConnection {
             start = end
         }
         leavePipelineMode(conn)
-        if let p = failure as? ProgrammingError, PostgresConnection.invalidatesCachedStatement(p) {
+        if let p = failure as? ProgrammingError, PostgreSQLConnection.invalidatesCachedStatement(p) {
             cache.remove(key, deallocate: p.code != "26000")  // prepared afresh next time
         }
         if let failure { throw failure }
@@ -227,7 +227,7 @@ final class PostgresConnection: DriverConnection {
             throw OperationalError(
                 kind: .connectionLost,
                 message: "the connection to the server was lost earlier; open a new connection",
-                sql: sql, driverMessage: PostgresErrors.connectionMessage(conn))
+                sql: sql, driverMessage: PostgreSQLErrors.connectionMessage(conn))
         }
         return conn
     }
@@ -240,19 +240,19 @@ final class PostgresConnection: DriverConnection {
 
     /// Runs the encoded ``parameters`` through the prepared statement for `sql`.
     private func executeEncoded(_ sql: String, conn: OpaquePointer) throws -> any DriverCursor {
-        let statement = try prepared(PostgresStatementCache.Key(sql: sql, types: parameters.types), conn: conn)
-        try PostgresConnection.checkParameterCount(statement, given: parameters.count, sql: sql)
+        let statement = try prepared(PostgreSQLStatementCache.Key(sql: sql, types: parameters.types), conn: conn)
+        try PostgreSQLConnection.checkParameterCount(statement, given: parameters.count, sql: sql)
         let result = statement.name.withCString { name in
             parameters.withLibpqArrays { n, values, lengths, formats in
                 PQexecPrepared(conn, name, n, values, lengths, formats, 0)
             }
         }
-        guard let result else { throw PostgresErrors.error(result: nil, conn: conn, sql: sql) }
+        guard let result else { throw PostgreSQLErrors.error(result: nil, conn: conn, sql: sql) }
         switch PQresultStatus(result) {
         case PGRES_TUPLES_OK:
-            return PostgresCursor(result: result)
+            return PostgreSQLCursor(result: result)
         case PGRES_COMMAND_OK:
-            let affected = PostgresCursor.rowsAffected(result)
+            let affected = PostgreSQLCursor.rowsAffected(result)
             PQclear(result)
             forgetStatementsIfDiscarded(sql)
             return EmptyCursor(rowsAffected: affected)
@@ -263,10 +263,10 @@ final class PostgresConnection: DriverConnection {
             PQclear(result)
             throw abandonCopy(conn, sql: sql)
         default:
-            let error = PostgresErrors.error(result: result, conn: conn, sql: sql)
+            let error = PostgreSQLErrors.error(result: result, conn: conn, sql: sql)
             PQclear(result)
-            if let p = error as? ProgrammingError, PostgresConnection.invalidatesCachedStatement(p) {
-                cache.remove(PostgresStatementCache.Key(sql: sql, types: parameters.types), deallocate: p.code != "26000")
+            if let p = error as? ProgrammingError, PostgreSQLConnection.invalidatesCachedStatement(p) {
+                cache.remove(PostgreSQLStatementCache.Key(sql: sql, types: parameters.types), deallocate: p.code != "26000")
             }
             throw error
         }
@@ -297,24 +297,24 @@ final class PostgresConnection: DriverConnection {
 
     /// The prepared statement for `key` (SQL text and parameter types), preparing and
     /// describing it on a miss.
-    private func prepared(_ key: PostgresStatementCache.Key, conn: OpaquePointer) throws -> PostgresPreparedStatement {
+    private func prepared(_ key: PostgreSQLStatementCache.Key, conn: OpaquePointer) throws -> PostgreSQLPreparedStatement {
         let sql = key.sql
         if let statement = cache.lookup(sql: sql, types: key.types) { return statement }
-        try PostgresConnection.checkNoNUL(sql)
-        // Parameter types: the values' own (see PostgresParameters), 0 (inferred) elsewhere.
-        let types = PostgresParameters.preparedTypes(key.types, sql: sql)
+        try PostgreSQLConnection.checkNoNUL(sql)
+        // Parameter types: the values' own (see PostgreSQLParameters), 0 (inferred) elsewhere.
+        let types = PostgreSQLParameters.preparedTypes(key.types, sql: sql)
         let name = cache.capacity > 0 ? cache.makeName() : ""
         let prepareResult = types.withUnsafeBufferPointer { t in
             PQprepare(conn, name, sql, Int32(t.count), t.count == 0 ? nil : t.baseAddress)
         }
-        try PostgresConnection.check(prepareResult, expecting: PGRES_COMMAND_OK, conn: conn, sql: sql)
+        try PostgreSQLConnection.check(prepareResult, expecting: PGRES_COMMAND_OK, conn: conn, sql: sql)
         let described = PQdescribePrepared(conn, name)
         guard let described, PQresultStatus(described) == PGRES_COMMAND_OK else {
             if !name.isEmpty { cache.discard(name) }  // deallocated at the next opportunity
-            try PostgresConnection.check(described, expecting: PGRES_COMMAND_OK, conn: conn, sql: sql)
-            throw PostgresErrors.error(result: nil, conn: conn, sql: sql)
+            try PostgreSQLConnection.check(described, expecting: PGRES_COMMAND_OK, conn: conn, sql: sql)
+            throw PostgreSQLErrors.error(result: nil, conn: conn, sql: sql)
         }
-        let statement = PostgresPreparedStatement(name: name, parameterCount: Int(PQnparams(described)))
+        let statement = PostgreSQLPreparedStatement(name: name, parameterCount: Int(PQnparams(described)))
         PQclear(described)
         if !name.isEmpty { cache.insert(statement, key: key) }
         deallocatePending(conn)  // what the insert evicted, so the server holds at most `capacity`
@@ -324,14 +324,14 @@ final class PostgresConnection: DriverConnection {
     /// Clears `result`, throwing the mapped error unless it has status `expected`.
     private static func check(_ result: OpaquePointer?, expecting expected: ExecStatusType, conn: OpaquePointer,
                               sql: String) throws {
-        guard let result else { throw PostgresErrors.error(result: nil, conn: conn, sql: sql) }
+        guard let result else { throw PostgreSQLErrors.error(result: nil, conn: conn, sql: sql) }
         defer { PQclear(result) }
         guard PQresultStatus(result) == expected else {
-            throw PostgresErrors.error(result: result, conn: conn, sql: sql)
+            throw PostgreSQLErrors.error(result: result, conn: conn, sql: sql)
         }
     }
 
-    private static func checkParameterCount(_ statement: PostgresPreparedStatement, given: Int, sql: String) throws {
+    private static func checkParameterCount(_ statement: PostgreSQLPreparedStatement, given: Int, sql: String) throws {
         let expected = statement.parameterCount
         guard expected != given else { return }
         throw InterfaceError(
@@ -364,7 +364,7 @@ final class PostgresConnection: DriverConnection {
                 // A nil ends each query's results; two in a row mean nothing more is coming.
                 emptyInARow += 1
                 if PQstatus(conn) == CONNECTION_BAD || emptyInARow > 1 {
-                    return (affected, failure ?? PostgresErrors.error(result: nil, conn: conn, sql: sql))
+                    return (affected, failure ?? PostgreSQLErrors.error(result: nil, conn: conn, sql: sql))
                 }
                 continue
             }
@@ -376,7 +376,7 @@ final class PostgresConnection: DriverConnection {
                 return (affected, failure)
             case PGRES_TUPLES_OK where row != nil:
                 // The cursor owns (and frees) the result.
-                let cursor = PostgresCursor(result: result)
+                let cursor = PostgreSQLCursor(result: result)
                 affected += max(0, cursor.rowsAffected)
                 do {
                     while let values = try cursor.next() { try row?(set, values) }
@@ -387,14 +387,14 @@ final class PostgresConnection: DriverConnection {
                 set += 1
                 continue
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-                let n = max(0, PostgresCursor.rowsAffected(result))
+                let n = max(0, PostgreSQLCursor.rowsAffected(result))
                 affected += n
                 counted?(set, n)
                 set += 1
             case PGRES_PIPELINE_ABORTED:
                 break  // skipped after an earlier error in the batch
             default:
-                if failure == nil { failure = PostgresErrors.error(result: result, conn: conn, sql: sql) }
+                if failure == nil { failure = PostgreSQLErrors.error(result: result, conn: conn, sql: sql) }
             }
             PQclear(result)
         }
@@ -406,7 +406,7 @@ final class PostgresConnection: DriverConnection {
         // nil) until libpq lets go; a sync was always sent, so nothing waits forever.
         var rounds = 0
         while PQexitPipelineMode(conn) != 1 {
-            guard PQstatus(conn) == CONNECTION_OK, rounds <= 2 * PostgresConnection.pipelineBatchSize + 2 else { return }
+            guard PQstatus(conn) == CONNECTION_OK, rounds <= 2 * PostgreSQLConnection.pipelineBatchSize + 2 else { return }
             rounds += 1
             while let result = PQgetResult(conn) { PQclear(result) }
         }
@@ -430,14 +430,14 @@ final class PostgresConnection: DriverConnection {
 
 /// Receives a connection's server notices and warnings and logs them. Kept alive by
 /// the connection (an `Unmanaged` retain) for as long as libpq may call back.
-final class PostgresNoticeSink {
+final class PostgreSQLNoticeSink {
     let logger: Logger?
 
     init(logger: Logger?) { self.logger = logger }
 
     func receive(_ result: OpaquePointer) {
         guard let logger else { return }
-        let severity = PostgresErrors.field(result, PostgresErrors.fieldSeverity) ?? "NOTICE"
+        let severity = PostgreSQLErrors.field(result, PostgreSQLErrors.fieldSeverity) ?? "NOTICE"
         let level: Logger.Level
         switch severity {
         case "WARNING": level = .warning
@@ -445,16 +445,16 @@ final class PostgresNoticeSink {
         case "INFO": level = .info
         default: level = .debug  // LOG, DEBUG1…DEBUG5
         }
-        let message = PostgresErrors.field(result, PostgresErrors.fieldMessagePrimary)
-            ?? PostgresErrors.firstLine(String(cString: PQresultErrorMessage(result)))
+        let message = PostgreSQLErrors.field(result, PostgreSQLErrors.fieldMessagePrimary)
+            ?? PostgreSQLErrors.firstLine(String(cString: PQresultErrorMessage(result)))
         var metadata: Logger.Metadata = ["postgresql.severity": .string(severity)]
-        if let code = PostgresErrors.field(result, PostgresErrors.fieldSQLState) {
+        if let code = PostgreSQLErrors.field(result, PostgreSQLErrors.fieldSQLState) {
             metadata["postgresql.sqlstate"] = .string(code)
         }
-        if let detail = PostgresErrors.field(result, PostgresErrors.fieldMessageDetail) {
+        if let detail = PostgreSQLErrors.field(result, PostgreSQLErrors.fieldMessageDetail) {
             metadata["postgresql.detail"] = .string(detail)
         }
-        if let hint = PostgresErrors.field(result, PostgresErrors.fieldMessageHint) {
+        if let hint = PostgreSQLErrors.field(result, PostgreSQLErrors.fieldMessageHint) {
             metadata["postgresql.hint"] = .string(hint)
         }
         logger.log(level: level, "\(message)", metadata: metadata)
