@@ -75,13 +75,3 @@ extension Connection {
         return try executeDriverSQL(q.sql, q.boundValues).first() != nil
     }
 }
-
-extension CompiledStatement {
-    /// The values of a statement whose bindings are all values (no named parameters).
-    var boundValues: [SQLValue] {
-        bindings.map { b in
-            if case .value(let v) = b { return v }
-            return .null
-        }
-    }
-}
