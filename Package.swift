@@ -121,10 +121,12 @@ let package = Package(
                 .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax"),
             ]
         ),
+        // What @Model maps a class to: its table, columns and values (no Session).
         .testTarget(
-            name: "RetortModelTests",
+            name: "RetortModelMappingTests",
             dependencies: ["Retort", "RetortTestSupport"]
         ),
+        // The ORM at work: Session, unit of work, relationships, loading, inheritance.
         .testTarget(
             name: "RetortORMTests",
             dependencies: ["Retort", "RetortORM", "RetortCore", "RetortTestSupport"]

@@ -1,5 +1,6 @@
 import RetortCore
 import XCTest
+import RetortTestSupport
 
 final class DatabaseURLTests: XCTestCase {
     func testSQLitePaths() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// Engine execute events and executemany with RETURNING, on both databases.
 final class EngineEventsTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RetortCore
 import XCTest
+import RetortTestSupport
 
 /// Picks the DDL spelling for the engine's database (the type compiler is not needed
 /// for these driver-level tests).

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// Statements built with the expression language, executed on real databases.
 final class ExecutionRoundTripTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// IN lists that expand at execution, run on real SQLite and PostgreSQL databases.
 final class ExpandingInTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// Aliases of any FROM element: a CTE or a subquery used twice in one query.
 final class FromAliasTests: XCTestCase {

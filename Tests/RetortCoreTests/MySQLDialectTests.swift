@@ -1,6 +1,7 @@
 import Foundation
 @testable import RetortCore
 import XCTest
+import RetortTestSupport
 
 /// The SQL and DDL the MySQL dialect writes, for MySQL 8 and MariaDB flavours, without
 /// a server (what `--sql` scripts and every statement start from).

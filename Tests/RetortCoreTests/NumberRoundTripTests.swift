@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// Boundary numbers, written by Retort and read back, and written by hand-typed SQL
 /// (as another tool would) and read by Retort, on both databases.

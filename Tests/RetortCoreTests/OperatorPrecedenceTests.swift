@@ -1,5 +1,6 @@
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// Parentheses follow operator precedence: a predicate (LIKE, IS NULL, IN, BETWEEN, a
 /// comparison) used as an operand of a comparison keeps its parentheses on both sides,

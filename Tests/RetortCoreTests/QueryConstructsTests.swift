@@ -1,6 +1,7 @@
 import Foundation
 import RetortCore
 import XCTest
+import RetortTestSupport
 
 /// VALUES lists, portable string aggregation, FILTER, aliases of CTEs and subqueries,
 /// and ANY / ALL comparisons, run on SQLite and PostgreSQL over the same rows.

@@ -1,5 +1,6 @@
 import Retort
 import XCTest
+import RetortTestSupport
 
 /// The README's "Core in two minutes" example, run as written (with a temporary file).
 final class ReadmeExampleTests: XCTestCase {

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import RetortCore
+import RetortTestSupport
 
 /// `CursorResult.next()` reads each row into the storage of the row before it when the caller
 /// has let go of that one (no array per row). Rows a caller keeps must keep their own

@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import RetortCore
 import XCTest
+import RetortTestSupport
 
 final class SQLiteTests: XCTestCase {
     func testMemoryEngineSharesOneConnection() throws {

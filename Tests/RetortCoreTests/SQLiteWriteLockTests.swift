@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import RetortCore
+import RetortTestSupport
 
 /// Two transactions on one SQLite file that each read and then write. With SQLite's
 /// default (deferred) BEGIN both take a read lock, and the one that writes second can

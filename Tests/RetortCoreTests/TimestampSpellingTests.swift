@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// Timestamps in SQLAlchemy's spelling, written by Retort and read back, and written by
 /// hand-typed SQL (as a Python service would) and read by Retort, on both databases.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import RetortCore
+import RetortTestSupport
 
 /// Every type, written through the expression language and read back, on real databases.
 final class TypeRoundTripTests: XCTestCase {

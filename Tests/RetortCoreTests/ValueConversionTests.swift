@@ -1,6 +1,7 @@
 import Foundation
 import RetortCore
 import XCTest
+import RetortTestSupport
 
 final class ValueConversionTests: XCTestCase {
     func testDateFormatsParse() throws {

@@ -3,8 +3,8 @@ import Retort
 import RetortTestSupport
 import XCTest
 
-/// Checks of generated models against a live database, run on SQLite and on PostgreSQL
-/// by the two test classes below (Linux XCTest does not find inherited test methods,
+/// Checks of generated models against a live database, run on SQLite, PostgreSQL and MariaDB
+/// by the three test classes below (Linux XCTest does not find inherited test methods,
 /// so each class lists them).
 enum ModelDatabaseChecks {
     /// The values an INSERT of `object` gives, as the ORM would: a column the database
@@ -196,12 +196,6 @@ enum ModelDatabaseChecks {
     }
 }
 
-func temporarySQLiteURL(_ name: String) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-model-tests-\(getpid())")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return "sqlite:///" + dir.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).db").path
-}
-
 final class ModelSQLiteTests: XCTestCase {
     func testCreateAllDecodeAndWriteBack() throws {
         let engine = try createEngine(temporarySQLiteURL("models"))
@@ -225,6 +219,20 @@ final class ModelPostgresTests: XCTestCase {
 
     func testEveryTypeRoundTrips() throws {
         let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
+        defer { engine.dispose() }
+        try ModelDatabaseChecks.everyTypeRoundTrips(engine)
+    }
+}
+
+final class ModelMariaDBTests: XCTestCase {
+    func testCreateAllDecodeAndWriteBack() throws {
+        let engine = try createEngine(MariaDBTestServer.freshDatabaseURL())
+        defer { engine.dispose() }
+        try ModelDatabaseChecks.createAllDecodeAndWriteBack(engine)
+    }
+
+    func testEveryTypeRoundTrips() throws {
+        let engine = try createEngine(MariaDBTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try ModelDatabaseChecks.everyTypeRoundTrips(engine)
     }

@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortORM
 import XCTest
+import RetortTestSupport
 
 /// Bulk INSERT/UPDATE/DELETE through the session, and the session and engine events.
 final class BulkAndEventTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortORM
 import XCTest
+import RetortTestSupport
 
 /// Reading model properties from rows: `Int` and `String` properties (and their
 /// optionals) are read straight from the database library when the column holds what

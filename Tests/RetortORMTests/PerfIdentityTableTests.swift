@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortORM
 import XCTest
+import RetortTestSupport
 
 /// The identity map with many instances: its integer-key table grows, and entries
 /// leave it as their instances die, without losing the ones that stay.

@@ -1,6 +1,7 @@
 import Foundation
 import Retort
 import XCTest
+import RetortTestSupport
 
 /// The README's ORM example, run as written (the model is the test suite's `@Model`
 /// `Author`; a temporary file instead of app.db).

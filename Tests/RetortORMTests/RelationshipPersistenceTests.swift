@@ -1,6 +1,7 @@
 import Foundation
 import Retort
 import XCTest
+import RetortTestSupport
 
 /// What the flush writes for relationships, on SQLite and PostgreSQL: the statements
 /// (captured through the engine's events) and the rows they leave.

@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortORM
 import XCTest
+import RetortTestSupport
 
 /// The session's life cycle, identity map and queries, on SQLite and PostgreSQL.
 final class SessionTests: XCTestCase {

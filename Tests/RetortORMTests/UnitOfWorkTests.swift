@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortORM
 import XCTest
+import RetortTestSupport
 
 /// What a flush writes: dependency order, changed columns only, generated values,
 /// and how a failed flush leaves the session.

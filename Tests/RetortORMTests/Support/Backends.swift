@@ -4,34 +4,12 @@ import RetortORM
 import RetortTestSupport
 import XCTest
 
-/// A fresh SQLite file in a temporary directory.
-func temporarySQLiteURL(_ name: String = "orm") -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-orm-tests-\(getpid())")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return "sqlite:///" + dir.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).db").path
-}
-
 /// Runs `body` against a fresh SQLite file, a fresh PostgreSQL database and a fresh
-/// MySQL/MariaDB database, each with the test models' tables created
-/// (`includeMySQL: false` leaves MariaDB out, for a test that cannot apply there; say
-/// why beside it). Without a PostgreSQL server the SQLite half runs and the test is then
-/// skipped (failed under RETORT_REQUIRE_POSTGRES=1); the same for MySQL under
-/// RETORT_REQUIRE_MYSQL=1.
+/// MySQL/MariaDB database (RetortTestSupport's `forEachBackend`), each with the test
+/// models' tables created.
 func forEachBackend(includeMySQL: Bool = true, _ body: (Engine) throws -> Void) throws {
     TestModels.register()
-    let sqlite = try createEngine(temporarySQLiteURL())
-    defer { sqlite.dispose() }
-    try TestModels.metadata.createAll(sqlite)
-    try body(sqlite)
-    let pg = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
-    defer { pg.dispose() }
-    try TestModels.metadata.createAll(pg)
-    try body(pg)
-    guard includeMySQL else { return }
-    let mysql = try createEngine(MariaDBTestServer.freshDatabaseURL())
-    defer { mysql.dispose() }
-    try TestModels.metadata.createAll(mysql)
-    try body(mysql)
+    try RetortTestSupport.forEachBackend(includeMySQL: includeMySQL, prepare: { try TestModels.metadata.createAll($0) }, body)
 }
 
 /// The statements an engine executes, captured through its execute events.
@@ -92,21 +70,6 @@ final class StatementLog: @unchecked Sendable {
         }
         return out
     }
-}
-
-/// Asserts that `body` throws an error of type `E` and returns it.
-@discardableResult
-func assertThrows<E: Error, T>(_ expected: E.Type, file: StaticString = #filePath, line: UInt = #line,
-                               _ body: () throws -> T) -> E? {
-    do {
-        _ = try body()
-        XCTFail("expected \(E.self) but nothing was thrown", file: file, line: line)
-    } catch let e as E {
-        return e
-    } catch {
-        XCTFail("expected \(E.self) but got \(type(of: error)): \(error)", file: file, line: line)
-    }
-    return nil
 }
 
 /// The number of rows in a table, read through a separate connection.
