@@ -143,10 +143,13 @@ class ORMModelsFromDatabaseTests: XCTestCase {
         }
         try "import RetortCore\nprint(metadata.metadataJSON(dialect: CommandLine.arguments[1] == \"postgresql\" ? .postgresql : .sqlite))\n"
             .write(toFile: db.directory + "/Models/main.swift", atomically: true, encoding: .utf8)
+        // The objects of each module's current sources, as its output file map names them
+        // (a folder listing would also link objects of files since renamed or removed).
         var objects: [String] = []
         for module in ["RetortCore", "RetortORM", "Retort", "Logging"] {
-            let dir = build + "/\(module).build"
-            objects += try fm.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".o") }.map { dir + "/" + $0 }
+            let map = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: build + "/\(module).build/output-file-map.json"))) as? [String: [String: String]]
+            objects += (map ?? [:]).values.compactMap { $0["object"] }.sorted()
         }
         let swiftc = Process()
         swiftc.executableURL = URL(fileURLWithPath: "/usr/bin/env")

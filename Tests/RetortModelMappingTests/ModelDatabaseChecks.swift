@@ -3,9 +3,11 @@ import Retort
 import RetortTestSupport
 import XCTest
 
-/// Checks of generated models against a live database, run on SQLite, PostgreSQL and MariaDB
-/// by the three test classes below (Linux XCTest does not find inherited test methods,
-/// so each class lists them).
+/// Checks of generated models against a live database, run on SQLite and on PostgreSQL
+/// by the two test classes below (Linux XCTest does not find inherited test methods,
+/// so each class lists them). Not on MariaDB: these models declare unbounded `String`
+/// columns, which MySQL refuses with a clear error (VARCHAR needs a length), as
+/// SQLAlchemy does; the ORM suites run there with bounded ones.
 enum ModelDatabaseChecks {
     /// The values an INSERT of `object` gives, as the ORM would: a column the database
     /// fills (autoincrement, server default) is left out while the property is nil.
@@ -219,20 +221,6 @@ final class ModelPostgresTests: XCTestCase {
 
     func testEveryTypeRoundTrips() throws {
         let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL())
-        defer { engine.dispose() }
-        try ModelDatabaseChecks.everyTypeRoundTrips(engine)
-    }
-}
-
-final class ModelMariaDBTests: XCTestCase {
-    func testCreateAllDecodeAndWriteBack() throws {
-        let engine = try createEngine(MariaDBTestServer.freshDatabaseURL())
-        defer { engine.dispose() }
-        try ModelDatabaseChecks.createAllDecodeAndWriteBack(engine)
-    }
-
-    func testEveryTypeRoundTrips() throws {
-        let engine = try createEngine(MariaDBTestServer.freshDatabaseURL())
         defer { engine.dispose() }
         try ModelDatabaseChecks.everyTypeRoundTrips(engine)
     }
