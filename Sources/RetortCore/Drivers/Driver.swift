@@ -194,6 +194,14 @@ public protocol Driver: Sendable {
     var dialect: Dialect { get }
     /// Opens a new connection.
     func connect() throws -> any DriverConnection
+    /// How long (seconds) a write transaction waits in the engine's in-process writer
+    /// queue (``WriterGate``), or nil when the database takes concurrent writers
+    /// itself and needs none.
+    var writerQueueTimeout: Double? { get }
+}
+
+extension Driver {
+    public var writerQueueTimeout: Double? { nil }
 }
 
 /// A cursor with no rows, for statements that return none.

@@ -15,10 +15,18 @@ extension Connection {
                 message: "a transaction is already open on this connection (statements begin one automatically); "
                     + "commit() or rollback() it first")
         }
-        for sql in try dialect.beginStatements(isolation: isolationLevel == .autocommit ? nil : isolationLevel,
-                                               immediate: immediate) {
-            try command(sql, on: conn)
+        let statements = try dialect.beginStatements(isolation: isolationLevel == .autocommit ? nil : isolationLevel,
+                                                     immediate: immediate)
+        // A write transaction waits its turn among the engine's writers first (see WriterGate).
+        let gate = immediate ? engine.writerGate : nil
+        try gate?.enter()
+        do {
+            for sql in statements { try command(sql, on: conn) }
+        } catch {
+            gate?.leave()
+            throw error
         }
+        holdsWriterGate = gate != nil
         return Transaction(connection: self, epoch: transactionEpoch)
     }
 
@@ -70,6 +78,14 @@ extension Connection {
     private func endTransaction() {
         savepoints.removeAll()
         transactionEpoch &+= 1
+        leaveWriterGate()
+    }
+
+    /// Lets the engine's next writer go, when this connection's transaction was one.
+    func leaveWriterGate() {
+        guard holdsWriterGate else { return }
+        holdsWriterGate = false
+        engine.writerGate?.leave()
     }
 
     /// Opens a savepoint (beginning the outer transaction first when needed) and

@@ -28,6 +28,8 @@ public final class Connection {
     /// Savepoint names, innermost last.
     var savepoints: [String] = []
     var savepointCounter = 0
+    /// True while this connection's transaction holds the engine's ``WriterGate``.
+    var holdsWriterGate = false
     // The state below is touched on every execution. A connection belongs to one task
     // at a time and none of these accesses overlaps another (each is a short read or
     // edit, calling out to nothing that comes back here while it lasts), so they are
@@ -437,6 +439,9 @@ public final class Connection {
     }
 
     func autobegin(_ conn: any DriverConnection) throws {
+        // A write transaction ended by SQL of the user's own (a COMMIT in text) lets the
+        // next writer go here, at the latest.
+        if holdsWriterGate, !conn.inTransaction { leaveWriterGate() }
         guard isolationLevel != .autocommit, !conn.inTransaction else { return }
         savepoints.removeAll()
         for sql in try dialect.beginStatements(isolation: isolationLevel) {
@@ -472,6 +477,7 @@ public final class Connection {
     public func close() {
         guard !closed else { return }
         closed = true
+        defer { leaveWriterGate() }
         let open = openResults
         openResults.removeAll()
         for r in open { r.takeUnretainedValue().closeWithConnection() }

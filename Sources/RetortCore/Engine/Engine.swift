@@ -32,6 +32,8 @@ public final class Engine: Sendable, CustomStringConvertible {
     public let isolationLevel: IsolationLevel?
     let driver: any Driver
     let pool: ConnectionPool
+    /// The queue write transactions wait in (a SQLite file database), or nil.
+    let writerGate: WriterGate?
     let echo: EchoLog?
     /// Listeners for the statements this engine's connections execute.
     public let events = EngineEvents()
@@ -51,6 +53,7 @@ public final class Engine: Sendable, CustomStringConvertible {
         if let isolationLevel { _ = try driver.dialect.beginStatements(isolation: isolationLevel) }
         self.isolationLevel = isolationLevel
         self.pool = ConnectionPool(driver: driver, options: options, singleConnection: url.isMemory)
+        self.writerGate = url.isMemory ? nil : driver.writerQueueTimeout.map(WriterGate.init(timeout:))
         self.echo = echo ? EchoLog(logger: log) : nil
     }
 

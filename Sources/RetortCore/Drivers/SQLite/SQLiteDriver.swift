@@ -21,6 +21,10 @@ public struct SQLiteDriver: Driver {
 
     static let knownOptions = ["mode", "timeout", "journal_mode", "foreign_keys", "statement_cache_size"]
 
+    /// One writer at a time: an engine's write transactions take turns in its queue,
+    /// for as long as the URL's `timeout=` (none on a read-only database).
+    public var writerQueueTimeout: Double? { readOnly ? nil : Double(busyTimeoutMilliseconds) / 1000 }
+
     public init(url: DatabaseURL) throws {
         path = url.database ?? ":memory:"
         for (name, _) in url.query where !SQLiteDriver.knownOptions.contains(name) {
