@@ -37,10 +37,9 @@ final class IdentityMap {
         /// the state's key (``ModelState/setKey(_:)``) first.
         func insert(_ object: any Model, id: PrimaryKeyValue) {
             if case .one(.integer(let i)) = id {
-                object._state.setIntegerKey(i, table: self)
+                object._state.setIntegerKey(i)
                 integers.insert(i, object)
             } else {
-                object._state.table = self
                 others[id] = Unmanaged.passUnretained(object)
             }
         }
@@ -57,8 +56,8 @@ final class IdentityMap {
         /// can estimate how many rows are coming).
         func reserveIntegers(_ additional: Int) { integers.reserve(additional) }
 
-        /// Enters `object` under integer key `i`, whose state already holds that key and
-        /// this table (``ModelState/attachLoaded(_:integerKey:table:)``), known to be absent.
+        /// Enters `object` under integer key `i`, whose state already holds that key
+        /// (``ModelState/attachLoaded(_:integerKey:)``), known to be absent.
         @inline(__always)
         func insertAttached(_ object: AnyObject, _ i: Int64) {
             integers.insertNew(object, i)

@@ -324,7 +324,7 @@ extension Session {
             if let e = identities.integerObject(i) { return try existing(e, row, offset, plan) }
             var decoder = ModelDecoder(row, offset: offset, known: keyIndex, integer: i)
             let object = try M(_decoding: &decoder)
-            object._state.attachLoaded(self, integerKey: i, table: identities)
+            object._state.attachLoaded(self, integerKey: i)
             identities.insertAttached(object, i)
             return object
         }
