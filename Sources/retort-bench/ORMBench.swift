@@ -6,7 +6,7 @@ import RetortCore
 import RetortORM
 
 /// Issue-7 workloads: the Session's unit of work, identity map and loading against the
-/// same work as raw libsqlite3 / libpq loops, with `Author(id, name, email)` and N rows.
+/// same work as raw libsqlite3 / libpq / libmariadb loops, with `Author(id, name, email)` and N rows.
 struct ORMBench {
     let report: Report
     let n = 100_000
@@ -37,6 +37,23 @@ struct ORMBench {
         let raw = try RawPostgres(url: libpqURL)
         try run(prefix: "pg_", engine: engine, raw: RawLoops(
             reset: { try raw.exec("TRUNCATE bench_authors RESTART IDENTITY") },
+            insert: { try raw.insertAuthors(names: $0, emails: $1) },
+            selectAll: { _ = try raw.selectAuthors() },
+            lookup: { _ = try raw.lookupByID($0) },
+            update: { try raw.updateNames(ids: $0, names: $1) }))
+        try engine.begin { try $0.execute(text("DROP TABLE bench_authors")) }
+    }
+
+    func runMySQL(url: String) throws {
+        guard ["my_orm_add_all_commit", "my_orm_select_all", "my_orm_get_by_pk_loop", "my_orm_update_dirty_commit", "my_orm_update_versioned_commit"].contains(where: report.wants) else { return }
+        let engine = try createEngine(url)
+        try engine.begin { conn in
+            try conn.execute(text("DROP TABLE IF EXISTS bench_authors"))
+            try conn.execute(text(CoreBench.createMySQL))
+        }
+        let raw = try RawMySQL(url: url)
+        try run(prefix: "my_", engine: engine, raw: RawLoops(
+            reset: { try raw.exec("TRUNCATE bench_authors") },
             insert: { try raw.insertAuthors(names: $0, emails: $1) },
             selectAll: { _ = try raw.selectAuthors() },
             lookup: { _ = try raw.lookupByID($0) },

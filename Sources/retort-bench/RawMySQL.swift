@@ -121,4 +121,97 @@ final class RawMySQL {
         }
         return checksum
     }
+
+    /// One prepared SELECT by key, executed once per id over the binary protocol, its
+    /// row fetched into bound buffers.
+    func lookupByID(_ ids: [Int]) throws -> Int {
+        let stmt = try prepare("SELECT id, name, email FROM bench_authors WHERE id = ?")
+        defer { mysql_stmt_close(stmt) }
+        var key: Int64 = 0
+        var id: Int64 = 0
+        let name = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        let email = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        defer {
+            name.deallocate()
+            email.deallocate()
+        }
+        var lengths: [UInt] = [0, 0, 0]
+        var params = [MYSQL_BIND](repeating: MYSQL_BIND(), count: 1)
+        var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: 3)
+        var checksum = 0
+        try withUnsafeMutablePointer(to: &key) { keyp in
+            try withUnsafeMutablePointer(to: &id) { idp in
+                try lengths.withUnsafeMutableBufferPointer { len in
+                    params[0].buffer_type = MYSQL_TYPE_LONGLONG
+                    params[0].buffer = UnsafeMutableRawPointer(keyp)
+                    binds[0].buffer_type = MYSQL_TYPE_LONGLONG
+                    binds[0].buffer = UnsafeMutableRawPointer(idp)
+                    binds[0].length = len.baseAddress
+                    binds[1].buffer_type = MYSQL_TYPE_STRING
+                    binds[1].buffer = UnsafeMutableRawPointer(name)
+                    binds[1].buffer_length = 256
+                    binds[1].length = len.baseAddress! + 1
+                    binds[2].buffer_type = MYSQL_TYPE_STRING
+                    binds[2].buffer = UnsafeMutableRawPointer(email)
+                    binds[2].buffer_length = 256
+                    binds[2].length = len.baseAddress! + 2
+                    guard mysql_stmt_bind_param(stmt, &params) == 0, mysql_stmt_bind_result(stmt, &binds) == 0 else {
+                        throw BenchError(String(cString: mysql_stmt_error(stmt)))
+                    }
+                    for k in ids {
+                        keyp.pointee = Int64(k)
+                        guard mysql_stmt_execute(stmt) == 0 else { throw BenchError(String(cString: mysql_stmt_error(stmt))) }
+                        while mysql_stmt_fetch(stmt) == 0 {
+                            let n = String(decoding: UnsafeBufferPointer(start: name, count: Int(len[1])), as: UTF8.self)
+                            let e = String(decoding: UnsafeBufferPointer(start: email, count: Int(len[2])), as: UTF8.self)
+                            checksum &+= Int(idp.pointee) &+ n.utf8.count &+ e.utf8.count
+                        }
+                    }
+                }
+            }
+        }
+        return checksum
+    }
+
+    /// UPDATE one column of each row by primary key: MariaDB's bulk execution of one
+    /// prepared statement, 1000 rows per round trip, inside one transaction (as the inserts).
+    func updateNames(ids: [Int], names: [String]) throws {
+        try exec("BEGIN")
+        let stmt = try prepare("UPDATE bench_authors SET name = ? WHERE id = ?")
+        defer { mysql_stmt_close(stmt) }
+        var arena = [UInt8]()
+        var offsets: [Int] = [], lengths: [UInt] = []
+        for n in names {
+            offsets.append(arena.count)
+            arena.append(contentsOf: n.utf8)
+            lengths.append(UInt(n.utf8.count))
+        }
+        var keys = ids.map(Int64.init)
+        try arena.withUnsafeMutableBufferPointer { bytes in
+            let base = UnsafeMutableRawPointer(bytes.baseAddress!)
+            var pointers = offsets.map { Optional(base + $0) }
+            try pointers.withUnsafeMutableBufferPointer { np in
+                try lengths.withUnsafeMutableBufferPointer { nl in
+                    try keys.withUnsafeMutableBufferPointer { kp in
+                        var start = 0
+                        while start < ids.count {
+                            var n = UInt32(min(1000, ids.count - start))
+                            var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: 2)
+                            binds[0].buffer_type = MYSQL_TYPE_STRING
+                            binds[0].buffer = UnsafeMutableRawPointer(np.baseAddress! + start)
+                            binds[0].length = nl.baseAddress! + start
+                            binds[1].buffer_type = MYSQL_TYPE_LONGLONG
+                            binds[1].buffer = UnsafeMutableRawPointer(kp.baseAddress! + start)
+                            _ = mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &n)
+                            guard mysql_stmt_bind_param(stmt, &binds) == 0, mysql_stmt_execute(stmt) == 0 else {
+                                throw BenchError(String(cString: mysql_stmt_error(stmt)))
+                            }
+                            start += Int(n)
+                        }
+                    }
+                }
+            }
+        }
+        try exec("COMMIT")
+    }
 }

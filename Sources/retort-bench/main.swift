@@ -50,6 +50,7 @@ do {
     }
     if let my = ProcessInfo.processInfo.environment["RETORT_BENCH_MYSQL_URL"], !my.isEmpty {
         try CoreBench(report: report).runMySQL(url: my)
+        try ORMBench(report: report).runMySQL(url: my)
         try ReflectionBench(report: report).run(prefix: "my_", engine: createEngine(my))
         try AutogenerateBench(report: report).run(prefix: "my_", engine: createEngine(my))
     } else if !json {

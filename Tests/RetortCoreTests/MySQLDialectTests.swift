@@ -153,6 +153,19 @@ final class MySQLDialectTests: XCTestCase {
         XCTAssertEqual(try DropConstraint("ck_x", on: ref, kind: .check).compile(for: .mariadb).sql,
                        "ALTER TABLE books DROP CONSTRAINT ck_x")
         XCTAssertEqual(try DropConstraint("uq_x", on: ref, kind: .unique).compile(for: .mysql).sql, "ALTER TABLE books DROP INDEX uq_x")
+        // Every primary key is PRIMARY to MySQL, which takes no other name for one (nor PRIMARY itself).
+        XCTAssertEqual(try AddConstraint(ref, .primaryKey(PrimaryKeyConstraint("id", name: "PRIMARY"))).compile(for: .mysql).sql,
+                       "ALTER TABLE books ADD PRIMARY KEY (id)")
+        XCTAssertEqual(try MySQLReplacePrimaryKey(ref, columns: ["id", "isbn"]).compile(for: .mariadb).sql,
+                       "ALTER TABLE books DROP PRIMARY KEY, ADD PRIMARY KEY (id, isbn)")
+        XCTAssertThrowsError(try MySQLReplacePrimaryKey(ref, columns: ["id"]).compile(for: .postgresql))
+        XCTAssertEqual(try MySQLDropForeignKey("fk_x", on: ref, index: .named).compile(for: .mysql).sql,
+                       "ALTER TABLE books DROP FOREIGN KEY fk_x, DROP INDEX fk_x")
+        XCTAssertEqual(try MySQLDropForeignKey("fk_x", on: ref, index: .ifExists).compile(for: .mariadb).sql,
+                       "ALTER TABLE books DROP FOREIGN KEY fk_x, DROP INDEX IF EXISTS fk_x")
+        XCTAssertThrowsError(try MySQLDropForeignKey("fk_x", on: ref, index: .ifExists).compile(for: .mysql), "MySQL has no IF EXISTS there")
+        XCTAssertEqual(try MySQLDropForeignKey("fk_x", on: ref, index: .none).compile(for: .mysql).sql,
+                       "ALTER TABLE books DROP FOREIGN KEY fk_x")
         XCTAssertEqual(try RenameColumn(ref, "a", to: "b").compile(for: .mariadb).sql,
                        "ALTER TABLE books RENAME COLUMN a TO b")
         XCTAssertThrowsError(try RenameColumn(ref, "a", to: "b").compile(for: Self.mariadb104).sql)

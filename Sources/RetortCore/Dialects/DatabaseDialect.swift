@@ -90,6 +90,10 @@ public protocol DatabaseDialect: Sendable {
     /// `UPDATE … RETURNING`, where ``Dialect/supportsReturning`` holds (MariaDB has
     /// RETURNING on INSERT and DELETE only).
     var supportsUpdateReturning: Bool { get }
+    /// The one name every primary key has where the database names them itself and
+    /// keeps no other (MySQL: `PRIMARY`); nil where each has a name of its own.
+    /// Reflection reads such a key unnamed, and it is dropped as the table's primary key.
+    var fixedPrimaryKeyName: String? { get }
 }
 
 extension DatabaseDialect {
@@ -107,6 +111,7 @@ extension DatabaseDialect {
     public var indexPrefixLengths: Bool { false }
     public var supportsPartialIndexes: Bool { true }
     public var supportsUpdateReturning: Bool { true }
+    public var fixedPrimaryKeyName: String? { nil }
 
     public func quoteIdentifier(_ name: String) -> String {
         IdentifierQuoting.isSafe(name) ? name : IdentifierQuoting.quote(name)

@@ -113,6 +113,9 @@ public struct Dialect: Sendable, Hashable, CustomStringConvertible {
     public var supportsPartialIndexes: Bool { implementation.supportsPartialIndexes }
     /// `UPDATE … RETURNING` (see ``DatabaseDialect/supportsUpdateReturning``).
     public var supportsUpdateReturning: Bool { supportsReturning && implementation.supportsUpdateReturning }
+    /// The name every primary key has, if the database allows no other (see
+    /// ``DatabaseDialect/fixedPrimaryKeyName``).
+    public var fixedPrimaryKeyName: String? { implementation.fixedPrimaryKeyName }
 
     /// A new SQL compiler for one statement.
     public func makeSQLCompiler() -> SQLCompiler { implementation.makeSQLCompiler(self) }

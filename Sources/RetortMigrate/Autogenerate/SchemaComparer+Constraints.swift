@@ -28,13 +28,15 @@ extension CompareState {
                                      cur: ReflectedTable, curC: ReflectedTable) throws {
         let name = table.name
 
-        // Primary key: compared by columns (a name-only difference is left alone).
+        // Primary key: compared by columns (a name-only difference is left alone). Where
+        // every key has the database's one name (MySQL's PRIMARY), a live key read
+        // unnamed is dropped by that name.
         if expC.primaryKey?.columns != curC.primaryKey?.columns {
             var up: [MigrationOperation] = []
             var down: [MigrationOperation] = []
             var possible = true
             if let old = cur.primaryKey, !old.columns.isEmpty {
-                if let n = old.name {
+                if let n = old.name ?? c.dialect.fixedPrimaryKeyName {
                     up.append(.dropConstraint(name: n, table: name, type: .primaryKey))
                     down.append(.createPrimaryKey(name: n, table: name, columns: old.columns))
                 } else {

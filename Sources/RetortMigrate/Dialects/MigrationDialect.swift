@@ -61,6 +61,22 @@ public protocol MigrationDialect: Sendable {
     /// Offline scripts starting from base create the migrator's tables `IF NOT EXISTS`
     /// (false where the database has no such clause; the tables are new there anyway).
     var createsTablesIfNotExists: Bool { get }
+
+    /// The one statement that replaces `table`'s primary key with one over `columns`,
+    /// where dropping the old key by itself can fail or leave the table keyless between
+    /// two commits (MySQL: an `AUTO_INCREMENT` column must stay in a key); nil where a
+    /// drop and an add in turn will do. A `drop_constraint` of a table's primary key
+    /// directly followed by that table's `create_primary_key` runs as this statement.
+    func replacePrimaryKey(table: String, columns: [String]) -> (any DDLStatement)?
+    /// The statement that drops foreign key `name` of `table`, where the database needs
+    /// more than `DROP CONSTRAINT` (MySQL drops the index it made for the key with it);
+    /// nil for Core's ``DropConstraint``. `connection` is nil offline.
+    func dropForeignKey(_ name: String, table: String, dialect: Dialect, connection: Connection?) throws -> (any DDLStatement)?
+    /// Called before `column` is added to `table` on a live connection: throws where the
+    /// database would fill the existing rows with a value nobody chose (MySQL writes the
+    /// type's zero value into every row for a NOT NULL column without a default, where
+    /// other databases refuse), naming the column and that value. Does nothing by default.
+    func checkAddingColumn(_ column: Column, to table: String, connection: Connection) throws
 }
 
 extension MigrationDialect {
@@ -76,6 +92,11 @@ extension MigrationDialect {
     public var offlineStatementEnd: (terminator: String, separatorLine: String?) { (";", nil) }
     public var offlineTransaction: (begin: String?, commit: String?) { ("BEGIN", "COMMIT") }
     public var createsTablesIfNotExists: Bool { true }
+    public func replacePrimaryKey(table: String, columns: [String]) -> (any DDLStatement)? { nil }
+    public func dropForeignKey(_ name: String, table: String, dialect: Dialect, connection: Connection?) throws -> (any DDLStatement)? {
+        nil
+    }
+    public func checkAddingColumn(_ column: Column, to table: String, connection: Connection) throws {}
 }
 
 /// The registered ``MigrationDialect``s, by their Core dialect's name.

@@ -24,7 +24,7 @@ public struct SchemaDifference: Sendable {
     public func sql(enums: [String: [String]] = [:]) throws -> String {
         let out = OfflineExecutor(dialect: dialect)
         let applier = CoreOperationApplier(enums: enums.merging(diffEnums) { a, _ in a })
-        for op in diff.upgrade { try applier.apply(op, on: out) }
+        for i in diff.upgrade.indices { try applier.apply(diff.upgrade, at: i, on: out) }
         return out.script
     }
 

@@ -77,6 +77,29 @@ public struct CoreOperationApplier: OperationApplier {
         return ix
     }
 
+    /// Operation `index` of `operations`. Where the dialect replaces a primary key in
+    /// one statement (``MigrationDialect/replacePrimaryKey(table:columns:)``), a
+    /// `drop_constraint` of a table's primary key directly followed by that table's
+    /// `create_primary_key` runs as that statement, and the `create_primary_key` then
+    /// does nothing (also when a run resumes at it: the pair is told from the list alone).
+    public func apply(_ operations: [MigrationOperation], at index: Int, on executor: any SQLExecutor) throws {
+        let migration = executor.dialect.migration
+        func replacement(dropping i: Int) -> (any DDLStatement)? {
+            guard operations.indices.contains(i), operations.indices.contains(i + 1),
+                  case .dropConstraint(_, let table, .primaryKey) = operations[i],
+                  case .createPrimaryKey(_, let newTable, let columns) = operations[i + 1], newTable == table
+            else { return nil }
+            return migration.replacePrimaryKey(table: table, columns: columns)
+        }
+        if let statement = replacement(dropping: index) {
+            for op in operations[index...(index + 1)] { try IdentifierLimit(dialect: executor.dialect).check(op) }
+            try executor.execute(statement, [:])
+            return
+        }
+        if replacement(dropping: index - 1) != nil { return }  // done with the drop before it
+        try apply(operations[index], on: executor)
+    }
+
     public func apply(_ operation: MigrationOperation, on executor: any SQLExecutor) throws {
         let dialect = executor.dialect
         defer { enumState.apply(operation) }  // create_enum, add_enum_value and drop_enum move the values on
@@ -116,7 +139,9 @@ public struct CoreOperationApplier: OperationApplier {
                 }
                 return
             }
-            try run(AddColumn(TableReference(table), try column(spec)))
+            let newColumn = try column(spec)
+            if let connection = executor.connection { try dialect.migration.checkAddingColumn(newColumn, to: table, connection: connection) }
+            try run(AddColumn(TableReference(table), newColumn))
             if dialect.supportsComments, !dialect.commentsInCreateTable, let c = spec.comment {
                 try run(SetColumnComment(TableReference(table), column: spec.name, c))
             }
@@ -177,6 +202,9 @@ public struct CoreOperationApplier: OperationApplier {
                 try TableRebuild(table: table, applier: self).run(executor) { t in
                     try t.dropConstraint(name, type: type, table: table)
                 }
+            } else if type == .foreignKey,
+                      let drop = try dialect.migration.dropForeignKey(name, table: table, dialect: dialect, connection: executor.connection) {
+                try run(drop)
             } else {
                 try run(DropConstraint(name, on: TableReference(table), kind: type.coreKind))
             }

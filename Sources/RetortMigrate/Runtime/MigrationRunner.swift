@@ -5,6 +5,10 @@ import RetortCore
 /// or SQLite's table rebuild).
 public protocol OperationApplier: Sendable {
     func apply(_ operation: MigrationOperation, on executor: any SQLExecutor) throws
+    /// Applies operation `index` of `operations`, the step's whole list, so that an
+    /// operation may be carried out together with its neighbour (see
+    /// ``CoreOperationApplier/apply(_:at:on:)``). The default applies it alone.
+    func apply(_ operations: [MigrationOperation], at index: Int, on executor: any SQLExecutor) throws
     /// Called before the operations of `step` run (after the first `done` of them, when
     /// a revision outside a transaction resumes): what the revision's type names mean
     /// may depend on where in the history it is.
@@ -13,6 +17,9 @@ public protocol OperationApplier: Sendable {
 
 extension OperationApplier {
     public func prepare(for step: MigrationStep, resumingAfter done: Int) {}
+    public func apply(_ operations: [MigrationOperation], at index: Int, on executor: any SQLExecutor) throws {
+        try apply(operations[index], on: executor)
+    }
 }
 
 /// A revision applied or unapplied, for the CLI's one line per step.
@@ -385,7 +392,7 @@ public final class MigrationRunner {
                 let atomic = ops[i].isDataStatement
                 if atomic { try executor.begin() }
                 do {
-                    try applier.apply(ops[i], on: executor)
+                    try applier.apply(ops, at: i, on: executor)
                 } catch {
                     if atomic { try? executor.rollback() }
                     throw stepError(step, index: i, ops[i], error, notRolledBack: ops[..<i])
@@ -406,7 +413,7 @@ public final class MigrationRunner {
         applier.prepare(for: step, resumingAfter: 0)
         for (i, op) in ops.enumerated() {
             do {
-                try applier.apply(op, on: executor)
+                try applier.apply(ops, at: i, on: executor)
             } catch {
                 throw stepError(step, index: i, op, error, notRolledBack: nil)
             }

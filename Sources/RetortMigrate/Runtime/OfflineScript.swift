@@ -84,7 +84,7 @@ public struct OfflineScript {
         applier.prepare(for: step, resumingAfter: 0)
         for (i, op) in ops.enumerated() {
             do {
-                try applier.apply(op, on: out)
+                try applier.apply(ops, at: i, on: out)
             } catch {
                 let place = "revision \(step.revision.id), \(step.isUpgrade ? "upgrade" : "downgrade") step \(i + 1) (\(op.key))"
                 if let e = error as? MigrateError {

@@ -7,7 +7,9 @@
 ///   the column;
 /// - `DROP INDEX ix ON t`; constraints drop by kind: `DROP FOREIGN KEY`,
 ///   `DROP PRIMARY KEY`, a unique constraint by its index, a CHECK with `DROP CHECK`
-///   (MySQL) or `DROP CONSTRAINT` (MariaDB);
+///   (MySQL) or `DROP CONSTRAINT` (MariaDB); a primary key is added without its name
+///   (`ADD PRIMARY KEY (…)`) and replaced in one statement by ``MySQLReplacePrimaryKey``;
+///   ``MySQLDropForeignKey`` drops a foreign key with the index MySQL made for it;
 /// - an index element over a TEXT or BLOB column takes a prefix length from
 ///   ``Index/mysqlLength`` (`(body(255))`);
 /// - enums are inline `ENUM('a', 'b')` column types (no type, no CHECK);
@@ -17,7 +19,7 @@
 /// Changing a column (`ALTER COLUMN`) is MySQL's `MODIFY`, which restates the whole
 /// column: the migrator renders it (``visitAlterColumn(_:)``).
 final class MySQLDDLCompiler: DDLCompiler {
-    private var server: MySQLServer { (dialect.implementation as? MySQLDialect)?.server ?? MySQLServer(.mysql, [8, 0, 36]) }
+    var server: MySQLServer { (dialect.implementation as? MySQLDialect)?.server ?? MySQLServer(.mysql, [8, 0, 36]) }
 
     override func autoincrementClause(_ column: Column) -> String? { " AUTO_INCREMENT" }
 
@@ -105,6 +107,14 @@ final class MySQLDDLCompiler: DDLCompiler {
             throw ArgumentError("dropping index '\(d.name)' on MySQL needs its table (DROP INDEX name ON table)")
         }
         return "DROP INDEX " + (d.ifExists ? "IF EXISTS " : "") + quote(d.name) + " ON " + qualifiedName(table)
+    }
+
+    /// `ADD PRIMARY KEY (…)` without the key's name: MySQL ignores it (every primary key
+    /// is `PRIMARY`) and refuses `PRIMARY` itself as one.
+    override func visitAddConstraint(_ a: AddConstraint) throws -> String {
+        guard case .primaryKey(let pk) = a.constraint, pk.name != nil else { return try super.visitAddConstraint(a) }
+        return try super.visitAddConstraint(AddConstraint(a.table, .primaryKey(PrimaryKeyConstraint(columns: pk.columns, name: nil)),
+                                                          notValid: a.notValid))
     }
 
     override func visitDropConstraint(_ d: DropConstraint) throws -> String {

@@ -109,6 +109,9 @@ public struct MySQLDialect: DatabaseDialect {
     public var supportsPartialIndexes: Bool { false }
     /// RETURNING is on INSERT and DELETE only (MariaDB 10.5+), never on UPDATE.
     public var supportsUpdateReturning: Bool { false }
+    /// Every primary key is called `PRIMARY` (a name given to one is ignored, and
+    /// `PRIMARY` may name nothing else).
+    public var fixedPrimaryKeyName: String? { "PRIMARY" }
     /// `x IN (SELECT NULL FROM DUAL WHERE FALSE)`: false, and `NOT IN` true, whatever `x` is.
     public var emptyListSQL: String { "SELECT NULL FROM DUAL WHERE FALSE" }
 

@@ -45,8 +45,9 @@ final class MySQLConnection: DriverConnection {
             _ = mysql_options(handle, option, &v)
         }
         setText(MYSQL_SET_CHARSET_NAME, "utf8mb4")
-        // TIMESTAMP columns then read and write UTC, as DATETIME values are taken to be.
-        setText(MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'")
+        // TIMESTAMP columns then read and write UTC, as DATETIME values are taken to be;
+        // and the server raises an error instead of changing a value (see MySQLDriver.sessionSQLModes).
+        setText(MYSQL_INIT_COMMAND, MySQLDriver.sessionSetup)
         setFlag(MYSQL_OPT_RECONNECT, false)  // a silent reconnect would lose the transaction
         setFlag(MYSQL_REPORT_DATA_TRUNCATION, true)
         if let t = driver.connectTimeout { setNumber(MYSQL_OPT_CONNECT_TIMEOUT, t) }

@@ -24,10 +24,36 @@ import Logging
 /// | `statement_cache_size` | prepared statements kept per connection (default 128) |
 ///
 /// Every connection uses `utf8mb4`, the session time zone UTC (so `TIMESTAMP` columns
-/// read and write UTC instants, as `DATETIME` values are taken to be), and the
-/// client flag `CLIENT_FOUND_ROWS`: an UPDATE reports the rows it matched, as on
-/// PostgreSQL and SQLite, not only those whose values changed.
+/// read and write UTC instants, as `DATETIME` values are taken to be), the
+/// client flag `CLIENT_FOUND_ROWS` (an UPDATE reports the rows it matched, as on
+/// PostgreSQL and SQLite, not only those whose values changed), and a session
+/// `sql_mode` that makes the server refuse a value rather than change it
+/// (``sessionSQLModes``, added to whatever the server's own `sql_mode` has).
 public struct MySQLDriver: Driver {
+    /// The `sql_mode` flags every connection adds to the server's: each makes MySQL raise
+    /// an error where it would otherwise store a value other than the one given.
+    ///
+    /// | flag | without it |
+    /// |---|---|
+    /// | `STRICT_ALL_TABLES` | a too-long string is cut, an out-of-range number clipped, an invalid date stored as zero, and an enum value not in the list stored as `''`, each with a mere warning (`STRICT_TRANS_TABLES`, the default since MySQL 5.7 and MariaDB 10.2.4, covers only transactional tables and only a statement's first row) |
+    /// | `NO_ZERO_DATE`, `NO_ZERO_IN_DATE` | `'0000-00-00'` and `'2024-00-10'` are stored as dates |
+    /// | `ERROR_FOR_DIVISION_BY_ZERO` | `x / 0` written by an INSERT or UPDATE stores NULL |
+    /// | `NO_AUTO_VALUE_ON_ZERO` | an explicit `0` for an `AUTO_INCREMENT` key is replaced by the next number |
+    /// | `NO_ENGINE_SUBSTITUTION` | `ENGINE=InnoDB` on a server without InnoDB makes a MyISAM table (no transactions, no foreign keys) |
+    ///
+    /// A SELECT's `x / 0` is still NULL (MySQL has no mode that raises there), and a
+    /// DECIMAL rounds digits beyond its scale, as PostgreSQL's NUMERIC does.
+    public static let sessionSQLModes = [
+        "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE", "ERROR_FOR_DIVISION_BY_ZERO", "NO_AUTO_VALUE_ON_ZERO",
+        "NO_ENGINE_SUBSTITUTION",
+    ]
+
+    /// The statement every connection runs first (libmariadb's `MYSQL_INIT_COMMAND`): UTC,
+    /// and ``sessionSQLModes`` added to the session's `sql_mode` (which starts as the
+    /// server's global one; an empty one means no flags).
+    static let sessionSetup = "SET time_zone = '+00:00', SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
+        + sessionSQLModes.map { "'\($0)'" }.joined(separator: ", ") + ")"
+
     /// The dialect spoken through the connections (``Dialect/mysql``).
     public var dialect: Dialect { .mysql }
 

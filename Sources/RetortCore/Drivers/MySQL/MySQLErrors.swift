@@ -24,7 +24,7 @@ import Foundation
 /// | 1050, 1060, 1061, 1826, 1007 | ``ProgrammingError`` duplicateObject |
 /// | 1064, 1149 | ``ProgrammingError`` syntax |
 /// | 1235, 1295 | ``ProgrammingError`` notSupported |
-/// | SQLSTATE class 22 (1264, 1366, 1406, 1292, …) | ``DataError`` |
+/// | 1265, 1366, 1367, SQLSTATE class 22 (1264, 1406, 1292, 1365, …) | ``DataError``: a value the column cannot hold as given (strict `sql_mode`, see ``MySQLDriver/sessionSQLModes``) |
 /// | other SQLSTATE class 23 | ``IntegrityError`` other |
 /// | other SQLSTATE class 08, or a client error 2000–2099 | ``OperationalError`` |
 /// | anything else | ``ProgrammingError`` other |
@@ -141,6 +141,10 @@ enum MySQLErrors {
             return programming(.syntax)
         case 1235, 1295:
             return programming(.notSupported)
+        case 1265, 1366, 1367:
+            // Data truncated for column 'e' at row 1 (SQLSTATE 01000, a warning's class,
+            // raised as an error in strict mode); Incorrect integer value: 'x' for column 'i'.
+            return DataError(message: message, sql: sql, driverMessage: driverMessage, code: code)
         default:
             break
         }
