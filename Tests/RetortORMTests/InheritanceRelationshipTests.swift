@@ -252,4 +252,24 @@ final class InheritanceRelationshipTests: XCTestCase {
             XCTAssertTrue(error.message.contains("InhManager.reports") && error.message.contains("'inh_managers'"), error.message)
         }
     }
+
+    /// Found by InheritanceRandomTests: an engineer moved (in memory) from its manager to
+    /// another, and both managers deleted in one flush. The engineer's key must become
+    /// NULL; the flush used to leave the old key in place and fail on the foreign key
+    /// (or, without one, leave a row pointing at a deleted manager).
+    func testAChildMovedToAParentDeletedInTheSameFlushIsLetGo() throws {
+        try forEachInheritanceBackend { engine in
+            let k = try makeStaff(engine)
+            let session = Session(engine)
+            let eve = try XCTUnwrap(try session.get(InhEngineer.self, k.eve))
+            let mia = try XCTUnwrap(try session.get(InhManager.self, k.mia))
+            let dee = try XCTUnwrap(try session.get(InhDirector.self, k.dee))
+            eve.manager = dee                      // was mia
+            try session.delete(mia)
+            try session.delete(dee)
+            try session.commit()
+            XCTAssertEqual(try inhRows(engine, "SELECT manager_id FROM inh_engineers"), [[.null], [.null]])
+            XCTAssertEqual(try rowCount(engine, "inh_managers"), 0)
+        }
+    }
 }

@@ -476,7 +476,14 @@ extension Session {
             }
             let ps = parent._state
             guard ps.session === self else { throw notInSession(parent, relatedTo: c, through: p) }
-            guard !ps.markedForDeletion, !plan.isDropped(parent), ps.status == .pending || ps.status == .persistent else { continue }
+            if ps.markedForDeletion || plan.isDropped(parent) {
+                // Related to a parent that this flush deletes (or drops): the child is let
+                // go, as a deleted parent's children are. Left alone, its row would keep
+                // the key it had, perhaps that of another parent deleted in this flush.
+                try work.setForeignKey(c, p, from: nil, session: self)
+                continue
+            }
+            guard ps.status == .pending || ps.status == .persistent else { continue }
             if p.postUpdate {
                 plan.postUpdates.append((c, p, parent))
             } else if ps.status == .pending {
