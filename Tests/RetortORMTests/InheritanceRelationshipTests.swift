@@ -272,4 +272,20 @@ final class InheritanceRelationshipTests: XCTestCase {
             XCTAssertEqual(try rowCount(engine, "inh_managers"), 0)
         }
     }
+
+    /// The order of deletes knows a Director is a Manager: an engineer reporting to a
+    /// director, both deleted in one flush (the parent named first), is deleted first.
+    func testDeletingASubclassParentAndItsChildInOneFlushDeletesTheChildFirst() throws {
+        try forEachInheritanceBackend { engine in
+            let k = try makeStaff(engine)
+            let session = Session(engine)
+            let dee = try XCTUnwrap(try session.get(InhDirector.self, k.dee))
+            let eli = try XCTUnwrap(try session.get(InhEngineer.self, k.eli))
+            try session.delete(dee)
+            try session.delete(eli)
+            try session.commit()
+            XCTAssertEqual(try inhRows(engine, "SELECT id FROM inh_engineers"), [[.integer(Int64(k.eve))]])
+            XCTAssertEqual(try rowCount(engine, "inh_directors"), 0)
+        }
+    }
 }
