@@ -66,7 +66,7 @@ struct InheritanceCode {
                 propertyNames: [\(raw: names)],
                 polymorphicOn: \(raw: model.polymorphicOn.map { "\"\($0.name)\"" } ?? "\"\""),
                 identity: \(raw: identity),
-                subclasses: \(raw: subclassesArgument)
+                subclasses: \(raw: subclassesArgument)\(raw: model.versionId.map { ",\nversionId: \"\($0.name)\"" } ?? "")
                 )
             }
             """,

@@ -40,6 +40,9 @@ struct ModelDeclaration {
     /// The class declares its own `deinit` (which calls `_state.objectWillDeinit(self)`),
     /// so `@Model` writes none.
     var declaresDeinit = false
+    /// The root of a hierarchy declares `: ModelRelationships` (needed when it or any of
+    /// its subclasses has a `@Relationship`).
+    var declaresRelationshipsConformance = false
     /// What is wrong; the macro expands to nothing when this is not empty.
     var problems: [Problem] = []
 
@@ -123,11 +126,14 @@ struct ModelDeclaration {
             let declared = classDecl.inheritanceClause?.inheritedTypes.map {
                 $0.type.trimmedDescription.split(separator: ".").last.map(String.init) ?? ""
             } ?? []
-            if !declared.contains(wanted) {
+            // A root without relationships of its own declares ModelRelationships when
+            // its subclasses have some.
+            declaresRelationshipsConformance = declared.contains("ModelRelationships")
+            if !declared.contains(wanted) && !declaresRelationshipsConformance {
                 problems.append(Problem(
                     classDecl.name, "rootConformance",
                     "the root of an inheritance hierarchy declares its conformance itself: class \(name): \(wanted) "
-                        + "(a conformance a macro adds to a class with subclasses crashes Swift 6.3's type checker)"))
+                        + "(ModelRelationships when it or any of its subclasses declares a @Relationship; a conformance a macro adds to a class with subclasses crashes Swift 6.3's type checker)"))
             }
         }
         if let polymorphicOn, !properties.contains(where: { $0.bareName == polymorphicOn.name }) {

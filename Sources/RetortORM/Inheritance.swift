@@ -46,8 +46,12 @@ extension ModelMapping {
     /// root's properties (its first `propertyNames.count` columns, in property order)
     /// and then the columns of single-table subclasses. `polymorphicOn` names the
     /// discriminator property; `identity` is the root's own discriminator value.
+    ///
+    /// `versionId` names the version counter (a property of the root, in the root's
+    /// table): every UPDATE of an instance of any class of the hierarchy checks and bumps
+    /// it there, even one that changes only a subclass's table.
     public init(root model: any Model.Type, table: Table, propertyNames: [String], polymorphicOn: String,
-                identity: String?, subclasses: [AnyObject.Type]) {
+                identity: String?, subclasses: [AnyObject.Type], versionId: String? = nil) {
         let count = propertyNames.count
         guard let discriminator = propertyNames.firstIndex(of: polymorphicOn) else {
             preconditionFailure("Retort: \(model) is polymorphicOn '\(polymorphicOn)', which is not one of its mapped properties")
@@ -57,7 +61,8 @@ extension ModelMapping {
         let properties: [Int?] = table.columns.indices.map { $0 < count ? $0 : nil }
         self.init(
             table: table, propertyNames: propertyNames, primaryKey: primaryKey,
-            autoincrement: table.columns.prefix(count).firstIndex { $0.autoincrement }, version: nil,
+            autoincrement: table.columns.prefix(count).firstIndex { $0.autoincrement },
+            version: versionId.flatMap { propertyNames.firstIndex(of: $0) },
             tables: [MappedTable(table, properties: properties, propertyCount: count)],
             inheritance: ModelInheritance(
                 root: ModelTypeBox(model), parent: ModelTypeBox(nil), identity: identity, discriminator: discriminator,
@@ -114,13 +119,18 @@ extension ModelMapping {
         }
         self.init(
             table: parent.table, propertyNames: parent.propertyNames + own, primaryKey: parent.primaryKey,
-            autoincrement: parent.autoincrement, version: nil, tables: tables,
+            autoincrement: parent.autoincrement, version: parent.version, tables: tables,
             inheritance: ModelInheritance(
                 root: parentInheritance.root, parent: ModelTypeBox(parentType), identity: identity,
                 discriminator: parentInheritance.discriminator, subclasses: subclasses.map { ModelTypeBox(Self.model($0, under: model)) },
                 ownTable: name != nil),
             identityModel: parentInheritance.root.type!)
     }
+}
+
+extension Model {
+    /// Whether `object` is an instance of this class (or, in a hierarchy, of a subclass).
+    static func isInstance(_ object: AnyObject) -> Bool { object is Self }
 }
 
 extension ModelMapping {
@@ -167,6 +177,11 @@ final class Hierarchy: @unchecked Sendable {
     let discriminator: Int
     let discriminatorColumn: SQLExpression<Untyped>
     private(set) var classes: [Class] = []
+    /// The row position of each column of each table (a subclass table's key columns:
+    /// the root's, which hold the same values).
+    private let layout: [ObjectIdentifier: [String: Int]]
+    /// The joined-table subclasses' tables, each with its ON condition, in join order.
+    let joins: [(table: Table, on: SQLExpression<Bool>)]
     private var byType: [ObjectIdentifier: Int] = [:]
     private var byIdentity: [String: Int] = [:]
 
@@ -179,12 +194,17 @@ final class Hierarchy: @unchecked Sendable {
         var layout: [ObjectIdentifier: [String: Int]] = [:]
         layout[ObjectIdentifier(rootTable)] = Dictionary(uniqueKeysWithValues: rootTable.columns.enumerated().map { ($1.name, $0) })
         var order: [any Model.Type] = []
+        var joins: [(table: Table, on: SQLExpression<Bool>)] = []
         func visit(_ type: any Model.Type) {
             order.append(type)
             let m = type.mapping
             if ObjectIdentifier(type) != ObjectIdentifier(root), m.inheritance!.ownTable, let own = m.tables.last {
                 let t = own.table
-                from = from.outerJoin(t)
+                // ON the parent table's key (explicit: the subclass table may have other
+                // foreign keys to the hierarchy's tables).
+                let on = Self.keyJoin(parent: m.tables[m.tables.count - 2], child: own)
+                from = from.outerJoin(t, on: on)
+                joins.append((t, on))
                 var positions: [String: Int] = [:]
                 for c in t.columns where !c.primaryKey {
                     positions[c.name] = columns.count
@@ -195,6 +215,8 @@ final class Hierarchy: @unchecked Sendable {
             for s in m.inheritance!.subclasses { visit(s.type!) }
         }
         visit(root)
+        self.layout = layout
+        self.joins = joins
         self.from = from
         self.columns = columns
         discriminator = mapping.inheritance!.discriminator
@@ -254,8 +276,53 @@ final class Hierarchy: @unchecked Sendable {
     /// the rows of `model` and its subclasses when it is not the root.
     func select(_ model: any Model.Type) -> Select {
         var s = RetortCore.select(columns).selectFrom(from)
-        if ObjectIdentifier(model) != ObjectIdentifier(root) { s = s.where(discriminatorColumn.in(info(model).identities)) }
+        if let c = classCondition(model) { s = s.where(c) }
         return s
+    }
+
+    /// `discriminator IN (<identities of model and its subclasses>)`; nil for the root.
+    func classCondition(_ model: any Model.Type) -> SQLExpression<Bool>? {
+        ObjectIdentifier(model) == ObjectIdentifier(root) ? nil : discriminatorColumn.in(info(model).identities)
+    }
+
+    /// `parent.key = child.key`, column by column.
+    private static func keyJoin(parent: MappedTable, child: MappedTable) -> SQLExpression<Bool> {
+        and(zip(parent.keyColumns, child.keyColumns).map { p, c in
+            parent.table.c[parent.table.columns[p].name] == child.table.c[child.table.columns[c].name]
+        })
+    }
+
+    /// Whether instances of class `c` store properties in `table`.
+    func usesTable(_ c: Class, _ table: Table) -> Bool {
+        c.type.mapping.tables.contains { $0.table === table }
+    }
+
+    /// Whether `table` is one of the hierarchy's tables.
+    func contains(_ table: Table) -> Bool {
+        layout[ObjectIdentifier(table)] != nil
+    }
+
+    /// `core` with the hierarchy's subclass tables outer-joined to the FROM element that
+    /// holds its root table (a multi-model SELECT of a hierarchy class: the element may
+    /// hold joins the user wrote), or with the hierarchy's FROM added when no element
+    /// holds the root table.
+    func completingFrom(_ core: Select) -> Select {
+        let rootNode = FromNode.table(root.mapping.table)
+        guard let i = core.froms.firstIndex(where: { $0.flattened.contains { $0.identity == rootNode.identity } }) else {
+            return core.selectFrom(from)
+        }
+        var s = core
+        // Core's join extends the last FROM element: make it the one with the root.
+        s.froms.append(s.froms.remove(at: i))
+        for (t, on) in joins { s = s.outerJoin(t, on: on) }
+        return s
+    }
+
+    /// The row position of column `name` of `table`, one of the hierarchy's tables.
+    func position(of name: String, in table: Table) -> Int {
+        if let at = layout[ObjectIdentifier(table)]?[name] { return at }
+        // A subclass table's key column: the root's key holds its value.
+        return layout[ObjectIdentifier(root.mapping.table)]![name]!
     }
 
     /// The row of `info`'s properties, in property order, from a row of ``select(_:)``.

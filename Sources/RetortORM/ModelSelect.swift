@@ -17,6 +17,9 @@ public struct ModelSelect<M: Model>: Sendable {
     var loaderSteps: [[LoaderStep]] = []
     /// The first loader option that names no relationship; running the query throws it.
     var loaderError: String?
+    /// Subclass columns are read by one SELECT per subclass table after the rows
+    /// (``selectinPolymorphic()``), not by the LEFT OUTER JOINs of the query.
+    var polymorphicSelectin = false
 
     init() {
         let mapping = M.mapping
@@ -202,6 +205,9 @@ extension Session {
         var query = query
         query.core = RelationshipJoin.withOwnersOfExists(query.core)
         let plan = try loadPlan(M.self)
+        if query.polymorphicSelectin, let hierarchy = plan.hierarchy {
+            return ModelResult(loaded: try PolymorphicSelectin.run(query, hierarchy, plan, in: self), session: self, plan: plan)
+        }
         if !query.loaderSteps.isEmpty || plan.declaresEagerLoads {
             return ModelResult(loaded: try EagerLoader.run(query, in: self), session: self, plan: plan)
         }

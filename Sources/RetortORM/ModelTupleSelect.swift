@@ -38,9 +38,44 @@ public struct ModelTupleSelect<First: ModelEntity, each Rest: ModelEntity>: Mode
     init(_ first: First, _ rest: repeat each Rest) {
         self.first = first
         self.rest = (repeat each rest)
-        var items: [any SelectItem] = [first.source]
-        for entity in repeat each rest { items.append(entity.source) }
+        var items: [any SelectItem] = Self.selectItems(first)
+        var conditions = Self.classCondition(first).map { [$0] } ?? []
+        for entity in repeat each rest {
+            items += Self.selectItems(entity)
+            if let c = Self.classCondition(entity) { conditions.append(c) }
+        }
         core = select(items)
+        for c in conditions { core = core.where(c) }
+    }
+
+    /// The hierarchy of an entity that is a hierarchy class's own tables (not an alias).
+    static func hierarchy<E: ModelEntity>(_ entity: E) -> Hierarchy? {
+        guard E.Mapped.mapping.inheritance != nil, let table = entity.source as? Table, table === E.Mapped.mapping.table else { return nil }
+        return Hierarchy.of(E.Mapped.self)
+    }
+
+    /// An entity's columns: its table's, or every column of its hierarchy's tables (so
+    /// that each row reads as the class its discriminator names).
+    private static func selectItems<E: ModelEntity>(_ entity: E) -> [any SelectItem] {
+        hierarchy(entity)?.columns ?? [entity.source]
+    }
+
+    /// A subclass entity's rows are its class's and its subclasses' (not when the entity
+    /// is optional: the far side of an outer join, where a filter would drop the row).
+    private static func classCondition<E: ModelEntity>(_ entity: E) -> SQLExpression<Bool>? {
+        guard ObjectIdentifier(E.Element.self) == ObjectIdentifier(E.Mapped.self) else { return nil }
+        return hierarchy(entity)?.classCondition(E.Mapped.self)
+    }
+
+    /// The statement as run: each hierarchy entity's subclass tables outer-joined to the
+    /// FROM element that holds its root table (after the joins the query was given).
+    var completedCore: Select {
+        var s = core
+        if let h = Self.hierarchy(first) { s = h.completingFrom(s) }
+        for entity in repeat each rest {
+            if let h = Self.hierarchy(entity) { s = h.completingFrom(s) }
+        }
+        return s
     }
 
     /// Adds a condition (on any model's columns, an alias's, or any expression), ANDed
@@ -214,7 +249,7 @@ extension Session {
         let first = try layout.reader(query.first, self)
         let rest = (repeat try layout.reader(each query.rest, self))
         try layout.checkOptionsUsed()
-        let result = try activeConnection().execute(RelationshipJoin.withOwnersOfExists(query.core))
+        let result = try activeConnection().execute(RelationshipJoin.withOwnersOfExists(query.completedCore))
         return ModelTupleResult(result: result, firstReader: first, restReaders: (repeat each rest), eager: layout.eager)
     }
 }

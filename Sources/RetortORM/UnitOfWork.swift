@@ -291,6 +291,7 @@ extension Session {
     private func updateRows(of model: any Model.Type, _ objects: [any Model], _ conn: Connection, _ work: inout FlushWork) throws {
         var changed: [(any Model, [Int])] = []
         changed.reserveCapacity(objects.count)
+        let versionInRootTable = model.mapping.tables.count > 1 ? model.mapping.version : nil
         let before = events.listeners(model, .beforeUpdate)
         let computed = model.mapping.computedColumns
         for o in objects {
@@ -302,6 +303,10 @@ extension Session {
             }
             if !computed.isEmpty { net.removeAll { computed.contains($0) } }  // never written
             guard !net.isEmpty else { continue }
+            // A versioned hierarchy keeps its counter in the root's table: a change to a
+            // subclass's table alone still checks and bumps it there (an UPDATE of the
+            // root row, first).
+            if let v = versionInRootTable, !net.contains(v) { net.append(v) }
             changed.append((o, net))
         }
         guard !changed.isEmpty else { return }
@@ -329,7 +334,8 @@ extension Session {
         let table = mapped.table
         let columns = table.columns
         let pk = mapped.keyColumns
-        let version = model.mapping.version
+        // The counter is checked in the table that holds it (a hierarchy's root table).
+        let version = model.mapping.version.flatMap { mapped.column(ofProperty: $0) != nil ? $0 : nil }
         var set = batch.first!.1
         var loaded: [SQLValue] = []
         if let v = version {
@@ -345,7 +351,7 @@ extension Session {
         }
         statement.whereClause = BindSource.keyCondition(table, pk)
         if let v = version {
-            statement.whereClause = .conjoin(.and, [statement.whereClause!, Self.versionCondition(table, v)])
+            statement.whereClause = .conjoin(.and, [statement.whereClause!, Self.versionCondition(table, mapped.column(ofProperty: v)!)])
         }
         let compiled = try StatementCache.shared.compile(.update(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table, properties: mapped.properties)
@@ -398,15 +404,18 @@ extension Session {
         let table = mapped.table
         var statement = Delete(target: .table(table))
         statement.whereClause = BindSource.keyCondition(table, mapped.keyColumns)
-        if let v = model.mapping.version {
+        // The counter is checked in the table that holds it (a hierarchy's root table,
+        // deleted last: a stale row rolls back the subclass rows' deletes with it).
+        let version = model.mapping.version.flatMap { mapped.column(ofProperty: $0) != nil ? $0 : nil }
+        if let v = version {
             statement.whereClause = .conjoin(.and, [
-                statement.whereClause!, Self.versionCondition(table, v),
+                statement.whereClause!, Self.versionCondition(table, mapped.column(ofProperty: v)!),
             ])
         }
         let compiled = try StatementCache.shared.compile(.delete(statement), engine.dialect)
         let sources = try BindSource.list(compiled, table: table, properties: mapped.properties)
         let types = mapped.typesByProperty
-        if let v = model.mapping.version {
+        if let v = version {
             let loaded = loadedVersions(objects, at: v)
             try executeVersioned(compiled, objects, verb: "DELETE", loaded: loaded, conn) { i, values in
                 let o = objects[i]

@@ -26,13 +26,18 @@ func inhIn(_ engine: Engine, _ column: String, _ count: Int) -> String {
     engine.dialect.name == "postgresql" ? "\(column) = ANY(?)" : "\(column) IN (" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
 }
 
+/// `column IN (?, ...)` over integers (PostgreSQL: one `int8` array).
+func inhInIntegers(_ engine: Engine, _ column: String, _ count: Int) -> String {
+    engine.dialect.name == "postgresql" ? "\(column) = ANY(?::int8[])" : inhIn(engine, column, count)
+}
+
 /// The RETURNING of a generated key on a dialect that needs one.
 func inhReturning(_ engine: Engine) -> String {
     engine.dialect.integerPrimaryKeyIsRowID || engine.dialect.lastInsertIDIsAutoincrementKey ? "" : " RETURNING id"
 }
 
 let inhStaffSelect = "SELECT inh_staff.id, inh_staff.name, inh_staff.kind, inh_staff.department_id, inh_managers.budget, "
-    + "inh_directors.office, inh_engineers.language, inh_engineers.level FROM inh_staff "
+    + "inh_directors.office, inh_engineers.language, inh_engineers.level, inh_engineers.manager_id, inh_engineers.machine_id FROM inh_staff "
     + "LEFT OUTER JOIN inh_managers ON inh_staff.id = inh_managers.id "
     + "LEFT OUTER JOIN inh_directors ON inh_managers.id = inh_directors.id "
     + "LEFT OUTER JOIN inh_engineers ON inh_staff.id = inh_engineers.id"
@@ -59,7 +64,7 @@ final class InheritanceTests: XCTestCase {
                 "INSERT INTO inh_managers (id, budget) VALUES (?, ?)",
                 "INSERT INTO inh_directors (id, office) VALUES (?, ?)",
                 "INSERT INTO inh_staff (name, kind, department_id) VALUES (?, ?, ?)\(r)",
-                "INSERT INTO inh_engineers (id, language, level) VALUES (?, ?, ?)",
+                "INSERT INTO inh_engineers (id, language, level, manager_id, machine_id) VALUES (?, ?, ?, ?, ?)",
             ])
             let ids = [plain, manager, director, engineer].map { Int64($0.id!) }
             XCTAssertEqual(try inhRows(engine, "SELECT id, name, kind FROM inh_staff ORDER BY id"), [
@@ -176,9 +181,9 @@ final class InheritanceTests: XCTestCase {
             let r = inhReturning(engine)
             XCTAssertEqual(log.sql.filter { $0.hasPrefix("INSERT") }, [
                 "INSERT INTO inh_vehicles (name, type) VALUES (?, ?)\(r)",
-                "INSERT INTO inh_vehicles (name, type, seats) VALUES (?, ?, ?)\(r)",
-                "INSERT INTO inh_vehicles (name, type, seats, top_speed) VALUES (?, ?, ?, ?)\(r)",
-                "INSERT INTO inh_vehicles (name, type, payload) VALUES (?, ?, ?)\(r)",
+                "INSERT INTO inh_vehicles (name, type, seats, towed_by_id) VALUES (?, ?, ?, ?)\(r)",
+                "INSERT INTO inh_vehicles (name, type, seats, towed_by_id, top_speed) VALUES (?, ?, ?, ?, ?)\(r)",
+                "INSERT INTO inh_vehicles (name, type, payload, depot_id) VALUES (?, ?, ?, ?)\(r)",
             ])
             XCTAssertEqual(try inhRows(engine, "SELECT name, type, seats, top_speed, payload FROM inh_vehicles ORDER BY id"), [
                 [.text("bike"), .text("vehicle"), .null, .null, .null],
@@ -190,8 +195,8 @@ final class InheritanceTests: XCTestCase {
             log.reset()
             let cars = try reader.scalars(select(InhCar.self).orderBy { $0.id }).all()
             XCTAssertEqual(log.sql, [
-                "SELECT inh_vehicles.id, inh_vehicles.name, inh_vehicles.type, inh_vehicles.seats, inh_vehicles.top_speed, "
-                    + "inh_vehicles.payload FROM inh_vehicles WHERE \(inhIn(engine, "inh_vehicles.type", 2)) ORDER BY inh_vehicles.id",
+                "SELECT inh_vehicles.id, inh_vehicles.name, inh_vehicles.type, inh_vehicles.seats, inh_vehicles.towed_by_id, inh_vehicles.top_speed, "
+                    + "inh_vehicles.payload, inh_vehicles.depot_id FROM inh_vehicles WHERE \(inhIn(engine, "inh_vehicles.type", 2)) ORDER BY inh_vehicles.id",
             ])
             XCTAssertEqual(cars.map(\.name), ["car", "sports"])
             XCTAssertEqual((cars[1] as? InhSportsCar)?.topSpeed, 300)

@@ -99,8 +99,10 @@ public macro Model(
 /// which the compiler could only check by expanding the subclasses' `@Model` first).
 ///
 /// The root declares its conformance itself, `: Model` (`: ModelRelationships` when
-/// it has relationships): a conformance added by a macro to a class with subclasses
-/// crashes Swift 6.3's type checker, so this form of `@Model` adds none.
+/// it or any of its subclasses has relationships): a conformance added by a macro to a
+/// class with subclasses crashes Swift 6.3's type checker, so this form of `@Model`
+/// adds none. `versionId:` names the root's version counter, which every UPDATE and
+/// DELETE of any class of the hierarchy checks and bumps in the root's table.
 ///
 /// ```swift
 /// @Model(table: "employees", polymorphicOn: "type", identity: "employee",
@@ -116,7 +118,7 @@ public macro Model(
 @attached(memberAttribute)
 public macro Model(
     table: String, _ elements: any TableElement..., schema: String? = nil, comment: String? = nil,
-    metadata: MetaData? = nil, polymorphicOn: String, identity: String?, subclasses: [String]
+    metadata: MetaData? = nil, versionId: String? = nil, polymorphicOn: String, identity: String?, subclasses: [String]
 ) = #externalMacro(module: "RetortMacros", type: "ModelMacro")
 
 /// Maps a subclass in an inheritance hierarchy: the class it inherits (its

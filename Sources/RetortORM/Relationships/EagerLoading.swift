@@ -59,13 +59,16 @@ enum EagerLoader {
             var parent: LoadNode?
             for step in path {
                 let node: LoadNode
-                if let existing = level.first(where: { $0.relationship.name == step.name && ObjectIdentifier($0.relationship.owner) == ObjectIdentifier(step.owner) }) {
+                // The relationship's owner is the class that declares it (a key path may
+                // start from a subclass of it).
+                let relationship = try step.owner.relationship(named: step.name)
+                if let existing = level.first(where: { $0.relationship.name == step.name && ObjectIdentifier($0.relationship.owner) == ObjectIdentifier(relationship.owner) }) {
                     node = existing
                     node.strategy = step.strategy
                     node.filter = step.filter ?? node.filter
                     node.order = step.order ?? node.order
                 } else {
-                    node = LoadNode(try step.owner.relationship(named: step.name), step.strategy)
+                    node = LoadNode(relationship, step.strategy)
                     node.filter = step.filter
                     node.order = step.order
                     if let parent { parent.explicit.append(node) } else { roots.append(node) }
@@ -170,6 +173,12 @@ enum EagerLoader {
             // after the rows.
             if node.declared && path.contains(node.key) { continue }
             let r = node.relationship
+            if case .containsEager = node.strategy, r.target.mapping.inheritance != nil {
+                throw ArgumentError(
+                    "containsEager(\\.\(r.name)) cannot read \(r.target) from the query's rows: its rows span the tables of its inheritance hierarchy; use selectinLoad or joinedLoad")
+            }
+            // Joined across an inheritance hierarchy: by an IN query after the rows.
+            if !joinable(r) { continue }
             let target = r.target.mapping.table
             let source: any FromClause
             switch node.strategy {
@@ -204,8 +213,30 @@ enum EagerLoader {
     /// The relationship's declared `orderBy` on `source`.
     static func declaredOrder(_ r: Relationship, _ source: any FromClause) -> [OrderingTerm] {
         r.declaration.orderBy.map { term in
-            term.hasPrefix("-") ? source.c[String(term.dropFirst())].desc() : source.c[term].asc()
+            let name = term.hasPrefix("-") ? String(term.dropFirst()) : term
+            let column = orderColumn(r, source, name)
+            return term.hasPrefix("-") ? column.desc() : column.asc()
         }
+    }
+
+    /// The column `name` of the declared order: on `source`, or, when `source` is the
+    /// root table of a hierarchy target that lacks it, on the target's table that has it
+    /// (a subclass's, which the hierarchy's SELECT joins).
+    private static func orderColumn(_ r: Relationship, _ source: any FromClause, _ name: String) -> SQLExpression<Untyped> {
+        let mapping = r.target.mapping
+        if mapping.inheritance != nil, let table = source as? Table, table === mapping.table, table.position(of: name) == nil,
+            let holder = RelationshipResolver.tables(of: r.target).first(where: { $0.position(of: name) != nil }) {
+            return holder.c[name]
+        }
+        return source.c[name]
+    }
+
+    /// Whether a joined load of `r` can be a LEFT OUTER JOIN from `parent`: the target
+    /// is not in an inheritance hierarchy (whose rows span several tables) and the
+    /// owner's join columns are in the table `parent` stands for. Otherwise the
+    /// relationship is loaded by an `IN` query after the rows.
+    static func joinable(_ r: Relationship) -> Bool {
+        r.target.mapping.inheritance == nil && r.ownerTable === r.owner.mapping.table
     }
 
     // MARK: After the rows
@@ -268,21 +299,20 @@ enum EagerLoader {
     /// newly loaded when `needTargets`.
     static func selectin<T: Model>(_ target: T.Type, _ node: LoadNode, _ owners: [AnyObject], needTargets: Bool, in session: Session) throws -> [AnyObject] {
         let r = node.relationship
-        let ownerTable = r.owner.mapping.table
         let table = T.mapping.table
-        // The owner's columns and the far side's columns they equal, in the order of the
-        // target's primary key for a many-to-one on it (so the identity map can answer).
+        let hierarchy = T.mapping.inheritance == nil ? nil : Hierarchy.of(T.self)
+        // The owner's properties and the far side's columns they equal, in the order of
+        // the target's primary key for a many-to-one on it (so the identity map can answer).
         var pairs = r.pairs
-        let keyColumns = T.mapping.primaryKey.map { table.columns[$0].name }
-        let byPrimaryKey = r.direction == .manyToOne && Set(pairs.map(\.remote)) == Set(keyColumns) && pairs.count == keyColumns.count
-        if byPrimaryKey { pairs = keyColumns.map { k in pairs.first { $0.remote == k }! } }
-        let remoteTable = r.direction == .manyToMany ? r.secondary! : table
-        let localIndices = try pairs.map { p -> Int in
-            guard let i = ownerTable.columns.firstIndex(where: { $0.name == p.local }) else {
-                throw RelationshipLoadError("\(r.owner).\(r.name): column '\(p.local)' is not mapped on \(r.owner)")
-            }
-            return i
+        var localIndices = r.ownerProperties
+        let keyProperties = T.mapping.primaryKey
+        let byPrimaryKey = r.direction == .manyToOne && Set(r.targetProperties) == Set(keyProperties) && r.targetProperties.count == keyProperties.count
+        if byPrimaryKey {
+            let order = keyProperties.map { k in r.targetProperties.firstIndex(of: k)! }
+            pairs = order.map { pairs[$0] }
+            localIndices = order.map { localIndices[$0] }
         }
+        let remoteTable = r.direction == .manyToMany ? r.secondary! : r.targetTable
         let remoteTypes = try pairs.map { p -> SQLType in
             guard let c = remoteTable.column(named: p.remote) else {
                 throw RelationshipLoadError("\(r.owner).\(r.name): table '\(remoteTable.name)' has no column '\(p.remote)'")
@@ -324,25 +354,37 @@ enum EagerLoader {
             let identities = try session.loadPlan(T.self).identities(in: session.identityMap)
             toQuery = []
             for (g, key) in keyList.enumerated() {
-                if let e = identities[key], !unsafeDowncast(e, to: T.self)._state.markedForDeletion { groups[g] = [e] } else { toQuery.append(g) }
+                // In a hierarchy the key may be another class's object: not a target.
+                if let e = identities[key], hierarchy == nil || e is T, !unsafeDowncast(e, to: T.self)._state.markedForDeletion {
+                    groups[g] = [e]
+                } else {
+                    toQuery.append(g)
+                }
             }
         }
 
         if !toQuery.isEmpty {
             // SELECT target [, secondary's owner columns] FROM target [JOIN secondary]
             //   WHERE [filter AND] far side IN (...) ORDER BY option order, declared order
-            var base = select([table])
-            let keyOffset = table.columns.count
+            // A hierarchy target: its polymorphic SELECT (every table of the hierarchy,
+            // limited to the class and its subclasses by the discriminator).
+            var base = hierarchy?.select(T.self) ?? select([table])
+            let keyOffset = base.columns.count
             let keyExpressions: [SQLExpression<Untyped>]
             var keyIndices: [Int]
             if r.direction == .manyToMany, let secondary = r.secondary {
-                base = base.join(secondary, on: and(r.secondaryPairs.map { table.c[$0.local] == secondary.c[$0.remote] }))
+                let near = r.targetTable
+                base = base.join(secondary, on: and(r.secondaryPairs.map { near.c[$0.local] == secondary.c[$0.remote] }))
                 keyExpressions = pairs.map { secondary.c[$0.remote] }
                 for e in keyExpressions { base = base.addColumns(e) }
                 keyIndices = Array(keyOffset..<(keyOffset + pairs.count))
             } else {
-                keyExpressions = pairs.map { table.c[$0.remote] }
-                keyIndices = pairs.map { p in table.columns.firstIndex { $0.name == p.remote }! }
+                let holder = r.targetTable
+                keyExpressions = pairs.map { holder.c[$0.remote] }
+                keyIndices = pairs.map { p in
+                    if let hierarchy { return hierarchy.position(of: p.remote, in: holder) }
+                    return table.columns.firstIndex { $0.name == p.remote }!
+                }
             }
             if let filter = node.filter { base = base.where(SQLExpression<Bool>(filter(table))) }
             base.orderBy += (node.order?(table) ?? []) + declaredOrder(r, table)

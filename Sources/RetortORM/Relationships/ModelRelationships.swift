@@ -117,6 +117,16 @@ public struct Relationship: @unchecked Sendable, CustomStringConvertible {
     public let secondary: Table?
     /// For a many-to-many: target's table column = secondary's column.
     public let secondaryPairs: [ColumnPair]
+    /// The table of the owner that holds the near columns of `pairs`: the owner's table,
+    /// or in an inheritance hierarchy the class's table that has them (a subclass table).
+    public let ownerTable: Table
+    /// The table of the target that holds its columns of the join (`pairs`' far columns,
+    /// or a many-to-many's `secondaryPairs`' near ones).
+    public let targetTable: Table
+    /// The owner's property index of each `pairs` near column.
+    let ownerProperties: [Int]
+    /// The target's property index of each of its join columns (as ``targetTable``).
+    let targetProperties: [Int]
 
     public var name: String { declaration.name }
     public var target: any Model.Type { declaration.target }

@@ -39,8 +39,6 @@ struct RelationshipPlan: @unchecked Sendable {
         relationship = r
         let label = "\(r.owner).\(r.name)"
         self.label = label
-        let ownerTable = r.owner.mapping.table
-        let targetTable = r.target.mapping.table
         func positions(_ table: Table, _ names: [String]) throws -> [Int] {
             try names.map { name in
                 guard let i = table.position(of: name) else {
@@ -58,15 +56,16 @@ struct RelationshipPlan: @unchecked Sendable {
         switch r.direction {
         case .manyToOne:
             childIsOwner = true
-            childColumns = try positions(ownerTable, r.pairs.map(\.local))
-            parentColumns = try positions(targetTable, r.pairs.map(\.remote))
+            // Property indices (in a hierarchy the columns may be in a subclass's table).
+            childColumns = r.ownerProperties
+            parentColumns = r.targetProperties
             secondary = nil
             ownerToSecondary = []
             targetToSecondary = []
         case .oneToMany:
             childIsOwner = false
-            childColumns = try positions(targetTable, r.pairs.map(\.remote))
-            parentColumns = try positions(ownerTable, r.pairs.map(\.local))
+            childColumns = r.targetProperties
+            parentColumns = r.ownerProperties
             secondary = nil
             ownerToSecondary = []
             targetToSecondary = []
@@ -76,9 +75,9 @@ struct RelationshipPlan: @unchecked Sendable {
             childColumns = []
             parentColumns = []
             secondary = table
-            ownerToSecondary = Array(zip(try positions(ownerTable, r.pairs.map(\.local)), try positions(table, r.pairs.map(\.remote))))
+            ownerToSecondary = Array(zip(r.ownerProperties, try positions(table, r.pairs.map(\.remote))))
                 .map { (model: $0, secondary: $1) }
-            targetToSecondary = Array(zip(try positions(targetTable, r.secondaryPairs.map(\.local)), try positions(table, r.secondaryPairs.map(\.remote))))
+            targetToSecondary = Array(zip(r.targetProperties, try positions(table, r.secondaryPairs.map(\.remote))))
                 .map { (model: $0, secondary: $1) }
         }
     }
@@ -477,7 +476,14 @@ extension Session {
             }
             let ps = parent._state
             guard ps.session === self else { throw notInSession(parent, relatedTo: c, through: p) }
-            guard !ps.markedForDeletion, !plan.isDropped(parent), ps.status == .pending || ps.status == .persistent else { continue }
+            if ps.markedForDeletion || plan.isDropped(parent) {
+                // Related to a parent that this flush deletes (or drops): the child is let
+                // go, as a deleted parent's children are. Left alone, its row would keep
+                // the key it had, perhaps that of another parent deleted in this flush.
+                try work.setForeignKey(c, p, from: nil, session: self)
+                continue
+            }
+            guard ps.status == .pending || ps.status == .persistent else { continue }
             if p.postUpdate {
                 plan.postUpdates.append((c, p, parent))
             } else if ps.status == .pending {
@@ -561,13 +567,25 @@ extension FlushOrder {
             byModel[m, default: []].append(i)
             models[m] = type(of: o)
         }
+        // The instances of a target class: in a hierarchy, its subclasses' too (a
+        // relationship to Manager relates Directors).
+        var instancesOf: [ObjectIdentifier: [Int]] = [:]
+        func instances(of model: any Model.Type) -> [Int] {
+            let key = ObjectIdentifier(model)
+            if let hit = instancesOf[key] { return hit }
+            let found = model.mapping.inheritance == nil ? byModel[key] ?? [] : deletes.indices.filter { model.isInstance(deletes[$0]) }
+            instancesOf[key] = found
+            return found
+        }
         var edges: [Edge] = []
         var plans = PlanLookup()
         for (m, model) in models {
             for p in try plans(model) ?? [] where p.direction != .manyToMany && !p.postUpdate {
-                let target = ObjectIdentifier(p.relationship.target)
-                let (childModel, parentModel) = p.childIsOwner ? (m, target) : (target, m)
-                guard let children = byModel[childModel], let parents = byModel[parentModel] else { continue }
+                // The owners are the instances of exactly this class (a subclass's plans
+                // repeat its superclass's relationships).
+                let owners = byModel[m] ?? [], targets = instances(of: p.relationship.target)
+                let (children, parents) = p.childIsOwner ? (owners, targets) : (targets, owners)
+                guard !children.isEmpty, !parents.isEmpty else { continue }
                 var parentOf: [[SQLValue]: Int] = [:]
                 for i in parents { parentOf[p.parentColumns.map { deletes[i]._value(at: $0) }] = i }
                 for i in children {

@@ -214,7 +214,14 @@ enum RelationshipJoin {
                     + "or join a table with on:"))
         }
         do {
-            return .success(try Owner.relationship(named: name))
+            let r = try Owner.relationship(named: name)
+            if r.ownerTable !== r.owner.mapping.table || r.targetTable !== r.target.mapping.table {
+                let table = r.ownerTable !== r.owner.mapping.table ? r.ownerTable : r.targetTable
+                return .failure(ArgumentError(
+                    "\(Owner.self).\(name) cannot be used in join/outerJoin/has/any yet: its join columns are in '\(table.name)', "
+                        + "a subclass's table of an inheritance hierarchy; load it with a loader option, or join '\(table.name)' with on:"))
+            }
+            return .success(r)
         } catch {
             return .failure(ArgumentError("\(Owner.self).\(name) cannot be used in a query: \(error)"))
         }

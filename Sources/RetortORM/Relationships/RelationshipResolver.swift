@@ -8,23 +8,27 @@ enum RelationshipResolver {
 
     static func resolved(_ model: any ModelRelationships.Type) throws -> [Relationship] {
         if let hit = cache[ObjectIdentifier(model)] { return hit }
-        // A subclass in an inheritance hierarchy has the relationships its root declares.
-        if let root = declaringRoot(model) { return try resolved(root) }
-        let result = try model.relationshipDeclarations.map { try resolve($0, of: model) }
-        for r in result { try checkBackPopulates(r) }
+        // A subclass in an inheritance hierarchy has its superclass's relationships (as
+        // resolved there: their owner is the class that declares them), then its own.
+        let inherited = try parentModel(model).map { try resolved($0) } ?? []
+        let own = model.relationshipDeclarations.dropFirst(inherited.count)
+        var result = inherited
+        for d in own { result.append(try resolve(d, of: model)) }
+        for r in result.dropFirst(inherited.count) { try checkBackPopulates(r) }
         cache[ObjectIdentifier(model)] = result
         return result
     }
 
-    /// The root of `model`'s inheritance hierarchy when `model` is a subclass in one.
-    private static func declaringRoot(_ model: any ModelRelationships.Type) -> (any ModelRelationships.Type)? {
-        guard let root = model.mapping.inheritance?.root.type, ObjectIdentifier(root) != ObjectIdentifier(model) else { return nil }
-        return root as? any ModelRelationships.Type
+    /// The superclass of `model` when `model` is a subclass in an inheritance hierarchy.
+    private static func parentModel(_ model: any ModelRelationships.Type) -> (any ModelRelationships.Type)? {
+        model.mapping.inheritance?.parent.type as? any ModelRelationships.Type
     }
 
     static func resolved(_ model: any ModelRelationships.Type, _ name: String) throws -> Relationship {
         if let hit = cache[ObjectIdentifier(model)]?.first(where: { $0.name == name }) { return hit }
-        if let root = declaringRoot(model) { return try resolved(root, name) }
+        if let parent = parentModel(model), parent.relationshipDeclarations.contains(where: { $0.name == name }) {
+            return try resolved(parent, name)
+        }
         guard let declaration = model.relationshipDeclarations.first(where: { $0.name == name }) else {
             throw RelationshipConfigurationError("\(model) has no relationship '\(name)'")
         }
@@ -35,24 +39,69 @@ enum RelationshipResolver {
 
     // MARK: Joins
 
+    /// A foreign key of one of a model's tables that refers to one of another's.
+    private struct Link {
+        let table: Table
+        let key: ForeignKeyConstraint
+        let referred: Table
+    }
+
+    /// The distinct tables a model's properties are stored in (one for a plain model).
+    static func tables(of model: any Model.Type) -> [Table] {
+        var out: [Table] = []
+        for t in model.mapping.tables where !out.contains(where: { $0 === t.table }) { out.append(t.table) }
+        return out
+    }
+
+    /// The property index of column `name` of `table`, one of `model`'s tables.
+    static func property(_ model: any Model.Type, _ table: Table, _ name: String) -> Int? {
+        guard let mapped = model.mapping.tables.first(where: { $0.table === table }), let c = table.position(of: name) else { return nil }
+        return mapped.properties[c]
+    }
+
     static func resolve(_ d: RelationshipDeclaration, of owner: any ModelRelationships.Type) throws -> Relationship {
         let here = "\(owner).\(d.name)"
+        let ownerTables = tables(of: owner)
+        let targetTables = tables(of: d.target)
         let ownerTable = owner.mapping.table
         let targetTable = d.target.mapping.table
         func fail(_ message: String) -> RelationshipConfigurationError { RelationshipConfigurationError("\(here): \(message)") }
+        func accepted(_ fk: ForeignKeyConstraint, in table: Table) -> Bool {
+            d.foreignKeys.isEmpty || fk.columns.allSatisfy { c in d.foreignKeys.contains(c) || d.foreignKeys.contains(table.name + "." + c) }
+        }
+        func refers(_ fk: ForeignKeyConstraint, to referred: Table) -> Bool {
+            fk.referredTable == referred.name && (fk.referredSchema ?? referred.schema) == referred.schema
+        }
         /// The foreign keys of `table` referring to `referred`, kept to those among
         /// `foreignKeys:` when it is given.
         func keys(in table: Table, to referred: Table) -> [ForeignKeyConstraint] {
-            table.foreignKeys.filter { fk in
-                fk.referredTable == referred.name && (fk.referredSchema ?? referred.schema) == referred.schema
-                    && (d.foreignKeys.isEmpty || fk.columns.allSatisfy { c in
-                        d.foreignKeys.contains(c) || d.foreignKeys.contains(table.name + "." + c)
-                    })
+            table.foreignKeys.filter { refers($0, to: referred) && accepted($0, in: table) }
+        }
+        /// The foreign keys from `model`'s tables to `others`, without the keys that join
+        /// a joined-table subclass's table to its parent's (inheritance, not a relationship).
+        func links(from model: any Model.Type, _ tables: [Table], to others: [Table]) -> [Link] {
+            var out: [Link] = []
+            for (i, table) in tables.enumerated() {
+                let ownKey = Set(table.primaryKey?.columns ?? [])
+                for fk in table.foreignKeys where accepted(fk, in: table) {
+                    if i > 0, model.mapping.inheritance != nil, Set(fk.columns) == ownKey,
+                        tables.contains(where: { refers(fk, to: $0) }) { continue }
+                    for referred in others where refers(fk, to: referred) { out.append(Link(table: table, key: fk, referred: referred)) }
+                }
             }
+            return out
         }
         func pairs(_ fk: ForeignKeyConstraint, referring: Table) -> [ColumnPair] {
             let referred = fk.referredColumns.isEmpty ? (referring.primaryKey?.columns ?? []) : fk.referredColumns
             return zip(fk.columns, referred).map { ColumnPair(local: $0, remote: $1) }
+        }
+        func properties(_ model: any Model.Type, _ table: Table, _ names: [String]) throws -> [Int] {
+            try names.map { name in
+                guard let p = property(model, table, name) else {
+                    throw fail("column '\(name)' of '\(table.name)' is not a mapped property of \(model)")
+                }
+                return p
+            }
         }
         let hint = d.foreignKeys.isEmpty ? "" : " among foreignKeys \(d.foreignKeys)"
 
@@ -63,8 +112,8 @@ enum RelationshipResolver {
             if ownerTable === targetTable {
                 throw fail("a self-referential many-to-many (both foreign keys of '\(name)' refer to '\(ownerTable.name)') is not supported yet")
             }
-            let toOwner = keys(in: secondary, to: ownerTable)
-            let toTarget = keys(in: secondary, to: targetTable)
+            let toOwner = ownerTables.flatMap { t in keys(in: secondary, to: t).map { (t, $0) } }
+            let toTarget = targetTables.flatMap { t in keys(in: secondary, to: t).map { (t, $0) } }
             guard toOwner.count == 1 else {
                 throw fail(toOwner.isEmpty
                     ? "secondary table '\(name)' has no foreign key to '\(ownerTable.name)'\(hint)"
@@ -76,17 +125,24 @@ enum RelationshipResolver {
                     : "secondary table '\(name)' has \(toTarget.count) foreign keys to '\(targetTable.name)'; name the one to use with foreignKeys:")
             }
             guard d.isCollection else { throw fail("a many-to-many through '\(name)' must be a collection: [\(d.target)]") }
-            let ownerSide = pairs(toOwner[0], referring: ownerTable).map { ColumnPair(local: $0.remote, remote: $0.local) }
-            let targetSide = pairs(toTarget[0], referring: targetTable).map { ColumnPair(local: $0.remote, remote: $0.local) }
-            return Relationship(declaration: d, owner: owner, direction: .manyToMany, pairs: ownerSide, secondary: secondary, secondaryPairs: targetSide)
+            let (ownerSideTable, ownerKey) = toOwner[0], (targetSideTable, targetKey) = toTarget[0]
+            let ownerSide = pairs(ownerKey, referring: ownerSideTable).map { ColumnPair(local: $0.remote, remote: $0.local) }
+            let targetSide = pairs(targetKey, referring: targetSideTable).map { ColumnPair(local: $0.remote, remote: $0.local) }
+            return Relationship(
+                declaration: d, owner: owner, direction: .manyToMany, pairs: ownerSide, secondary: secondary, secondaryPairs: targetSide,
+                ownerTable: ownerSideTable, targetTable: targetSideTable,
+                ownerProperties: try properties(owner, ownerSideTable, ownerSide.map(\.local)),
+                targetProperties: try properties(d.target, targetSideTable, targetSide.map(\.local)))
         }
 
-        let outward = keys(in: ownerTable, to: targetTable)   // many-to-one candidates
-        let inward = keys(in: targetTable, to: ownerTable)    // one-to-many candidates
+        let outward = links(from: owner, ownerTables, to: targetTables)      // many-to-one candidates
+        let inward = links(from: d.target, targetTables, to: ownerTables)    // one-to-many candidates
+        // Self-referential (a tree, or two classes of one single-table hierarchy): the
+        // same foreign key serves both directions; the Swift type says which end this
+        // property is (parent: T? or children: [T]).
+        let selfReferential = outward.contains { o in inward.contains { $0.table === o.table && $0.key == o.key } }
         let direction: RelationshipDirection
-        if ownerTable === targetTable {
-            // Self-referential: the same foreign key serves both directions; the Swift
-            // type says which end this property is (parent: T? or children: [T]).
+        if selfReferential {
             direction = d.isCollection ? .oneToMany : .manyToOne
         } else if d.isCollection {
             direction = .oneToMany
@@ -97,25 +153,33 @@ enum RelationshipResolver {
             direction = inward.isEmpty ? .manyToOne : .oneToMany
         }
         let candidates = direction == .manyToOne ? outward : inward
-        guard candidates.count == 1, let fk = candidates.first else {
+        guard candidates.count == 1, let link = candidates.first else {
             if candidates.isEmpty {
-                if d.isCollection && !outward.isEmpty && ownerTable !== targetTable {
+                if d.isCollection && !outward.isEmpty && !selfReferential {
                     throw fail(
-                        "the foreign key is in '\(ownerTable.name)' (to '\(targetTable.name)'), which makes a many-to-one; declare the property as \(d.target)?, or the collection on \(d.target)")
+                        "the foreign key is in '\(outward[0].table.name)' (to '\(outward[0].referred.name)'), which makes a many-to-one; declare the property as \(d.target)?, or the collection on \(d.target)")
                 }
                 throw fail(
                     "no foreign key joins '\(ownerTable.name)' and '\(targetTable.name)'\(hint); add @Column(foreignKey: ...) or use secondary: for a many-to-many")
             }
-            let names = candidates.map { $0.columns.joined(separator: ", ") }.joined(separator: "; ")
+            let names = candidates.map { $0.key.columns.joined(separator: ", ") }.joined(separator: "; ")
             throw fail(
                 "\(candidates.count) foreign keys could join '\(ownerTable.name)' and '\(targetTable.name)' (\(names)); name the one to use with foreignKeys:")
         }
         if direction == .manyToOne {
-            return Relationship(declaration: d, owner: owner, direction: .manyToOne,
-                pairs: pairs(fk, referring: targetTable), secondary: nil, secondaryPairs: [])
+            let p = pairs(link.key, referring: link.referred)
+            return Relationship(
+                declaration: d, owner: owner, direction: .manyToOne, pairs: p, secondary: nil, secondaryPairs: [],
+                ownerTable: link.table, targetTable: link.referred,
+                ownerProperties: try properties(owner, link.table, p.map(\.local)),
+                targetProperties: try properties(d.target, link.referred, p.map(\.remote)))
         }
-        let flipped = pairs(fk, referring: ownerTable).map { ColumnPair(local: $0.remote, remote: $0.local) }
-        return Relationship(declaration: d, owner: owner, direction: .oneToMany, pairs: flipped, secondary: nil, secondaryPairs: [])
+        let flipped = pairs(link.key, referring: link.referred).map { ColumnPair(local: $0.remote, remote: $0.local) }
+        return Relationship(
+            declaration: d, owner: owner, direction: .oneToMany, pairs: flipped, secondary: nil, secondaryPairs: [],
+            ownerTable: link.referred, targetTable: link.table,
+            ownerProperties: try properties(owner, link.referred, flipped.map(\.local)),
+            targetProperties: try properties(d.target, link.table, flipped.map(\.remote)))
     }
 
     // MARK: backPopulates

@@ -365,18 +365,17 @@ enum RelationshipHistory {
             let model = type(of: owner) as? any ModelRelationships.Type,
             let r = relationship(model, name), r.direction == .manyToOne
         else { return nil }
-        let table = type(of: owner).mapping.table
-        var values: [String: SQLValue] = [:]
-        for pair in r.pairs {
-            guard let i = table.position(of: pair.local) else { return nil }
-            values[pair.remote] = owner._value(at: i)
-        }
+        // By the target's property index (in a hierarchy the key may be a subclass table's).
+        var values: [Int: SQLValue] = [:]
+        for (local, remote) in zip(r.ownerProperties, r.targetProperties) { values[remote] = owner._value(at: local) }
         if values.values.contains(where: \.isNull) { return .some(nil) }
         let target = r.target
-        let keyColumns = target.mapping.primaryKey.map { target.mapping.table.columns[$0].name }
-        guard Set(keyColumns) == Set(values.keys), let key = try? target._identityKey(values: keyColumns.map { values[$0]! }),
+        let keyProperties = target.mapping.primaryKey
+        guard Set(keyProperties) == Set(values.keys), let key = try? target._identityKey(values: keyProperties.map { values[$0]! }),
             let entry = session.identityMap[key]
         else { return nil }
+        // In a hierarchy the key may be held by another class than the target.
+        guard r.target.isInstance(entry) else { return nil }
         return .some(entry)
     }
 }

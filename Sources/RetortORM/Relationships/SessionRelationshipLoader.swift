@@ -18,51 +18,36 @@ extension Session: RelationshipLoader {
 }
 
 extension Model {
-    /// The objects of `Self` that `relationship` of `owner` refers to.
+    /// The objects of `Self` that `relationship` of `owner` refers to. In an inheritance
+    /// hierarchy the query is the class's polymorphic SELECT (its subclasses' rows too,
+    /// no others), and the join's columns are those of the tables that hold them.
     static func _loadRelated(_ r: Relationship, of owner: any ModelRelationships, in session: Session) throws -> [any Model] {
-        let ownerTable = type(of: owner).mapping.table
-        let table = mapping.table
-        func ownerValue(_ column: String) throws -> SQLValue {
-            guard let i = ownerTable.columns.firstIndex(where: { $0.name == column }) else {
-                throw RelationshipLoadError("\(r.owner).\(r.name): column '\(column)' is not mapped on \(r.owner)")
-            }
-            return owner._value(at: i)
-        }
+        let table = r.targetTable
+        let ownerValues = r.ownerProperties.map { owner._value(at: $0) }
         var query = select(Self.self)
         var conditions: [SQLExpression<Bool>] = []
         switch r.direction {
         case .manyToOne:
-            let values = try r.pairs.map { try ownerValue($0.local) }
-            if values.contains(where: \.isNull) { return [] }
-            let keyColumns = mapping.primaryKey.map { table.columns[$0].name }
-            if Set(r.pairs.map(\.remote)) == Set(keyColumns), r.pairs.count == keyColumns.count {
-                let byName = Dictionary(uniqueKeysWithValues: zip(r.pairs.map(\.remote), values))
-                return try session.get(Self.self, key: keyColumns.map { byName[$0]! }).map { [$0] } ?? []
+            if ownerValues.contains(where: \.isNull) { return [] }
+            let keyProperties = mapping.primaryKey
+            if Set(r.targetProperties) == Set(keyProperties), r.targetProperties.count == keyProperties.count {
+                let byProperty = Dictionary(uniqueKeysWithValues: zip(r.targetProperties, ownerValues))
+                return try session.get(Self.self, key: keyProperties.map { byProperty[$0]! }).map { [$0] } ?? []
             }
-            for (pair, value) in zip(r.pairs, values) { conditions.append(table.column(pair.remote, as: SQLValue.self) == value) }
+            for (pair, value) in zip(r.pairs, ownerValues) { conditions.append(table.column(pair.remote, as: SQLValue.self) == value) }
         case .oneToMany:
-            for pair in r.pairs {
-                let value = try ownerValue(pair.local)
-                if value.isNull { return [] }
-                conditions.append(table.column(pair.remote, as: SQLValue.self) == value)
-            }
+            if ownerValues.contains(where: \.isNull) { return [] }
+            for (pair, value) in zip(r.pairs, ownerValues) { conditions.append(table.column(pair.remote, as: SQLValue.self) == value) }
         case .manyToMany:
             guard let secondary = r.secondary else { return [] }
+            if ownerValues.contains(where: \.isNull) { return [] }
             let on = and(r.secondaryPairs.map { table.column($0.local, as: SQLValue.self) == secondary.column($0.remote, as: SQLValue.self) })
             query = query.join(secondary, on: on)
-            for pair in r.pairs {
-                let value = try ownerValue(pair.local)
-                if value.isNull { return [] }
-                conditions.append(secondary.column(pair.remote, as: SQLValue.self) == value)
-            }
+            for (pair, value) in zip(r.pairs, ownerValues) { conditions.append(secondary.column(pair.remote, as: SQLValue.self) == value) }
         }
         query = query.where(and(conditions))
-        let order: [any OrderByItem] = r.declaration.orderBy.map { term in
-            term.hasPrefix("-")
-                ? table.column(String(term.dropFirst()), as: SQLValue.self).desc()
-                : table.column(term, as: SQLValue.self).asc()
-        }
-        if !order.isEmpty { query = query.orderBy { _ in order } }
+        let order = EagerLoader.declaredOrder(r, mapping.table)
+        if !order.isEmpty { query = query.orderBy { _ in order.map { $0 as any OrderByItem } } }
         return try session.scalars(query).all()
     }
 }
