@@ -83,12 +83,24 @@ public protocol DriverConnection: AnyObject {
     /// nothing: the statement runs to its end, and the cancellation or timeout is only
     /// reported after it. A driver whose database can stop a statement should implement it.
     func cancel()
+
+    /// Stops the statement whose rows a result of this connection is still streaming,
+    /// when that statement runs inside a transaction which the caller is about to roll
+    /// back (the async API, for a cancelled task or a connection released with its
+    /// transaction open): the server cancels it, the rows still on the wire are dropped,
+    /// and reading that result further throws. Returns true when it stopped one; false
+    /// (doing nothing) when no statement streams or it runs outside a transaction, where
+    /// it is left to finish as it would have. Called on the connection's thread. The
+    /// default does nothing: drivers that read results whole have nothing to stop.
+    func stopStreamedStatement() -> Bool
 }
 
 extension DriverConnection {
     public func checkWritable() throws {}
 
     public func cancel() {}
+
+    public func stopStreamedStatement() -> Bool { false }
 
     public func executeMany(_ sql: String, count: Int, fill: (Int, inout [SQLValue]) throws -> Void) throws -> Int {
         try executeMany(sql, collectParameterSets(count: count, fill: fill))

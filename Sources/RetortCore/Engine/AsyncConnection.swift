@@ -165,7 +165,12 @@ public final class AsyncConnection {
             }
         }
         guard cancellable else { return try work() }
-        try Task.checkCancellation()
+        if Task.isCancelled {
+            // A result of this task may still be streaming its statement's rows: that
+            // statement is stopped as a running one would be, its transaction rolled back.
+            stopStreamedStatement()
+            throw CancellationError()
+        }
         let limit = timeout ?? statementTimeout
         let ticket = canceller.begin(sync.currentDriverConnection, timeout: limit)
         do {
@@ -202,10 +207,17 @@ public final class AsyncConnection {
         }
     }
 
+    /// Stops a statement that a result still streams inside the transaction (which is
+    /// then rolled back): see ``DriverConnection/stopStreamedStatement()``.
+    func stopStreamedStatement() {
+        if sync.currentDriverConnection?.stopStreamedStatement() == true { try? sync.rollback() }
+    }
+
     /// ``release()`` where the caller is, blocking (a `deinit` cannot await).
     package func releaseNow() {
         guard !released else { return }
         released = true
+        stopStreamedStatement()
         sync.close()
         engine.pool.returnThread(thread)
     }
@@ -215,7 +227,12 @@ public final class AsyncConnection {
     func release() async {
         guard !released else { return }
         released = true
-        _ = try? await perform(cancellable: false) { sync.close() }
+        // Closing rolls an open transaction back: a statement still streaming rows to an
+        // abandoned result inside it is stopped rather than read to its end.
+        _ = try? await perform(cancellable: false) {
+            stopStreamedStatement()
+            sync.close()
+        }
         engine.pool.returnThread(thread)
     }
 }

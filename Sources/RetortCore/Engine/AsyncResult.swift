@@ -24,6 +24,15 @@ public final class AsyncResult: AsyncSequence {
         self.connection = connection
     }
 
+    /// A result dropped by a cancelled task (a `for try await` loop left by the
+    /// `CancellationError` of a `Task.sleep` in its body, say) stops the statement it
+    /// still streams, as the cancellation of a running statement does, rather than read
+    /// its remaining rows to the end; otherwise closing reads them off (see
+    /// ``CursorResult/close()``).
+    deinit {
+        if sync.isOpen, Task.isCancelled { connection.stopStreamedStatement() }
+    }
+
     /// The column names, in order.
     public var columns: [String] { sync.columns }
     /// True when the statement returns rows.

@@ -7,8 +7,9 @@
 #   loadtest/run.sh [BASE_URL]          # default http://127.0.0.1:8080
 #   ENDPOINTS="get-one list-20" DURATION=10s loadtest/run.sh
 #
-# Settings: ENDPOINTS (get-one list-20 search create), DURATION (30s), CONNECTIONS (64),
-# THREADS (2).
+# Settings: ENDPOINTS (get-one list-20 search update create delete), DURATION (30s),
+# CONNECTIONS (64), THREADS (2), FIRST_ID (delete: the first id to delete; every id
+# from it on is deleted once, so seed spare books first: compare.sh does).
 set -euo pipefail
 base=${1:-http://127.0.0.1:8080}
 case "$base" in
@@ -26,16 +27,19 @@ endpoint() {
         get-one) echo "/books/1 getone.lua" ;;
         list-20) echo "/books?limit=20 -" ;;
         search) echo "/books/search?title=book%2012&limit=20 -" ;;
+        update) echo "/books update.lua" ;;
         create) echo "/books create.lua" ;;
-        *) echo "run.sh: unknown endpoint $1 (get-one, list-20, search, create)" >&2; exit 2 ;;
+        delete) echo "/books delete.lua" ;;
+        *) echo "run.sh: unknown endpoint $1 (get-one, list-20, search, update, create, delete)" >&2; exit 2 ;;
     esac
 }
 
-for name in ${ENDPOINTS:-get-one list-20 search create}; do
+export THREADS=${THREADS:-2}
+for name in ${ENDPOINTS:-get-one list-20 search update create delete}; do
     read -r path script <<<"$(endpoint "$name")"
     if [ "$script" = "-" ]; then cp "$here/report.lua" "$tmp/$name.lua"; else cat "$here/$script" "$here/report.lua" >"$tmp/$name.lua"; fi
     before=$(cut -d' ' -f1-3 /proc/loadavg)
-    summary=$(timeout 120 wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-64}" -d"${DURATION:-30s}" --timeout 10s \
+    summary=$(timeout 120 wrk -t"$THREADS" -c"${CONNECTIONS:-64}" -d"${DURATION:-30s}" --timeout 10s \
         -s "$tmp/$name.lua" "$base$path" | grep '^SUMMARY' || echo "SUMMARY failed")
     echo "$name ${summary#SUMMARY } load_average_before=${before// /,} after=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',')"
 done

@@ -59,6 +59,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
     let PQsendQueryPrepared: @convention(c) (Conn?, UnsafePointer<CChar>?, Int32, UnsafePointer<UnsafePointer<CChar>?>?,
                                              UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> Int32
     let PQserverVersion: @convention(c) (Conn?) -> Int32
+    let PQsetSingleRowMode: @convention(c) (Conn?) -> Int32
     let PQsetNoticeReceiver: @convention(c) (Conn?, PQnoticeReceiver?, UnsafeMutableRawPointer?) -> PQnoticeReceiver?
     let PQstatus: @convention(c) (Conn?) -> ConnStatusType
     let PQtransactionStatus: @convention(c) (Conn?) -> PGTransactionStatusType
@@ -123,6 +124,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
         PQresultStatus = try resolve("PQresultStatus")
         PQsendQueryPrepared = try resolve("PQsendQueryPrepared")
         PQserverVersion = try resolve("PQserverVersion")
+        PQsetSingleRowMode = try resolve("PQsetSingleRowMode")
         PQsetNoticeReceiver = try resolve("PQsetNoticeReceiver")
         PQstatus = try resolve("PQstatus")
         PQtransactionStatus = try resolve("PQtransactionStatus")
@@ -207,6 +209,7 @@ final class LibPQ: @unchecked Sendable {  // immutable after init
     LibPQ.api.PQsendQueryPrepared(conn, name, n, values, lengths, formats, resultFormat)
 }
 @inline(__always) func PQserverVersion(_ conn: OpaquePointer!) -> Int32 { LibPQ.api.PQserverVersion(conn) }
+@inline(__always) func PQsetSingleRowMode(_ conn: OpaquePointer!) -> Int32 { LibPQ.api.PQsetSingleRowMode(conn) }
 @inline(__always) func PQsetNoticeReceiver(_ conn: OpaquePointer!, _ proc: PQnoticeReceiver!,
                                            _ arg: UnsafeMutableRawPointer!) -> PQnoticeReceiver! {
     LibPQ.api.PQsetNoticeReceiver(conn, proc, arg)

@@ -9,17 +9,34 @@ import Logging
 /// ``executeMany(_:_:)`` sends its parameter sets in libpq pipeline mode, a batch
 /// at a time, so 100 000 inserts cost about a hundred round trips rather than
 /// 100 000.
+///
+/// A query's rows are streamed: it is sent with `PQsendQueryPrepared` in libpq's
+/// single-row mode, and its cursor takes each row off the connection as it is read, so
+/// a million-row SELECT read in a loop holds one row at a time, not the whole result.
+/// While a cursor streams, the connection is busy with its statement; the next call
+/// that needs the connection first moves the cursor's remaining rows into the cursor
+/// (``settleStream()``), so a caller may still run other statements between rows and
+/// read the rest afterwards. A cursor closed early reads the rest off and discards it:
+/// the statement runs to its end as it did when its rows were read whole (cancelling
+/// it instead would abort the caller's transaction and undo what the query did).
 final class PostgreSQLConnection: DriverConnection {
     /// Parameter sets sent per pipeline batch in ``executeMany(_:_:)``.
     static let pipelineBatchSize = 1000
 
     private(set) var conn: OpaquePointer?
     private let cache: PostgreSQLStatementCache
-    private let parameters = PostgreSQLParameters()
+    let parameters = PostgreSQLParameters()
     private var noticeSink: Unmanaged<PostgreSQLNoticeSink>?
     /// libpq's cancel request object (`PQgetCancel`), made once on connecting: it
     /// holds the backend's key, and `PQcancel` on it is safe from another thread.
     private var cancelRequest: OpaquePointer?
+    /// The cursor whose rows the server is still sending, if any. Not retained: the
+    /// cursor clears it when its statement ends (on its last row, on `close()`, in
+    /// `deinit`), and ``close()`` detaches the cursor first, so it never dangles.
+    unowned(unsafe) var streaming: PostgreSQLCursor?
+    /// Whether a transaction was open when the streaming statement was sent: while
+    /// it runs, libpq reports the status as active, and ``inTransaction`` answers this.
+    var streamingInTransaction = false
 
     init(driver: PostgreSQLDriver) throws {
         try LibPQ.load()
@@ -58,6 +75,7 @@ final class PostgreSQLConnection: DriverConnection {
 
     var inTransaction: Bool {
         guard let conn else { return false }
+        if streaming != nil { return streamingInTransaction }
         let status = PQtransactionStatus(conn)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
@@ -65,6 +83,7 @@ final class PostgreSQLConnection: DriverConnection {
     /// Runs `SELECT 1` (an empty query inside a failed transaction, which refuses
     /// anything else); false on any failure.
     func ping() -> Bool {
+        settleStream()
         guard let conn, PQstatus(conn) == CONNECTION_OK else { return false }
         let sql = PQtransactionStatus(conn) == PQTRANS_INERROR ? "" : "SELECT 1"
         guard let result = PQexec(conn, sql) else { return false }
@@ -84,6 +103,8 @@ final class PostgreSQLConnection: DriverConnection {
 
     func close() {
         guard let handle = conn else { return }
+        streaming?.detach()
+        streaming = nil
         conn = nil
         if let cancelRequest { PQfreeCancel(cancelRequest) }
         cancelRequest = nil
@@ -220,6 +241,7 @@ final class PostgreSQLConnection: DriverConnection {
     // MARK: Internals
 
     private func openHandle(_ sql: String) throws -> OpaquePointer {
+        settleStream()
         guard let conn else {
             throw InterfaceError(kind: .closed, message: "this connection is closed", sql: sql)
         }
@@ -238,13 +260,27 @@ final class PostgreSQLConnection: DriverConnection {
         }
     }
 
-    /// Runs the encoded ``parameters`` through the prepared statement for `sql`.
+    /// Runs the encoded ``parameters`` through the prepared statement for `sql`: a
+    /// query streams its rows (``sendStreaming(_:statement:conn:)``), anything else is
+    /// run with `PQexecPrepared`.
     private func executeEncoded(_ sql: String, conn: OpaquePointer) throws -> any DriverCursor {
         let statement = try prepared(PostgreSQLStatementCache.Key(sql: sql, types: parameters.types), conn: conn)
         try PostgreSQLConnection.checkParameterCount(statement, given: parameters.count, sql: sql)
-        let result = statement.name.withCString { name in
-            parameters.withLibpqArrays { n, values, lengths, formats in
-                PQexecPrepared(conn, name, n, values, lengths, formats, 0)
+        let result: OpaquePointer?
+        if statement.streamsRows {
+            let wasInTransaction = PQtransactionStatus(conn) != PQTRANS_IDLE
+            result = try sendStreaming(sql, statement: statement, conn: conn)
+            if let result, PQresultStatus(result) == PGRES_SINGLE_TUPLE {
+                let cursor = PostgreSQLCursor(result: result, streamingFrom: self, sql: sql)
+                streaming = cursor
+                streamingInTransaction = wasInTransaction
+                return cursor
+            }
+        } else {
+            result = statement.name.withCString { name in
+                parameters.withLibpqArrays { n, values, lengths, formats in
+                    PQexecPrepared(conn, name, n, values, lengths, formats, 0)
+                }
             }
         }
         guard let result else { throw PostgreSQLErrors.error(result: nil, conn: conn, sql: sql) }
@@ -314,7 +350,9 @@ final class PostgreSQLConnection: DriverConnection {
             try PostgreSQLConnection.check(described, expecting: PGRES_COMMAND_OK, conn: conn, sql: sql)
             throw PostgreSQLErrors.error(result: nil, conn: conn, sql: sql)
         }
-        let statement = PostgreSQLPreparedStatement(name: name, parameterCount: Int(PQnparams(described)))
+        let statement = PostgreSQLPreparedStatement(
+            name: name, parameterCount: Int(PQnparams(described)),
+            streamsRows: PQnfields(described) > 0 && PostgreSQLConnection.isQuery(sql))
         PQclear(described)
         if !name.isEmpty { cache.insert(statement, key: key) }
         deallocatePending(conn)  // what the insert evicted, so the server holds at most `capacity`
@@ -386,6 +424,20 @@ final class PostgreSQLConnection: DriverConnection {
                 cursor.close()
                 set += 1
                 continue
+            case PGRES_SINGLE_TUPLE where row != nil:
+                // libpq 15 carries the single-row mode of the last streamed query over to
+                // the next statement sent in pipeline mode: its rows come a result each,
+                // then a PGRES_TUPLES_OK without rows ends (and counts) the statement.
+                let cursor = PostgreSQLCursor(result: result)
+                do {
+                    while let values = try cursor.next() { try row?(set, values) }
+                } catch {
+                    if failure == nil { failure = error }
+                }
+                cursor.close()
+                continue
+            case PGRES_SINGLE_TUPLE:
+                break  // as above; nobody wants the rows
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
                 let n = max(0, PostgreSQLCursor.rowsAffected(result))
                 affected += n

@@ -57,11 +57,18 @@ enum PostgreSQLColumnDecoder: UInt8 {
     }
 }
 
-/// Rows of one libpq result, converted on demand. The result (`PGresult`) is freed
-/// when the last row has been read, on ``close()`` or when the cursor is dropped.
+/// Rows of one statement, converted on demand.
+///
+/// Either a whole libpq result (`PGresult`, freed when the last row has been read, on
+/// ``close()`` or when the cursor is dropped), or a streamed one: the rows of a query
+/// sent in single-row mode, each its own one-row result, taken off the connection one
+/// at a time as ``advance()`` moves on (see ``PostgreSQLConnection``). A streamed
+/// cursor holds one row, or, once another statement has needed the connection, the rows
+/// that were still on the wire then (``bufferRemaining()``).
 final class PostgreSQLCursor: DriverCursor {
+    /// The result the current row is in.
     private var result: OpaquePointer?
-    private let rowCount: Int32
+    private var rowCount: Int32
     private var nextRow: Int32 = 0
     /// The row ``advance()`` moved to.
     private var currentRow: Int32 = 0
@@ -69,11 +76,41 @@ final class PostgreSQLCursor: DriverCursor {
     let columnNames: [String]
     let rowsAffected: Int
     var lastInsertRowID: Int64? { nil }
+    /// The connection still sending this cursor's rows; nil for a whole result and
+    /// once the statement has ended. Not retained: the connection detaches its
+    /// streaming cursor before it closes (``detach()``).
+    private unowned(unsafe) var source: PostgreSQLConnection?
+    /// The statement, for the error raised should it fail part way through.
+    let sql: String
+    /// Rows taken off the connection ahead of the reader (one-row results, in order),
+    /// and the error that ended them, if one did.
+    private var buffered: [OpaquePointer] = []
+    private var bufferedNext = 0
+    private var bufferedError: (any Error)?
 
     /// Takes ownership of `result`, which has status `PGRES_TUPLES_OK`.
     init(result: OpaquePointer) {
         self.result = result
         rowCount = PQntuples(result)
+        (columnNames, decoders) = PostgreSQLCursor.columns(result)
+        rowsAffected = PostgreSQLCursor.rowsAffected(result)
+        sql = ""
+    }
+
+    /// Takes ownership of `first`, the first row (`PGRES_SINGLE_TUPLE`) of a statement
+    /// that `connection` is streaming.
+    init(result first: OpaquePointer, streamingFrom connection: PostgreSQLConnection, sql: String) {
+        result = first
+        rowCount = PQntuples(first)
+        (columnNames, decoders) = PostgreSQLCursor.columns(first)
+        rowsAffected = -1  // a query: no count
+        source = connection
+        self.sql = sql
+    }
+
+    deinit { close() }
+
+    private static func columns(_ result: OpaquePointer) -> ([String], [PostgreSQLColumnDecoder]) {
         let columnCount = PQnfields(result)
         var names: [String] = []
         var decoders: [PostgreSQLColumnDecoder] = []
@@ -83,12 +120,8 @@ final class PostgreSQLCursor: DriverCursor {
             names.append(PQfname(result, i).map { String(cString: $0) } ?? "column\(i + 1)")
             decoders.append(PostgreSQLColumnDecoder(oid: PQftype(result, i)))
         }
-        columnNames = names
-        self.decoders = decoders
-        rowsAffected = PostgreSQLCursor.rowsAffected(result)
+        return (names, decoders)
     }
-
-    deinit { close() }
 
     /// Rows changed according to the command tag (`INSERT 0 5`, `UPDATE 3`, …); -1 for
     /// queries and commands that report no count.
@@ -96,6 +129,13 @@ final class PostgreSQLCursor: DriverCursor {
         if let status = PQcmdStatus(result), strncmp(status, "SELECT", 6) == 0 { return -1 }
         guard let tuples = PQcmdTuples(result), tuples.pointee != 0 else { return -1 }
         return Int(String(cString: tuples)) ?? -1
+    }
+
+    /// Rows the cursor holds in memory now: those of its current result not yet read,
+    /// plus any taken off the connection ahead of the reader. A streamed cursor read
+    /// without interruption holds at most one.
+    var rowsHeld: Int {
+        (result == nil ? 0 : Int(rowCount - nextRow) + (nextRow > 0 ? 1 : 0)) + (buffered.count - bufferedNext)
     }
 
     func next() throws -> [SQLValue]? {
@@ -119,14 +159,87 @@ final class PostgreSQLCursor: DriverCursor {
     }
 
     func advance() throws -> Bool {
-        guard result != nil else { return false }
-        guard nextRow < rowCount else {
+        guard result != nil else {
+            if let error = bufferedError {  // stopped: see stop(_:)
+                bufferedError = nil
+                throw error
+            }
+            return false
+        }
+        if nextRow < rowCount {
+            currentRow = nextRow
+            nextRow += 1
+            return true
+        }
+        guard try nextResult() else {
             close()
             return false
         }
-        currentRow = nextRow
-        nextRow += 1
+        currentRow = 0
+        nextRow = 1
         return true
+    }
+
+    /// Replaces the read-out current result with the next row's, if there is one: from
+    /// the rows taken ahead, else from the connection.
+    private func nextResult() throws -> Bool {
+        guard source != nil || bufferedNext < buffered.count || bufferedError != nil else { return false }
+        if let old = result {
+            result = nil
+            PQclear(old)
+        }
+        let next: OpaquePointer?
+        if bufferedNext < buffered.count {
+            next = buffered[bufferedNext]
+            bufferedNext += 1
+            if bufferedNext == buffered.count {
+                buffered.removeAll()
+                bufferedNext = 0
+            }
+        } else if let error = bufferedError {
+            bufferedError = nil
+            throw error
+        } else if let source {
+            do {
+                next = try source.nextStreamedRow(sql: sql)
+            } catch {
+                self.source = nil
+                throw error
+            }
+            if next == nil { self.source = nil }
+        } else {
+            next = nil
+        }
+        guard let next else { return false }
+        result = next
+        rowCount = PQntuples(next)
+        return true
+    }
+
+    /// Takes every row still on the wire off the connection (the error that ends them,
+    /// too), so that the connection can run another statement; reading goes on from
+    /// these rows.
+    func bufferRemaining() {
+        guard let source else { return }
+        self.source = nil
+        do {
+            while let row = try source.nextStreamedRow(sql: sql) { buffered.append(row) }
+        } catch {
+            bufferedError = error
+        }
+    }
+
+    /// Drops every row, reads what the connection still sends for the statement off
+    /// (after a cancel request, that is soon), and leaves `error` for the next read.
+    func stop(_ error: any Error) {
+        close()
+        bufferedError = error
+    }
+
+    /// Forgets the connection, which is closing (the rows still on the wire go with it).
+    func detach() {
+        source = nil
+        close()
     }
 
     func value(at index: Int) -> SQLValue {
@@ -141,9 +254,19 @@ final class PostgreSQLCursor: DriverCursor {
     }
 
     func close() {
-        guard let r = result else { return }
-        result = nil
-        PQclear(r)
+        if let r = result {
+            result = nil
+            PQclear(r)
+        }
+        for r in buffered[bufferedNext...] { PQclear(r) }
+        buffered.removeAll()
+        bufferedNext = 0
+        bufferedError = nil
+        if let source {
+            // Closed before the last row: the rest is read off and dropped.
+            self.source = nil
+            source.discardStream()
+        }
     }
 }
 

@@ -7,6 +7,10 @@ struct PostgreSQLPreparedStatement {
     let name: String
     /// How many parameters the server says the statement takes.
     let parameterCount: Int
+    /// True when its rows are streamed (single-row mode) rather than read whole: it is
+    /// a query (``PostgreSQLConnection/isQuery(_:)``) and the server says it returns
+    /// columns.
+    let streamsRows: Bool
 }
 
 /// A bounded least-recently-used cache of a connection's named prepared statements,
