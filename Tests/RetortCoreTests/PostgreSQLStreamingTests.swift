@@ -14,8 +14,10 @@ final class PostgreSQLStreamingTests: XCTestCase {
         try createEngine(PostgreSQLTestServer.freshDatabaseURL())
     }
 
-    private func driverConnection() throws -> any DriverConnection {
-        try PostgreSQLDriver(url: DatabaseURL(PostgreSQLTestServer.freshDatabaseURL())).connect()
+    private func driverConnection(streaming: Bool = true) throws -> any DriverConnection {
+        let c = try PostgreSQLDriver(url: DatabaseURL(PostgreSQLTestServer.freshDatabaseURL())).connect()
+        c.setStreamsResults(streaming)
+        return c
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -48,12 +50,38 @@ final class PostgreSQLStreamingTests: XCTestCase {
         XCTAssertEqual(try c.execute("SELECT 42", []).next(), [.integer(42)])
     }
 
+    /// Streaming is asked for (SQLAlchemy's `stream_results`): by default a query's rows
+    /// are read whole, which costs less per row, and a connection that streamed goes
+    /// back to the pool reading whole again.
+    func testRowsAreReadWholeUnlessStreamingIsAskedFor() throws {
+        let c = try driverConnection(streaming: false)
+        defer { c.close() }
+        let whole = try XCTUnwrap(try c.execute("SELECT i FROM generate_series(1, 1000) AS i", []) as? PostgreSQLCursor)
+        XCTAssertEqual(whole.rowsHeld, 1000)
+        let engine = try createEngine(PostgreSQLTestServer.freshDatabaseURL(), pool: PoolOptions(size: 1))
+        defer { engine.dispose() }
+        try engine.connect { conn in
+            conn.streamResults = true
+            let driver = try XCTUnwrap(conn.currentDriverConnection)
+            let streamed = try XCTUnwrap(try driver.execute("SELECT i FROM generate_series(1, 1000) AS i", []) as? PostgreSQLCursor)
+            XCTAssertLessThanOrEqual(streamed.rowsHeld, 1)
+            streamed.close()
+        }
+        try engine.connect { conn in
+            XCTAssertFalse(conn.streamResults)
+            let driver = try XCTUnwrap(conn.currentDriverConnection)
+            let again = try XCTUnwrap(try driver.execute("SELECT i FROM generate_series(1, 1000) AS i", []) as? PostgreSQLCursor)
+            XCTAssertEqual(again.rowsHeld, 1000, "the pooled connection still streamed")
+        }
+    }
+
     func testTheFirstRowIsReadWhileTheServerIsStillSendingTheRest() throws {
         // Rows 1 and 2 (100 kB each: the server flushes its 8 kB output buffer as it fills,
         // so row 1 is whole on the wire once row 2 is sent) come before row 3 sleeps 4 s.
         let sql = "SELECT i, repeat('x', 100000) AS pad, CASE WHEN i = 3 THEN pg_sleep(4) END AS nap "
             + "FROM generate_series(1, 3) AS i"
         try engine().connect { conn in
+            conn.streamResults = true
             let start = ContinuousClock.now
             let result = try conn.execute(text(sql))
             let first = try XCTUnwrap(result.next())
@@ -79,7 +107,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
             let start = ContinuousClock.now
             var firstAfter: Double?
             var count = 0
-            for try await row in try await conn.execute(text(sql)) {
+            for try await row in try await conn.stream(text(sql)) {
                 if firstAfter == nil { firstAfter = Self.seconds(since: start) }
                 count += 1
                 XCTAssertEqual(try row.get(0, as: Int.self), count)
@@ -100,7 +128,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
         let task = Task {
             try await engine.connect { conn in
                 var count = 0
-                for try await _ in try await conn.execute(text("SELECT i, pg_sleep(0.001) FROM generate_series(1, 200000) AS i")) {
+                for try await _ in try await conn.stream(text("SELECT i, pg_sleep(0.001) FROM generate_series(1, 200000) AS i")) {
                     count += 1
                     if count == 1 { firstBatch.fire() }
                     if count == AsyncResult.batchSize { try await Task.sleep(for: .seconds(60)) }
@@ -134,7 +162,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
         let engine = AsyncEngine(try engine())
         try await engine.connect { conn in
             var count = 0
-            for try await row in try await conn.execute(text("SELECT i FROM generate_series(1, 1000000) AS i")) {
+            for try await row in try await conn.stream(text("SELECT i FROM generate_series(1, 1000000) AS i")) {
                 count += 1
                 XCTAssertEqual(try row.get(0, as: Int.self), count)
                 if count == 300 { break }
@@ -150,6 +178,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
 
     func testAnErrorPartWayThroughSurfacesWhereItHappensAndTheConnectionGoesOn() throws {
         try engine().connect { conn in
+            conn.streamResults = true
             let result = try conn.execute(text("SELECT 100000 / (20001 - i) AS q FROM generate_series(1, 40000) AS i"))
             var read = 0
             do {
@@ -176,6 +205,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
         let engine = try engine()
         try engine.begin { try $0.execute(text("CREATE TABLE marks (id integer PRIMARY KEY)")) }
         try engine.connect { conn in
+            conn.streamResults = true
             try conn.execute(text("INSERT INTO marks (id) VALUES (1)"))
             let big = try conn.execute(text("SELECT i FROM generate_series(1, 500000) AS i"))
             for _ in 0..<10 { _ = try big.next() }
@@ -197,6 +227,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
         let engine = try engine()
         try engine.begin { try $0.execute(text("CREATE TABLE seen (n integer NOT NULL)")) }
         try engine.connect { conn in
+            conn.streamResults = true
             let n = 3000
             let outer = try conn.execute(text("SELECT i FROM generate_series(1, \(n)) AS i"))
             var read: [Int] = []
@@ -249,6 +280,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
 
     func testTwoResultsReadInTurnOnOneConnection() throws {
         try engine().connect { conn in
+            conn.streamResults = true
             let a = try conn.execute(text("SELECT i FROM generate_series(1, 1000) AS i"))
             let b = try conn.execute(text("SELECT -i FROM generate_series(1, 1000) AS i"))
             var pairs = 0
@@ -278,6 +310,7 @@ final class PostgreSQLStreamingTests: XCTestCase {
 
     func testRowsAffectedOfAWritingCTEWithReturningIsStillKnown() throws {
         try engine().connect { conn in
+            conn.streamResults = true
             try conn.execute(text("CREATE TABLE w (id integer PRIMARY KEY)"))
             try conn.execute(text("INSERT INTO w SELECT generate_series(1, 5)"))
             let result = try conn.execute(text("WITH gone AS (DELETE FROM w WHERE id > 2 RETURNING id) SELECT id FROM gone ORDER BY id"))

@@ -93,9 +93,16 @@ public protocol DriverConnection: AnyObject {
     /// it is left to finish as it would have. Called on the connection's thread. The
     /// default does nothing: drivers that read results whole have nothing to stop.
     func stopStreamedStatement() -> Bool
+
+    /// Whether queries from now on hand out their rows as they arrive rather than read
+    /// whole (``Connection/streamResults``). The default ignores it: such a driver
+    /// reads rows one at a time anyway (SQLite), or always whole.
+    func setStreamsResults(_ on: Bool)
 }
 
 extension DriverConnection {
+    public func setStreamsResults(_ on: Bool) {}
+
     public func checkWritable() throws {}
 
     public func cancel() {}

@@ -57,6 +57,22 @@ public final class AsyncConnection {
         AsyncResult(try await perform(timeout: timeout) { try sync.execute(statement, parameters) }, connection: self)
     }
 
+    /// Executes a query whose rows are read as the database sends them (see
+    /// ``Connection/streamResults``): for a big result read with `for try await`, which
+    /// then holds one batch in memory rather than every row.
+    ///
+    /// ```swift
+    /// for try await row in try await conn.stream(select(books.c.id, books.c.title)) { … }
+    /// ```
+    public func stream(_ statement: some Executable, _ parameters: Parameters = [:],
+                       timeout: Duration? = nil) async throws -> AsyncResult {
+        AsyncResult(try await perform(timeout: timeout) {
+            sync.streamResults = true
+            defer { sync.streamResults = false }
+            return try sync.execute(statement, parameters)
+        }, connection: self)
+    }
+
     /// Executes a statement once per parameter set (executemany); the result carries
     /// the total ``AsyncResult/rowCount``.
     @discardableResult

@@ -69,6 +69,16 @@ public final class Connection {
     /// compiles for it.
     public let dialect: Dialect
 
+    /// Read each query's rows as the database sends them instead of whole before the
+    /// first is handed out (SQLAlchemy's `stream_results`): memory stays bounded for a
+    /// big result, the first row comes sooner, and an error part way through is raised
+    /// by the read that reaches it. Off by default: reading whole costs less per row.
+    /// PostgreSQL only (single-row mode); SQLite always steps row by row, and MySQL
+    /// reads whole. ``AsyncConnection/stream(_:_:timeout:)`` turns it on for one query.
+    public var streamResults = false {
+        didSet { pooled?.driverConnection.setStreamsResults(streamResults) }
+    }
+
     /// True once ``close()`` was called.
     public var isClosed: Bool { closed }
 
@@ -478,6 +488,7 @@ public final class Connection {
         guard !closed else { return }
         closed = true
         defer { leaveWriterGate() }
+        if streamResults { pooled?.driverConnection.setStreamsResults(false) }
         let open = openResults
         openResults.removeAll()
         for r in open { r.takeUnretainedValue().closeWithConnection() }

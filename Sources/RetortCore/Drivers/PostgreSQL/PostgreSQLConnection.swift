@@ -37,6 +37,11 @@ final class PostgreSQLConnection: DriverConnection {
     /// Whether a transaction was open when the streaming statement was sent: while
     /// it runs, libpq reports the status as active, and ``inTransaction`` answers this.
     var streamingInTransaction = false
+    /// True when queries stream their rows (single-row mode; ``Connection/streamResults``);
+    /// false, the default, reads a query's rows whole, which costs less per row.
+    var streamsResults = false
+
+    func setStreamsResults(_ on: Bool) { streamsResults = on }
 
     init(driver: PostgreSQLDriver) throws {
         try LibPQ.load()
@@ -261,13 +266,13 @@ final class PostgreSQLConnection: DriverConnection {
     }
 
     /// Runs the encoded ``parameters`` through the prepared statement for `sql`: a
-    /// query streams its rows (``sendStreaming(_:statement:conn:)``), anything else is
-    /// run with `PQexecPrepared`.
+    /// query streams its rows when asked to (``streamsResults``,
+    /// ``sendStreaming(_:statement:conn:)``); anything else is run with `PQexecPrepared`.
     private func executeEncoded(_ sql: String, conn: OpaquePointer) throws -> any DriverCursor {
         let statement = try prepared(PostgreSQLStatementCache.Key(sql: sql, types: parameters.types), conn: conn)
         try PostgreSQLConnection.checkParameterCount(statement, given: parameters.count, sql: sql)
         let result: OpaquePointer?
-        if statement.streamsRows {
+        if statement.streamsRows && streamsResults {
             let wasInTransaction = PQtransactionStatus(conn) != PQTRANS_IDLE
             result = try sendStreaming(sql, statement: statement, conn: conn)
             if let result, PQresultStatus(result) == PGRES_SINGLE_TUPLE {
