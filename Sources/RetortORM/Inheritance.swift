@@ -155,6 +155,8 @@ extension ModelMapping {
 /// An inheritance hierarchy as the loader reads it: the SELECT of any of its rows, and
 /// for each class where its properties are in that SELECT's row.
 final class Hierarchy: @unchecked Sendable {
+    // @unchecked Sendable: immutable once built. `byType` and `byIdentity` are `var` only
+    // to be filled in `init`; the metatypes and expressions it holds are never mutated.
     /// One class of the hierarchy.
     struct Class {
         let type: any Model.Type

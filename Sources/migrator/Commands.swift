@@ -180,6 +180,8 @@ func migrate(_ runner: MigrationRunner, _ body: () throws -> [StepReport]) throw
 /// rolls the open transaction back; a revision outside a transaction keeps its
 /// recorded steps and resumes after them).
 final class StopSignals: @unchecked Sendable {
+    // @unchecked Sendable: `received` is read and written only with `lock` held; `sources`
+    // is filled in `init` and only read afterwards.
     private let lock = NSLock()
     private var received: Int32?
     private var sources: [any DispatchSourceSignal] = []

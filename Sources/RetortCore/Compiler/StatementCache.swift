@@ -17,6 +17,8 @@ import Foundation
 /// Bounded: past ``capacity`` entries, the least recently used tenth is dropped.
 /// Thread-safe.
 public final class StatementCache: @unchecked Sendable {
+    // @unchecked Sendable: the entries, clock, counters and capacity are read and written
+    // only with `lock` held; a template handed out is immutable.
     /// The cache every statement's ``Executable/compile(for:)`` uses.
     public static let shared = StatementCache(capacity: 1_000)
 

@@ -9,6 +9,8 @@
 ///
 /// Type compilers hold no state; one instance per dialect is shared.
 public class TypeCompiler: @unchecked Sendable {
+    // @unchecked Sendable: a non-final class cannot be checked; its one stored property is an
+    // immutable @Sendable closure, and the dialects' subclasses add only `let`s.
     /// The dialect's quoting, for enum type names.
     public let quoteIdentifier: @Sendable (String) -> String
 

@@ -116,6 +116,7 @@ public func createEngine(_ url: String, echo: Bool = false, pool: PoolOptions = 
 
 /// The engine's dialect, settled once by its first connection.
 private final class SettledDialect: @unchecked Sendable {
+    // @unchecked Sendable: `value` and `isSettled` are read and written only with `lock` held.
     private let lock = NSLock()
     private var value: Dialect
     private var isSettled = false

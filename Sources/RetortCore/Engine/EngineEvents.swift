@@ -26,6 +26,8 @@ public struct ExecuteEvent: Sendable {
 /// control (`BEGIN`, `COMMIT`, `ROLLBACK`, savepoints) is not reported. With no
 /// listeners, executing costs one atomic load (on Linux; an uncontended lock elsewhere).
 public final class EngineEvents: @unchecked Sendable {
+    // @unchecked Sendable: `lists`, `nextID` and `any` are read and written only with
+    // `lock` held; the lock-free has-listeners flag is an `Atomic`.
     /// Identifies a listener for ``remove(_:)``.
     public struct Token: Hashable, Sendable { let id: Int }
 

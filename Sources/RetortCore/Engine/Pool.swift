@@ -63,6 +63,8 @@ final class PooledConnection: @unchecked Sendable {
 /// wait up to `timeout`. A connection that reports a disconnect invalidates every
 /// connection opened before it (they are replaced on their next checkout).
 final class ConnectionPool: @unchecked Sendable {
+    // @unchecked Sendable: every `var` below is read and written only with `condition`'s
+    // lock held; `options`, `driver` and `singleConnection` never change.
     let options: PoolOptions
     private let driver: any Driver
     /// One connection shared by turns (SQLite `:memory:`): never closed while the engine lives.

@@ -17,6 +17,8 @@ import Foundation
 ///
 /// Thread-safe: tables may be declared from any thread.
 public final class MetaData: @unchecked Sendable {
+    // @unchecked Sendable: the table, sequence and claimed-name lists are read and written
+    // only with `lock` held; every other stored property is a `let` of a Sendable type.
     /// How unnamed constraints and indexes are named.
     public let namingConvention: NamingConvention
     /// The schema tables are created in when they name none (nil: the database's default).

@@ -9,6 +9,8 @@ import RetortCore
 /// What a flush needs to know about one relationship, worked out once per model from
 /// its resolved join: column positions instead of names.
 struct RelationshipPlan: @unchecked Sendable {
+    // @unchecked Sendable: every field is a `let`; `Relationship` is immutable (see its
+    // note) and the column-pair tuples cannot declare a conformance themselves.
     let relationship: Relationship
     /// `CsAuthor.books`, for messages.
     let label: String

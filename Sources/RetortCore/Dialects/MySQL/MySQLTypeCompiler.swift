@@ -14,6 +14,7 @@
 /// | `uuid` | `UUID` on MariaDB 10.7+, else `CHAR(36)` |
 /// | `enum(NAME)` | `ENUM('a', 'b')`, inline in the column |
 final class MySQLTypeCompiler: TypeCompiler, @unchecked Sendable {
+    // @unchecked Sendable: stateless, as ``TypeCompiler`` is.
     private(set) var server = MySQLServer(.mysql, [8, 0, 36])
 
     convenience init(server: MySQLServer) {

@@ -4,6 +4,7 @@
 /// `VARCHAR2` with a CHECK. Oracle has no time-of-day type: `time` is refused. From
 /// 23ai (`nativeBoolean`) booleans are `BOOLEAN`.
 final class OracleTypeCompiler: TypeCompiler, @unchecked Sendable {
+    // @unchecked Sendable: as ``TypeCompiler``; its one addition, `nativeBoolean`, is a `let`.
     /// Booleans are 23ai's `BOOLEAN` rather than `NUMBER(1)`.
     let nativeBoolean: Bool
 

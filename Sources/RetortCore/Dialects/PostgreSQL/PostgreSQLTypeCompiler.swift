@@ -2,6 +2,7 @@
 /// `BYTEA`, `JSONB` (chosen over `JSON` for indexing and equality), `UUID`, and an
 /// enum as its own type name (created with `CREATE TYPE ... AS ENUM`).
 final class PostgreSQLTypeCompiler: TypeCompiler, @unchecked Sendable {
+    // @unchecked Sendable: stateless, as ``TypeCompiler`` is.
     override func visitFloat() -> String { "REAL" }
     override func visitDouble() -> String { "DOUBLE PRECISION" }
     override func visitBinary() -> String { "BYTEA" }

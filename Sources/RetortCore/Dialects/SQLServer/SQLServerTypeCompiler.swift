@@ -3,6 +3,7 @@
 /// precision, `DATETIME2` / `DATETIMEOFFSET`, `VARBINARY(max)`, `UNIQUEIDENTIFIER`,
 /// and an enum as an `NVARCHAR` with a CHECK.
 final class SQLServerTypeCompiler: TypeCompiler, @unchecked Sendable {
+    // @unchecked Sendable: stateless, as ``TypeCompiler`` is.
     override func visitString(_ length: Int?) -> String { length.map { "NVARCHAR(\($0))" } ?? "NVARCHAR(max)" }
     override func visitText() -> String { "NVARCHAR(max)" }
     override func visitBoolean() -> String { "BIT" }

@@ -5,6 +5,7 @@
 /// and an autoincrementing integer key is exactly `INTEGER`, which makes it SQLite's
 /// rowid.
 final class SQLiteTypeCompiler: TypeCompiler, @unchecked Sendable {
+    // @unchecked Sendable: stateless, as ``TypeCompiler`` is.
     override func visitFloat() -> String { "FLOAT" }
     override func visitDouble() -> String { "REAL" }
     override func visitDatetime(timezone: Bool) -> String { "DATETIME" }
