@@ -88,37 +88,10 @@ final class RawMySQL {
         let stmt = try prepare("SELECT id, name, email FROM bench_authors")
         defer { mysql_stmt_close(stmt) }
         guard mysql_stmt_execute(stmt) == 0 else { throw BenchError(String(cString: mysql_stmt_error(stmt))) }
-        var id: Int64 = 0
-        let name = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        let email = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        defer {
-            name.deallocate()
-            email.deallocate()
-        }
-        var lengths: [UInt] = [0, 0, 0]
-        var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: 3)
+        let row = AuthorRowBuffers()
+        try row.bindResult(of: stmt)
         var checksum = 0
-        try withUnsafeMutablePointer(to: &id) { idp in
-            try lengths.withUnsafeMutableBufferPointer { len in
-                binds[0].buffer_type = MYSQL_TYPE_LONGLONG
-                binds[0].buffer = UnsafeMutableRawPointer(idp)
-                binds[0].length = len.baseAddress
-                binds[1].buffer_type = MYSQL_TYPE_STRING
-                binds[1].buffer = UnsafeMutableRawPointer(name)
-                binds[1].buffer_length = 256
-                binds[1].length = len.baseAddress! + 1
-                binds[2].buffer_type = MYSQL_TYPE_STRING
-                binds[2].buffer = UnsafeMutableRawPointer(email)
-                binds[2].buffer_length = 256
-                binds[2].length = len.baseAddress! + 2
-                guard mysql_stmt_bind_result(stmt, &binds) == 0 else { throw BenchError("bind_result failed") }
-                while mysql_stmt_fetch(stmt) == 0 {
-                    let n = String(decoding: UnsafeBufferPointer(start: name, count: Int(len[1])), as: UTF8.self)
-                    let e = String(decoding: UnsafeBufferPointer(start: email, count: Int(len[2])), as: UTF8.self)
-                    checksum &+= Int(idp.pointee) &+ n.utf8.count &+ e.utf8.count
-                }
-            }
-        }
+        while mysql_stmt_fetch(stmt) == 0 { checksum &+= row.checksum() }
         return checksum
     }
 
@@ -127,48 +100,20 @@ final class RawMySQL {
     func lookupByID(_ ids: [Int]) throws -> Int {
         let stmt = try prepare("SELECT id, name, email FROM bench_authors WHERE id = ?")
         defer { mysql_stmt_close(stmt) }
-        var key: Int64 = 0
-        var id: Int64 = 0
-        let name = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        let email = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        defer {
-            name.deallocate()
-            email.deallocate()
-        }
-        var lengths: [UInt] = [0, 0, 0]
+        let key = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+        defer { key.deallocate() }
+        key.initialize(to: 0)
         var params = [MYSQL_BIND](repeating: MYSQL_BIND(), count: 1)
-        var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: 3)
+        params[0].buffer_type = MYSQL_TYPE_LONGLONG
+        params[0].buffer = UnsafeMutableRawPointer(key)
+        guard mysql_stmt_bind_param(stmt, &params) == 0 else { throw BenchError(String(cString: mysql_stmt_error(stmt))) }
+        let row = AuthorRowBuffers()
+        try row.bindResult(of: stmt)
         var checksum = 0
-        try withUnsafeMutablePointer(to: &key) { keyp in
-            try withUnsafeMutablePointer(to: &id) { idp in
-                try lengths.withUnsafeMutableBufferPointer { len in
-                    params[0].buffer_type = MYSQL_TYPE_LONGLONG
-                    params[0].buffer = UnsafeMutableRawPointer(keyp)
-                    binds[0].buffer_type = MYSQL_TYPE_LONGLONG
-                    binds[0].buffer = UnsafeMutableRawPointer(idp)
-                    binds[0].length = len.baseAddress
-                    binds[1].buffer_type = MYSQL_TYPE_STRING
-                    binds[1].buffer = UnsafeMutableRawPointer(name)
-                    binds[1].buffer_length = 256
-                    binds[1].length = len.baseAddress! + 1
-                    binds[2].buffer_type = MYSQL_TYPE_STRING
-                    binds[2].buffer = UnsafeMutableRawPointer(email)
-                    binds[2].buffer_length = 256
-                    binds[2].length = len.baseAddress! + 2
-                    guard mysql_stmt_bind_param(stmt, &params) == 0, mysql_stmt_bind_result(stmt, &binds) == 0 else {
-                        throw BenchError(String(cString: mysql_stmt_error(stmt)))
-                    }
-                    for k in ids {
-                        keyp.pointee = Int64(k)
-                        guard mysql_stmt_execute(stmt) == 0 else { throw BenchError(String(cString: mysql_stmt_error(stmt))) }
-                        while mysql_stmt_fetch(stmt) == 0 {
-                            let n = String(decoding: UnsafeBufferPointer(start: name, count: Int(len[1])), as: UTF8.self)
-                            let e = String(decoding: UnsafeBufferPointer(start: email, count: Int(len[2])), as: UTF8.self)
-                            checksum &+= Int(idp.pointee) &+ n.utf8.count &+ e.utf8.count
-                        }
-                    }
-                }
-            }
+        for k in ids {
+            key.pointee = Int64(k)
+            guard mysql_stmt_execute(stmt) == 0 else { throw BenchError(String(cString: mysql_stmt_error(stmt))) }
+            while mysql_stmt_fetch(stmt) == 0 { checksum &+= row.checksum() }
         }
         return checksum
     }
@@ -213,5 +158,50 @@ final class RawMySQL {
             }
         }
         try exec("COMMIT")
+    }
+}
+
+/// The bound result buffers of a `SELECT id, name, email FROM bench_authors` over the
+/// binary protocol: `mysql_stmt_fetch` writes each row into them. Heap storage, so the
+/// pointers the binds hold stay valid for the statement's life.
+private final class AuthorRowBuffers {
+    private let id = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    private let name = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    private let email = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    private let lengths = UnsafeMutablePointer<UInt>.allocate(capacity: 3)
+    private var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: 3)
+
+    init() {
+        id.initialize(to: 0)
+        lengths.initialize(repeating: 0, count: 3)
+        binds[0].buffer_type = MYSQL_TYPE_LONGLONG
+        binds[0].buffer = UnsafeMutableRawPointer(id)
+        binds[0].length = lengths
+        binds[1].buffer_type = MYSQL_TYPE_STRING
+        binds[1].buffer = UnsafeMutableRawPointer(name)
+        binds[1].buffer_length = 256
+        binds[1].length = lengths + 1
+        binds[2].buffer_type = MYSQL_TYPE_STRING
+        binds[2].buffer = UnsafeMutableRawPointer(email)
+        binds[2].buffer_length = 256
+        binds[2].length = lengths + 2
+    }
+
+    deinit {
+        id.deallocate()
+        name.deallocate()
+        email.deallocate()
+        lengths.deallocate()
+    }
+
+    func bindResult(of stmt: UnsafeMutablePointer<MYSQL_STMT>) throws {
+        guard mysql_stmt_bind_result(stmt, &binds) == 0 else { throw BenchError(String(cString: mysql_stmt_error(stmt))) }
+    }
+
+    /// The fetched row, read as the ORM would: the id plus both strings decoded.
+    @inline(__always) func checksum() -> Int {
+        let n = String(decoding: UnsafeBufferPointer(start: name, count: Int(lengths[1])), as: UTF8.self)
+        let e = String(decoding: UnsafeBufferPointer(start: email, count: Int(lengths[2])), as: UTF8.self)
+        return Int(id.pointee) &+ n.utf8.count &+ e.utf8.count
     }
 }
